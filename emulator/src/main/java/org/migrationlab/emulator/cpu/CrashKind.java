@@ -1,0 +1,27 @@
+package org.migrationlab.emulator.cpu;
+
+/** Why a guest cannot continue. Each is a guest bug, reported with the guest's RIP. */
+public enum CrashKind {
+    /** A CPU exception other than a resolvable page fault (ud2, divide error, ...). */
+    EXCEPTION("CPU exception"),
+    /** An access outside guest RAM. */
+    OUTSIDE_RAM("access outside guest RAM"),
+    /** An access to page 0, the null-pointer guard. */
+    NULL_PAGE("access to the null page"),
+    /** An access to a page the balloon holds: the guest must deflate it first. */
+    BALLOONED_PAGE("access to a ballooned page"),
+    /** An unknown hypercall port/operation or bad hypercall arguments. */
+    BAD_HYPERCALL("bad hypercall"),
+    /** The same fault repeated without progress after the host resolved it. */
+    FAULT_LOOP("page fault repeated after resolution");
+
+    private final String description;
+
+    CrashKind(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

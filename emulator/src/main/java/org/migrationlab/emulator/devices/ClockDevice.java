@@ -1,0 +1,45 @@
+package org.migrationlab.emulator.devices;
+
+/** Port 0xE2: reads and advances the {@link VirtualClock}. */
+public final class ClockDevice implements Device {
+    private final VirtualClock clock;
+
+    public ClockDevice(VirtualClock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public int port() {
+        return Ports.CLOCK;
+    }
+
+    @Override
+    public String name() {
+        return "clock";
+    }
+
+    @Override
+    public HypercallOutcome hypercall(int operation, HypercallContext call) {
+        switch (operation) {
+            case 0 -> call.result(clock.read());
+            case 1 -> {
+                clock.advance(call.arg0());
+                call.result(clock.nanos());
+            }
+            default -> throw new BadHypercallException("clock: unknown operation " + operation);
+        }
+        return HypercallOutcome.CONTINUE;
+    }
+
+    @Override
+    public byte[] saveState() {
+        return new StateWriter(1).writeLong(clock.nanos()).toByteArray();
+    }
+
+    @Override
+    public void restoreState(byte[] state) {
+        StateReader in = new StateReader(state, name(), 1);
+        clock.set(in.readLong());
+        in.expectEnd();
+    }
+}

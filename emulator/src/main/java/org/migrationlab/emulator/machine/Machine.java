@@ -1,0 +1,280 @@
+package org.migrationlab.emulator.machine;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+
+import org.migrationlab.emulator.cpu.Access;
+import org.migrationlab.emulator.cpu.CpuState;
+import org.migrationlab.emulator.cpu.Vcpu;
+import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.devices.ClockDevice;
+import org.migrationlab.emulator.devices.ConsoleDevice;
+import org.migrationlab.emulator.devices.CounterDevice;
+import org.migrationlab.emulator.devices.DeviceBus;
+import org.migrationlab.emulator.devices.ExitDevice;
+import org.migrationlab.emulator.devices.RingDevice;
+import org.migrationlab.emulator.devices.StreamDevice;
+import org.migrationlab.emulator.devices.VirtualClock;
+import org.migrationlab.emulator.image.BootInfo;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.image.InvalidImageException;
+import org.migrationlab.emulator.memory.MemoryMap;
+import org.migrationlab.emulator.memory.PageState;
+import org.migrationlab.emulator.memory.PageTable;
+import org.migrationlab.emulator.unicorn.Unicorn;
+
+/**
+ * One guest machine: RAM and page tables owned by Java, one vCPU in a Unicorn engine, and its devices.
+ * The front door of the emulator module.
+ *
+ * <p>Threading: one owner thread (the vCPU thread) calls everything, except {@link #pause} and
+ * {@link #requestPause}, which other threads use to bring the vCPU to a clean point.
+ */
+public final class Machine implements AutoCloseable {
+    private final MachineConfig config;
+    private final MemoryMap memory;
+    private final Unicorn engine;
+    private final Vcpu vcpu;
+    private final DeviceBus devices = new DeviceBus();
+    private final VirtualClock clock = new VirtualClock();
+    private final ConsoleDevice console = new ConsoleDevice();
+    private final CounterDevice counters = new CounterDevice(clock);
+    private final RingDevice ring;
+    private final StreamDevice stream = new StreamDevice();
+    private final ExitCounts exits = new ExitCounts();
+    private volatile boolean finished;
+    private VcpuExit.Halt halt;
+    private boolean hasRun;
+
+    private Machine(MachineConfig config, PageState initialPages) {
+        this.config = config;
+        this.ring = new RingDevice(config.bootArgs().seed(), config.kvConfig());
+        MemoryMap map = new MemoryMap(config.ramBytes(), initialPages);
+        Unicorn unicorn;
+        try {
+            unicorn = Unicorn.openX86_64();
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
+        }
+        this.memory = map;
+        this.engine = unicorn;
+        try {
+            engine.mapHostMemory(0, memory.ram().segment());
+            engine.mapHostMemory(PageTable.BASE_GPA, memory.pageTable().segment());
+            devices.attach(new ExitDevice()).attach(console).attach(new ClockDevice(clock)).attach(counters)
+                    .attach(ring).attach(stream);
+            this.vcpu = new Vcpu(engine, memory, devices);
+            if (config.countBlocks()) {
+                engine.installBlockCounter();
+            }
+            vcpu.enablePaging();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A machine that boots {@code image} with the configured boot arguments; every page present. */
+    public static Machine boot(MachineConfig config, GuestImage image) {
+        if (image.end() > config.ramBytes()) {
+            throw new InvalidImageException(image.name() + ": the image needs RAM up to 0x" + Long.toHexString(image.end())
+                    + " but the machine has only " + config.ramBytes() + " bytes");
+        }
+        Machine machine = new Machine(config, PageState.PRESENT);
+        try {
+            for (GuestImage.Segment segment : image.segments()) {
+                machine.memory.ram().write(segment.gpa(), segment.data());
+            }
+            BootInfo info = BootInfo.forImage(config.ramBytes(), image, config.bootArgs());
+            machine.memory.ram().write(BootInfo.GPA, info.encode());
+            machine.vcpu.setEntry(image.entry(), info.stackTop(), BootInfo.GPA);
+            return machine;
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A machine with every page absent and nothing loaded: a migration destination. Restore its CPU
+     * and device state, then fill or fault in its pages.
+     */
+    public static Machine empty(MachineConfig config) {
+        return new Machine(config, PageState.ABSENT);
+    }
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    public MemoryMap memory() {
+        return memory;
+    }
+
+    public ConsoleDevice console() {
+        return console;
+    }
+
+    public CounterDevice counters() {
+        return counters;
+    }
+
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    public RingDevice ring() {
+        return ring;
+    }
+
+    public StreamDevice stream() {
+        return stream;
+    }
+
+    public ExitCounts exits() {
+        return exits;
+    }
+
+    public long slices() {
+        return vcpu.slices();
+    }
+
+    /** Translated blocks executed so far, when the config asked for block counting; else -1. */
+    public long blocksExecuted() {
+        return config.countBlocks() ? engine.blockCount() : -1;
+    }
+
+    public long blockBytesExecuted() {
+        return config.countBlocks() ? engine.blockBytes() : -1;
+    }
+
+    /** The guest's exit, once it halted. */
+    public java.util.Optional<VcpuExit.Halt> halt() {
+        return java.util.Optional.ofNullable(halt);
+    }
+
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /**
+     * Runs the guest until it halts, crashes, is paused, or a fault/hypercall that {@code faults} does
+     * not resolve. Write faults of write-protect dirty logging are resolved here.
+     */
+    public VcpuExit run(FaultHandler faults) {
+        if (finished) {
+            throw new IllegalStateException("the machine has finished (" + (halt != null ? "halted" : "crashed") + ")");
+        }
+        hasRun = true;
+        while (true) {
+            VcpuExit exit = vcpu.runSlice();
+            exits.count(exit);
+            switch (exit) {
+                case VcpuExit.PageFault fault -> {
+                    if (fault.access() == Access.WRITE && memory.dirtyLog().onWriteFault(fault.pageNumber())) {
+                        exits.countDirtyLogFault();
+                        continue;
+                    }
+                    if (faults.onPageFault(fault, this) == FaultHandler.Resolution.RESUME) {
+                        continue;
+                    }
+                    return exit;
+                }
+                case VcpuExit.Paused paused -> {
+                    return paused;
+                }
+                case VcpuExit.Hypercall hypercall -> {
+                    return hypercall;
+                }
+                case VcpuExit.Halt h -> {
+                    halt = h;
+                    finish();
+                    return h;
+                }
+                case VcpuExit.GuestCrash crash -> {
+                    finish();
+                    return crash;
+                }
+                case VcpuExit.Error error -> {
+                    finish();
+                    return error;
+                }
+            }
+        }
+    }
+
+    /** Runs with no fault handler. */
+    public VcpuExit run() {
+        return run(FaultHandler.NONE);
+    }
+
+    private void finish() {
+        finished = true;
+        vcpu.releasePausers();
+    }
+
+    /** Asks the vCPU to pause at its next clean point. Any thread; returns a ticket for {@link #awaitPause}. */
+    public long requestPause() {
+        return vcpu.requestPause();
+    }
+
+    /** Waits for a requested pause (or for the machine to finish). Any thread. */
+    public boolean awaitPause(long ticket, long timeout, TimeUnit unit) throws InterruptedException {
+        return vcpu.awaitPause(ticket, timeout, unit);
+    }
+
+    /** Requests a pause and waits for it: true once the vCPU stopped at a clean point or finished. */
+    public boolean pause(long timeout, TimeUnit unit) throws InterruptedException {
+        return vcpu.awaitPause(vcpu.requestPause(), timeout, unit);
+    }
+
+    public CpuState saveCpu() {
+        return vcpu.captureState();
+    }
+
+    public void restoreCpu(CpuState state) {
+        vcpu.restoreState(state);
+    }
+
+    public byte[] saveDevices() {
+        return devices.saveAll();
+    }
+
+    public void restoreDevices(byte[] state) {
+        devices.restoreAll(state);
+    }
+
+    /**
+     * Installs a page's contents (4 KiB of {@code source} from {@code offset}) and makes it present.
+     * When the page was already present in a machine that has run, its translated code is dropped,
+     * since the engine does not see host writes to code.
+     */
+    public void installPage(long page, MemorySegment source, long offset) {
+        boolean wasPresent = memory.state(page) == PageState.PRESENT;
+        memory.install(page, source, offset);
+        if (wasPresent && hasRun) {
+            vcpu.forgetTranslations(page);
+        }
+    }
+
+    /** RIP now (valid between slices). */
+    public long rip() {
+        return vcpu.rip();
+    }
+
+    @Override
+    public void close() {
+        finished = true;
+        if (vcpu != null) {
+            vcpu.releasePausers();
+        }
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } finally {
+            memory.close();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.migrationlab.emulator.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Guest RAM together with the host's page table over it and the state of every page. Keeps the three
+ * consistent: a page is mapped in the page table exactly when its state is {@link PageState#PRESENT},
+ * and every change that narrows access is followed by a real TLB flush.
+ *
+ * <p>Threading: owned by the vCPU thread (the page table is read by the engine while the guest runs).
+ * Page contents may be read from other threads through {@link #ram()}.
+ */
+public final class MemoryMap implements AutoCloseable {
+    private final GuestMemory ram;
+    private final PageTable pageTable;
+    private final byte[] states;
+    private final DirtyLog dirtyLog;
+    private TlbFlush tlbFlush = () -> { };
+
+    public MemoryMap(long ramBytes, PageState initial) {
+        if (initial == PageState.GUARD) {
+            throw new IllegalArgumentException("pages start PRESENT, ABSENT or BALLOONED");
+        }
+        this.ram = new GuestMemory(ramBytes);
+        this.pageTable = new PageTable(ramBytes);
+        this.states = new byte[Math.toIntExact(ram.pageCount())];
+        this.dirtyLog = new DirtyLog(this);
+        for (long page = 0; page < ram.pageCount(); page++) {
+            setState(page, initial);
+            if (initial == PageState.PRESENT) {
+                pageTable.map(page, true);
+            }
+        }
+        setState(0, PageState.GUARD);
+        pageTable.unmap(0);
+    }
+
+    /** Wires in the engine's TLB flush once the engine exists. */
+    public void useTlbFlush(TlbFlush flush) {
+        this.tlbFlush = Objects.requireNonNull(flush);
+    }
+
+    public GuestMemory ram() {
+        return ram;
+    }
+
+    public PageTable pageTable() {
+        return pageTable;
+    }
+
+    public DirtyLog dirtyLog() {
+        return dirtyLog;
+    }
+
+    public long pageCount() {
+        return ram.pageCount();
+    }
+
+    public PageState state(long page) {
+        return PageState.VALUES[states[(int) page]];
+    }
+
+    private void setState(long page, PageState state) {
+        states[(int) page] = (byte) state.ordinal();
+    }
+
+    public long countPages(PageState state) {
+        long n = 0;
+        byte wanted = (byte) state.ordinal();
+        for (byte s : states) {
+            if (s == wanted) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Makes a present or absent page present with the given contents (4 KiB from {@code source}). */
+    public void install(long page, MemorySegment source, long sourceOffset) {
+        requireNotGuard(page);
+        ram.writePage(page, source, sourceOffset);
+        map(page);
+    }
+
+    /** Makes an absent page present as a page of zeros. */
+    public void installZero(long page) {
+        requireNotGuard(page);
+        ram.zeroPage(page);
+        map(page);
+    }
+
+    /** Makes an absent page present with whatever RAM already holds (e.g. a page filled earlier). */
+    public void map(long page) {
+        requireNotGuard(page);
+        // Absent -> present widens access: no flush needed. Under write-protect logging the page starts
+        // read-only so that its first write is seen.
+        pageTable.map(page, !dirtyLog.isWriteProtecting());
+        if (dirtyLog.mode() == DirtyLogMode.DIRTY_BIT) {
+            pageTable.clearDirty(page);
+        }
+        setState(page, PageState.PRESENT);
+    }
+
+    /** Makes pages [from, to) absent; their contents stay in RAM until overwritten. Flushes the TLB. */
+    public void makeAbsent(long fromPage, long toPage) {
+        for (long page = Math.max(1, fromPage); page < toPage; page++) {
+            if (state(page) == PageState.PRESENT) {
+                pageTable.unmap(page);
+                setState(page, PageState.ABSENT);
+            }
+        }
+        tlbFlush.flush();
+    }
+
+    /** Marks pages ballooned: unmapped, contents discarded. The caller flushes with {@link #flushTlb()}. */
+    public void balloon(long page) {
+        requireNotGuard(page);
+        pageTable.unmap(page);
+        ram.zeroPage(page);
+        setState(page, PageState.BALLOONED);
+    }
+
+    /** Gives a ballooned page back to the guest as a page of zeros. */
+    public void deflate(long page) {
+        if (state(page) != PageState.BALLOONED) {
+            throw new IllegalStateException("page " + page + " is " + state(page) + ", not ballooned");
+        }
+        map(page);
+    }
+
+    /**
+     * Records that the host (a device) wrote guest RAM directly, bypassing the page table, so that dirty
+     * logging still reports those pages.
+     */
+    public void noteHostWrite(long gpa, long length) {
+        if (!dirtyLog.isActive() || length <= 0) {
+            return;
+        }
+        for (long page = gpa >>> GuestMemory.PAGE_SHIFT; page <= (gpa + length - 1) >>> GuestMemory.PAGE_SHIFT; page++) {
+            dirtyLog.logHostWrite(page);
+        }
+    }
+
+    public void flushTlb() {
+        tlbFlush.flush();
+    }
+
+    /** A page fault was a write to a present, write-protected page: logs it if dirty logging did it. */
+    boolean isWriteProtected(long page) {
+        return state(page) == PageState.PRESENT && !pageTable.isWritable(page);
+    }
+
+    private void requireNotGuard(long page) {
+        if (!ram.containsPage(page)) {
+            throw new IndexOutOfBoundsException("page " + page + " outside RAM of " + ram.pageCount() + " pages");
+        }
+        if (page == 0) {
+            throw new IllegalArgumentException("page 0 is the null guard and is never mapped");
+        }
+    }
+
+    /** 64-bit hash of all of RAM (see {@link MemoryHash}). */
+    public long hash() {
+        return MemoryHash.of(ram);
+    }
+
+    @Override
+    public void close() {
+        try {
+            pageTable.close();
+        } finally {
+            ram.close();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.migrationlab.emulator.memory;
+
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+
+/** A set of page numbers in {@code [0, pageCount)} as one bit per page. Not thread-safe. */
+public final class PageBitmap {
+    private final long pageCount;
+    private final long[] words;
+
+    public PageBitmap(long pageCount) {
+        if (pageCount < 0 || pageCount > (long) Integer.MAX_VALUE * 64) {
+            throw new IllegalArgumentException("page count " + pageCount);
+        }
+        this.pageCount = pageCount;
+        this.words = new long[(int) ((pageCount + 63) >>> 6)];
+    }
+
+    public long pageCount() {
+        return pageCount;
+    }
+
+    public void set(long page) {
+        words[(int) (page >>> 6)] |= 1L << page;
+    }
+
+    public void clear(long page) {
+        words[(int) (page >>> 6)] &= ~(1L << page);
+    }
+
+    public boolean get(long page) {
+        return (words[(int) (page >>> 6)] & (1L << page)) != 0;
+    }
+
+    public void setRange(long fromInclusive, long toExclusive) {
+        for (long p = fromInclusive; p < toExclusive; p++) {
+            set(p);
+        }
+    }
+
+    public void clearAll() {
+        Arrays.fill(words, 0L);
+    }
+
+    public long cardinality() {
+        long n = 0;
+        for (long w : words) {
+            n += Long.bitCount(w);
+        }
+        return n;
+    }
+
+    public boolean isEmpty() {
+        for (long w : words) {
+            if (w != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first set page at or after {@code from}, or -1. */
+    public long nextSetBit(long from) {
+        if (from >= pageCount) {
+            return -1;
+        }
+        int index = (int) (from >>> 6);
+        long word = words[index] & (-1L << from);
+        while (true) {
+            if (word != 0) {
+                long page = ((long) index << 6) + Long.numberOfTrailingZeros(word);
+                return page < pageCount ? page : -1;
+            }
+            if (++index == words.length) {
+                return -1;
+            }
+            word = words[index];
+        }
+    }
+
+    public void forEach(LongConsumer action) {
+        for (int i = 0; i < words.length; i++) {
+            long word = words[i];
+            while (word != 0) {
+                action.accept(((long) i << 6) + Long.numberOfTrailingZeros(word));
+                word &= word - 1;
+            }
+        }
+    }
+
+    /** Adds every page of {@code other} (same size) to this set. */
+    public void or(PageBitmap other) {
+        requireSameSize(other);
+        for (int i = 0; i < words.length; i++) {
+            words[i] |= other.words[i];
+        }
+    }
+
+    /** Removes every page of {@code other} (same size) from this set. */
+    public void andNot(PageBitmap other) {
+        requireSameSize(other);
+        for (int i = 0; i < words.length; i++) {
+            words[i] &= ~other.words[i];
+        }
+    }
+
+    public PageBitmap copy() {
+        PageBitmap copy = new PageBitmap(pageCount);
+        System.arraycopy(words, 0, copy.words, 0, words.length);
+        return copy;
+    }
+
+    private void requireSameSize(PageBitmap other) {
+        if (other.pageCount != pageCount) {
+            throw new IllegalArgumentException("bitmaps of " + pageCount + " and " + other.pageCount + " pages");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PageBitmap b && b.pageCount == pageCount && Arrays.equals(b.words, words);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(words);
+    }
+
+    @Override
+    public String toString() {
+        return "PageBitmap[" + cardinality() + " of " + pageCount + " pages]";
+    }
+}

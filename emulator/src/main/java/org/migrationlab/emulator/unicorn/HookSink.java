@@ -1,0 +1,17 @@
+package org.migrationlab.emulator.unicorn;
+
+/**
+ * Receives the engine's hooks on the thread that runs {@link Unicorn#start}. Implementations may throw:
+ * the binding catches everything, records it and stops emulation, because an exception escaping an
+ * upcall terminates the JVM.
+ */
+public interface HookSink {
+    /** A CPU exception or interrupt that Unicorn hands to the host instead of the guest. */
+    void interrupt(int vector);
+
+    /** An {@code out} instruction. RIP is stale here; registers other than RIP are current. */
+    void out(int port, int size, int value);
+
+    /** An {@code in} instruction; the return value lands in EAX/AX/AL. */
+    int in(int port, int size);
+}

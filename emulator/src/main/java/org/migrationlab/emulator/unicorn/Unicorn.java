@@ -1,0 +1,337 @@
+package org.migrationlab.emulator.unicorn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One Unicorn engine for one x86-64 vCPU: the only public face of libunicorn.
+ *
+ * <p>Threading: the vCPU thread owns the engine and makes every call except {@link #stop()}, which any
+ * thread may call (Unicorn's {@code uc_emu_stop} only sets a flag). Hooks run on the vCPU thread, inside
+ * {@link #start}. Close order: hooks, engine, then the arena that holds the upcall stubs (guest RAM is
+ * owned by the caller and must outlive this engine).
+ */
+public final class Unicorn implements AutoCloseable {
+    private static final int UC_ARCH_X86 = 4;
+    private static final int UC_MODE_64 = 8;
+    private static final int UC_HOOK_INTR = 1;
+    private static final int UC_HOOK_INSN = 2;
+    private static final int UC_HOOK_BLOCK = 8;
+    private static final int UC_X86_INS_IN = 218;
+    private static final int UC_X86_INS_OUT = 500;
+    private static final int UC_X86_REG_MSR = 248;
+    private static final int UC_X86_REG_IDTR = 242;
+    private static final int UC_X86_REG_GDTR = 243;
+    private static final int UC_CTL_TB_REMOVE_CACHE_WRITE = (2 << 30) | (2 << 26) | 9;
+    private static final int UC_CTL_TB_FLUSH_WRITE = (2 << 30) | 10;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment handle;
+    private final MemorySegment scratch;
+    private final MemorySegment msrScratch;
+    private final MemorySegment mmrScratch;
+    private final List<Long> hooks = new ArrayList<>();
+    private final AtomicReference<Throwable> hookFailure = new AtomicReference<>();
+    private HookSink sink;
+    private long blockCount;
+    private long blockBytes;
+    private boolean closed;
+
+    private Unicorn(MemorySegment handle) {
+        this.handle = handle;
+        this.scratch = arena.allocate(ValueLayout.JAVA_LONG);
+        this.msrScratch = arena.allocate(16, 8);
+        this.mmrScratch = arena.allocate(24, 8);
+    }
+
+    /** Opens an x86-64 engine. Throws {@link UnicornUnavailableException} if libunicorn is missing. */
+    public static Unicorn openX86_64() {
+        UnicornNative.requireAvailable();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment out = call.allocate(ValueLayout.ADDRESS);
+            check((int) UnicornNative.uc_open.invokeExact(UC_ARCH_X86, UC_MODE_64, out), "uc_open");
+            return new Unicorn(out.get(ValueLayout.ADDRESS, 0));
+        } catch (UnicornException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("uc_open", t);
+        }
+    }
+
+    static void check(int code, String operation) {
+        if (code != 0) {
+            throw new UnicornException(UcError.of(code), operation, UnicornNative.strerror(code));
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t, String operation) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        return new IllegalStateException(operation, t);
+    }
+
+    /** Maps host memory {@code host} (which must outlive the engine) at guest-physical {@code gpa}. */
+    public void mapHostMemory(long gpa, MemorySegment host) {
+        try {
+            check((int) UnicornNative.uc_mem_map_ptr.invokeExact(handle, gpa, host.byteSize(), 7, host),
+                    "uc_mem_map_ptr(0x" + Long.toHexString(gpa) + ", " + host.byteSize() + ")");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_mem_map_ptr");
+        }
+    }
+
+    /** Changes the protection of a mapped physical region ({@code read/write/exec} bits 1/2/4). */
+    public void protect(long gpa, long size, int perms) {
+        try {
+            check((int) UnicornNative.uc_mem_protect.invokeExact(handle, gpa, size, perms), "uc_mem_protect");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_mem_protect");
+        }
+    }
+
+    public void memWrite(long gpa, MemorySegment bytes) {
+        try {
+            check((int) UnicornNative.uc_mem_write.invokeExact(handle, gpa, bytes, bytes.byteSize()), "uc_mem_write");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_mem_write");
+        }
+    }
+
+    public void memRead(long gpa, MemorySegment into) {
+        try {
+            check((int) UnicornNative.uc_mem_read.invokeExact(handle, gpa, into, into.byteSize()), "uc_mem_read");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_mem_read");
+        }
+    }
+
+    public long read(X86Register register) {
+        try {
+            check((int) UnicornNative.uc_reg_read.invokeExact(handle, register.id, scratch), "uc_reg_read");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_reg_read " + register);
+        }
+        return scratch.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    public void write(X86Register register, long value) {
+        scratch.set(ValueLayout.JAVA_LONG, 0, value);
+        try {
+            check((int) UnicornNative.uc_reg_write.invokeExact(handle, register.id, scratch), "uc_reg_write");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_reg_write " + register);
+        }
+    }
+
+    public long readMsr(int msr) {
+        msrScratch.set(ValueLayout.JAVA_INT, 0, msr);
+        msrScratch.set(ValueLayout.JAVA_LONG, 8, 0L);
+        try {
+            check((int) UnicornNative.uc_reg_read.invokeExact(handle, UC_X86_REG_MSR, msrScratch), "uc_reg_read MSR");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_reg_read MSR");
+        }
+        return msrScratch.get(ValueLayout.JAVA_LONG, 8);
+    }
+
+    public void writeMsr(int msr, long value) {
+        msrScratch.set(ValueLayout.JAVA_INT, 0, msr);
+        msrScratch.set(ValueLayout.JAVA_LONG, 8, value);
+        try {
+            check((int) UnicornNative.uc_reg_write.invokeExact(handle, UC_X86_REG_MSR, msrScratch), "uc_reg_write MSR");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_reg_write MSR");
+        }
+    }
+
+    /** Base and limit of the GDTR or IDTR. */
+    public record DescriptorTable(long base, long limit) {
+    }
+
+    /** Reads the IDTR ({@code idt = true}) or the GDTR (uc_x86_mmr: selector u16, base u64 @8, limit u32 @16). */
+    public DescriptorTable readTable(boolean idt) {
+        MemorySegment mmr = mmrScratch;
+        mmr.fill((byte) 0);
+        try {
+            check((int) UnicornNative.uc_reg_read.invokeExact(handle, idt ? UC_X86_REG_IDTR : UC_X86_REG_GDTR, mmr),
+                    "uc_reg_read descriptor table");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_reg_read descriptor table");
+        }
+        return new DescriptorTable(mmr.get(ValueLayout.JAVA_LONG, 8),
+                Integer.toUnsignedLong(mmr.get(ValueLayout.JAVA_INT, 16)));
+    }
+
+    public void writeTable(boolean idt, long base, long limit) {
+        MemorySegment mmr = mmrScratch;
+        mmr.fill((byte) 0);
+        mmr.set(ValueLayout.JAVA_LONG, 8, base);
+        mmr.set(ValueLayout.JAVA_INT, 16, (int) limit);
+        try {
+            check((int) UnicornNative.uc_reg_write.invokeExact(handle, idt ? UC_X86_REG_IDTR : UC_X86_REG_GDTR, mmr),
+                    "uc_reg_write descriptor table");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_reg_write descriptor table");
+        }
+    }
+
+    /**
+     * Runs from {@code begin} until a stop, an exception the engine swallows (DESIGN 3.3), or
+     * {@code until}. Pass {@code until = 0} for guest runs; timeout and count are never used (3.5).
+     * Rethrows the first failure a hook recorded during the run.
+     */
+    public void start(long begin, long until) {
+        int code;
+        try {
+            code = (int) UnicornNative.uc_emu_start.invokeExact(handle, begin, until, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_emu_start");
+        }
+        Throwable failure = hookFailure.getAndSet(null);
+        if (failure != null) {
+            throw new HookFailureException(failure);
+        }
+        check(code, "uc_emu_start");
+    }
+
+    /** Asks a running {@link #start} to return. Safe from any thread; a no-op when not running. */
+    public void stop() {
+        try {
+            int ignored = (int) UnicornNative.uc_emu_stop.invokeExact(handle);
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_emu_stop");
+        }
+    }
+
+    /** Installs the interrupt, {@code in} and {@code out} hooks, all delivered to {@code sink}. */
+    public void installHooks(HookSink hookSink) {
+        if (sink != null) {
+            throw new IllegalStateException("hooks already installed");
+        }
+        this.sink = hookSink;
+        addHook(UC_HOOK_INTR, "onInterrupt", UnicornNative.INTERRUPT_HOOK, -1);
+        addHook(UC_HOOK_INSN, "onOut", UnicornNative.OUT_HOOK, UC_X86_INS_OUT);
+        addHook(UC_HOOK_INSN, "onIn", UnicornNative.IN_HOOK, UC_X86_INS_IN);
+    }
+
+    /**
+     * Counts executed translated blocks and their bytes (an upcall per block costs guest speed, so it is
+     * opt-in); read them with {@link #blockCount()} and {@link #blockBytes()}.
+     */
+    public void installBlockCounter() {
+        addHook(UC_HOOK_BLOCK, "onBlock", UnicornNative.CODE_HOOK, -1);
+    }
+
+    public long blockCount() {
+        return blockCount;
+    }
+
+    public long blockBytes() {
+        return blockBytes;
+    }
+
+    private void addHook(int type, String method, java.lang.foreign.FunctionDescriptor descriptor, int insn) {
+        MethodHandle target = UnicornNative.upcallTarget(java.lang.invoke.MethodHandles.lookup(), this, method, descriptor);
+        MemorySegment stub = UnicornNative.upcallStub(target, descriptor, arena);
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment out = call.allocate(ValueLayout.JAVA_LONG);
+            int code = insn < 0
+                    ? (int) UnicornNative.uc_hook_add.invokeExact(handle, out, type, stub, MemorySegment.NULL, 1L, 0L)
+                    : (int) UnicornNative.uc_hook_add_insn.invokeExact(handle, out, type, stub, MemorySegment.NULL,
+                    1L, 0L, insn);
+            check(code, "uc_hook_add " + method);
+            hooks.add(out.get(ValueLayout.JAVA_LONG, 0));
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_hook_add");
+        }
+    }
+
+    /** Drops every translated block (after the host changed guest code behind the engine's back). */
+    public void flushTranslations() {
+        try {
+            check((int) UnicornNative.uc_ctl_0.invokeExact(handle, UC_CTL_TB_FLUSH_WRITE), "uc_ctl TB_FLUSH");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_ctl");
+        }
+    }
+
+    /** Drops the translated blocks of guest-virtual range [begin, end). */
+    public void removeTranslations(long begin, long end) {
+        try {
+            check((int) UnicornNative.uc_ctl_2.invokeExact(handle, UC_CTL_TB_REMOVE_CACHE_WRITE, begin, end),
+                    "uc_ctl TB_REMOVE_CACHE");
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_ctl");
+        }
+    }
+
+    // ---- upcalls: each catches everything, records it and stops emulation (an escape kills the JVM)
+
+    @SuppressWarnings("unused")
+    private void onInterrupt(MemorySegment uc, int vector, MemorySegment user) {
+        try {
+            sink.interrupt(vector);
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private void onOut(MemorySegment uc, int port, int size, int value, MemorySegment user) {
+        try {
+            sink.out(port, size, value);
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private int onIn(MemorySegment uc, int port, int size, MemorySegment user) {
+        try {
+            return sink.in(port, size);
+        } catch (Throwable t) {
+            fail(t);
+            return 0;
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private void onBlock(MemorySegment uc, long address, int size, MemorySegment user) {
+        blockCount++;
+        blockBytes += size;
+    }
+
+    private void fail(Throwable t) {
+        hookFailure.compareAndSet(null, t);
+        try {
+            int ignored = (int) UnicornNative.uc_emu_stop.invokeExact(handle);
+        } catch (Throwable ignored) {
+            // the failure is already recorded; nothing else can be done inside an upcall
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            for (long hook : hooks) {
+                int ignored = (int) UnicornNative.uc_hook_del.invokeExact(handle, hook);
+            }
+            hooks.clear();
+            int ignored = (int) UnicornNative.uc_close.invokeExact(handle);
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_close");
+        } finally {
+            arena.close();
+        }
+    }
+}
