@@ -44,6 +44,8 @@ public final class Vcpu implements HookSink, HypercallContext {
 
     // Per-slice hook results, written and read on the vCPU thread only.
     private int unexpectedVector = -1;
+    private long unmappedAddress = -1;
+    private volatile boolean retired;
     private HypercallOutcome hypercallOutcome;
     private String badHypercall;
     private long lastFaultGpa = -1;
@@ -77,6 +79,7 @@ public final class Vcpu implements HookSink, HypercallContext {
             return acknowledgePause();
         }
         unexpectedVector = -1;
+        unmappedAddress = -1;
         hypercallOutcome = null;
         badHypercall = null;
         long rip = engine.read(X86Register.RIP);
@@ -88,6 +91,11 @@ public final class Vcpu implements HookSink, HypercallContext {
         } catch (HookFailureException e) {
             return new VcpuExit.Error(e.getCause());
         } catch (UnicornException e) {
+            if (unmappedAddress >= 0) {
+                // RIP is that of the translated block holding the access (the engine restores no more).
+                return new VcpuExit.GuestCrash(CrashKind.OUTSIDE_RAM, engine.read(X86Register.RIP), unmappedAddress,
+                        "RIP of the enclosing block");
+            }
             return new VcpuExit.Error(e);
         } finally {
             inSlice = false;
@@ -180,7 +188,7 @@ public final class Vcpu implements HookSink, HypercallContext {
     public boolean awaitPause(long ticket, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         synchronized (pauseLock) {
-            while (pauseAcks < ticket) {
+            while (pauseAcks < ticket && !retired) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -206,6 +214,12 @@ public final class Vcpu implements HookSink, HypercallContext {
             pauseAcks = pauseRequests;
             pauseLock.notifyAll();
         }
+    }
+
+    /** The vCPU will never run again (halted, crashed, closed): every pause, now or later, completes. */
+    public void retire() {
+        retired = true;
+        releasePausers();
     }
 
     public boolean isPauseRequested() {
@@ -330,6 +344,11 @@ public final class Vcpu implements HookSink, HypercallContext {
             unexpectedVector = vector;
         }
         engine.stop();
+    }
+
+    @Override
+    public void unmapped(long address) {
+        unmappedAddress = address;
     }
 
     @Override

@@ -65,8 +65,8 @@ public final class Machine implements AutoCloseable {
             devices.attach(new ExitDevice()).attach(console).attach(new ClockDevice(clock)).attach(counters)
                     .attach(ring).attach(stream);
             this.vcpu = new Vcpu(engine, memory, devices);
-            if (config.countBlocks()) {
-                engine.installBlockCounter();
+            if (config.countInstructions()) {
+                engine.installInstructionCounter();
             }
             vcpu.enablePaging();
         } catch (RuntimeException e) {
@@ -140,13 +140,10 @@ public final class Machine implements AutoCloseable {
         return vcpu.slices();
     }
 
-    /** Translated blocks executed so far, when the config asked for block counting; else -1. */
-    public long blocksExecuted() {
-        return config.countBlocks() ? engine.blockCount() : -1;
-    }
-
-    public long blockBytesExecuted() {
-        return config.countBlocks() ? engine.blockBytes() : -1;
+    /** Instructions executed so far, when the config asked for counting; else empty. */
+    public java.util.OptionalLong instructionsExecuted() {
+        return config.countInstructions() ? java.util.OptionalLong.of(engine.instructionCount())
+                : java.util.OptionalLong.empty();
     }
 
     /** The guest's exit, once it halted. */
@@ -211,7 +208,7 @@ public final class Machine implements AutoCloseable {
 
     private void finish() {
         finished = true;
-        vcpu.releasePausers();
+        vcpu.retire();
     }
 
     /** Asks the vCPU to pause at its next clean point. Any thread; returns a ticket for {@link #awaitPause}. */
@@ -267,7 +264,7 @@ public final class Machine implements AutoCloseable {
     public void close() {
         finished = true;
         if (vcpu != null) {
-            vcpu.releasePausers();
+            vcpu.retire();
         }
         try {
             if (engine != null) {

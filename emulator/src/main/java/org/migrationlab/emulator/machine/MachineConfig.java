@@ -6,10 +6,10 @@ import org.migrationlab.emulator.image.BootArgs;
 /**
  * What a machine is: its RAM size and boot arguments (workload, args, seed). Immutable and validated.
  *
- * @param countBlocks install a hook that counts executed translated blocks (slows the guest; used to
- *                    estimate instructions executed)
+ * @param countInstructions count every executed instruction exactly (an upcall per instruction: the
+ *                          guest runs tens of times slower)
  */
-public record MachineConfig(long ramBytes, BootArgs bootArgs, boolean countBlocks) {
+public record MachineConfig(long ramBytes, BootArgs bootArgs, boolean countInstructions) {
     public static final long MIN_RAM_BYTES = 4L << 20;
     public static final long MAX_RAM_BYTES = 64L << 30;
 

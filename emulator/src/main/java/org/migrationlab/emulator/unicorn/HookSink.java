@@ -12,6 +12,13 @@ public interface HookSink {
     /** An {@code out} instruction. RIP is stale here; registers other than RIP are current. */
     void out(int port, int size, int value);
 
+    /**
+     * An access to an address with no physical memory behind it. Unicorn 2.0.1 checks the virtual
+     * address against its physical regions before walking the page tables, so with identity paging an
+     * access beyond RAM arrives here instead of as a page fault. The run then ends with an error.
+     */
+    void unmapped(long address);
+
     /** An {@code in} instruction; the return value lands in EAX/AX/AL. */
     int in(int port, int size);
 }

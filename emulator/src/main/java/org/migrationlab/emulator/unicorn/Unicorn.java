@@ -21,7 +21,8 @@ public final class Unicorn implements AutoCloseable {
     private static final int UC_MODE_64 = 8;
     private static final int UC_HOOK_INTR = 1;
     private static final int UC_HOOK_INSN = 2;
-    private static final int UC_HOOK_BLOCK = 8;
+    private static final int UC_HOOK_CODE = 4;
+    private static final int UC_HOOK_MEM_UNMAPPED = 112;
     private static final int UC_X86_INS_IN = 218;
     private static final int UC_X86_INS_OUT = 500;
     private static final int UC_X86_REG_MSR = 248;
@@ -38,8 +39,7 @@ public final class Unicorn implements AutoCloseable {
     private final List<Long> hooks = new ArrayList<>();
     private final AtomicReference<Throwable> hookFailure = new AtomicReference<>();
     private HookSink sink;
-    private long blockCount;
-    private long blockBytes;
+    private long instructionCount;
     private boolean closed;
 
     private Unicorn(MemorySegment handle) {
@@ -218,22 +218,19 @@ public final class Unicorn implements AutoCloseable {
         addHook(UC_HOOK_INTR, "onInterrupt", UnicornNative.INTERRUPT_HOOK, -1);
         addHook(UC_HOOK_INSN, "onOut", UnicornNative.OUT_HOOK, UC_X86_INS_OUT);
         addHook(UC_HOOK_INSN, "onIn", UnicornNative.IN_HOOK, UC_X86_INS_IN);
+        addHook(UC_HOOK_MEM_UNMAPPED, "onUnmapped", UnicornNative.UNMAPPED_HOOK, -1);
     }
 
     /**
-     * Counts executed translated blocks and their bytes (an upcall per block costs guest speed, so it is
-     * opt-in); read them with {@link #blockCount()} and {@link #blockBytes()}.
+     * Counts every executed instruction exactly, with an upcall per instruction: the guest runs tens of
+     * times slower, so this is opt-in. Install before the first run (translated code keeps its hooks).
      */
-    public void installBlockCounter() {
-        addHook(UC_HOOK_BLOCK, "onBlock", UnicornNative.CODE_HOOK, -1);
+    public void installInstructionCounter() {
+        addHook(UC_HOOK_CODE, "onInstruction", UnicornNative.CODE_HOOK, -1);
     }
 
-    public long blockCount() {
-        return blockCount;
-    }
-
-    public long blockBytes() {
-        return blockBytes;
+    public long instructionCount() {
+        return instructionCount;
     }
 
     private void addHook(int type, String method, java.lang.foreign.FunctionDescriptor descriptor, int insn) {
@@ -302,9 +299,18 @@ public final class Unicorn implements AutoCloseable {
     }
 
     @SuppressWarnings("unused")
-    private void onBlock(MemorySegment uc, long address, int size, MemorySegment user) {
-        blockCount++;
-        blockBytes += size;
+    private boolean onUnmapped(MemorySegment uc, int type, long address, int size, long value, MemorySegment user) {
+        try {
+            sink.unmapped(address);
+        } catch (Throwable t) {
+            fail(t);
+        }
+        return false; // never map on demand: the engine stops with UC_ERR_*_UNMAPPED
+    }
+
+    @SuppressWarnings("unused")
+    private void onInstruction(MemorySegment uc, long address, int size, MemorySegment user) {
+        instructionCount++;
     }
 
     private void fail(Throwable t) {

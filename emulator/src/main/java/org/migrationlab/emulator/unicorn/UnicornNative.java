@@ -49,6 +49,8 @@ final class UnicornNative {
     static final FunctionDescriptor INTERRUPT_HOOK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS);
     static final FunctionDescriptor OUT_HOOK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     static final FunctionDescriptor IN_HOOK = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+    static final FunctionDescriptor UNMAPPED_HOOK = FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_BOOLEAN,
+            ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
     static final FunctionDescriptor CODE_HOOK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS);
 
     static {

@@ -1,0 +1,47 @@
+package org.migrationlab.emulator.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+class PageBitmapTest {
+    @Property
+    void behavesLikeASetOfPages(@ForAll @IntRange(min = 1, max = 5000) int pageCount,
+                                @ForAll @Size(max = 300) List<@IntRange(min = 0, max = 4999) Integer> adds,
+                                @ForAll @Size(max = 100) List<@IntRange(min = 0, max = 4999) Integer> removes) {
+        PageBitmap bitmap = new PageBitmap(pageCount);
+        Set<Long> model = new TreeSet<>();
+        adds.stream().filter(p -> p < pageCount).forEach(p -> {
+            bitmap.set(p);
+            model.add((long) p);
+        });
+        removes.stream().filter(p -> p < pageCount).forEach(p -> {
+            bitmap.clear(p);
+            model.remove((long) p);
+        });
+        List<Long> seen = new ArrayList<>();
+        bitmap.forEach(seen::add);
+        assertThat(seen).containsExactlyElementsOf(model);
+        assertThat(bitmap.cardinality()).isEqualTo(model.size());
+        assertThat(bitmap.isEmpty()).isEqualTo(model.isEmpty());
+        List<Long> iterated = new ArrayList<>();
+        for (long p = bitmap.nextSetBit(0); p >= 0; p = bitmap.nextSetBit(p + 1)) {
+            iterated.add(p);
+        }
+        assertThat(iterated).containsExactlyElementsOf(model);
+        PageBitmap copy = bitmap.copy();
+        assertThat(copy).isEqualTo(bitmap);
+        copy.andNot(bitmap);
+        assertThat(copy.isEmpty()).isTrue();
+        copy.or(bitmap);
+        assertThat(copy).isEqualTo(bitmap);
+    }
+}

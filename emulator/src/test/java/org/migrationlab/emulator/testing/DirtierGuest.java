@@ -1,0 +1,88 @@
+package org.migrationlab.emulator.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.image.BootArgs;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.image.ImageFormat;
+import org.migrationlab.emulator.image.ImageLoader;
+import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineConfig;
+
+/**
+ * Drives the {@code dirtier} test guest (src/test/asm/dirtier.S): each round the guest writes exactly
+ * the pages the host listed, then reads that round's doorbell page, which the host keeps absent, so the
+ * run returns to the test with the guest stopped between rounds.
+ */
+public final class DirtierGuest implements AutoCloseable {
+    public static final long COMMAND_GPA = 0x200000;
+    public static final long FIRST_DOORBELL_PAGE = 0x300;
+    /** The first page a round may ask the guest to write (below: code, command block, doorbells). */
+    public static final long FIRST_WRITABLE_PAGE = 0x400;
+    private static final int MAX_PAGES_PER_ROUND = (0x100000 - 8) / 8;
+
+    private final Machine machine;
+    private int round;
+
+    public DirtierGuest(long ramBytes) {
+        this.machine = Machine.boot(MachineConfig.of(ramBytes, BootArgs.of("", 0)), image());
+        machine.memory().makeAbsent(FIRST_DOORBELL_PAGE, FIRST_DOORBELL_PAGE + 0x100);
+    }
+
+    public static GuestImage image() {
+        try (InputStream in = DirtierGuest.class.getResourceAsStream("/test-guests/dirtier.bin")) {
+            if (in == null) {
+                throw new IllegalStateException("test-guests/dirtier.bin missing: build the emulator module with Maven");
+            }
+            return ImageLoader.load("dirtier.bin", in.readAllBytes(), ImageFormat.FLAT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    public int roundsDone() {
+        return round;
+    }
+
+    /** Lets the guest write {@code pages} (each once) and returns when it reached the round's doorbell. */
+    public void writeRound(long[] pages) {
+        if (pages.length > MAX_PAGES_PER_ROUND) {
+            throw new IllegalArgumentException("too many pages for one round");
+        }
+        ByteBuffer command = ByteBuffer.allocate(8 + pages.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        command.putLong(pages.length);
+        for (long page : pages) {
+            if (page < FIRST_WRITABLE_PAGE || page >= machine.memory().pageCount()) {
+                throw new IllegalArgumentException("page " + page + " is not writable by the dirtier");
+            }
+            command.putLong(page);
+        }
+        machine.memory().ram().write(COMMAND_GPA, command.array());
+        if (round > 0) {
+            machine.memory().installZero(doorbell(round - 1));
+        }
+        VcpuExit exit = machine.run();
+        if (!(exit instanceof VcpuExit.PageFault fault) || fault.pageNumber() != doorbell(round)) {
+            throw new IllegalStateException("round " + round + " ended with " + exit + ", expected its doorbell");
+        }
+        round++;
+    }
+
+    private static long doorbell(int round) {
+        return FIRST_DOORBELL_PAGE + (round & 0xff);
+    }
+
+    @Override
+    public void close() {
+        machine.close();
+    }
+}
