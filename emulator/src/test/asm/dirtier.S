@@ -3,12 +3,15 @@
 # Command block at 0x200000: u64 count, then count u64 page numbers. Doorbell of round r: page 0x300 + (r & 0xff).
 # Each round: for each listed page p, increment the qword at p*4096 + 8*(round & 7); then read the
 # round's doorbell page (the host keeps it absent, so the read faults and the host gets control).
+# A count of -1 makes the guest execute ud2 (a guest crash).
     .code64
     .globl _start
 _start:
     xor %r8, %r8                 # round counter
 1:  mov $0x200000, %rsi
     mov (%rsi), %rcx
+    cmp $-1, %rcx                # count -1: crash on purpose
+    je 4f
     lea 8(%rsi), %rdi
     mov %r8, %rdx
     and $7, %rdx
@@ -27,3 +30,4 @@ _start:
     mov 0x300000(%rax), %al
     inc %r8
     jmp 1b
+4:  ud2

@@ -11,6 +11,7 @@ import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.emulator.unicorn.HookFailureException;
 import org.migrationlab.emulator.unicorn.HookSink;
+import org.migrationlab.emulator.unicorn.UcError;
 import org.migrationlab.emulator.unicorn.Unicorn;
 import org.migrationlab.emulator.unicorn.UnicornException;
 import org.migrationlab.emulator.unicorn.X86Register;
@@ -96,11 +97,25 @@ public final class Vcpu implements HookSink, HypercallContext {
                 return new VcpuExit.GuestCrash(CrashKind.OUTSIDE_RAM, engine.read(X86Register.RIP), unmappedAddress,
                         "RIP of the enclosing block");
             }
+            if (isGuestCaused(e.error())) {
+                String detail = (e.error() == UcError.INSN_INVALID ? "invalid instruction, " : "") + e.error()
+                        + (unexpectedVector >= 0 ? ", vector " + unexpectedVector : "");
+                return new VcpuExit.GuestCrash(CrashKind.EXCEPTION, engine.read(X86Register.RIP), -1, detail);
+            }
             return new VcpuExit.Error(e);
         } finally {
             inSlice = false;
         }
         return classify();
+    }
+
+    /** Engine errors that a guest instruction caused (as opposed to host or engine failures). */
+    private static boolean isGuestCaused(UcError error) {
+        return switch (error) {
+            case INSN_INVALID, EXCEPTION, READ_UNMAPPED, WRITE_UNMAPPED, FETCH_UNMAPPED, READ_PROT, WRITE_PROT,
+                 FETCH_PROT, READ_UNALIGNED, WRITE_UNALIGNED, FETCH_UNALIGNED -> true;
+            default -> false;
+        };
     }
 
     private VcpuExit classify() {

@@ -68,7 +68,9 @@ public final class Machine implements AutoCloseable {
             if (config.countInstructions()) {
                 engine.installInstructionCounter();
             }
-            vcpu.enablePaging();
+            if (config.paging() == MachineConfig.Paging.HOST_PAGE_TABLES) {
+                vcpu.enablePaging();
+            }
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -8,8 +8,23 @@ import org.migrationlab.emulator.image.BootArgs;
  *
  * @param countInstructions count every executed instruction exactly (an upcall per instruction: the
  *                          guest runs tens of times slower)
+ * @param paging            host page tables (the normal case), or none at all, which only the
+ *                          benchmark that measures the cost of paging uses: without page tables no
+ *                          page can be absent or write-protected, so nothing can be migrated
  */
-public record MachineConfig(long ramBytes, BootArgs bootArgs, boolean countInstructions) {
+public record MachineConfig(long ramBytes, BootArgs bootArgs, boolean countInstructions, Paging paging) {
+
+    /** Whether the guest runs under the host's page tables. */
+    public enum Paging {
+        HOST_PAGE_TABLES,
+        /** Flat physical addressing, no traps: for measuring what paging costs. */
+        OFF
+    }
+
+    public MachineConfig(long ramBytes, BootArgs bootArgs, boolean countInstructions) {
+        this(ramBytes, bootArgs, countInstructions, Paging.HOST_PAGE_TABLES);
+    }
+
     public static final long MIN_RAM_BYTES = 4L << 20;
     public static final long MAX_RAM_BYTES = 64L << 30;
 
@@ -18,6 +33,8 @@ public record MachineConfig(long ramBytes, BootArgs bootArgs, boolean countInstr
             throw new IllegalArgumentException("memory must be a multiple of 4 KiB between 4 MiB and 64 GiB, got "
                     + ramBytes + " bytes");
         }
+        java.util.Objects.requireNonNull(bootArgs, "bootArgs");
+        java.util.Objects.requireNonNull(paging, "paging");
     }
 
     public static MachineConfig of(long ramBytes, BootArgs bootArgs) {

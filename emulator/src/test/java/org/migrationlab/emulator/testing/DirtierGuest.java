@@ -11,6 +11,7 @@ import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
+import org.migrationlab.emulator.machine.FaultHandler;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 
@@ -30,7 +31,11 @@ public final class DirtierGuest implements AutoCloseable {
     private int round;
 
     public DirtierGuest(long ramBytes) {
-        this.machine = Machine.boot(MachineConfig.of(ramBytes, BootArgs.of("", 0)), image());
+        this(ramBytes, MachineConfig.Paging.HOST_PAGE_TABLES);
+    }
+
+    public DirtierGuest(long ramBytes, MachineConfig.Paging paging) {
+        this.machine = Machine.boot(new MachineConfig(ramBytes, BootArgs.of("", 0), false, paging), image());
         machine.memory().makeAbsent(FIRST_DOORBELL_PAGE, FIRST_DOORBELL_PAGE + 0x100);
     }
 
@@ -55,6 +60,11 @@ public final class DirtierGuest implements AutoCloseable {
 
     /** Lets the guest write {@code pages} (each once) and returns when it reached the round's doorbell. */
     public void writeRound(long[] pages) {
+        writeRound(pages, FaultHandler.NONE);
+    }
+
+    /** As {@link #writeRound(long[])}, resolving the guest's other page faults with {@code faults}. */
+    public void writeRound(long[] pages, FaultHandler faults) {
         if (pages.length > MAX_PAGES_PER_ROUND) {
             throw new IllegalArgumentException("too many pages for one round");
         }
@@ -70,14 +80,24 @@ public final class DirtierGuest implements AutoCloseable {
         if (round > 0) {
             machine.memory().installZero(doorbell(round - 1));
         }
-        VcpuExit exit = machine.run();
+        VcpuExit exit = machine.run(faults);
         if (!(exit instanceof VcpuExit.PageFault fault) || fault.pageNumber() != doorbell(round)) {
             throw new IllegalStateException("round " + round + " ended with " + exit + ", expected its doorbell");
         }
         round++;
     }
 
-    private static long doorbell(int round) {
+    /** Makes the guest execute {@code ud2} at its next round and returns how the run ended. */
+    public VcpuExit crashWithUd2(FaultHandler faults) {
+        machine.memory().ram().write(COMMAND_GPA, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-1).array());
+        if (round > 0) {
+            machine.memory().installZero(doorbell(round - 1));
+        }
+        return machine.run(faults);
+    }
+
+    /** The doorbell page a round ends on; fault handlers must leave it absent. */
+    public static long doorbell(int round) {
         return FIRST_DOORBELL_PAGE + (round & 0xff);
     }
 

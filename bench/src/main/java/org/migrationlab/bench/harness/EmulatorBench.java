@@ -1,0 +1,226 @@
+package org.migrationlab.bench.harness;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import org.HdrHistogram.Histogram;
+import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.image.BootArgs;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.image.ImageFormat;
+import org.migrationlab.emulator.image.ImageLoader;
+import org.migrationlab.emulator.machine.FaultHandler;
+import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.emulator.memory.MemoryMap;
+import org.migrationlab.emulator.testing.DirtierGuest;
+import org.migrationlab.guest.GuestImages;
+
+/**
+ * Measures the emulator substrate (the emulator-foundation benchmarks) and prints the figures:
+ * guest speed with host paging on vs off, in-process demand-fault latency, dirty-logging costs of both
+ * ways and the cost to re-arm a 1 GiB guest. Page copying is measured by {@code PageCopyBenchmark} (JMH).
+ * Figures are printed (and written as JSON with {@code --json FILE}), never asserted.
+ */
+public final class EmulatorBench {
+    private final Map<String, Object> figures = new LinkedHashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        EmulatorBench bench = new EmulatorBench();
+        Path json = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--json") && i + 1 < args.length) {
+                json = Path.of(args[++i]);
+            }
+        }
+        bench.pagingCost();
+        bench.demandFaultLatency();
+        bench.dirtyLogging();
+        if (json != null) {
+            Files.writeString(json, bench.toJson());
+            System.out.println("wrote " + json);
+        }
+    }
+
+    private void record(String key, Object value, String line) {
+        figures.put(key, value);
+        System.out.println(line);
+    }
+
+    // ---- 1. guest speed, host paging on vs off
+
+    private void pagingCost() {
+        System.out.println("== guest speed with host paging vs without (median of 7 runs after 2 warm-ups)");
+        GuestImage loadLoop = benchGuest("loadloop.bin");
+        GuestImage kernel = ImageLoader.load("kernel.elf", GuestImages.kernel(), ImageFormat.ELF);
+        BootArgs wss = new BootArgs("wss", Map.of("wss", "64M", "write-ratio", "0.5", "pattern", "random",
+                "passes", "8"), 1);
+        compare("load-loop", loadLoop, BootArgs.of("", 0), 64L << 20);
+        compare("wss-64M-random", kernel, wss, 256L << 20);
+    }
+
+    private void compare(String name, GuestImage image, BootArgs args, long ram) {
+        long[] on = new long[9];
+        long[] off = new long[9];
+        for (int i = 0; i < 9; i++) {
+            on[i] = timeRun(image, args, ram, MachineConfig.Paging.HOST_PAGE_TABLES);
+            off[i] = timeRun(image, args, ram, MachineConfig.Paging.OFF);
+        }
+        double medianOn = median(Arrays.copyOfRange(on, 2, 9));
+        double medianOff = median(Arrays.copyOfRange(off, 2, 9));
+        record("paging-speed-ratio-" + name, medianOff / medianOn, String.format(
+                "%-16s paging on %8.1f ms, off %8.1f ms, speed with paging = %.3f x without",
+                name, medianOn / 1e6, medianOff / 1e6, medianOff / medianOn));
+    }
+
+    private static long timeRun(GuestImage image, BootArgs args, long ram, MachineConfig.Paging paging) {
+        try (Machine machine = Machine.boot(new MachineConfig(ram, args, false, paging), image)) {
+            long start = System.nanoTime();
+            VcpuExit exit = machine.run();
+            long elapsed = System.nanoTime() - start;
+            if (!(exit instanceof VcpuExit.Halt halt) || halt.status() != 0) {
+                throw new IllegalStateException("benchmark guest ended with " + exit);
+            }
+            return elapsed;
+        }
+    }
+
+    // ---- 2. one demand fault resolved in-process
+
+    private void demandFaultLatency() {
+        System.out.println("== demand fault in-process: exit -> install page -> resume (80k faults, 3 runs)");
+        int faults = 80_000;
+        for (int run = 0; run < 3; run++) {
+            Histogram histogram = new Histogram(3);
+            try (DirtierGuest guest = new DirtierGuest(512L << 20)) {
+                MemoryMap memory = guest.machine().memory();
+                memory.makeAbsent(DirtierGuest.FIRST_WRITABLE_PAGE, memory.pageCount());
+                long[] pages = new long[faults];
+                for (int i = 0; i < faults; i++) {
+                    pages[i] = DirtierGuest.FIRST_WRITABLE_PAGE + i;
+                }
+                long[] last = {0};
+                FaultHandler install = (fault, machine) -> {
+                    long now = System.nanoTime();
+                    if (fault.pageNumber() < DirtierGuest.FIRST_WRITABLE_PAGE) {
+                        return FaultHandler.Resolution.RETURN; // the doorbell
+                    }
+                    if (last[0] != 0) {
+                        histogram.recordValue(now - last[0]);
+                    }
+                    machine.memory().installZero(fault.pageNumber());
+                    last[0] = System.nanoTime();
+                    return FaultHandler.Resolution.RESUME;
+                };
+                long start = System.nanoTime();
+                guest.writeRound(pages, install);
+                long elapsed = System.nanoTime() - start;
+                if (run == 2) {
+                    record("demand-fault-median-us", histogram.getValueAtPercentile(50) / 1000.0, String.format(
+                            "faults %d: median %.2f us, p99 %.2f us, mean incl. guest work %.2f us (the interval "
+                                    + "from one fault's handler to the next: exit, install, resume, guest's next store)",
+                            histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1000.0,
+                            histogram.getValueAtPercentile(99) / 1000.0, elapsed / 1000.0 / faults));
+                }
+            }
+        }
+    }
+
+    // ---- 3. dirty logging
+
+    private void dirtyLogging() {
+        System.out.println("== dirty logging (32k pages dirtied per round, median of 5 rounds)");
+        int count = 32_768;
+        long[] pages = new long[count];
+        for (int i = 0; i < count; i++) {
+            pages[i] = DirtierGuest.FIRST_WRITABLE_PAGE + i;
+        }
+        try (DirtierGuest guest = new DirtierGuest(256L << 20)) {
+            double base = medianRound(guest, pages, () -> 0);
+            for (DirtyLogMode mode : DirtyLogMode.values()) {
+                MemoryMap memory = guest.machine().memory();
+                memory.dirtyLog().start(mode);
+                long[] harvestNanos = new long[1];
+                double logged = medianRound(guest, pages, () -> {
+                    long t = System.nanoTime();
+                    long dirty = memory.dirtyLog().harvest().cardinality();
+                    harvestNanos[0] = System.nanoTime() - t;
+                    if (dirty != count) {
+                        throw new IllegalStateException("harvested " + dirty + " of " + count);
+                    }
+                    return harvestNanos[0];
+                });
+                memory.dirtyLog().stop();
+                double perPage = (logged - base) / count;
+                record("dirty-log-ns-per-page-" + mode, perPage, String.format(
+                        "%-14s %.3f us per dirtied page (round %.2f ms vs %.2f ms unlogged, incl. harvest+re-arm %.2f ms)",
+                        mode, perPage / 1000.0, logged / 1e6, base / 1e6, harvestNanos[0] / 1e6));
+            }
+        }
+        System.out.println("== re-arm a 1 GiB guest: PTE rewrite of 262,144 pages + a real TLB flush (median of 31)");
+        try (DirtierGuest guest = new DirtierGuest(1L << 30)) {
+            MemoryMap memory = guest.machine().memory();
+            for (DirtyLogMode mode : DirtyLogMode.values()) {
+                memory.dirtyLog().start(mode);
+                long[] samples = new long[41];
+                for (int i = 0; i < samples.length; i++) {
+                    long t = System.nanoTime();
+                    memory.dirtyLog().rearmAll();
+                    samples[i] = System.nanoTime() - t;
+                }
+                memory.dirtyLog().stop();
+                double median = median(Arrays.copyOfRange(samples, 10, 41));
+                record("rearm-1GiB-ms-" + mode, median / 1e6, String.format("%-14s re-arm %.3f ms", mode, median / 1e6));
+            }
+        }
+    }
+
+    /** Median time of 5 rounds (after 2 warm-ups) writing {@code pages}; {@code afterRound} adds its own time. */
+    private static double medianRound(DirtierGuest guest, long[] pages, LongSupplier afterRound) {
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            long t = System.nanoTime();
+            guest.writeRound(pages);
+            long elapsed = System.nanoTime() - t;
+            elapsed += afterRound.getAsLong();
+            if (i >= 2) {
+                times.add(elapsed);
+            }
+        }
+        return median(times.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+
+    static GuestImage benchGuest(String name) {
+        try (InputStream in = EmulatorBench.class.getResourceAsStream("/bench-guests/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("bench guest " + name + " missing: build the bench module with Maven");
+            }
+            return ImageLoader.load(name, in.readAllBytes(), ImageFormat.FLAT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String toJson() {
+        StringBuilder out = new StringBuilder("{");
+        figures.forEach((k, v) -> out.append(out.length() > 1 ? ", " : "").append('"').append(k).append("\": ").append(v));
+        return out.append("}\n").toString();
+    }
+}
