@@ -70,8 +70,7 @@ int parse_size(const char *s, uint64_t *out) {
     int digits = 0;
     for (; *s >= '0' && *s <= '9'; s++, digits++) {
         uint64_t d = (uint64_t)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10) return 0;
-        v = v * 10 + d;
+        v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
     }
     if (!digits) return 0;
     unsigned shift = 0;
@@ -80,11 +79,11 @@ int parse_size(const char *s, uint64_t *out) {
     case 'k': case 'K': shift = 10, s++; break;
     case 'm': case 'M': shift = 20, s++; break;
     case 'g': case 'G': shift = 30, s++; break;
+    case 't': case 'T': shift = 40, s++; break;
     default: return 0;
     }
     if (*s != '\0') return 0;
-    if (shift && (v >> (64 - shift)) != 0) return 0;
-    *out = v << shift;
+    *out = shift && (v >> (64 - shift)) != 0 ? UINT64_MAX : v << shift;
     return 1;
 }
 

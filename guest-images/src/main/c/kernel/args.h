@@ -5,7 +5,8 @@
  * for, so a misspelt argument never silently falls back to a default. Malformed values exit with
  * EXIT_BAD_ARGUMENT. Grammar (shared with the Java references, see WORKLOADS.md):
  *   integer   decimal digits, or 0x followed by hex digits
- *   size      decimal digits with an optional suffix K, M or G (powers of 1024, either case)
+ *   size      decimal digits with an optional suffix K, M, G or T (powers of 1024, either case);
+ *             a size beyond 2^64-1 saturates to 2^64-1 (then fails as "not enough memory", not as malformed)
  *   ratio     "0" or "1", optionally followed by "." and 1..3 decimal digits, at most 1;
  *             returned in per-mille (0.5 -> 500, 0.125 -> 125, 1 -> 1000)
  */

@@ -28,13 +28,13 @@ enum exit_status {
 /* ---- console.c ---- */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_flush(void);
+/* Prints "<message>\n" and exits with result 0 and the given status. */
+__attribute__((noreturn, format(printf, 2, 3))) void kfail(uint64_t status, const char *fmt, ...);
 
 /* ---- main.c ---- */
 extern const struct guest_boot_info *boot_info;
 /* Flushes console and progress, then exits the machine. */
 __attribute__((noreturn)) void kexit(uint64_t result, uint64_t status);
-/* Prints "<message>\n" and exits with result 0 and the given status. */
-__attribute__((noreturn, format(printf, 2, 3))) void kfail(uint64_t status, const char *fmt, ...);
 
 /* ---- progress.c: batched counter hypercalls (each hypercall is a VM exit) ---- */
 #define PROGRESS_BATCH 64

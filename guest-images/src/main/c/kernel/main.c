@@ -32,7 +32,7 @@ static int has_nul(const char *s, uint64_t n) {
 
 static void check_boot_info(const struct guest_boot_info *bi) {
     if (bi->magic != GUEST_BOOT_MAGIC)
-        kfail(EXIT_BAD_BOOT_INFO, "boot: bad boot-info magic 0x%lx (want 0x%lx)", bi->magic, GUEST_BOOT_MAGIC);
+        kfail(EXIT_BAD_BOOT_INFO, "boot: bad boot-info magic 0x%lx (want 0x%lx)", bi->magic, (uint64_t)GUEST_BOOT_MAGIC);
     if (bi->abi_version != GUEST_ABI_VERSION)
         kfail(EXIT_BAD_BOOT_INFO, "boot: boot-info ABI version %u, this kernel speaks %u", bi->abi_version,
               GUEST_ABI_VERSION);

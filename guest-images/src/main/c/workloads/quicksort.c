@@ -11,7 +11,7 @@
 
 #define TASK_STACK_PAGES 4
 #define MAX_PROCS (SCHED_MAX_TASKS - 1)      /* the workload's own task takes one slot */
-#define INSERTION_MAX 16
+#define INSERTION_MAX 10
 #define REPORT_STEPS 4096                    /* report cadence when yield-every=0 */
 
 struct qs_task {
@@ -27,7 +27,7 @@ static uint64_t rounds, yield_every, period;
 static uint64_t finished;
 
 /* Called when a task has used up its step budget (which is now <= 0); returns a fresh budget. */
-static __attribute__((noinline)) int64_t pause(struct qs_task *t, int64_t budget) {
+static __attribute__((noinline)) int64_t checkpoint(struct qs_task *t, int64_t budget) {
     t->steps_pending += (uint64_t)((int64_t)period - budget);
     progress_add(t->steps_pending / 64);
     t->steps_pending %= 64;
@@ -62,7 +62,7 @@ static int64_t sort(struct qs_task *t, int64_t budget) {
                 do j--, budget--; while (a[j] > pivot);
                 if (i >= j) break;
                 swap(a, i, j);
-                if (budget <= 0) budget = pause(t, budget);
+                if (budget <= 0) budget = checkpoint(t, budget);
             }
             if (j - lo < hi - j) {
                 stack_lo[sp] = j + 1, stack_hi[sp] = hi, sp++;
@@ -81,7 +81,7 @@ static int64_t sort(struct qs_task *t, int64_t budget) {
             }
             a[m + 1] = v;
         }
-        if (budget <= 0) budget = pause(t, budget);
+        if (budget <= 0) budget = checkpoint(t, budget);
         if (sp == 0) return budget;
         sp--;
         lo = stack_lo[sp], hi = stack_hi[sp];
@@ -95,7 +95,7 @@ static void sorter(void *arg) {
         uint64_t state = t->rng;
         for (uint64_t k = 0; k < t->n; k++) {
             t->a[k] = splitmix64_next(&state);
-            if (--budget <= 0) budget = pause(t, budget);
+            if (--budget <= 0) budget = checkpoint(t, budget);
         }
         t->rng = state;
         budget = sort(t, budget);
@@ -108,7 +108,7 @@ static void sorter(void *arg) {
         t->hash = h;
         progress_pass();
     }
-    pause(t, budget);          /* report the steps left over */
+    checkpoint(t, budget);          /* report the steps left over */
     finished++;
 }
 

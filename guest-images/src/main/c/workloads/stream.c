@@ -10,6 +10,8 @@
 #include "sched.h"
 #include "workload.h"
 
+#define CHUNK_MAX (1u << 20)   /* the most one stream send may carry (the host refuses more) */
+
 /* CRC32C (Castagnoli), reflected polynomial, slicing by 8: crc_table[k][b] is the CRC of byte b
  * followed by k zero bytes. Built once at start (2048 stores). */
 static uint32_t crc_table[8][256];
@@ -42,9 +44,9 @@ uint64_t stream_run(void) {
     args_reject_unused("stream");
     if (ring_pages == 0 || ring_pages > (1ULL << 32)) kfail(EXIT_BAD_ARGUMENT, "stream: ring=%lu is not in 1..2^32", ring_pages);
     uint64_t ring_bytes = ring_pages << PAGE_SHIFT;
-    if (chunk == 0 || chunk % 8 || chunk > ring_bytes)
-        kfail(EXIT_BAD_ARGUMENT, "stream: chunk=%lu must be a positive multiple of 8 no larger than the ring (%lu bytes)",
-              chunk, ring_bytes);
+    if (chunk == 0 || chunk % 8 || chunk > ring_bytes || chunk > CHUNK_MAX)
+        kfail(EXIT_BAD_ARGUMENT, "stream: chunk=%lu must be a multiple of 8 in 8..%u and fit the ring (%lu bytes)",
+              chunk, CHUNK_MAX, ring_bytes);
 
     uint8_t *ring = workload_alloc(ring_bytes, "stream ring");
     crc32c_init();
