@@ -83,6 +83,14 @@ _Static_assert(sizeof(struct guest_boot_info) <= GUEST_PAGE_SIZE, "boot info fit
 #define GUEST_PORT_STREAM    0xE5  /* op 0: send(RDI = gpa, RSI = len) -> RAX = len                 */
 #define GUEST_PORT_BALLOON   0xE6  /* reserved for the balloon driver                              */
 
+/* Limits the host enforces; a call beyond them is a guest error (the machine stops with a crash). */
+#define GUEST_CONSOLE_WRITE_MAX  65536u    /* bytes per console write                             */
+#define GUEST_STREAM_SEND_MAX    1048576u  /* bytes per stream send                               */
+#define GUEST_RING_REPLY_MAX     (16u + 65536u) /* bytes per ring reply (header + value)           */
+/* Ring protocol: each poll delivers at most one request; the guest replies to it before it polls
+ * again (a poll with a reply outstanding counts as a protocol mismatch on the host); a poll buffer too
+ * small for the next request is a guest error. Requests are generated from boot_info.seed. */
+
 #define GUEST_OP_EXIT            0
 #define GUEST_OP_CONSOLE_PUTC    0
 #define GUEST_OP_CONSOLE_WRITE   1
