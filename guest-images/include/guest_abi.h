@@ -13,6 +13,10 @@
  *
  * Hypercalls: `outl %eax, $PORT` — EAX holds the operation, RDI/RSI/RDX hold up to three arguments,
  * the host writes the result into RAX before the next instruction. Each device owns one port.
+ * The `out` must be followed at once by a jump (`jmp 1f; 1:`), as GUEST_HYPERCALL does: hypercalls
+ * are where the host pauses a running guest, and the jump ends the emulator's translated block there,
+ * which makes the pause exact. A guest is pausable only at hypercalls and page faults, so a guest that
+ * runs for long should make one now and then (reporting progress is the natural one).
  * An unknown port or operation is a guest error: the machine stops with a guest-crash exit.
  *
  * Buffers: a buffer passed to a hypercall must be present when the call is made — the host reads and
@@ -134,7 +138,7 @@ struct guest_kv_reply {
 /* ---- Hypercall helpers ---------------------------------------------------------------------- */
 #define GUEST_HYPERCALL(port, op, a0, a1, a2) ({                                                 \
         uint64_t guest_rax_ = (uint32_t)(op);                                                     \
-        __asm__ volatile("outl %%eax, %[p]"                                                       \
+        __asm__ volatile("outl %%eax, %[p]\n\tjmp 1f\n1:"                                     \
                          : "+a"(guest_rax_)                                                       \
                          : [p] "i"(port), "D"((uint64_t)(a0)), "S"((uint64_t)(a1)),               \
                            "d"((uint64_t)(a2))                                                    \

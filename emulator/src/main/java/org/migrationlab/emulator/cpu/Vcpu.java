@@ -19,11 +19,17 @@ import org.migrationlab.emulator.unicorn.X86Register;
 /**
  * One x86-64 vCPU: runs the guest in slices and turns every way a slice can end into a typed
  * {@link VcpuExit}. Implements the Unicorn 2.0.1 fault discipline of DESIGN 3.3 (until = 0, CR2 zeroed
- * before each start, stop on vectors 14 and 8, classify after return) and the lost-stop protection of
- * 3.5 (a pause flag checked before and after each start; pausers re-issue the stop until acknowledged).
+ * before each start, stop on vectors 14 and 8, classify after return).
+ *
+ * <p>Pauses are cooperative. Unicorn 2.0.1 can end an asynchronous {@code uc_emu_stop} in the middle of
+ * a translated block, after a memory access, and then restart that block from its first instruction,
+ * so guest instructions run twice (measured: a loop of three increments drifts apart at every such
+ * stop). A pause therefore only sets a flag; the vCPU stops where the state is exact: before a slice
+ * starts, at a page fault, or inside the next hypercall, whose {@code out} the ABI macro follows with
+ * a jump so the block ends right there.
  *
  * <p>Threading: one owner thread (the vCPU thread) calls everything except {@link #requestPause()} and
- * {@link #reissueStop()}, which any thread may call.
+ * {@link #awaitPause}, which any thread may call.
  */
 public final class Vcpu implements HookSink, HypercallContext {
     private static final int VECTOR_PAGE_FAULT = 14;
@@ -191,14 +197,12 @@ public final class Vcpu implements HookSink, HypercallContext {
             ticket = ++pauseRequests;
             pauseRequested = true;
         }
-        engine.stop();
         return ticket;
     }
 
     /**
      * Waits until the pause with this ticket was acknowledged (or the vCPU was released because it will
-     * not run again). A stop sent while {@code uc_emu_start} is being entered is lost (DESIGN 3.5), so
-     * while waiting this re-issues the stop every millisecond. Returns false on timeout.
+     * not run again). Returns false on timeout, e.g. for a guest that neither makes hypercalls nor faults.
      */
     public boolean awaitPause(long ticket, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -208,12 +212,23 @@ public final class Vcpu implements HookSink, HypercallContext {
                 if (left <= 0) {
                     return false;
                 }
-                TimeUnit.NANOSECONDS.timedWait(pauseLock, Math.min(left, 1_000_000));
-                if (pauseAcks < ticket && inSlice) {
-                    engine.stop();
-                }
+                TimeUnit.NANOSECONDS.timedWait(pauseLock, left);
             }
             return true;
+        }
+    }
+
+    /**
+     * Stops a guest that cannot be paused cooperatively (it makes no hypercall and takes no fault), for
+     * discarding it only: Unicorn 2.0.1 may end an asynchronous stop in the middle of a translated block
+     * and restart the block from its beginning, re-running guest instructions, so the state after this
+     * is not trustworthy.
+     */
+    public void abandon() {
+        retired = true;
+        releasePausers();
+        if (inSlice) {
+            engine.stop();
         }
     }
 
@@ -371,6 +386,9 @@ public final class Vcpu implements HookSink, HypercallContext {
         if (badHypercall != null || hypercallOutcome instanceof HypercallOutcome.Exit) {
             engine.stop();
             return; // the rest of the translated block runs before the stop lands; ignore it
+        }
+        if (pauseRequested) {
+            engine.stop(); // a clean point: the block ends at the jump that follows the out (guest_abi.h)
         }
         try {
             HypercallOutcome outcome = devices.dispatch(port, value, this);

@@ -228,6 +228,15 @@ public final class Machine implements AutoCloseable {
         return vcpu.awaitPause(vcpu.requestPause(), timeout, unit);
     }
 
+    /**
+     * Stops a guest that does not respond to pauses (no hypercalls, no faults) so that it can be thrown
+     * away; its state is not trustworthy afterwards (see {@link org.migrationlab.emulator.cpu.Vcpu}).
+     */
+    public void abandon() {
+        finished = true;
+        vcpu.abandon();
+    }
+
     public CpuState saveCpu() {
         return vcpu.captureState();
     }

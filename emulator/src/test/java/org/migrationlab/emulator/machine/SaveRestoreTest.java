@@ -53,7 +53,8 @@ class SaveRestoreTest {
         }
     }
 
-    @Test
+    /** Repeated: before pauses were made cooperative, about half of such pauses corrupted the guest. */
+    @org.junit.jupiter.api.RepeatedTest(4)
     void pausedFromAnotherThreadAtARandomMomentTheCopyStillMatches() throws Exception {
         MachineConfig config = KernelGuests.config(RAM, "wss", 23, "wss=8M", "pattern=random", "passes=400");
         Outcome reference = KernelGuests.referenceRun(config);

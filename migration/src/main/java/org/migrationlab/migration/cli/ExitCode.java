@@ -1,0 +1,23 @@
+package org.migrationlab.migration.cli;
+
+/** The exit codes of {@code vmm}; the help footer lists them. */
+public enum ExitCode {
+    /** The guest halted with status 0. */
+    SUCCESS(0),
+    /** The guest halted with a non-zero status, crashed, or the host failed while running it. */
+    GUEST_FAILED(1),
+    /** A usage error: bad option or argument, unreadable or invalid image, missing Unicorn library. */
+    USAGE(2),
+    /** A bug in vmm itself; a stack trace follows the message. */
+    INTERNAL_ERROR(3);
+
+    private final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+}

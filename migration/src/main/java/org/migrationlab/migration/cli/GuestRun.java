@@ -1,0 +1,104 @@
+package org.migrationlab.migration.cli;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.migration.stats.GuestOutcome;
+import org.migrationlab.migration.stats.LiveProgress;
+import org.migrationlab.migration.stats.ProgressCounters;
+import org.migrationlab.migration.stats.RunReport;
+
+/**
+ * Boots one guest and runs it to the end on a dedicated platform thread named {@code vcpu-0}, which owns
+ * the machine from boot to close. The calling thread only waits for the report. Console lines and
+ * progress are published as they happen: lines to {@code consoleLines} (on the vCPU thread), progress
+ * to {@link LiveProgress} for any thread to sample.
+ *
+ * @param imageLabel how reports name the image (a file name, or the built-in kernel)
+ */
+record GuestRun(MachineConfig config, GuestImage image, String imageLabel) {
+    static final String VCPU_THREAD = "vcpu-0";
+
+    /**
+     * Runs the guest and returns its report. Exceptions from boot (missing library, image too large for
+     * RAM) are rethrown here unchanged.
+     */
+    RunReport execute(Consumer<String> consoleLines, LiveProgress live) throws InterruptedException {
+        CompletableFuture<RunReport> report = new CompletableFuture<>();
+        Thread vcpu = Thread.ofPlatform().name(VCPU_THREAD).unstarted(() -> {
+            try {
+                report.complete(runHere(consoleLines, live));
+            } catch (Throwable t) {
+                report.completeExceptionally(t);
+            }
+        });
+        vcpu.start();
+        try {
+            return report.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** Everything on the vCPU thread: boot, run to a terminal exit, collect the report, close. */
+    private RunReport runHere(Consumer<String> consoleLines, LiveProgress live) {
+        try (Machine machine = Machine.boot(config, image)) {
+            machine.console().echoLinesTo(consoleLines);
+            machine.counters().listener((counter, value) -> live.update(counter, value, machine.clock().nanos()));
+            long start = System.nanoTime();
+            GuestOutcome outcome = runToEnd(machine);
+            long wallNanos = System.nanoTime() - start;
+            String console = machine.console().text();
+            echoUnfinishedLine(console, machine.console().droppedBytes(), consoleLines);
+            return new RunReport(config.bootArgs().workload(), imageLabel, config.ramBytes(), config.bootArgs().seed(),
+                    config.bootArgs().args(), outcome, machine.memory().hash(), wallNanos,
+                    machine.exits().asMap(),
+                    machine.exits().pageFaults(), ProgressCounters.of(machine.counters().values()),
+                    machine.clock().nanos(), machine.instructionsExecuted(), console);
+        }
+    }
+
+    private static GuestOutcome runToEnd(Machine machine) {
+        while (true) {
+            VcpuExit exit = machine.run();
+            switch (exit) {
+                case VcpuExit.Halt halt -> {
+                    return new GuestOutcome.Halted(halt.result(), halt.status());
+                }
+                case VcpuExit.GuestCrash crash -> {
+                    return new GuestOutcome.Crashed(crash.kind().name(), crash.rip(), crash.address(), crash.message());
+                }
+                case VcpuExit.Error error -> {
+                    return new GuestOutcome.Failed(String.valueOf(error.cause()));
+                }
+                case VcpuExit.PageFault fault -> {
+                    // Every page of a booted machine is present, so nothing here resolves faults.
+                    return new GuestOutcome.Failed("unresolved page fault on page " + fault.pageNumber()
+                            + " at RIP 0x" + Long.toHexString(fault.rip()));
+                }
+                case VcpuExit.Paused paused -> {
+                    // Nobody else pauses this machine; resume.
+                }
+                case VcpuExit.Hypercall hypercall -> {
+                    // A device asked to come back to the host; nothing to do between slices yet: resume.
+                }
+            }
+        }
+    }
+
+    /** The console device echoes complete lines only; a last line without its newline is echoed here. */
+    private static void echoUnfinishedLine(String console, long droppedBytes, Consumer<String> consoleLines) {
+        if (droppedBytes == 0 && !console.isEmpty() && !console.endsWith("\n")) {
+            consoleLines.accept(console.substring(console.lastIndexOf('\n') + 1));
+        }
+    }
+}

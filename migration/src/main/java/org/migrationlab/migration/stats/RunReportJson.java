@@ -1,0 +1,89 @@
+package org.migrationlab.migration.stats;
+
+import java.util.Map;
+
+import org.migrationlab.emulator.memory.MemoryHash;
+
+/**
+ * The one JSON rendering of a {@link RunReport}. Keys use lower-case words joined by hyphens (QEMU's
+ * spelling). 64-bit hashes and results are hex strings (exact in every JSON reader); counts are numbers;
+ * absent values are {@code null}, never missing keys.
+ */
+public final class RunReportJson {
+    private RunReportJson() {
+    }
+
+    public static String render(RunReport report) {
+        JsonWriter json = new JsonWriter().beginObject();
+        json.name("workload").value(report.workload());
+        json.name("image").value(report.image());
+        json.name("memory-bytes").value(report.memoryBytes());
+        json.name("seed").value(report.seed());
+        json.name("args").beginObject();
+        for (Map.Entry<String, String> arg : report.args().entrySet()) {
+            json.name(arg.getKey()).value(arg.getValue());
+        }
+        json.endObject();
+        outcome(json, report.outcome());
+        json.name("memory-hash").value(MemoryHash.hex(report.memoryHash()));
+        json.name("wall-time-ms").value(Math.round(report.wallTimeNanos() / 1e3) / 1e3);
+        json.name("exits").beginObject();
+        for (Map.Entry<String, Long> exit : report.exits().entrySet()) {
+            json.name(exit.getKey()).value(exit.getValue());
+        }
+        json.endObject();
+        json.name("page-faults").value(report.pageFaults());
+        json.name("progress").beginObject();
+        for (Map.Entry<String, Long> counter : report.progress().named().entrySet()) {
+            json.name(counter.getKey()).value(counter.getValue());
+        }
+        json.endObject();
+        json.name("progress-rate").value(tenths(report.progressPerSecond()));
+        json.name("virtual-time-ns").value(report.virtualTimeNanos());
+        if (report.instructions().isPresent()) {
+            json.name("instructions").value(report.instructions().getAsLong());
+            json.name("instructions-per-second").value(tenths(report.instructionsPerSecond().orElseThrow()));
+        } else {
+            json.name("instructions").nullValue();
+            json.name("instructions-per-second").nullValue();
+        }
+        json.name("console").value(report.console());
+        return json.endObject().toJson();
+    }
+
+    private static double tenths(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static void outcome(JsonWriter json, GuestOutcome outcome) {
+        json.name("outcome").value(outcome.word());
+        switch (outcome) {
+            case GuestOutcome.Halted halted -> {
+                json.name("status").value(halted.status());
+                json.name("result").value(HumanUnits.hex64(halted.result()));
+                json.name("result-decimal").value(Long.toUnsignedString(halted.result()));
+                json.name("crash").nullValue();
+                json.name("error").nullValue();
+            }
+            case GuestOutcome.Crashed crashed -> {
+                json.name("status").nullValue();
+                json.name("result").nullValue();
+                json.name("result-decimal").nullValue();
+                json.name("crash").beginObject()
+                        .name("kind").value(crashed.kind())
+                        .name("rip").value(HumanUnits.hex64(crashed.rip()))
+                        .name("address").value(crashed.address() < 0 ? null : HumanUnits.hex64(crashed.address()))
+                        .name("message").value(crashed.message())
+                        .endObject();
+                json.name("error").nullValue();
+            }
+            case GuestOutcome.Failed failed -> {
+                json.name("status").nullValue();
+                json.name("result").nullValue();
+                json.name("result-decimal").nullValue();
+                json.name("crash").nullValue();
+                json.name("error").value(failed.message());
+            }
+        }
+    }
+}
