@@ -41,6 +41,7 @@ public final class Machine implements AutoCloseable {
     private final CounterDevice counters = new CounterDevice(clock);
     private final RingDevice ring;
     private final StreamDevice stream = new StreamDevice();
+    private final ExitDevice exitDevice = new ExitDevice();
     private final ExitCounts exits = new ExitCounts();
     private volatile boolean finished;
     private VcpuExit.Halt halt;
@@ -62,7 +63,7 @@ public final class Machine implements AutoCloseable {
         try {
             engine.mapHostMemory(0, memory.ram().segment());
             engine.mapHostMemory(PageTable.BASE_GPA, memory.pageTable().segment());
-            devices.attach(new ExitDevice()).attach(console).attach(new ClockDevice(clock)).attach(counters)
+            devices.attach(exitDevice).attach(console).attach(new ClockDevice(clock)).attach(counters)
                     .attach(ring).attach(stream);
             this.vcpu = new Vcpu(engine, memory, devices);
             if (config.countInstructions()) {
@@ -249,8 +250,13 @@ public final class Machine implements AutoCloseable {
         return devices.saveAll();
     }
 
+    /** Restores every device; a guest that had already exited is finished here too. */
     public void restoreDevices(byte[] state) {
         devices.restoreAll(state);
+        exitDevice.exit().ifPresent(exit -> {
+            halt = new VcpuExit.Halt(exit.result(), exit.status());
+            finish();
+        });
     }
 
     /**

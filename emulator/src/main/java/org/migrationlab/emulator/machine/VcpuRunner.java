@@ -97,6 +97,7 @@ public final class VcpuRunner implements AutoCloseable {
     private void loop(boolean startHeld) {
         boolean held = startHeld;
         try {
+            machine.halt().ifPresent(finished::complete); // a guest that had exited before it came here
             while (!stopped) {
                 if (!held && !machine.isFinished()) {
                     VcpuExit exit = machine.run(faults);

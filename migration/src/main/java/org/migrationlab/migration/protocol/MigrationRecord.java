@@ -1,0 +1,405 @@
+package org.migrationlab.migration.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCounted;
+
+/**
+ * One record of the migration stream (PROTOCOL §4). Compact constructors check what needs no context;
+ * the decoder and the sessions check the rest. Dispatch over this type with an exhaustive switch and no
+ * default branch, so a new record cannot be forgotten.
+ */
+public sealed interface MigrationRecord {
+    int NONCE_BYTES = 16;
+    int MAC_BYTES = 32;
+    int MAX_MESSAGE_BYTES = 1024;
+    int MAX_PAGES_PER_BATCH = 256;
+
+    RecordType type();
+
+    /** Which end speaks. */
+    enum Role { SOURCE, DESTINATION }
+
+    /** Which of the two connections. */
+    enum Channel { BULK, URGENT }
+
+    record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
+        public Hello {
+            if (version < 0 || version > 0xffff) {
+                throw new ProtocolException(AbortReason.MALFORMED, "version " + version);
+            }
+            if (nonce.length != NONCE_BYTES) {
+                throw new ProtocolException(AbortReason.MALFORMED, "nonce of " + nonce.length + " bytes");
+            }
+            nonce = nonce.clone();
+        }
+
+        @Override
+        public byte[] nonce() {
+            return nonce.clone();
+        }
+
+        public RecordType type() {
+            return RecordType.HELLO;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Hello h && h.version == version && h.role == role && h.channel == channel
+                    && h.migrationId.equals(migrationId) && Arrays.equals(h.nonce, nonce);
+        }
+
+        @Override
+        public int hashCode() {
+            return migrationId.hashCode() ^ Arrays.hashCode(nonce);
+        }
+    }
+
+    record Auth(byte[] mac) implements MigrationRecord {
+        public Auth {
+            if (mac.length != MAC_BYTES) {
+                throw new ProtocolException(AbortReason.MALFORMED, "MAC of " + mac.length + " bytes");
+            }
+            mac = mac.clone();
+        }
+
+        @Override
+        public byte[] mac() {
+            return mac.clone();
+        }
+
+        public RecordType type() {
+            return RecordType.AUTH;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Auth a && Arrays.equals(a.mac, mac);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(mac);
+        }
+    }
+
+    /** What the destination must build: RAM size and the guest's boot arguments, and the scheme. */
+    record GuestConfig(long ramBytes, long seed, MigrationMode mode, String workload, Map<String, String> args)
+            implements MigrationRecord {
+        public static final long MAX_RAM_BYTES = 64L << 30;
+
+        public GuestConfig {
+            if (ramBytes <= 0 || ramBytes % 4096 != 0 || ramBytes > MAX_RAM_BYTES) {
+                throw new ProtocolException(AbortReason.MALFORMED, "RAM of " + ramBytes + " bytes");
+            }
+            if (workload.length() > 31) {
+                throw new ProtocolException(AbortReason.MALFORMED, "workload name longer than 31 characters");
+            }
+            if (!workload.chars().allMatch(c -> c < 0x80)) {
+                throw new ProtocolException(AbortReason.MALFORMED, "workload name is not ASCII");
+            }
+            args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
+        }
+
+        public long pageCount() {
+            return ramBytes / 4096;
+        }
+
+        public RecordType type() {
+            return RecordType.GUEST_CONFIG;
+        }
+    }
+
+    /**
+     * Up to 256 pages sent for one reason. {@code data} holds the pages' bytes back to back (lengths per
+     * page); the batch owns one reference to it, released by whoever consumes the batch.
+     */
+    record PageBatch(SendReason reason, int round, long[] pageNumbers, PageEncoding[] encodings, int[] lengths,
+                     int[] crcs, ByteBuf data) implements MigrationRecord, ReferenceCounted {
+        public PageBatch {
+            int count = pageNumbers.length;
+            if (count < 1 || count > MAX_PAGES_PER_BATCH) {
+                throw new ProtocolException(AbortReason.MALFORMED, "batch of " + count + " pages");
+            }
+            if (encodings.length != count || lengths.length != count || crcs.length != count) {
+                throw new IllegalArgumentException("per-page arrays differ in length");
+            }
+            if (round < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "round " + round);
+            }
+            long total = 0;
+            for (int i = 0; i < count; i++) {
+                if (pageNumbers[i] < 0) {
+                    throw new ProtocolException(AbortReason.BAD_PAGE, "page " + pageNumbers[i]);
+                }
+                int length = lengths[i];
+                boolean ok = switch (encodings[i]) {
+                    case ZERO -> length == 0;
+                    case RAW -> length == 4096;
+                    case DEFLATE -> length >= 1 && length <= 4096;
+                };
+                if (!ok) {
+                    throw new ProtocolException(AbortReason.MALFORMED,
+                            encodings[i] + " page " + pageNumbers[i] + " with " + length + " bytes");
+                }
+                total += length;
+            }
+            if (total != data.readableBytes()) {
+                throw new ProtocolException(AbortReason.MALFORMED,
+                        "batch declares " + total + " data bytes, carries " + data.readableBytes());
+            }
+        }
+
+        public int count() {
+            return pageNumbers.length;
+        }
+
+        /** Equal descriptors and equal data bytes (the data must not have been released). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PageBatch b && b.reason == reason && b.round == round
+                    && Arrays.equals(b.pageNumbers, pageNumbers) && Arrays.equals(b.encodings, encodings)
+                    && Arrays.equals(b.lengths, lengths) && Arrays.equals(b.crcs, crcs) && b.data.equals(data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(pageNumbers) * 31 + Arrays.hashCode(crcs);
+        }
+
+        public RecordType type() {
+            return RecordType.PAGE_BATCH;
+        }
+
+        @Override
+        public int refCnt() {
+            return data.refCnt();
+        }
+
+        @Override
+        public PageBatch retain() {
+            data.retain();
+            return this;
+        }
+
+        @Override
+        public PageBatch retain(int increment) {
+            data.retain(increment);
+            return this;
+        }
+
+        @Override
+        public PageBatch touch() {
+            data.touch();
+            return this;
+        }
+
+        @Override
+        public PageBatch touch(Object hint) {
+            data.touch(hint);
+            return this;
+        }
+
+        @Override
+        public boolean release() {
+            return data.release();
+        }
+
+        @Override
+        public boolean release(int decrement) {
+            return data.release(decrement);
+        }
+    }
+
+    record RoundEnd(int round, long dirtyPages) implements MigrationRecord {
+        public RoundEnd {
+            if (round < 0 || dirtyPages < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "round " + round + ", dirty " + dirtyPages);
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.ROUND_END;
+        }
+    }
+
+    record CpuStateRecord(byte[] encoded) implements MigrationRecord {
+        public CpuStateRecord {
+            encoded = encoded.clone();
+        }
+
+        @Override
+        public byte[] encoded() {
+            return encoded.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CpuStateRecord c && Arrays.equals(c.encoded, encoded);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(encoded);
+        }
+
+        public RecordType type() {
+            return RecordType.CPU_STATE;
+        }
+    }
+
+    record DeviceStateRecord(byte[] blob) implements MigrationRecord {
+        public DeviceStateRecord {
+            blob = blob.clone();
+        }
+
+        @Override
+        public byte[] blob() {
+            return blob.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DeviceStateRecord d && Arrays.equals(d.blob, blob);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(blob);
+        }
+
+        public RecordType type() {
+            return RecordType.DEVICE_STATE;
+        }
+    }
+
+    /** The source has paused for good; {@code pending} marks the pages still to come (post-copy). */
+    record SwitchOver(MigrationMode mode, long pendingCount, byte[] pendingBitmap) implements MigrationRecord {
+        public SwitchOver {
+            if (pendingCount < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "pending " + pendingCount);
+            }
+            pendingBitmap = pendingBitmap.clone();
+        }
+
+        @Override
+        public byte[] pendingBitmap() {
+            return pendingBitmap.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SwitchOver s && s.mode == mode && s.pendingCount == pendingCount
+                    && Arrays.equals(s.pendingBitmap, pendingBitmap);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(pendingCount) * 31 + Arrays.hashCode(pendingBitmap);
+        }
+
+        public boolean isPending(long page) {
+            long index = page >>> 3; // a long: an int cast would wrap huge pages onto small ones
+            return page >= 0 && index < pendingBitmap.length && (pendingBitmap[(int) index] & (1 << (page & 7))) != 0;
+        }
+
+        public RecordType type() {
+            return RecordType.SWITCH_OVER;
+        }
+    }
+
+    record Resumed() implements MigrationRecord {
+        public RecordType type() {
+            return RecordType.RESUMED;
+        }
+    }
+
+    record PageRequest(long pageNumber) implements MigrationRecord {
+        public PageRequest {
+            if (pageNumber < 0) {
+                throw new ProtocolException(AbortReason.BAD_PAGE, "page " + pageNumber);
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.PAGE_REQUEST;
+        }
+    }
+
+    record PagesDone(long pagesSent) implements MigrationRecord {
+        public PagesDone {
+            if (pagesSent < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "pages sent " + pagesSent);
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.PAGES_DONE;
+        }
+    }
+
+    record Complete(long pagesReceived) implements MigrationRecord {
+        public Complete {
+            if (pagesReceived < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "pages received " + pagesReceived);
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.COMPLETE;
+        }
+    }
+
+    record Abort(AbortReason reason, String message) implements MigrationRecord {
+        public Abort {
+            if (message.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
+                int end = Math.min(message.length(), MAX_MESSAGE_BYTES / 4);
+                if (Character.isHighSurrogate(message.charAt(end - 1))) {
+                    end--; // keep surrogate pairs whole
+                }
+                message = message.substring(0, end) + "...";
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.ABORT;
+        }
+    }
+
+    /**
+     * Optional: what post-copy cost the destination (network and minor faults, page requests, fault
+     * latency in nanoseconds), sent just before COMPLETE so the source can report it.
+     */
+    record DestinationStats(long networkFaults, long minorFaults, long requests, long latencyP50Nanos,
+                            long latencyP90Nanos, long latencyP99Nanos, long latencyMaxNanos)
+            implements MigrationRecord {
+        public DestinationStats {
+            if (networkFaults < 0 || minorFaults < 0 || requests < 0 || latencyP50Nanos < 0 || latencyP90Nanos < 0
+                    || latencyP99Nanos < 0 || latencyMaxNanos < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "negative destination statistics");
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.DESTINATION_STATS;
+        }
+    }
+
+    /** Optional: free text for humans watching a migration; receivers may ignore it. */
+    record ProgressHint(String text) implements MigrationRecord {
+        public ProgressHint {
+            if (text.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
+                throw new ProtocolException(AbortReason.MALFORMED, "progress hint longer than " + MAX_MESSAGE_BYTES);
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.PROGRESS_HINT;
+        }
+    }
+}

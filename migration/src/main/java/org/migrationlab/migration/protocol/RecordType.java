@@ -1,0 +1,47 @@
+package org.migrationlab.migration.protocol;
+
+/**
+ * Wire codes of the records (PROTOCOL §4). Codes are protocol: never renumbered. A code with bit 0x8000
+ * set is optional: a receiver that does not know it may skip it.
+ */
+public enum RecordType {
+    HELLO(1), AUTH(2), GUEST_CONFIG(3), PAGE_BATCH(4), ROUND_END(5), CPU_STATE(6), DEVICE_STATE(7),
+    SWITCH_OVER(8), RESUMED(9), PAGE_REQUEST(10), PAGES_DONE(11), COMPLETE(12), ABORT(13),
+    PROGRESS_HINT(0x8001), DESTINATION_STATS(0x8002);
+
+    public static final int OPTIONAL_BIT = 0x8000;
+    private static final RecordType[] BY_CODE = new RecordType[14];
+
+    static {
+        for (RecordType type : values()) {
+            if (type.code < BY_CODE.length) {
+                BY_CODE[type.code] = type;
+            }
+        }
+    }
+
+    private final int code;
+
+    RecordType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public boolean isOptional() {
+        return (code & OPTIONAL_BIT) != 0;
+    }
+
+    /** The type for a wire code, or null when this version does not know it. Code 0 is never valid. */
+    public static RecordType ofCode(int code) {
+        if (code > 0 && code < BY_CODE.length) {
+            return BY_CODE[code];
+        }
+        if (code == PROGRESS_HINT.code) {
+            return PROGRESS_HINT;
+        }
+        return code == DESTINATION_STATS.code ? DESTINATION_STATS : null;
+    }
+}

@@ -1,0 +1,49 @@
+package org.migrationlab.migration.session;
+
+import java.util.Objects;
+
+import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.migration.protocol.MigrationMode;
+
+/**
+ * How to migrate: the scheme and its policies. Immutable; the command line maps options onto it.
+ *
+ * @param stopPolicy      pre-copy stop policy name ("xen", "downtime", "auto-converge")
+ * @param prepage         post-copy prepaging strategy name ("none", "push", "bubble", "multi-pivot")
+ * @param forwardOnly     bubbling edges grow forward only (else in both directions)
+ * @param downtimeTargetMillis the downtime target of the "downtime" and "auto-converge" policies
+ * @param compress        deflate pages that shrink (else zero/raw only)
+ * @param urgentChannel   serve post-copy page requests on their own connection (else on the bulk one)
+ */
+public record MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
+                              long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress,
+                              boolean urgentChannel) {
+    public MigrationConfig {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(stopPolicy, "stopPolicy");
+        Objects.requireNonNull(prepage, "prepage");
+        Objects.requireNonNull(dirtyLog, "dirtyLog");
+        if (downtimeTargetMillis <= 0) {
+            throw new IllegalArgumentException("downtime target must be positive");
+        }
+    }
+
+    public static MigrationConfig defaults(MigrationMode mode) {
+        return new MigrationConfig(mode, "downtime", "bubble", false, 300, DirtyLogMode.DIRTY_BIT, false, true);
+    }
+
+    public MigrationConfig withPrepage(String name) {
+        return new MigrationConfig(mode, stopPolicy, name, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel);
+    }
+
+    public MigrationConfig withStopPolicy(String name) {
+        return new MigrationConfig(mode, name, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel);
+    }
+
+    public MigrationConfig withUrgentChannel(boolean on) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                on);
+    }
+}

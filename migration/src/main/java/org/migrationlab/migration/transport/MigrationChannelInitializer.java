@@ -1,0 +1,76 @@
+package org.migrationlab.migration.transport;
+
+import java.util.UUID;
+import java.util.function.Function;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import org.migrationlab.migration.protocol.FrameDecoder;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.RecordDecoder;
+import org.migrationlab.migration.protocol.RecordEncoder;
+
+/**
+ * Builds one migration connection's pipeline, codecs first and behaviour last (STYLE §2.6):
+ * (TLS) → (bulk bandwidth cap, source side) → byte counter → frames → records → (latency) →
+ * writability gate → handshake → session. A fresh set of stateful handlers per channel.
+ */
+public final class MigrationChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final MigrationRecord.Role role;
+    private final MigrationRecord.Channel kind;
+    private final TransportConfig config;
+    private final SslContext ssl;
+    private final UUID migrationId;
+    private final Function<Handshake, RecordSink> resolver;
+    private final ByteCounter bytes;
+    private final ChannelHooks hooks;
+
+    /** Lets the connecting side learn the handlers of the channel it opens. */
+    interface ChannelHooks {
+        void initialized(SocketChannel channel, SessionHandler session);
+
+        ChannelHooks NONE = (channel, session) -> { };
+    }
+
+    MigrationChannelInitializer(MigrationRecord.Role role, MigrationRecord.Channel kind, TransportConfig config,
+                                SslContext ssl, UUID migrationId, Function<Handshake, RecordSink> resolver,
+                                ByteCounter bytes, ChannelHooks hooks) {
+        this.role = role;
+        this.kind = kind;
+        this.config = config;
+        this.ssl = ssl;
+        this.migrationId = migrationId;
+        this.resolver = resolver;
+        this.bytes = bytes;
+        this.hooks = hooks;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (ssl != null) {
+            pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+        }
+        if (role == MigrationRecord.Role.SOURCE && kind == MigrationRecord.Channel.BULK
+                && config.bandwidthBitsPerSecond() > 0) {
+            pipeline.addLast("link-bandwidth",
+                    new ChannelTrafficShapingHandler(config.bandwidthBitsPerSecond() / 8, 0, 10));
+        }
+        pipeline.addLast("bytes", bytes);
+        pipeline.addLast("frames", new FrameDecoder());
+        pipeline.addLast("records", new RecordDecoder());
+        pipeline.addLast("encoder", new RecordEncoder());
+        if (config.oneWayLatencyNanos() > 0) {
+            pipeline.addLast("link-latency", new LatencyHandler(config.oneWayLatencyNanos()));
+        }
+        WritabilityGate gate = new WritabilityGate();
+        pipeline.addLast("writability", gate);
+        pipeline.addLast("handshake", new HandshakeHandler(role, kind, new Authenticator(config.secret()), migrationId));
+        SessionHandler session = new SessionHandler(resolver, gate, bytes);
+        pipeline.addLast("session", session);
+        hooks.initialized(channel, session);
+    }
+}

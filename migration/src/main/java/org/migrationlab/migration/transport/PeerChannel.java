@@ -1,0 +1,77 @@
+package org.migrationlab.migration.transport;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.ReferenceCountUtil;
+import org.migrationlab.migration.protocol.MigrationRecord;
+
+/**
+ * One authenticated connection of a migration, as the sessions see it: send records with backpressure
+ * (from a session thread) or without waiting (from an event loop or the vCPU thread, for small urgent
+ * records). Writing transfers ownership of a record's buffers to the transport.
+ */
+public final class PeerChannel {
+    private final Channel channel;
+    private final WritabilityGate gate;
+    private final MigrationRecord.Channel kind;
+    private final ByteCounter bytes;
+
+    PeerChannel(Channel channel, WritabilityGate gate, MigrationRecord.Channel kind, ByteCounter bytes) {
+        this.channel = channel;
+        this.gate = gate;
+        this.kind = kind;
+        this.bytes = bytes;
+    }
+
+    public MigrationRecord.Channel kind() {
+        return kind;
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    public long bytesWritten() {
+        return bytes.written();
+    }
+
+    /**
+     * Waits until the channel can take more, then writes and flushes. For session threads, never an
+     * event loop. Throws {@link TransportClosedException} if the channel is closed or stays full.
+     */
+    public ChannelFuture send(MigrationRecord record, long timeoutMillis) throws InterruptedException {
+        if (!gate.awaitWritable(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            ReferenceCountUtil.release(record);
+            throw new TransportClosedException(kind + " channel stayed full for " + timeoutMillis + " ms");
+        }
+        return sendNow(record);
+    }
+
+    /** Writes and flushes at once (no backpressure): for small records from any thread. */
+    public ChannelFuture sendNow(MigrationRecord record) {
+        if (!channel.isActive()) {
+            ReferenceCountUtil.release(record);
+            throw new TransportClosedException(kind + " channel is closed");
+        }
+        return channel.writeAndFlush(record).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    /** Sends an ABORT (best effort) and closes. */
+    public void abort(MigrationRecord.Abort abort) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(abort).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    public ChannelFuture close() {
+        return channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + channel.remoteAddress();
+    }
+}

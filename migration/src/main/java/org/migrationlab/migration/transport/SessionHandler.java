@@ -1,0 +1,109 @@
+package org.migrationlab.migration.transport;
+
+import java.util.function.Function;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import org.migrationlab.migration.protocol.AbortReason;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.ProtocolException;
+
+/**
+ * The last handler of a migration pipeline: waits for the {@link Handshake}, asks the resolver for the
+ * sink of this migration, then hands it every record. Protocol errors end the connection with an ABORT
+ * naming the reason. One per channel (stateful); event-loop thread only.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+    private final Function<Handshake, RecordSink> resolver;
+    private final WritabilityGate gate;
+    private final ByteCounter bytes;
+    private RecordSink sink;
+    private PeerChannel peer;
+    private boolean failed;
+
+    public SessionHandler(Function<Handshake, RecordSink> resolver, WritabilityGate gate, ByteCounter bytes) {
+        this.resolver = resolver;
+        this.gate = gate;
+        this.bytes = bytes;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof Handshake handshake) {
+            peer = new PeerChannel(ctx.channel(), gate, handshake.channel(), bytes);
+            try {
+                sink = resolver.apply(handshake);
+            } catch (RuntimeException e) {
+                fail(ctx, e instanceof ProtocolException p ? p : new ProtocolException(AbortReason.UNEXPECTED_RECORD,
+                        e.getMessage()));
+                return;
+            }
+            sink.authenticated(handshake, peer);
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (sink == null || !(msg instanceof MigrationRecord record)) {
+            if (msg instanceof MigrationRecord.Abort abort) {
+                fail(ctx, new PeerAbortedException(abort));
+            }
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (record instanceof MigrationRecord.Abort abort) {
+            fail(ctx, new PeerAbortedException(abort));
+            return;
+        }
+        try {
+            sink.received(record, peer);
+        } catch (ProtocolException e) {
+            fail(ctx, e);
+        } catch (RuntimeException e) {
+            fail(ctx, e);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        fail(ctx, root);
+    }
+
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        if (sink != null) {
+            sink.failed(peer, cause);
+        } else {
+            pendingFailure = cause;
+        }
+        if (cause instanceof ProtocolException p && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new MigrationRecord.Abort(p.reason(), p.detail()))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        } else if (!(cause instanceof HandshakeException)) {
+            ctx.close();
+        }
+    }
+
+    private Throwable pendingFailure;
+
+    /** A failure that happened before any sink existed (e.g. the handshake was refused). */
+    public Throwable failureBeforeHandshake() {
+        return pendingFailure;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (sink != null) {
+            sink.closed(peer);
+        }
+        super.channelInactive(ctx);
+    }
+}
