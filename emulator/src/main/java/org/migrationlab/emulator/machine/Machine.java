@@ -22,6 +22,7 @@ import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.emulator.memory.PageTable;
 import org.migrationlab.emulator.unicorn.Unicorn;
+import org.migrationlab.emulator.unicorn.UnicornUnavailableException;
 
 /**
  * One guest machine: RAM and page tables owned by Java, one vCPU in a Unicorn engine, and its devices.
@@ -54,6 +55,9 @@ public final class Machine implements AutoCloseable {
         Unicorn unicorn;
         try {
             unicorn = Unicorn.openX86_64();
+        } catch (UnicornUnavailableException e) {
+            map.close();
+            throw new EmulatorUnavailableException(e.getMessage(), e);
         } catch (RuntimeException e) {
             map.close();
             throw e;

@@ -1,7 +1,7 @@
 package org.migrationlab.migration.cli;
 
 import org.migrationlab.emulator.image.InvalidImageException;
-import org.migrationlab.emulator.unicorn.UnicornUnavailableException;
+import org.migrationlab.emulator.machine.EmulatorUnavailableException;
 
 import picocli.CommandLine;
 
@@ -17,7 +17,7 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
         String command = cmd.getCommandSpec().qualifiedName();
         var err = cmd.getErr();
         switch (ex) {
-            case UnicornUnavailableException e -> err.println(command + ": " + OneLine.of(e.getMessage()));
+            case EmulatorUnavailableException e -> err.println(command + ": " + OneLine.of(e.getMessage()));
             case InvalidImageException e -> err.println(command + ": invalid image: " + OneLine.of(e.getMessage()));
             case UserInputException e -> err.println(command + ": " + OneLine.of(e.getMessage()));
             default -> {

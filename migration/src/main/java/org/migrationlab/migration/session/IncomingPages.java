@@ -28,13 +28,21 @@ final class IncomingPages {
         this.pending = new AtomicLongArray(words);
         this.arrived = new AtomicLongArray(words);
         this.requested = new AtomicLongArray(words);
-        for (long page = 0; page < pageCount; page++) {
-            int index = (int) (page >>> 3);
-            if (index < pendingBitmap.length && (pendingBitmap[index] & (1 << (page & 7))) != 0) {
-                set(pending, page);
-                pendingCount.incrementAndGet();
+        long count = 0;
+        for (int word = 0; word < words; word++) {
+            long bits = 0;
+            for (int b = 0; b < 8; b++) {
+                int index = word * 8 + b;
+                if (index < pendingBitmap.length) {
+                    bits |= (pendingBitmap[index] & 0xffL) << (8 * b);
+                }
             }
+            long valid = word == words - 1 && (pageCount & 63) != 0 ? (1L << (pageCount & 63)) - 1 : -1L;
+            bits &= valid;
+            pending.set(word, bits);
+            count += Long.bitCount(bits);
         }
+        pendingCount.set(count);
     }
 
     long pageCount() {

@@ -119,6 +119,30 @@ class FrameDecoderTest {
         }
     }
 
+    @Test
+    void aDecodedPageBatchSharesTheReceivedBytes() {
+        MigrationRecord.PageBatch sent = SampleRecords.batch(ByteBufAllocator.DEFAULT, PageCodec.Compression.NONE,
+                SendReason.DEMAND, 0, new long[] {1}, new byte[][] {SampleRecords.randomPage(new Random(13))});
+        byte[] stream = Wire.encode(sent);
+        sent.release();
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(), new RecordDecoder());
+        ByteBuf received = buffer(stream);
+        received.retain(); // kept to look through
+        try {
+            assertThat(channel.writeInbound(received)).isTrue();
+            MigrationRecord.PageBatch batch = channel.readInbound();
+            try {
+                received.setByte(stream.length - 4096, 0x5a);
+                assertThat(batch.data().getByte(batch.data().readerIndex())).isEqualTo((byte) 0x5a);
+            } finally {
+                batch.release();
+            }
+        } finally {
+            received.release();
+            channel.finishAndReleaseAll();
+        }
+    }
+
     private static ByteBuf buffer(byte[] bytes) {
         return ByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes);
     }

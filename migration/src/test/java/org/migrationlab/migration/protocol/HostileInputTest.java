@@ -28,7 +28,18 @@ import org.migrationlab.migration.protocol.Wire.Bytes;
 @ExtendWith(NoLeaks.class)
 class HostileInputTest {
     private static final int HELLO = 1, GUEST_CONFIG = 3, PAGE_BATCH = 4, ROUND_END = 5, SWITCH_OVER = 8,
-            RESUMED = 9, PAGE_REQUEST = 10, PAGES_DONE = 11, COMPLETE = 12, ABORT = 13, PROGRESS_HINT = 0x8001;
+            RESUMED = 9, PAGE_REQUEST = 10, PAGES_DONE = 11, COMPLETE = 12, ABORT = 13, PROGRESS_HINT = 0x8001,
+            DESTINATION_STATS = 0x8002;
+
+    @Test
+    void theSamplesUsedHereCoverEveryRecordType() {
+        List<MigrationRecord> records = SampleRecords.oneOfEach(ByteBufAllocator.DEFAULT, new Random(2));
+        try {
+            assertThat(records).extracting(MigrationRecord::type).containsExactlyInAnyOrder(RecordType.values());
+        } finally {
+            records.forEach(ReferenceCountUtil::release);
+        }
+    }
 
     // ---- header ----
 
@@ -45,7 +56,7 @@ class HostileInputTest {
 
     @Test
     void unknownOptionalTypesAreSkippedAndCounted() {
-        byte[] stream = Wire.concat(Wire.frame(0x8002, 0, new byte[] {1, 2, 3}), Wire.frame(0xffff, 0, new byte[0]),
+        byte[] stream = Wire.concat(Wire.frame(0x8fff, 0, new byte[] {1, 2, 3}), Wire.frame(0xffff, 0, new byte[0]),
                 Wire.encode(new PageRequest(5)));
         try (Wire.Decoding decoding = Wire.decode(stream)) {
             assertThat(decoding.errors()).isEmpty();
@@ -73,7 +84,7 @@ class HostileInputTest {
     @ValueSource(ints = {1, 0x80, 0x8000, 0xffff})
     void nonZeroFlagsAreMalformed(int flags) {
         assertRejected(Wire.frame(PAGE_REQUEST, flags, new Bytes().u64(1).toArray()), AbortReason.MALFORMED, "flags");
-        assertRejected(Wire.frame(0x8002, flags, new byte[0]), AbortReason.MALFORMED, "flags");
+        assertRejected(Wire.frame(0x8fff, flags, new byte[0]), AbortReason.MALFORMED, "flags");
     }
 
     @Test
@@ -99,7 +110,7 @@ class HostileInputTest {
         // Opaque (CPU, device) and bitmap-ended (SWITCH_OVER) bodies have no fixed end: see their own tests.
         Set<RecordType> fixedShape = Set.of(RecordType.HELLO, RecordType.AUTH, RecordType.GUEST_CONFIG, RecordType.PAGE_BATCH,
                 RecordType.ROUND_END, RecordType.PAGE_REQUEST, RecordType.PAGES_DONE, RecordType.COMPLETE, RecordType.ABORT,
-                RecordType.PROGRESS_HINT);
+                RecordType.PROGRESS_HINT, RecordType.DESTINATION_STATS);
         List<MigrationRecord> records = SampleRecords.oneOfEach(ByteBufAllocator.DEFAULT, new Random(4));
         try {
             for (MigrationRecord record : records) {
@@ -235,6 +246,8 @@ class HostileInputTest {
         assertRejected(Wire.frame(ROUND_END, 0, new Bytes().u32(1).u64(-1).toArray()), AbortReason.MALFORMED, "dirty");
         assertRejected(Wire.frame(PAGES_DONE, 0, new Bytes().u64(Long.MIN_VALUE).toArray()), AbortReason.MALFORMED, "pages sent");
         assertRejected(Wire.frame(COMPLETE, 0, new Bytes().u64(-1).toArray()), AbortReason.MALFORMED, "pages received");
+        assertRejected(Wire.frame(DESTINATION_STATS, 0, new Bytes().u64(1).u64(2).u64(3).u64(4).u64(5).u64(-1).u64(7).toArray()),
+                AbortReason.MALFORMED, "negative destination statistics");
     }
 
     // ---- GUEST_CONFIG ----

@@ -27,6 +27,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.Auth;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
 import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
 import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
@@ -101,6 +102,13 @@ class RecordRoundTripTest {
     @Property
     void abortRoundTrips(@ForAll AbortReason reason, @ForAll("texts") String message) {
         assertRoundTrips(new Abort(reason, message));
+    }
+
+    @Property
+    void destinationStatsRoundTrip(@ForAll("counts") long networkFaults, @ForAll("counts") long minorFaults,
+                                   @ForAll("counts") long requests, @ForAll("counts") long p50, @ForAll("counts") long p90,
+                                   @ForAll("counts") long p99, @ForAll("counts") long max) {
+        assertRoundTrips(new DestinationStats(networkFaults, minorFaults, requests, p50, p90, p99, max));
     }
 
     @Property

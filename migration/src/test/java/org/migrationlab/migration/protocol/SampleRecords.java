@@ -16,6 +16,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.Auth;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
 import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
 import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
@@ -91,13 +92,14 @@ final class SampleRecords {
         records.add(new Complete(16_384));
         records.add(new Abort(AbortReason.BAD_CRC, "page 7: CRC32C mismatch ✗"));
         records.add(new ProgressHint("round 3: 1234 dirty pages"));
+        records.add(new DestinationStats(3, 1000, 3, 80_000, 150_000, 900_000, 1_200_000));
         records.add(mixedBatch(alloc, random));
         return records;
     }
 
     /** A random record of any type (small page batches, to keep streams short). */
     static MigrationRecord random(Random random, ByteBufAllocator alloc) {
-        return switch (random.nextInt(14)) {
+        return switch (random.nextInt(15)) {
             case 0 -> new Hello(random.nextInt(3), random.nextBoolean() ? Role.SOURCE : Role.DESTINATION,
                     random.nextBoolean() ? Channel.BULK : Channel.URGENT, new UUID(random.nextLong(), random.nextLong()),
                     bytes(random, 16));
@@ -127,6 +129,8 @@ final class SampleRecords {
             case 10 -> new Complete(random.nextInt(1 << 20));
             case 11 -> new Abort(AbortReason.values()[random.nextInt(AbortReason.values().length)], "why " + random.nextInt());
             case 12 -> new ProgressHint("hint " + random.nextInt());
+            case 13 -> new DestinationStats(random.nextInt(1000), random.nextInt(1000), random.nextInt(1000),
+                    random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1);
             default -> {
                 int count = 1 + random.nextInt(3);
                 long[] pageNumbers = new long[count];

@@ -1,0 +1,250 @@
+package org.migrationlab.bench.harness;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.migrationlab.emulator.image.BootArgs;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.image.ImageFormat;
+import org.migrationlab.emulator.image.ImageLoader;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.guest.GuestImages;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.transport.TransportConfig;
+
+/**
+ * The migration-engine benchmarks: schemes on a 512 MiB guest at two working-set sizes and two link
+ * speeds, network-fault ratios per workload and prepaging strategy, fault latency with and without the
+ * urgent channel, push throughput against a plain socket, and post-copy downtime. Prints tables (and
+ * JSON lines with {@code --json FILE}); asserts nothing. Sections: schemes, faults, latency, throughput,
+ * downtime (default: all).
+ */
+public final class MigrationBench {
+    private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
+    private static final long RAM = 512L << 20;
+    private static final long GIGABIT = 1_000_000_000L;
+    private final List<String> json = new ArrayList<>();
+
+    public static void main(String[] args) throws Exception {
+        MigrationBench bench = new MigrationBench();
+        List<String> sections = new ArrayList<>();
+        Path jsonFile = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--json") && i + 1 < args.length) {
+                jsonFile = Path.of(args[++i]);
+            } else {
+                sections.add(args[i]);
+            }
+        }
+        if (sections.isEmpty()) {
+            sections = List.of("schemes", "faults", "latency", "throughput", "downtime");
+        }
+        for (String section : sections) {
+            switch (section) {
+                case "schemes" -> bench.schemes();
+                case "faults" -> bench.faultRatios();
+                case "latency" -> bench.faultLatency();
+                case "throughput" -> bench.pushThroughput();
+                case "downtime" -> bench.postcopyDowntime();
+                default -> throw new IllegalArgumentException("unknown section " + section
+                        + " (schemes, faults, latency, throughput, downtime)");
+            }
+        }
+        if (jsonFile != null) {
+            Files.write(jsonFile, bench.json);
+            System.out.println("wrote " + jsonFile);
+        }
+    }
+
+    private static MachineConfig wss(long ram, String wss, String pattern, int passes, long seed) {
+        return MachineConfig.of(ram, new BootArgs("wss", Map.of("wss", wss, "pattern", pattern, "write-ratio", "0.5",
+                "passes", Integer.toString(passes)), seed));
+    }
+
+    private static MigrationConfig scheme(MigrationMode mode, String prepage) {
+        return MigrationConfig.defaults(mode).withPrepage(prepage);
+    }
+
+    private LocalMigration.Outcome migrate(String label, MachineConfig config, MigrationConfig migration,
+                                           TransportConfig transport, long startAt, long workingSetPages) throws Exception {
+        LocalMigration.Outcome outcome = LocalMigration.run(config, KERNEL, migration, transport, startAt);
+        MigrationReport r = outcome.report();
+        double share = workingSetPages > 0 ? 100.0 * r.faults().networkFaults() / workingSetPages : Double.NaN;
+        System.out.printf("%-44s total %8.1f ms  downtime %8.2f ms  pages %8d (zero %7d)  net faults %6d (%5.2f %% of WS, "
+                        + "net/(net+minor) %5.2f %%)  latency p50 %7.1f us p99 %8.1f us  resent %d%n",
+                label, r.totalTimeMs(), r.downtimeMs(), r.pagesSent(), r.duplicatePages(), r.faults().networkFaults(),
+                share, 100 * r.faults().networkFaultRatio(), r.faults().latencyP50Micros(), r.faults().latencyP99Micros(),
+                r.resentPages());
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("label", label);
+        line.put("total-time-ms", r.totalTimeMs());
+        line.put("downtime-ms", r.downtimeMs());
+        line.put("pages-sent", r.pagesSent());
+        line.put("duplicate", r.duplicatePages());
+        line.put("network-faults", r.faults().networkFaults());
+        line.put("minor-faults", r.faults().minorFaults());
+        line.put("network-faults-share-of-ws", share / 100);
+        line.put("network-fault-ratio", r.faults().networkFaultRatio());
+        line.put("latency-p50-us", r.faults().latencyP50Micros());
+        line.put("latency-p99-us", r.faults().latencyP99Micros());
+        line.put("transferred", r.transferredBytes());
+        json.add(toJson(line));
+        return outcome;
+    }
+
+    // ---- 1. schemes × working set × link
+
+    private void schemes() throws Exception {
+        System.out.println("== 512 MiB guest, wss sequential, write ratio 0.5; migration starts at 25 % of the run");
+        for (String wss : new String[] {"64M", "256M"}) {
+            long pages = (Long.parseLong(wss.replace("M", "")) << 20) / 4096;
+            int passes = (int) Math.max(40, 24_000_000 / pages);
+            long total = pages * passes;
+            for (long bandwidth : new long[] {0, GIGABIT}) {
+                TransportConfig transport = TransportConfig.of(LocalMigration.SECRET).withLink(bandwidth, 0);
+                String link = bandwidth == 0 ? "unlimited" : "1 Gbit/s";
+                for (MigrationMode mode : MigrationMode.values()) {
+                    migrate(String.format("wss %s %s %s", wss, link, mode.name().toLowerCase()),
+                            wss(RAM, wss, "seq", passes, 1), scheme(mode, "bubble"), transport, total / 4, pages);
+                }
+            }
+        }
+    }
+
+    // ---- 2. network-fault ratio by workload and strategy
+
+    private void faultRatios() throws Exception {
+        System.out.println("== post-copy network faults, net / (net + minor) (the paper: 2-4 % with prepaging, 9-15 % "
+                + "push only; 21 % SPECweb, 59 % kernel compile, 57 % NetPerf)");
+        TransportConfig transport = TransportConfig.of(LocalMigration.SECRET);
+        Map<String, MachineConfig> workloads = new LinkedHashMap<>();
+        workloads.put("wss-seq-64M", wss(RAM, "64M", "seq", 400, 1));
+        workloads.put("kvstore", MachineConfig.of(RAM, new BootArgs("kvstore",
+                Map.of("requests", "200000", "keys", "16384", "value-max", "2048"), 1)));
+        workloads.put("kcompile", MachineConfig.of(RAM, new BootArgs("kcompile",
+                Map.of("objects", "16384", "ops", "1500000"), 1)));
+        workloads.put("stream", MachineConfig.of(RAM, new BootArgs("stream", Map.of("bytes", "256M"), 1)));
+        for (Map.Entry<String, MachineConfig> workload : workloads.entrySet()) {
+            long total = progressOf(workload.getValue());
+            for (String prepage : new String[] {"push", "bubble", "multi-pivot"}) {
+                migrate(workload.getKey() + " " + prepage, workload.getValue(), scheme(MigrationMode.POSTCOPY, prepage),
+                        transport, total / 4, workload.getKey().startsWith("wss") ? 16384 : -1);
+            }
+        }
+    }
+
+    /** The progress counter's final value of an unmigrated run (to start migrations mid-run). */
+    private static long progressOf(MachineConfig config) {
+        try (var machine = org.migrationlab.emulator.machine.Machine.boot(config, KERNEL)) {
+            machine.run();
+            return machine.counters().value(0);
+        }
+    }
+
+    // ---- 3. fault latency, urgent channel on vs off, while a push saturates the bulk channel
+
+    private void faultLatency() throws Exception {
+        System.out.println("== post-copy fault latency over loopback while a linear push saturates the bulk channel");
+        TransportConfig transport = TransportConfig.of(LocalMigration.SECRET);
+        MachineConfig config = MachineConfig.of(RAM, new BootArgs("wss", Map.of("wss", "256M", "pattern", "random",
+                "write-ratio", "0.5", "passes", "4"), 1));
+        for (boolean urgent : new boolean[] {true, false}) {
+            migrate("wss-random-256M push, urgent channel " + (urgent ? "on" : "off"), config,
+                    scheme(MigrationMode.POSTCOPY, "push").withUrgentChannel(urgent), transport, 20_000, 65536);
+        }
+    }
+
+    // ---- 4. push throughput vs a plain socket
+
+    private void pushThroughput() throws Exception {
+        System.out.println("== bulk push throughput (post-copy, linear push, 400 MiB of non-zero pages) vs a plain socket");
+        MachineConfig config = MachineConfig.of(RAM, new BootArgs("wss", Map.of("wss", "400M", "pattern", "seq",
+                "write-ratio", "1", "passes", "2"), 1));
+        long pages = (400L << 20) / 4096;
+        LocalMigration.Outcome outcome = migrate("push 400M", config, scheme(MigrationMode.POSTCOPY, "push"),
+                TransportConfig.of(LocalMigration.SECRET), pages + pages / 2, -1);
+        MigrationReport r = outcome.report();
+        double pushSeconds = (r.totalTimeMs() - r.setupTimeMs()) / 1e3;
+        double pushRate = r.postcopyBytes() / ((r.totalTimeMs() - r.setupTimeMs() - r.downtimeMs()) / 1e3);
+        double socketRate = plainSocketRate(r.postcopyBytes());
+        System.out.printf("push: %d bytes after the switch-over, %.1f MB/s; plain socket, same bytes: %.1f MB/s; "
+                + "ratio %.2f (migration incl. downtime %.2f s)%n", r.postcopyBytes(), pushRate / 1e6, socketRate / 1e6,
+                pushRate / socketRate, pushSeconds);
+        json.add(toJson(Map.of("label", "push-throughput", "push-bytes-per-second", pushRate,
+                "socket-bytes-per-second", socketRate, "ratio", pushRate / socketRate)));
+    }
+
+    /** Sends {@code bytes} over a loopback socket from a direct buffer and returns bytes per second. */
+    static double plainSocketRate(long bytes) throws IOException, InterruptedException {
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+                try (SocketChannel in = server.accept()) {
+                    ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+                    long total = 0;
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        total += n;
+                        buffer.clear();
+                    }
+                    return total;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long start = System.nanoTime();
+            try (SocketChannel out = SocketChannel.open(server.getLocalAddress())) {
+                ByteBuffer page = ByteBuffer.allocateDirect(1 << 20);
+                new java.util.Random(1).ints().limit(page.capacity() / 4).forEach(page::putInt);
+                long left = bytes;
+                while (left > 0) {
+                    page.clear().limit((int) Math.min(page.capacity(), left));
+                    while (page.hasRemaining()) {
+                        left -= out.write(page);
+                    }
+                }
+            }
+            received.join();
+            return bytes / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    // ---- 5. post-copy downtime
+
+    private void postcopyDowntime() throws Exception {
+        System.out.println("== post-copy downtime (pause to RESUMED) of a 512 MiB guest, 5 runs");
+        for (int run = 0; run < 5; run++) {
+            migrate("postcopy downtime run " + run, wss(RAM, "128M", "seq", 200, run + 1),
+                    scheme(MigrationMode.POSTCOPY, "bubble"), TransportConfig.of(LocalMigration.SECRET), 200_000, 32768);
+        }
+    }
+
+    private static String toJson(Map<String, ?> fields) {
+        StringBuilder out = new StringBuilder("{");
+        fields.forEach((k, v) -> {
+            if (out.length() > 1) {
+                out.append(", ");
+            }
+            out.append('"').append(k).append("\": ");
+            if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+                out.append(n);
+            } else if (v instanceof Number) {
+                out.append("null");
+            } else {
+                out.append('"').append(v).append('"');
+            }
+        });
+        return out.append('}').toString();
+    }
+}

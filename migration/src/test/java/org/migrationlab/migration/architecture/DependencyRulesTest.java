@@ -1,0 +1,63 @@
+package org.migrationlab.migration.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the arrows of DESIGN §2: emulator ← migration, and the engine never reaches Unicorn's API;
+ * inside the engine, the codec knows nothing of channels or sessions, policies nothing of the network.
+ */
+class DependencyRulesTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.migrationlab");
+    }
+
+    @Test
+    void theMigrationEngineNeverTouchesUnicorn() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration..")
+                .should().dependOnClassesThat().resideInAPackage("org.migrationlab.emulator.unicorn..")
+                .check(classes);
+    }
+
+    @Test
+    void theEmulatorKnowsNothingOfMigration() {
+        noClasses().that().resideInAPackage("org.migrationlab.emulator..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration..", "org.migrationlab.balloon..",
+                        "io.netty..")
+                .check(classes);
+    }
+
+    @Test
+    void theCodecKnowsNoChannelsOrSessions() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.transport..",
+                        "org.migrationlab.migration.session..", "org.migrationlab.migration.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void policiesArePure() {
+        noClasses().that().resideInAnyPackage("org.migrationlab.migration.precopy..", "org.migrationlab.migration.postcopy..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "org.migrationlab.migration.transport..",
+                        "org.migrationlab.migration.session..", "org.migrationlab.emulator.machine..",
+                        "org.migrationlab.emulator.cpu..")
+                .check(classes);
+    }
+
+    @Test
+    void transportKnowsNoSessions() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration.transport..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.session..",
+                        "org.migrationlab.migration.cli..")
+                .check(classes);
+    }
+}
