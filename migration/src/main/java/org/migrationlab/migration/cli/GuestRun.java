@@ -57,46 +57,48 @@ record GuestRun(MachineConfig config, GuestImage image, String imageLabel) {
             long start = System.nanoTime();
             GuestOutcome outcome = runToEnd(machine);
             long wallNanos = System.nanoTime() - start;
-            String console = machine.console().text();
-            echoUnfinishedLine(console, machine.console().droppedBytes(), consoleLines);
-            return new RunReport(config.bootArgs().workload(), imageLabel, config.ramBytes(), config.bootArgs().seed(),
-                    config.bootArgs().args(), outcome, machine.memory().hash(), wallNanos,
-                    machine.exits().asMap(),
-                    machine.exits().pageFaults(), ProgressCounters.of(machine.counters().values()),
-                    machine.clock().nanos(), machine.instructionsExecuted(), console);
+            echoUnfinishedLine(machine.console().text(), machine.console().droppedBytes(), consoleLines);
+            return report(config, imageLabel, machine, outcome, wallNanos);
         }
+    }
+
+    /** The report of a guest that has ended; call on the thread that owns the machine. */
+    static RunReport report(MachineConfig config, String imageLabel, Machine machine, GuestOutcome outcome,
+                            long wallNanos) {
+        return new RunReport(config.bootArgs().workload(), imageLabel, config.ramBytes(), config.bootArgs().seed(),
+                config.bootArgs().args(), outcome, machine.memory().hash(), wallNanos,
+                machine.exits().asMap(),
+                machine.exits().pageFaults(), ProgressCounters.of(machine.counters().values()),
+                machine.clock().nanos(), machine.instructionsExecuted(), machine.console().text());
+    }
+
+    /** How a terminal vCPU exit reads in reports; null for exits that do not end a guest (pause, hypercall). */
+    static GuestOutcome outcome(VcpuExit exit) {
+        return switch (exit) {
+            case VcpuExit.Halt halt -> new GuestOutcome.Halted(halt.result(), halt.status());
+            case VcpuExit.GuestCrash crash -> new GuestOutcome.Crashed(crash.kind().name(), crash.rip(), crash.address(),
+                    crash.message());
+            case VcpuExit.Error error -> new GuestOutcome.Failed(String.valueOf(error.cause()));
+            case VcpuExit.PageFault fault -> new GuestOutcome.Failed("unresolved page fault on page "
+                    + fault.pageNumber() + " at RIP 0x" + Long.toHexString(fault.rip()));
+            case VcpuExit.Paused paused -> null;
+            case VcpuExit.Hypercall hypercall -> null;
+        };
     }
 
     private static GuestOutcome runToEnd(Machine machine) {
         while (true) {
-            VcpuExit exit = machine.run();
-            switch (exit) {
-                case VcpuExit.Halt halt -> {
-                    return new GuestOutcome.Halted(halt.result(), halt.status());
-                }
-                case VcpuExit.GuestCrash crash -> {
-                    return new GuestOutcome.Crashed(crash.kind().name(), crash.rip(), crash.address(), crash.message());
-                }
-                case VcpuExit.Error error -> {
-                    return new GuestOutcome.Failed(String.valueOf(error.cause()));
-                }
-                case VcpuExit.PageFault fault -> {
-                    // Every page of a booted machine is present, so nothing here resolves faults.
-                    return new GuestOutcome.Failed("unresolved page fault on page " + fault.pageNumber()
-                            + " at RIP 0x" + Long.toHexString(fault.rip()));
-                }
-                case VcpuExit.Paused paused -> {
-                    // Nobody else pauses this machine; resume.
-                }
-                case VcpuExit.Hypercall hypercall -> {
-                    // A device asked to come back to the host; nothing to do between slices yet: resume.
-                }
+            // Every page of a booted machine is present, so nothing here resolves faults; nobody else pauses
+            // this machine, and no device asks to come back to the host between slices yet: resume on both.
+            GuestOutcome outcome = outcome(machine.run());
+            if (outcome != null) {
+                return outcome;
             }
         }
     }
 
     /** The console device echoes complete lines only; a last line without its newline is echoed here. */
-    private static void echoUnfinishedLine(String console, long droppedBytes, Consumer<String> consoleLines) {
+    static void echoUnfinishedLine(String console, long droppedBytes, Consumer<String> consoleLines) {
         if (droppedBytes == 0 && !console.isEmpty() && !console.endsWith("\n")) {
             consoleLines.accept(console.substring(console.lastIndexOf('\n') + 1));
         }

@@ -181,13 +181,7 @@ public final class DestinationSession {
         state = State.RECEIVING;
     }
 
-    static long DBG_PAGES;
     private void onPages(PageBatch batch) {
-        long DT = System.nanoTime();
-        try { onPages0(batch); } finally { DBG_PAGES += System.nanoTime() - DT; }
-    }
-
-    private void onPages0(PageBatch batch) {
         State now;
         synchronized (this) {
             now = state;

@@ -43,9 +43,7 @@ final class PageSender implements AutoCloseable {
         reason = why;
         round = inRound;
         int before = builder.dataBytes();
-        long DT = System.nanoTime();
         PageEncoding encoding = builder.add(page, ram.page(page));
-        DBG_ADD += System.nanoTime() - DT;
         boolean resent = !everSent.markSent(page);
         progress.pageSent(why, inRound, encoding == PageEncoding.ZERO, builder.dataBytes() - before, resent);
         if (builder.isFull()) {
@@ -61,12 +59,8 @@ final class PageSender implements AutoCloseable {
         if (builder.isEmpty()) {
             return;
         }
-        long DT = System.nanoTime();
         channel.send(builder.build(reason, round), sendTimeoutMillis);
-        DBG_SEND += System.nanoTime() - DT;
     }
-
-    static long DBG_ADD, DBG_SEND;
 
     @Override
     public void close() {

@@ -53,7 +53,6 @@ public final class SourceSession {
     private final SentPages sent;
     private final PageServer pages;
     private final long replyTimeoutMillis;
-    private long DBG0;
     private PeerChannel bulk;
     private PeerChannel urgent;
     private boolean ownershipPassed;
@@ -105,7 +104,6 @@ public final class SourceSession {
                     config.mode(), machine.config().bootArgs().workload(), machine.config().bootArgs().args()),
                     replyTimeoutMillis);
             FrozenGuest frozen;
-            DBG0 = System.nanoTime();
             if (config.mode() == MigrationMode.POSTCOPY) {
                 frozen = freeze(false);
             } else {
@@ -118,9 +116,7 @@ public final class SourceSession {
             progressAtPause = frozen.progressUnits();
             time.bytesAtPause = bytesWritten();
             PageBitmap pending = switchOver(frozen);
-            long DBG1 = System.nanoTime();
             MigrationRecord resumed = awaitRecord(MigrationRecord.Resumed.class, "RESUMED");
-            if (Boolean.getBoolean("dbg")) System.err.printf("DBG freeze-to-sent %.2f ms, sent-to-resumed %.2f ms, freeze %.2f ms%n", (DBG1 - time.paused)/1e6, (System.nanoTime()-DBG1)/1e6, (time.paused - DBG0)/1e6);
             ReferenceCountUtil.release(resumed);
             time.resumed = System.nanoTime();
             time.bytesAtResume = bytesWritten();
@@ -131,7 +127,6 @@ public final class SourceSession {
             }
             progress.phase("completing");
             MigrationRecord.Complete complete = awaitComplete();
-            if (Boolean.getBoolean("dbg")) System.err.printf("DBG add %.1f ms send %.1f ms dest-pages %.1f ms push-total %.1f ms%n", PageSender.DBG_ADD/1e6, PageSender.DBG_SEND/1e6, DestinationSession.DBG_PAGES/1e6, (System.nanoTime()-time.resumed)/1e6);
             faults = lastFaultStats != null ? lastFaultStats : FaultStats.NONE;
             time.completed = System.nanoTime();
             progress.remainingPages(0);
