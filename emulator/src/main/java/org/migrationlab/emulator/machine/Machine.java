@@ -92,9 +92,12 @@ public final class Machine implements AutoCloseable {
         try {
             for (GuestImage.Segment segment : image.segments()) {
                 machine.memory.ram().write(segment.gpa(), segment.data());
+                machine.memory.noteHostWrite(segment.gpa(), segment.memoryBytes());
             }
             BootInfo info = BootInfo.forImage(config.ramBytes(), image, config.bootArgs());
-            machine.memory.ram().write(BootInfo.GPA, info.encode());
+            byte[] bootInfo = info.encode();
+            machine.memory.ram().write(BootInfo.GPA, bootInfo);
+            machine.memory.noteHostWrite(BootInfo.GPA, bootInfo.length);
             machine.vcpu.setEntry(image.entry(), info.stackTop(), BootInfo.GPA);
             return machine;
         } catch (RuntimeException e) {

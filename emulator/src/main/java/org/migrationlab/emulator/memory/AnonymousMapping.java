@@ -21,8 +21,10 @@ final class AnonymousMapping implements AutoCloseable {
     private static final int MAP_NORESERVE = 0x4000;
     private static final long MAP_FAILED = -1L;
 
+    private static final int MADV_HUGEPAGE = 14;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
+    private static final MethodHandle MADVISE;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -31,6 +33,8 @@ final class AnonymousMapping implements AutoCloseable {
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
         MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
     private final MemorySegment segment;
@@ -51,6 +55,19 @@ final class AnonymousMapping implements AutoCloseable {
             throw new OutOfMemoryError("mmap of " + sizeBytes + " bytes failed");
         }
         this.segment = address.reinterpret(sizeBytes);
+    }
+
+    /**
+     * Asks the host kernel to back the mapping with transparent huge pages where it can: the first touch
+     * of fresh guest RAM then costs one fault per 2 MiB instead of one per 4 KiB. Advisory: a kernel
+     * without THP simply ignores it. Returns whether the kernel accepted the advice.
+     */
+    boolean adviseHugePages() {
+        try {
+            return (int) MADVISE.invokeExact(segment, segment.byteSize(), MADV_HUGEPAGE) == 0;
+        } catch (Throwable t) {
+            return false;
+        }
     }
 
     MemorySegment segment() {

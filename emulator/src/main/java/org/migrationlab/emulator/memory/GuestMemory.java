@@ -25,6 +25,7 @@ public final class GuestMemory implements AutoCloseable {
             throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB: " + sizeBytes);
         }
         this.mapping = new AnonymousMapping(sizeBytes);
+        mapping.adviseHugePages();
         this.ram = mapping.segment();
         this.pageCount = sizeBytes >>> PAGE_SHIFT;
     }

@@ -29,7 +29,7 @@ public final class MemoryMap implements AutoCloseable {
         for (long page = 0; page < ram.pageCount(); page++) {
             setState(page, initial);
             if (initial == PageState.PRESENT) {
-                pageTable.map(page, true);
+                pageTable.mapUntouched(page);
             }
         }
         setState(0, PageState.GUARD);
@@ -134,12 +134,24 @@ public final class MemoryMap implements AutoCloseable {
      * logging still reports those pages.
      */
     public void noteHostWrite(long gpa, long length) {
-        if (!dirtyLog.isActive() || length <= 0) {
+        if (length <= 0) {
             return;
         }
         for (long page = gpa >>> GuestMemory.PAGE_SHIFT; page <= (gpa + length - 1) >>> GuestMemory.PAGE_SHIFT; page++) {
-            dirtyLog.logHostWrite(page);
+            pageTable.markAccessed(page);
+            if (dirtyLog.isActive()) {
+                dirtyLog.logHostWrite(page);
+            }
         }
+    }
+
+    /**
+     * False only for a present page that neither the guest nor the host has ever touched, whose bytes
+     * are therefore all zero without reading them (reading never-touched host memory costs a host page
+     * fault per page). Any thread; a page touched concurrently is caught by dirty logging.
+     */
+    public boolean mayHoldData(long page) {
+        return state(page) != PageState.PRESENT || pageTable.isAccessed(page);
     }
 
     public void flushTlb() {

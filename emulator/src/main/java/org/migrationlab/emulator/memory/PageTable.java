@@ -121,6 +121,27 @@ public final class PageTable implements AutoCloseable {
         setPte(page, (page << GuestMemory.PAGE_SHIFT) | P | ACCESSED | DIRTY | (writable ? RW : 0));
     }
 
+    /**
+     * Maps a page the guest has not touched yet: no A or D bit, so the page walker sets A on the guest's
+     * first access and the host can tell pages that may hold data from pages that are still zero.
+     */
+    void mapUntouched(long page) {
+        setPte(page, (page << GuestMemory.PAGE_SHIFT) | P | RW);
+    }
+
+    /** Whether the guest (or the host, see {@link #markAccessed}) ever touched the page. */
+    public boolean isAccessed(long page) {
+        return (pte(page) & ACCESSED) != 0;
+    }
+
+    /** The host wrote the page: it may hold data now. Never narrows access, needs no flush. */
+    void markAccessed(long page) {
+        long pte = pte(page);
+        if ((pte & P) != 0) {
+            setPte(page, pte | ACCESSED);
+        }
+    }
+
     void unmap(long page) {
         setPte(page, 0);
     }

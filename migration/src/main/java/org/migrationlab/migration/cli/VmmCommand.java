@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = {
             "Runs x86-64 guest kernels in the Unicorn 2 emulator, with Java owning guest memory and page"
                 + " tables: the substrate for live migration (pre-copy, post-copy, prepaging, self-ballooning)."},
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, MigrateCommand.class, DaemonCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Run 'vmm COMMAND --help' for a command's options and exit codes."})
 public final class VmmCommand implements Runnable {
     @CommandLine.Spec

@@ -5,6 +5,8 @@ import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 
@@ -47,12 +49,34 @@ public final class PageBatchBuilder implements AutoCloseable {
     }
 
     /**
+     * Adds a page known to be all zeros (e.g. one the guest never touched) without reading it.
+     *
+     * @throws IllegalStateException if the batch is full
+     */
+    public void addZero(long pageNumber) {
+        if (count == maxPages) {
+            throw new IllegalStateException("batch already holds " + maxPages + " pages");
+        }
+        if (pageNumber < 0) {
+            throw new IllegalArgumentException("page " + pageNumber);
+        }
+        pageNumbers[count] = pageNumber;
+        encodings[count] = PageEncoding.ZERO;
+        lengths[count] = 0;
+        crcs[count] = PageCodec.zeroPageCrc();
+        count++;
+    }
+
+    /**
      * Copies (or deflates) one 4 KiB page into the batch.
      *
      * @return how the page was encoded
-     * @throws IllegalStateException if the batch is full
+     * @throws IllegalStateException if the batch is full, or holds pages added with {@link #addFrozen}
      */
     public PageEncoding add(long pageNumber, MemorySegment page) {
+        if (data instanceof CompositeByteBuf) {
+            throw new IllegalStateException("a batch of frozen pages takes no copied pages");
+        }
         if (count == maxPages) {
             throw new IllegalStateException("batch already holds " + maxPages + " pages");
         }
@@ -98,12 +122,50 @@ public final class PageBatchBuilder implements AutoCloseable {
      *
      * @throws IllegalStateException if no page was added
      */
+    /**
+     * Adds a page that cannot change until the batch has been written (a frozen guest's RAM) without
+     * copying it: the batch refers to {@code page} itself, which must outlive the write. Zero pages are
+     * detected as by {@link #add}. No compression.
+     *
+     * @return how the page was encoded
+     * @throws IllegalStateException if the batch is full, or holds copied pages
+     */
+    public PageEncoding addFrozen(long pageNumber, MemorySegment page) {
+        if (count == maxPages) {
+            throw new IllegalStateException("batch already holds " + maxPages + " pages");
+        }
+        if (pageNumber < 0) {
+            throw new IllegalArgumentException("page " + pageNumber);
+        }
+        if (data == null) {
+            data = alloc.compositeDirectBuffer(maxPages);
+        } else if (!(data instanceof CompositeByteBuf)) {
+            throw new IllegalStateException("a batch of copied pages takes no frozen pages");
+        }
+        PageEncoding encoding;
+        if (PageCodec.isZero(page)) {
+            encoding = PageEncoding.ZERO;
+            lengths[count] = 0;
+            crcs[count] = PageCodec.zeroPageCrc();
+        } else {
+            encoding = PageEncoding.RAW;
+            lengths[count] = PageCodec.PAGE_SIZE;
+            crcs[count] = PageCodec.crc32c(page);
+            ((CompositeByteBuf) data).addComponent(true, Unpooled.wrappedBuffer(page.asByteBuffer()));
+        }
+        pageNumbers[count] = pageNumber;
+        encodings[count] = encoding;
+        count++;
+        return encoding;
+    }
+
     public PageBatch build(SendReason reason, int round) {
         if (count == 0) {
             throw new IllegalStateException("no pages to build a batch of");
         }
+        ByteBuf pages = data == null ? Unpooled.EMPTY_BUFFER : data; // only zero pages: no data at all
         PageBatch batch = new PageBatch(reason, round, Arrays.copyOf(pageNumbers, count),
-                Arrays.copyOf(encodings, count), Arrays.copyOf(lengths, count), Arrays.copyOf(crcs, count), data);
+                Arrays.copyOf(encodings, count), Arrays.copyOf(lengths, count), Arrays.copyOf(crcs, count), pages);
         data = null;
         count = 0;
         return batch;

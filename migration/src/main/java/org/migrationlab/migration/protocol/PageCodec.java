@@ -40,6 +40,11 @@ public final class PageCodec {
     private PageCodec() {
     }
 
+    /** CRC32C of a page of zeros. */
+    public static int zeroPageCrc() {
+        return ZERO_PAGE_CRC;
+    }
+
     /** CRC32C of a 4 KiB page. */
     public static int crc32c(MemorySegment page) {
         requirePage(page, "page");

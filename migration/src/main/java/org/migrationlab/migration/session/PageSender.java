@@ -1,7 +1,7 @@
 package org.migrationlab.migration.session;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import org.migrationlab.emulator.memory.GuestMemory;
+import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.migration.postcopy.SentPages;
 import org.migrationlab.migration.protocol.PageBatchBuilder;
 import org.migrationlab.migration.protocol.PageCodec;
@@ -16,18 +16,24 @@ import org.migrationlab.migration.transport.PeerChannel;
  * changing reason or round flushes. Counts every page in the progress. Session thread only.
  */
 final class PageSender implements AutoCloseable {
-    private final GuestMemory ram;
+    private final MemoryMap memory;
     private final PeerChannel channel;
     private final MigrationProgress progress;
     private final SentPages everSent;
     private final long sendTimeoutMillis;
     private final PageBatchBuilder builder;
+    private final boolean frozen;
     private SendReason reason;
     private int round;
 
-    PageSender(GuestMemory ram, PeerChannel channel, MigrationProgress progress, SentPages everSent,
-               PageCodec.Compression compression, long sendTimeoutMillis) {
-        this.ram = ram;
+    /**
+     * @param frozen the guest is paused for good (after the switch-over): pages go out without a copy,
+     *               straight from its RAM, unless compression is on
+     */
+    PageSender(MemoryMap memory, PeerChannel channel, MigrationProgress progress, SentPages everSent,
+               PageCodec.Compression compression, boolean frozen, long sendTimeoutMillis) {
+        this.frozen = frozen && compression == PageCodec.Compression.NONE;
+        this.memory = memory;
         this.channel = channel;
         this.progress = progress;
         this.everSent = everSent;
@@ -43,7 +49,12 @@ final class PageSender implements AutoCloseable {
         reason = why;
         round = inRound;
         int before = builder.dataBytes();
-        PageEncoding encoding = builder.add(page, ram.page(page));
+        PageEncoding encoding = PageEncoding.ZERO;
+        if (memory.mayHoldData(page)) {
+            encoding = frozen ? builder.addFrozen(page, memory.ram().page(page)) : builder.add(page, memory.ram().page(page));
+        } else {
+            builder.addZero(page); // never touched: zero without reading it
+        }
         boolean resent = !everSent.markSent(page);
         progress.pageSent(why, inRound, encoding == PageEncoding.ZERO, builder.dataBytes() - before, resent);
         if (builder.isFull()) {

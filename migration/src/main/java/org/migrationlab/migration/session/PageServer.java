@@ -4,7 +4,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import org.migrationlab.emulator.memory.GuestMemory;
+import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.migration.postcopy.SentPages;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
@@ -24,7 +24,7 @@ import org.migrationlab.migration.transport.PeerChannel;
  * queue (the oldest are dropped when it is full: the newest pivots matter most).
  */
 final class PageServer {
-    private final GuestMemory ram;
+    private final MemoryMap memory;
     private final SentPages sent;
     private final SentPages everSent;
     private final MigrationProgress progress;
@@ -32,9 +32,9 @@ final class PageServer {
     private final BlockingQueue<Long> faults = new ArrayBlockingQueue<>(1024);
     private volatile boolean active;
 
-    PageServer(GuestMemory ram, SentPages sent, SentPages everSent, MigrationProgress progress,
+    PageServer(MemoryMap memory, SentPages sent, SentPages everSent, MigrationProgress progress,
                PageCodec.Compression compression) {
-        this.ram = ram;
+        this.memory = memory;
         this.sent = sent;
         this.everSent = everSent;
         this.progress = progress;
@@ -68,7 +68,14 @@ final class PageServer {
         }
         try (PageBatchBuilder one = new PageBatchBuilder(PooledByteBufAllocator.DEFAULT, compression, 1)) {
             int before = one.dataBytes();
-            PageEncoding encoding = one.add(page, ram.page(page));
+            PageEncoding encoding = PageEncoding.ZERO;
+            if (memory.mayHoldData(page)) {
+                encoding = compression == PageCodec.Compression.NONE
+                        ? one.addFrozen(page, memory.ram().page(page)) // the guest is frozen: no copy
+                        : one.add(page, memory.ram().page(page));
+            } else {
+                one.addZero(page);
+            }
             boolean resent = !everSent.markSent(page);
             progress.pageSent(SendReason.DEMAND, 0, encoding == PageEncoding.ZERO, one.dataBytes() - before, resent);
             channel.sendNow(one.build(SendReason.DEMAND, 0));

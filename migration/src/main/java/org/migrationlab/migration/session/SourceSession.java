@@ -69,7 +69,7 @@ public final class SourceSession {
         this.progress = new MigrationProgress(guestPages);
         this.everSent = new SentPages(guestPages);
         this.sent = new SentPages(guestPages);
-        this.pages = new PageServer(machine.memory().ram(), sent, everSent, progress, compression());
+        this.pages = new PageServer(machine.memory(), sent, everSent, progress, compression());
     }
 
     /** Live statistics, for progress lines from another thread. */
@@ -225,7 +225,7 @@ public final class SourceSession {
         PageBitmap toSend = new PageBitmap(progress.guestPages());
         toSend.setRange(0, progress.guestPages());
         long totalSent = 0;
-        try (PageSender sender = sender()) {
+        try (PageSender sender = sender(false)) {
             for (int round = 0; ; round++) {
                 progress.phase("precopy round " + round);
                 long roundStart = System.nanoTime();
@@ -294,7 +294,7 @@ public final class SourceSession {
         PageBitmap pending = new PageBitmap(guestPages);
         switch (config.mode()) {
             case PRECOPY -> {
-                try (PageSender sender = sender()) {
+                try (PageSender sender = sender(true)) {
                     sendAll(sender, frozen.dirty(), SendReason.STOP_AND_COPY, 0);
                     sender.flush();
                 }
@@ -331,7 +331,7 @@ public final class SourceSession {
                         : org.migrationlab.migration.postcopy.Direction.DUAL);
         SendReason strategyReason = "push".equals(config.prepage()) ? SendReason.PUSH : SendReason.PREPAGE;
         long sweep = 0;
-        try (PageSender sender = sender()) {
+        try (PageSender sender = sender(true)) {
             while (!sent.allSent()) {
                 Long fault;
                 while ((fault = pages.faults().poll()) != null) {
@@ -449,8 +449,8 @@ public final class SourceSession {
 
     // ---- statistics
 
-    private PageSender sender() {
-        return new PageSender(machine.memory().ram(), bulk, progress, everSent, compression(), replyTimeoutMillis);
+    private PageSender sender(boolean frozen) {
+        return new PageSender(machine.memory(), bulk, progress, everSent, compression(), frozen, replyTimeoutMillis);
     }
 
     private long bytesWritten() {

@@ -31,7 +31,8 @@ class VmmCommandTest {
 
     @Test
     void helpWorksOnEveryCommand() {
-        for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"help", "run"}, {"run", "-h"}}) {
+        for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"help", "run"}, {"run", "-h"},
+            {"migrate", "--help"}, {"daemon", "--help"}, {"demo", "--help"}, {"help", "demo"}}) {
             CapturedRun run = CapturedRun.vmm(args);
             assertThat(run.exitCode()).isZero();
             assertThat(run.out()).contains("Usage: vmm");
@@ -42,7 +43,7 @@ class VmmCommandTest {
 
     @Test
     void noCommandIsAUsageError() {
-        assertUsageError(CapturedRun.vmm(), "vmm: missing a command: run");
+        assertUsageError(CapturedRun.vmm(), "vmm: missing a command: demo, run, migrate, daemon, help");
     }
 
     @Test
