@@ -85,12 +85,17 @@ _Static_assert(sizeof(struct guest_boot_info) <= GUEST_PAGE_SIZE, "boot info fit
                                    /*       written at gpa, 0 when the request stream has ended     */
                                    /* op 1: reply(RDI = gpa, RSI = len) -> RAX = 0                  */
 #define GUEST_PORT_STREAM    0xE5  /* op 0: send(RDI = gpa, RSI = len) -> RAX = len                 */
-#define GUEST_PORT_BALLOON   0xE6  /* reserved for the balloon driver                              */
+#define GUEST_PORT_BALLOON   0xE6  /* op 0: query(RDI = free pages, RSI = total pages,              */
+                                   /*       RDX = reserve pages) -> RAX = target balloon size (pages) */
+                                   /* op 1: inflate(RDI = gpa, RSI = count) -> RAX = pages accepted  */
+                                   /* op 2: deflate(RDI = gpa, RSI = count, RDX = reason)            */
+                                   /*       -> RAX = pages given back                                */
 
 /* Limits the host enforces; a call beyond them is a guest error (the machine stops with a crash). */
 #define GUEST_CONSOLE_WRITE_MAX  65536u    /* bytes per console write                             */
 #define GUEST_STREAM_SEND_MAX    1048576u  /* bytes per stream send                               */
 #define GUEST_RING_REPLY_MAX     (16u + 65536u) /* bytes per ring reply (header + value)           */
+#define GUEST_BALLOON_BATCH_MAX  512u      /* page numbers per inflate or deflate                 */
 /* Ring protocol: each poll delivers at most one request; the guest replies to it before it polls
  * again (a poll with a reply outstanding counts as a protocol mismatch on the host); a poll buffer too
  * small for the next request is a guest error. Requests are generated from boot_info.seed. */
@@ -104,6 +109,27 @@ _Static_assert(sizeof(struct guest_boot_info) <= GUEST_PAGE_SIZE, "boot info fit
 #define GUEST_OP_RING_POLL       0
 #define GUEST_OP_RING_REPLY      1
 #define GUEST_OP_STREAM_SEND     0
+#define GUEST_OP_BALLOON_QUERY   0
+#define GUEST_OP_BALLOON_INFLATE 1
+#define GUEST_OP_BALLOON_DEFLATE 2
+
+/* Balloon (GUEST_PORT_BALLOON): the guest lends free pages to the host and takes them back.
+ * - query: the guest reports its free pages (not counting the balloon), the pages its allocator manages
+ *   and the reserve it keeps free; the host's policy answers how many pages the balloon should hold now.
+ *   The guest then inflates or deflates toward that, in batches; it may do less (it keeps its reserve).
+ * - inflate: RDI = gpa of an array of RSI little-endian u64 page numbers (gpa >> 12), RSI <= BATCH_MAX.
+ *   RAX = n means the first n pages are the host's now: absent, their contents discarded; any guest
+ *   access to one is a guest bug (the machine stops with a crash naming the page). The pages after the
+ *   first n stay the guest's. The host accepts 0 while its balloon is frozen (during a migration).
+ * - deflate: same array; RAX = n means the first n pages are the guest's again, as pages of zeros.
+ *   RDX says why: GUEST_BALLOON_DEFLATE_TARGET (toward the host's target) or _PRESSURE (the guest
+ *   needs the memory now; the host's policy then holds off inflating for a while).
+ * Every listed page must be inside RAM, not page 0, listed once, and present (inflate) or in the
+ * balloon (deflate); the array itself must be present. Anything else is a guest error (a crash).
+ * The kernel's driver (balloon-driver/src/main/c) uses this port only when booted with dsb=on
+ * (WORKLOADS.md, "Kernel arguments"); a machine without a balloon device treats it as an unknown port. */
+#define GUEST_BALLOON_DEFLATE_TARGET   0
+#define GUEST_BALLOON_DEFLATE_PRESSURE 1
 
 /* Virtual clock rules: every unit added to any counter advances the clock by 1000 ns; every clock
  * read advances it by 10 ns (so a guest that polls the clock always sees it move). */
@@ -194,6 +220,17 @@ static inline void guest_ring_reply(const void *buf, uint64_t len) {
 static inline uint64_t guest_stream_send(const void *buf, uint64_t len) {
     guest_touch_read(buf, len);
     return GUEST_HYPERCALL(GUEST_PORT_STREAM, GUEST_OP_STREAM_SEND, (uintptr_t)buf, len, 0);
+}
+static inline uint64_t guest_balloon_query(uint64_t free_pages, uint64_t total_pages, uint64_t reserve_pages) {
+    return GUEST_HYPERCALL(GUEST_PORT_BALLOON, GUEST_OP_BALLOON_QUERY, free_pages, total_pages, reserve_pages);
+}
+static inline uint64_t guest_balloon_inflate(const uint64_t *pages, uint64_t count) {
+    guest_touch_read(pages, count * 8);
+    return GUEST_HYPERCALL(GUEST_PORT_BALLOON, GUEST_OP_BALLOON_INFLATE, (uintptr_t)pages, count, 0);
+}
+static inline uint64_t guest_balloon_deflate(const uint64_t *pages, uint64_t count, uint64_t reason) {
+    guest_touch_read(pages, count * 8);
+    return GUEST_HYPERCALL(GUEST_PORT_BALLOON, GUEST_OP_BALLOON_DEFLATE, (uintptr_t)pages, count, reason);
 }
 #endif /* !__ASSEMBLER__ */
 #endif /* GUEST_ABI_H */

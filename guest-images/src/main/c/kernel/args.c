@@ -105,6 +105,26 @@ int parse_permille(const char *s, uint32_t *out) {
     return 1;
 }
 
+int parse_duration_ns(const char *s, uint64_t *out) {
+    uint64_t v = 0;
+    int digits = 0;
+    for (; *s >= '0' && *s <= '9'; s++, digits++) {
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    if (!digits) return 0;
+    uint64_t scale;
+    if (s[0] == '\0' || (s[0] == 'n' && s[1] == 's' && s[2] == '\0')) scale = 1;
+    else if (s[0] == 'u' && s[1] == 's' && s[2] == '\0') scale = 1000;
+    else if (s[0] == 'm' && s[1] == 's' && s[2] == '\0') scale = 1000000;
+    else if (s[0] == 's' && s[1] == '\0') scale = 1000000000;
+    else return 0;
+    if (v > UINT64_MAX / scale) return 0;
+    *out = v * scale;
+    return 1;
+}
+
 uint64_t arg_u64(const char *key, uint64_t fallback) {
     const char *s = lookup(key);
     uint64_t v;
@@ -126,6 +146,14 @@ uint32_t arg_permille(const char *key, uint32_t fallback) {
     uint32_t v;
     if (!s) return fallback;
     if (!parse_permille(s, &v)) kfail(EXIT_BAD_ARGUMENT, "args: %s=%s is not a ratio in [0, 1] (like 0.5)", key, s);
+    return v;
+}
+
+uint64_t arg_duration_ns(const char *key, uint64_t fallback) {
+    const char *s = lookup(key);
+    uint64_t v;
+    if (!s) return fallback;
+    if (!parse_duration_ns(s, &v)) kfail(EXIT_BAD_ARGUMENT, "args: %s=%s is not a duration (like 5s, 250ms, 100us, 1000ns)", key, s);
     return v;
 }
 

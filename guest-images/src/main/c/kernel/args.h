@@ -9,6 +9,7 @@
  *             a size beyond 2^64-1 saturates to 2^64-1 (then fails as "not enough memory", not as malformed)
  *   ratio     "0" or "1", optionally followed by "." and 1..3 decimal digits, at most 1;
  *             returned in per-mille (0.5 -> 500, 0.125 -> 125, 1 -> 1000)
+ *   duration  decimal digits with an optional unit ns, us, ms or s (none = ns); returned in ns
  */
 #ifndef ARGS_H
 #define ARGS_H
@@ -23,6 +24,7 @@ const char *arg_str(const char *key);
 uint64_t arg_u64(const char *key, uint64_t fallback);
 uint64_t arg_size(const char *key, uint64_t fallback);
 uint32_t arg_permille(const char *key, uint32_t fallback);
+uint64_t arg_duration_ns(const char *key, uint64_t fallback);
 
 /* Fails the run if an argument was never looked up. */
 void args_reject_unused(const char *workload);
@@ -31,5 +33,6 @@ void args_reject_unused(const char *workload);
 int parse_u64(const char *s, uint64_t *out);
 int parse_size(const char *s, uint64_t *out);
 int parse_permille(const char *s, uint32_t *out);
+int parse_duration_ns(const char *s, uint64_t *out);
 
 #endif /* ARGS_H */

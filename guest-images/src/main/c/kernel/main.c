@@ -3,6 +3,7 @@
  * the first task of the scheduler. The boot stack stays the scheduler's stack.
  */
 #include "args.h"
+#include "balloon.h"
 #include "kernel.h"
 #include "page_alloc.h"
 #include "sched.h"
@@ -58,6 +59,7 @@ __attribute__((noreturn)) void kmain(const struct guest_boot_info *bi) {
     check_boot_info(bi);
     args_init(bi->args, bi->args_len);
     page_alloc_init(bi->free_start, bi->ram_bytes);
+    balloon_init();
 
     const char *name = bi->workload[0] ? bi->workload : WORKLOAD_DEFAULT;
     selected = workload_find(name);

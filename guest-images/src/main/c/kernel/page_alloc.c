@@ -4,7 +4,14 @@
  * `first_word` is the index of the lowest bitmap word that may hold a free bit: every page below it is
  * in use. Allocation scans from there (first fit), frees move it back down. Bits past the last page are
  * set at init so that scans never run off the end.
+ *
+ * The balloon driver (balloon-driver/src/main/c) may hold free pages: they stay clear here, so every
+ * allocation decision is the one it would be without the balloon, and each allocation calls
+ * balloon_claim, which gets any ballooned page among the ones just taken back from the host before the
+ * caller sees it (and tops up the driver's reserve). balloon_claim returns at once while the balloon is
+ * empty, and it leaves no trace on the caller's stack, so a run's memory does not depend on dsb=.
  */
+#include "balloon.h"
 #include "kernel.h"
 #include "page_alloc.h"
 
@@ -38,6 +45,7 @@ void *page_alloc(void) {
         bitmap[w] = bits | (1ULL << bit);
         first_word = w;
         free_pages--;
+        balloon_claim(w * 64 + bit, 1);
         return page_address(w * 64 + bit);
     }
     first_word = nwords;
@@ -73,6 +81,7 @@ void *page_alloc_contig(uint64_t n) {
     }
     if (run < n) return NULL;
     mark_used(start, n);
+    balloon_claim(start, n);
     return page_address(start);
 }
 
@@ -89,3 +98,7 @@ void page_free(void *page) {
 }
 
 uint64_t page_free_count(void) { return free_pages; }
+
+const uint64_t *page_alloc_bitmap(void) { return bitmap; }
+uint64_t page_alloc_base(void) { return base; }
+uint64_t page_alloc_pages(void) { return npages; }

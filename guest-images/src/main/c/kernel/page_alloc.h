@@ -22,7 +22,13 @@ void *page_alloc_contig(uint64_t n);
 /* Returns one page obtained from page_alloc or page_alloc_contig. A bad or double free fails the run. */
 void page_free(void *page);
 
-/* Number of pages that are free now. */
+/* Number of pages that are free now, including those the balloon holds (allocating one takes it back). */
 uint64_t page_free_count(void);
+
+/* For the balloon driver: the allocator's bitmap (bit i set = page i in use; bits past the last page are
+ * set), the address of page 0 and the number of pages. Allocator page i is at base + i * PAGE_SIZE. */
+const uint64_t *page_alloc_bitmap(void);
+uint64_t page_alloc_base(void);
+uint64_t page_alloc_pages(void);
 
 #endif /* PAGE_ALLOC_H */

@@ -11,6 +11,7 @@ const struct workload workloads[] = {
     {"kvstore", kvstore_run},
     {"stream", stream_run},
     {"probe", probe_run},
+    {"churn", churn_run},
     {NULL, NULL},
 };
 

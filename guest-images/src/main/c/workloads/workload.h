@@ -33,5 +33,6 @@ uint64_t kcompile_run(void);
 uint64_t kvstore_run(void);
 uint64_t stream_run(void);
 uint64_t probe_run(void);
+uint64_t churn_run(void);
 
 #endif /* WORKLOAD_H */

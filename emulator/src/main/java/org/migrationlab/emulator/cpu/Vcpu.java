@@ -3,6 +3,7 @@ package org.migrationlab.emulator.cpu;
 import java.util.concurrent.TimeUnit;
 
 import org.migrationlab.emulator.devices.BadHypercallException;
+import org.migrationlab.emulator.devices.DeferredWork;
 import org.migrationlab.emulator.devices.DeviceBus;
 import org.migrationlab.emulator.devices.HypercallContext;
 import org.migrationlab.emulator.devices.HypercallOutcome;
@@ -136,8 +137,8 @@ public final class Vcpu implements HookSink, HypercallContext {
         if (cr2 != 0) {
             return pageFault(cr2, rip);
         }
-        if (hypercallOutcome instanceof HypercallOutcome.ReturnToHost(int port, int operation)) {
-            return new VcpuExit.Hypercall(port, operation);
+        if (hypercallOutcome instanceof HypercallOutcome.ReturnToHost(int port, int operation, DeferredWork work)) {
+            return new VcpuExit.Hypercall(port, operation, work);
         }
         if (pauseRequested) {
             return acknowledgePause();
@@ -392,6 +393,13 @@ public final class Vcpu implements HookSink, HypercallContext {
         }
         try {
             HypercallOutcome outcome = devices.dispatch(port, value, this);
+            if (outcome instanceof HypercallOutcome.ReturnToHost next
+                    && hypercallOutcome instanceof HypercallOutcome.ReturnToHost previous) {
+                // A second return in the same translated block (a guest without the jump after its out):
+                // keep the work of both, in order.
+                outcome = new HypercallOutcome.ReturnToHost(next.port(), next.operation(),
+                        previous.work().andThen(next.work()));
+            }
             if (!(outcome instanceof HypercallOutcome.Continue)) {
                 hypercallOutcome = outcome;
                 engine.stop();

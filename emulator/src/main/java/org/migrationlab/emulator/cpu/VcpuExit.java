@@ -1,13 +1,28 @@
 package org.migrationlab.emulator.cpu;
 
+import java.util.Objects;
+
+import org.migrationlab.emulator.devices.DeferredWork;
+
 /** Why a slice of guest execution ended. Every slice ends in exactly one of these. */
 public sealed interface VcpuExit {
     /** The guest touched an absent page or wrote a write-protected one; it retries once resolved. */
     record PageFault(long pageNumber, long gpa, Access access, long rip) implements VcpuExit {
     }
 
-    /** A device asked the vCPU loop to come back to the host (e.g. for work that must flush the TLB). */
-    record Hypercall(int port, int operation) implements VcpuExit {
+    /**
+     * A device asked the vCPU loop to come back to the host (e.g. for work that must flush the TLB).
+     * {@code work} is what the device deferred to between slices ({@link DeferredWork#NONE} if nothing):
+     * {@code Machine.run} executes it and keeps running, so only exits without work reach its caller.
+     */
+    record Hypercall(int port, int operation, DeferredWork work) implements VcpuExit {
+        public Hypercall {
+            Objects.requireNonNull(work, "work");
+        }
+
+        public Hypercall(int port, int operation) {
+            this(port, operation, DeferredWork.NONE);
+        }
     }
 
     /** The guest exited through the exit device. */

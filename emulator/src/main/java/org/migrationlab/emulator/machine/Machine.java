@@ -10,7 +10,11 @@ import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.devices.ClockDevice;
 import org.migrationlab.emulator.devices.ConsoleDevice;
 import org.migrationlab.emulator.devices.CounterDevice;
+import org.migrationlab.emulator.devices.DeferredWork;
+import org.migrationlab.emulator.devices.Device;
 import org.migrationlab.emulator.devices.DeviceBus;
+import org.migrationlab.emulator.devices.DeviceFactory;
+import org.migrationlab.emulator.devices.DeviceResources;
 import org.migrationlab.emulator.devices.ExitDevice;
 import org.migrationlab.emulator.devices.RingDevice;
 import org.migrationlab.emulator.devices.StreamDevice;
@@ -48,7 +52,7 @@ public final class Machine implements AutoCloseable {
     private VcpuExit.Halt halt;
     private boolean hasRun;
 
-    private Machine(MachineConfig config, PageState initialPages) {
+    private Machine(MachineConfig config, PageState initialPages, DeviceFactory... extraDevices) {
         this.config = config;
         this.ring = new RingDevice(config.bootArgs().seed(), config.kvConfig());
         MemoryMap map = new MemoryMap(config.ramBytes(), initialPages);
@@ -69,6 +73,10 @@ public final class Machine implements AutoCloseable {
             engine.mapHostMemory(PageTable.BASE_GPA, memory.pageTable().segment());
             devices.attach(exitDevice).attach(console).attach(new ClockDevice(clock)).attach(counters)
                     .attach(ring).attach(stream);
+            DeviceResources resources = new DeviceResources(memory, clock);
+            for (DeviceFactory factory : extraDevices) {
+                devices.attach(java.util.Objects.requireNonNull(factory.create(resources), "device factory returned null"));
+            }
             this.vcpu = new Vcpu(engine, memory, devices);
             if (config.countInstructions()) {
                 engine.installInstructionCounter();
@@ -84,11 +92,19 @@ public final class Machine implements AutoCloseable {
 
     /** A machine that boots {@code image} with the configured boot arguments; every page present. */
     public static Machine boot(MachineConfig config, GuestImage image) {
+        return boot(config, image, new DeviceFactory[0]);
+    }
+
+    /**
+     * As {@link #boot(MachineConfig, GuestImage)}, with extra devices (e.g. the balloon) attached after
+     * the built-in ones, in the order given.
+     */
+    public static Machine boot(MachineConfig config, GuestImage image, DeviceFactory... extraDevices) {
         if (image.end() > config.ramBytes()) {
             throw new InvalidImageException(image.name() + ": the image needs RAM up to 0x" + Long.toHexString(image.end())
                     + " but the machine has only " + config.ramBytes() + " bytes");
         }
-        Machine machine = new Machine(config, PageState.PRESENT);
+        Machine machine = new Machine(config, PageState.PRESENT, extraDevices);
         try {
             for (GuestImage.Segment segment : image.segments()) {
                 machine.memory.ram().write(segment.gpa(), segment.data());
@@ -111,7 +127,12 @@ public final class Machine implements AutoCloseable {
      * and device state, then fill or fault in its pages.
      */
     public static Machine empty(MachineConfig config) {
-        return new Machine(config, PageState.ABSENT);
+        return empty(config, new DeviceFactory[0]);
+    }
+
+    /** As {@link #empty(MachineConfig)}, with the same extra devices as the source machine had. */
+    public static Machine empty(MachineConfig config, DeviceFactory... extraDevices) {
+        return new Machine(config, PageState.ABSENT, extraDevices);
     }
 
     public MachineConfig config() {
@@ -142,6 +163,16 @@ public final class Machine implements AutoCloseable {
         return stream;
     }
 
+    /** The attached device of this type (built-in or extra), if there is one. */
+    public <T extends Device> java.util.Optional<T> device(Class<T> type) {
+        for (Device device : devices.devices()) {
+            if (type.isInstance(device)) {
+                return java.util.Optional.of(type.cast(device));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public ExitCounts exits() {
         return exits;
     }
@@ -167,7 +198,9 @@ public final class Machine implements AutoCloseable {
 
     /**
      * Runs the guest until it halts, crashes, is paused, or a fault/hypercall that {@code faults} does
-     * not resolve. Write faults of write-protect dirty logging are resolved here.
+     * not resolve. Write faults of write-protect dirty logging are resolved here, and so is the work a
+     * device deferred to between slices ({@link DeferredWork}): it runs as soon as the slice that made
+     * the hypercall ends, then the guest goes on. A hypercall exit without work is returned.
      */
     public VcpuExit run(FaultHandler faults) {
         if (finished) {
@@ -192,7 +225,16 @@ public final class Machine implements AutoCloseable {
                     return paused;
                 }
                 case VcpuExit.Hypercall hypercall -> {
-                    return hypercall;
+                    if (hypercall.work() == DeferredWork.NONE) {
+                        return hypercall;
+                    }
+                    try {
+                        hypercall.work().run(memory);
+                    } catch (RuntimeException e) {
+                        finish();
+                        return new VcpuExit.Error(new IllegalStateException("deferred work of the device on port 0x"
+                                + Integer.toHexString(hypercall.port()) + " failed", e));
+                    }
                 }
                 case VcpuExit.Halt h -> {
                     halt = h;

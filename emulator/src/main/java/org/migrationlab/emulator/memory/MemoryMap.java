@@ -116,8 +116,10 @@ public final class MemoryMap implements AutoCloseable {
     /** Marks pages ballooned: unmapped, contents discarded. The caller flushes with {@link #flushTlb()}. */
     public void balloon(long page) {
         requireNotGuard(page);
+        if (mayHoldData(page)) {
+            ram.zeroPage(page); // a page nobody touched is zero already: writing would only fault host memory in
+        }
         pageTable.unmap(page);
-        ram.zeroPage(page);
         setState(page, PageState.BALLOONED);
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.testing.KernelGuests;
 import org.migrationlab.emulator.testing.KernelGuests.Outcome;
+import org.migrationlab.guest.reference.ChurnReference;
 import org.migrationlab.guest.reference.IncrementerReference;
 import org.migrationlab.guest.reference.KcompileReference;
 import org.migrationlab.guest.reference.QuicksortReference;
@@ -64,6 +65,15 @@ class WorkloadResultsTest {
         Outcome outcome = KernelGuests.referenceRun(config);
         assertThat(outcome.status()).as(outcome.console()).isZero();
         assertThat(outcome.result()).isEqualTo(KcompileReference.result(6, args(config)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {"1; size=16M", "12; size=4M block=64K phases=5", "13; size=1M block=4K phases=1"})
+    void churnMatchesTheReference(long seed, String args) {
+        MachineConfig config = KernelGuests.config(RAM, "churn", seed, args.trim().split(" +"));
+        Outcome outcome = KernelGuests.referenceRun(config);
+        assertThat(outcome.status()).as(outcome.console()).isZero();
+        assertThat(outcome.result()).isEqualTo(ChurnReference.result(seed, args(config)));
     }
 
     @Test

@@ -14,9 +14,13 @@ final class WorkloadArgs {
     private final Map<String, String> args;
     private final Set<String> used = new HashSet<>();
 
+    /** The kernel's own arguments (WORKLOADS.md, "Kernel arguments"): every workload accepts them. */
+    static final Set<String> KERNEL_KEYS = Set.of("dsb", "dsb-interval", "dsb-reserve");
+
     WorkloadArgs(String workload, Map<String, String> args) {
         this.workload = workload;
         this.args = Map.copyOf(args);
+        used.addAll(KERNEL_KEYS); // read by the kernel, not the workload; they never change a result
     }
 
     String string(String key, String fallback) {

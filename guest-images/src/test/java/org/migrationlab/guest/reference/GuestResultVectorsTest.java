@@ -59,6 +59,24 @@ class GuestResultVectorsTest {
         assertThat(KcompileReference.result(seed, parse(args))).isEqualTo(Long.parseUnsignedLong(expected, 16));
     }
 
+    @ParameterizedTest(name = "churn seed {0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            1  |                                  | 5e34ca10f660abc9
+            12 | size=4M block=64K phases=5       | 921b2d8a92b61f77
+            13 | size=1M block=4K phases=1        | 577ba0902579f384
+            """)
+    void churn(long seed, String args, String expected) {
+        assertThat(ChurnReference.result(seed, parse(args))).isEqualTo(Long.parseUnsignedLong(expected, 16));
+    }
+
+    @ParameterizedTest(name = "the kernel's dsb arguments do not change results: {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            objects=1 ops=1000 dsb=on dsb-interval=1ms dsb-reserve=1M | 513af480bf2f85c7
+            """)
+    void kernelArgumentsDoNotChangeResults(String args, String expected) {
+        assertThat(KcompileReference.result(1, parse(args))).isEqualTo(Long.parseUnsignedLong(expected, 16));
+    }
+
     @ParameterizedTest(name = "stream seed {0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
             1 |                              | e966f9bd

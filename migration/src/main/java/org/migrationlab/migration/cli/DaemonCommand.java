@@ -62,7 +62,8 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmm daemon --listen 0.0.0.0:7000 --secret-file secret",
-            "  vmm daemon --listen 127.0.0.1:0 --secret-file secret --once --json destination.json"})
+            "  vmm daemon --listen 127.0.0.1:0 --secret-file secret --once \\",
+            "      --json destination.json"})
 public final class DaemonCommand implements Callable<Integer> {
     /** How many migrations may come in at once without --once. */
     static final int MAX_CONCURRENT_MIGRATIONS = 4;
@@ -137,7 +138,10 @@ public final class DaemonCommand implements Callable<Integer> {
             return destinations.resolve(handshake);
         };
         try (MigrationServer server = Transports.server(listen, transport, resolver)) {
-            MigrateCommand.printLine(out, "listening on " + HostPortConverter.format(server.address()));
+            // The address as asked for (a wildcard stays 0.0.0.0, not the IPv6 form the socket may report), with
+            // the port actually bound.
+            MigrateCommand.printLine(out, "listening on " + HostPortConverter.format(
+                    new InetSocketAddress(listen.getAddress(), server.address().getPort())));
             if (!once) {
                 new CompletableFuture<Void>().get(); // until the process is stopped
             }
@@ -163,7 +167,9 @@ public final class DaemonCommand implements Callable<Integer> {
             writeJson(new DestinationReport(session.id().toString(), "", 0, 0, session.guestArgs(),
                     new GuestOutcome.Failed("the migration failed: " + why), OptionalLong.empty(), "", FaultStats.NONE,
                     Double.NaN, Double.NaN));
-            MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
+            if (once) {
+                MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
+            }
             return ExitCode.MIGRATION_FAILED.code();
         }
         Machine machine = arrival.machine();

@@ -61,8 +61,9 @@ import picocli.CommandLine.Option;
                 + " child JVMs sharing a fresh random secret, and shows their output prefixed [destination] and"
                 + " [source]: the guest console, progress and migration progress lines, the arrival. Meanwhile it"
                 + " runs the same guest unmigrated in this process as the oracle. Ends with the source's migration"
-                + " report and 'oracle: identical' when the migrated guest ended exactly as the unmigrated one"
-                + " (result, status, console, memory hash), else 'oracle: differs (...)'.",
+                + " report (its progress rate after the migration from the destination) and 'oracle: identical'"
+                + " when the migrated guest ended exactly as the unmigrated one (result, status, console, memory"
+                + " hash), else 'oracle: differs (...)'.",
             "",
             "By default the guest is wss in 512 MiB touching 64 MiB sequentially for a few seconds"
                 + " (--arg wss=64M --arg pattern=seq --arg passes=" + DemoCommand.DEFAULT_PASSES + "), migrated"
@@ -79,7 +80,8 @@ import picocli.CommandLine.Option;
         footer = {
             "  vmm demo",
             "  vmm demo --mode precopy --bandwidth 1gbit --latency 100us --json demo.json",
-            "  vmm demo --mode hybrid --prepage multi-pivot --memory 256M --arg wss=32M --arg passes=100"})
+            "  vmm demo --mode hybrid --prepage multi-pivot --memory 256M \\",
+            "      --arg wss=32M --arg passes=200"})
 public final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_PASSES = "400";
     static final List<String> DEFAULT_ARGS = List.of("wss=64M", "pattern=seq", "passes=" + DEFAULT_PASSES);

@@ -331,22 +331,28 @@ public final class SourceSession {
                         : org.migrationlab.migration.postcopy.Direction.DUAL);
         SendReason strategyReason = "push".equals(config.prepage()) ? SendReason.PUSH : SendReason.PREPAGE;
         long sweep = 0;
+        long lastFaultNanos = System.nanoTime();
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(PUSH_IDLE_MILLIS);
         try (PageSender sender = sender(true)) {
             while (!sent.allSent()) {
                 Long fault;
                 while ((fault = pages.faults().poll()) != null) {
                     strategy.onFault(fault);
+                    lastFaultNanos = System.nanoTime();
                 }
                 long page = strategy.next(sent);
                 SendReason reason = strategyReason;
                 if (page == PrepageStrategy.NO_PAGE) {
-                    if (!strategy.sweepsWhenIdle()) {
+                    long quiet = System.nanoTime() - lastFaultNanos;
+                    if (!strategy.sweepsWhenIdle() && quiet < idleNanos) {
+                        // Demand only: sweep the rest only once the guest stopped faulting for a while.
                         sender.flush();
-                        fault = pages.faults().poll(PUSH_IDLE_MILLIS, TimeUnit.MILLISECONDS);
+                        fault = pages.faults().poll(idleNanos - quiet, TimeUnit.NANOSECONDS);
                         if (fault != null) {
                             strategy.onFault(fault);
-                            continue;
+                            lastFaultNanos = System.nanoTime();
                         }
+                        continue;
                     }
                     page = sent.nextUnsent(sweep);
                     reason = SendReason.PUSH;

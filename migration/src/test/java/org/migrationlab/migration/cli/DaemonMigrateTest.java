@@ -37,7 +37,42 @@ import picocli.CommandLine;
 @Timeout(120)
 class DaemonMigrateTest {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:([0-9]+)");
-    private static final Map<String, String> GUEST_ARGS = Map.of("wss", "4M", "passes", "400");
+    /** Long enough (about a second) that the guest still runs when the migration switches over. */
+    private static final String PASSES = "2000";
+    private static final Map<String, String> GUEST_ARGS = Map.of("wss", "4M", "passes", PASSES);
+
+    /** A self-signed P-256 test certificate (valid 2000-2109) and its PKCS#8 key; nothing secret. */
+    private static final String CERT_A = """
+            -----BEGIN CERTIFICATE-----
+            MIIBbTCCAROgAwIBAgIIb75a3LADJOMwCgYIKoZIzj0EAwIwKjEoMCYGA1UEAxMf
+            bWlncmF0aW9ubGFiIHRlc3QgZGVzdGluYXRpb24gYTAgFw0wMDAxMDExNjI0NDda
+            GA8yMTA5MDcwODE2MjQ0N1owKjEoMCYGA1UEAxMfbWlncmF0aW9ubGFiIHRlc3Qg
+            ZGVzdGluYXRpb24gYTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDEJz3YBYl+2
+            ois+Wp5sHPDC0T1fmPNdPE2rd+2V2R86dAEFIpCXU6tmhTNXaZEU4g7uNXUvtvDs
+            lbwpfHtlqSijITAfMB0GA1UdDgQWBBRvqmh1a/lydevOhvqAbr4O1rDWMjAKBggq
+            hkjOPQQDAgNIADBFAiAqcbHzVOEF8J7+oD9zPoBE0UM9tPxRbQh5/v5CxKhIIgIh
+            AO+LkFFuZz4TaaeRS5JdPxBMB1hh7xHoo2WxWoud4PEu
+            -----END CERTIFICATE-----
+            """;
+    private static final String KEY_A = """
+            -----BEGIN PRIVATE KEY-----
+            MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCAXeXIiUqlPvPpeYXs3
+            g/vz4Pm1/v5QZ+bcINS3lmrwmw==
+            -----END PRIVATE KEY-----
+            """;
+    /** Another destination's certificate: a source that pins it must refuse destination A. */
+    private static final String CERT_B = """
+            -----BEGIN CERTIFICATE-----
+            MIIBbjCCARSgAwIBAgIJAJDD1cCOO7ZMMAoGCCqGSM49BAMCMCoxKDAmBgNVBAMT
+            H21pZ3JhdGlvbmxhYiB0ZXN0IGRlc3RpbmF0aW9uIGIwIBcNMDAwMTAxMTYyNDUw
+            WhgPMjEwOTA3MDgxNjI0NTBaMCoxKDAmBgNVBAMTH21pZ3JhdGlvbmxhYiB0ZXN0
+            IGRlc3RpbmF0aW9uIGIwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQlYd4Ty4lv
+            Vg6UGKN0YnyZUrGSZ6gOJNyvAI7o+yxw8A+5qa/+Yvc1T3rC02KCFdjqQhpiuHIy
+            LBkDh9UDbwJ1oyEwHzAdBgNVHQ4EFgQUoYaVLCIVcnnJQsyvvSh9lEWwDjkwCgYI
+            KoZIzj0EAwIDSAAwRQIgP0AL4xrlp4ZpOEOgZNcBhlFyi0xMMGs7BlKE0oskiDoC
+            IQC6OZ/tQLf3gALIRxb/lftinxfdVes0ER4uy9gTCAP33A==
+            -----END CERTIFICATE-----
+            """;
 
     @TempDir
     Path dir;
@@ -120,7 +155,7 @@ class DaemonMigrateTest {
         int port = startDaemon(destinationJson, "--quiet");
 
         Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
-                "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=400",
+                "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--after-progress", "2000", "--json", migrationJson.toString());
 
         int sourceExit = source.exit().get(60, TimeUnit.SECONDS);
@@ -137,14 +172,17 @@ class DaemonMigrateTest {
                 .containsEntry("result", HumanUnits.hex64(expected)).containsEntry("workload", "wss")
                 .containsKeys("memory-hash", "network-faults", "minor-faults", "fault-latency-us",
                         "progress-rate-during", "progress-rate-after");
-        assertThat((String) destination.get("console")).contains("wss: done passes 400");
+        assertThat((String) destination.get("console")).contains("wss: done passes " + PASSES);
 
         assertThat(source.out().toString()).contains("status             completed", "pages-by-kind", "network-faults",
                 "fault-latency", "progress-rate");
-        assertThat(source.out().toString()).contains("wss: start"); // the console, echoed before the move
+        // The console echoed here shows the guest's start but not its end: it ended at the destination.
+        assertThat(source.out().toString()).contains("wss: start").doesNotContain("wss: done");
         assertThat(source.err().toString()).contains("vmm migrate: migrating to 127.0.0.1:" + port + " at progress ");
         assertThat(daemon.out().toString()).contains("migration ", ": incoming", ": arrived after ", ": faults: ",
                 ": ended: halted, status 0, result " + HumanUnits.hex64(expected));
+        assertThat(((Number) destination.get("progress-rate-after")).doubleValue())
+                .as("the guest ran on at the destination").isPositive();
         assertThat(daemon.err().toString()).isEmpty();
     }
 
@@ -157,7 +195,7 @@ class DaemonMigrateTest {
 
         CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 other.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M",
-                "--arg", "passes=400", "--after-progress", "2000", "--json", migrationJson.toString(), "--quiet");
+                "--arg", "passes=" + PASSES, "--after-progress", "2000", "--json", migrationJson.toString(), "--quiet");
 
         assertThat(source.exitCode()).as("stderr: %s", source.err()).isEqualTo(ExitCode.MIGRATION_FAILED.code());
         Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
@@ -171,5 +209,41 @@ class DaemonMigrateTest {
         // The daemon saw no authenticated migration and is still waiting.
         assertThat(daemon.exit().isDone()).isFalse();
         assertThat(destinationJson).doesNotExist();
+    }
+
+    @Test
+    void tlsWithThePinnedCertificateMigrates() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), CERT_A);
+        Path key = Files.writeString(dir.resolve("key.pem"), KEY_A);
+        Path destinationJson = dir.resolve("destination.json");
+        int port = startDaemon(destinationJson, "--quiet", "--tls-cert", cert.toString(), "--tls-key", key.toString());
+
+        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+                secret.toString(), "--tls-cert", cert.toString(), "--mode", "postcopy", "--memory", "64M",
+                "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES, "--after-progress", "2000",
+                "--quiet");
+
+        assertThat(source.exitCode()).as("stdout: %s; stderr: %s", source.out(), source.err()).isZero();
+        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon stderr: %s", daemon.err()).isZero();
+        assertThat(JsonReader.parseObject(Files.readString(destinationJson)))
+                .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
+    }
+
+    @Test
+    void tlsWithAnotherCertificateIsRefusedAndTheGuestStaysAtTheSource() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), CERT_A);
+        Path key = Files.writeString(dir.resolve("key.pem"), KEY_A);
+        Path other = Files.writeString(dir.resolve("other.pem"), CERT_B);
+        int port = startDaemon(dir.resolve("destination.json"), "--tls-cert", cert.toString(), "--tls-key",
+                key.toString());
+
+        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+                secret.toString(), "--tls-cert", other.toString(), "--mode", "postcopy", "--memory", "64M",
+                "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES, "--after-progress", "2000",
+                "--quiet");
+
+        assertThat(source.exitCode()).as("stderr: %s", source.err()).isEqualTo(ExitCode.MIGRATION_FAILED.code());
+        assertThat(source.err()).contains("the guest ran on here and ended: halted, status 0");
+        assertThat(daemon.exit().isDone()).isFalse();
     }
 }

@@ -78,7 +78,7 @@ class RunCommandTest {
         CapturedRun run = CapturedRun.vmm("run", "--workload", "nosuch", "--memory", "8M", "--quiet");
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
         assertThat(run.errLines()).singleElement().asString()
-                .isEqualTo("vmm run: unknown workload 'nosuch'; known: wss incrementer quicksort kcompile kvstore stream probe");
+                .isEqualTo("vmm run: unknown workload 'nosuch'; known: wss incrementer quicksort kcompile kvstore stream probe churn");
     }
 
     @Test

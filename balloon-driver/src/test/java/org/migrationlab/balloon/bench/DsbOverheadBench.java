@@ -1,0 +1,122 @@
+package org.migrationlab.balloon.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.migrationlab.balloon.device.BalloonDevice;
+import org.migrationlab.balloon.device.BalloonStats;
+import org.migrationlab.balloon.policy.SelfBalloonPolicy;
+import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.testing.KernelGuests;
+
+/**
+ * How much self-ballooning alone slows a workload down: the same guest with dsb=off and with dsb=on at
+ * intervals of 1 s and 5 s of guest (virtual) time, after a warm-up, median wall time of several
+ * interleaved runs. Prints figures and asserts nothing (a benchmark, not a test).
+ *
+ * <p>Run from the repository root after {@code mvn -o -q install -DskipTests}, with the test classpath:
+ * <pre>
+ *   mvn -o -q -pl balloon-driver dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ *   java --enable-native-access=ALL-UNNAMED -Xss4m \
+ *       -cp balloon-driver/target/test-classes:balloon-driver/target/classes:$(cat balloon-driver/target/cp.txt) \
+ *       org.migrationlab.balloon.bench.DsbOverheadBench [runs]
+ * </pre>
+ */
+public final class DsbOverheadBench {
+    private static final long RAM = 128L << 20;
+
+    private DsbOverheadBench() {
+    }
+
+    /** A workload, the DSB intervals to compare with dsb=off, and its arguments. */
+    record Workload(String name, List<String> intervals, String... args) {
+    }
+
+    public static void main(String[] argv) {
+        int runs = argv.length > 0 ? Integer.parseInt(argv[0]) : 5;
+        List<Workload> workloads = List.of(
+                // 10 M accesses = 10 s of guest time (1 us per unit): the paper's intervals.
+                new Workload("wss", List.of("1s", "5s"), "wss=16M", "pattern=random", "write-ratio=0.5", "passes=2500"),
+                // Allocation churn swinging between 1/4 and all of 48M. Its guest clock runs slowly (a unit is
+                // 1 KiB written), so a run is ~0.5 s of guest time: 1 s and 5 s never fire; 20 ms and 100 ms
+                // wake the driver about as often per run as 1 s and 5 s do over a few minutes of a real guest.
+                new Workload("churn", List.of("1s", "5s", "20ms", "100ms"), "size=48M", "block=1M", "phases=12"));
+        System.out.printf("DSB overhead: %d MiB guest, %d measured runs after 1 warm-up, interleaved; median wall"
+                + " time and vCPU-thread CPU time%n", RAM >> 20, runs);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Workload w : workloads) {
+            List<String> settings = new ArrayList<>(List.of("off"));
+            settings.addAll(w.intervals());
+            Map<String, List<Double>> times = new LinkedHashMap<>();
+            Map<String, List<Double>> cpuTimes = new LinkedHashMap<>();
+            Map<String, BalloonStats> stats = new LinkedHashMap<>();
+            Map<String, Long> virtualNanos = new LinkedHashMap<>();
+            for (String s : settings) {
+                times.put(s, new ArrayList<>());
+                cpuTimes.put(s, new ArrayList<>());
+            }
+            for (int run = -1; run < runs; run++) {
+                for (String s : settings) {
+                    try (Machine machine = boot(w, s)) {
+                        long start = System.nanoTime();
+                        long cpuStart = threads.getCurrentThreadCpuTime();
+                        VcpuExit exit = machine.run();
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+                        if (!(exit instanceof VcpuExit.Halt halt) || halt.status() != 0) {
+                            throw new IllegalStateException(w.name() + " dsb " + s + ": " + exit);
+                        }
+                        if (run >= 0) {
+                            times.get(s).add(seconds);
+                            cpuTimes.get(s).add(cpuSeconds);
+                        }
+                        stats.put(s, machine.device(BalloonDevice.class).orElseThrow().stats());
+                        virtualNanos.put(s, machine.clock().nanos());
+                    }
+                }
+            }
+            double base = median(times.get("off"));
+            double cpuBase = median(cpuTimes.get("off"));
+            System.out.printf("%s (%s), %.1f s of guest time:%n", w.name(), String.join(" ", w.args()),
+                    virtualNanos.get("off") / 1e9);
+            for (String s : settings) {
+                double m = median(times.get(s));
+                double cpu = median(cpuTimes.get(s));
+                BalloonStats st = stats.get(s);
+                System.out.printf("  dsb %-5s wall %.3f s (%+.2f %%, runs %s)  cpu %.3f s (%+.2f %%)%n", s, m,
+                        (m / base - 1) * 100, format(times.get(s)), cpu, (cpu / cpuBase - 1) * 100);
+                System.out.printf("             wakes %d, inflations %d (%d pages), deflations %d (%d under pressure,"
+                                + " %d pages), host time in the driver %.1f ms%n", st.queries(), st.inflations(),
+                        st.pagesReturned(), st.deflations(), st.pressureDeflations(), st.pagesReclaimed(),
+                        st.driverHostNanos() / 1e6);
+            }
+        }
+    }
+
+    private static Machine boot(Workload w, String setting) {
+        String[] args = Arrays.copyOf(w.args(), w.args().length + 2);
+        args[w.args().length] = "dsb-interval=" + (setting.equals("off") ? "5s" : setting);
+        args[w.args().length + 1] = "dsb=" + (setting.equals("off") ? "off" : "on");
+        MachineConfig config = KernelGuests.config(RAM, w.name(), 1, args);
+        return Machine.boot(config, KernelGuests.kernel(), BalloonDevice.factory(SelfBalloonPolicy.paper()));
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String format(List<Double> values) {
+        StringBuilder sb = new StringBuilder();
+        for (double v : values) {
+            sb.append(sb.isEmpty() ? "" : " ").append(String.format("%.3f", v));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package org.migrationlab.migration.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vmm demo} as users run it: a real multi-process migration (this test starts the demo's JVM,
+ * which starts a destination and a source JVM) of a small guest, checked against the unmigrated run.
+ */
+class DemoProcessIT {
+    private static final long LIMIT_SECONDS = 120;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoMigratesBetweenTwoProcessesAndTheOracleFindsTheGuestIdentical() throws IOException, InterruptedException {
+        Path json = dir.resolve("demo.json");
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        List<String> command = new ArrayList<>(DemoCommand.javaCommand());
+        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=4M", "--arg", "pattern=seq",
+                "--arg", "passes=4000", "--json", json.toString(), "--timeout", "90s"));
+        long start = System.nanoTime();
+        Process demo = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        demo.getOutputStream().close();
+        boolean exited = demo.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+
+        assertThat(exited).as("the demo ended within %d s; stdout: %s; stderr: %s", LIMIT_SECONDS, stdout, stderr)
+                .isTrue();
+        assertThat(demo.exitValue()).as("exit code; stdout: %s; stderr: %s", stdout, stderr).isZero();
+        assertThat(Files.readString(json)).contains("\"oracle\": \"identical\"", "\"status\": \"completed\"",
+                "\"mode\": \"postcopy\"");
+        assertThat(stdout).contains("[destination] listening on 127.0.0.1:", "[source] wss: start",
+                "[destination] migration ", "migration report (source):", "status             completed",
+                "oracle: identical");
+        assertThat(stdout.lines().filter(line -> line.startsWith("oracle: ")).toList()).singleElement().asString()
+                .startsWith("oracle: identical (result 0x");
+        assertThat(demo.descendants().filter(ProcessHandle::isAlive).toList()).as("no child outlives the demo")
+                .isEmpty();
+        System.out.printf("demo took %.1f s%n%s%n", seconds, stdout);
+    }
+}
