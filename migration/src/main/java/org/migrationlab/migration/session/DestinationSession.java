@@ -312,6 +312,20 @@ public final class DestinationSession {
         progressAtResume = machine.counters().value(0);
         resumeNanos = System.nanoTime();
         runner = VcpuRunner.start(machine, faults, "vcpu-0");
+        runner.finished().whenComplete((exit, error) -> {
+            // A guest that stops for good before every page arrived (a page that never came, a crash)
+            // ends the migration: the source must hear it rather than wait.
+            synchronized (this) {
+                if (state != State.RUNNING && state != State.COMPLETING) {
+                    return;
+                }
+            }
+            if (exit instanceof org.migrationlab.emulator.cpu.VcpuExit.Halt) {
+                return; // the guest finished its work; its remaining pages still arrive
+            }
+            String why = faults.failure() != null ? faults.failure() : "the guest stopped: " + (exit != null ? exit : error);
+            fail(new ProtocolException(AbortReason.GUEST_FAILED, why));
+        });
         state = State.RUNNING;
         bulk.sendNow(new MigrationRecord.Resumed());
         maybeComplete();
@@ -365,11 +379,13 @@ public final class DestinationSession {
     }
 
     private void fail(Throwable cause) {
+        PeerChannel[] channels;
         synchronized (this) {
             if (state == State.DONE || state == State.FAILED) {
                 return;
             }
             state = State.FAILED;
+            channels = new PeerChannel[] {bulk, urgent};
             Machine doomed = machine;
             VcpuRunner doomedRunner = runner;
             machine = null;
@@ -382,6 +398,13 @@ public final class DestinationSession {
                     }
                     doomed.close();
                 });
+            }
+        }
+        AbortReason reason = cause instanceof ProtocolException p ? p.reason() : AbortReason.CANCELLED;
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        for (PeerChannel channel : channels) {
+            if (channel != null) {
+                channel.abort(new MigrationRecord.Abort(reason, message)); // best effort; no-op when closed
             }
         }
         arrival.completeExceptionally(cause);

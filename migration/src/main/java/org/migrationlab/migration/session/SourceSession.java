@@ -30,6 +30,7 @@ import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.PeerChannel;
 import org.migrationlab.migration.transport.RecordSink;
+import org.migrationlab.migration.transport.TransportClosedException;
 
 /**
  * Moves one running guest to a destination (PROTOCOL §1): pre-copy rounds, the switch-over pause, then
@@ -56,6 +57,8 @@ public final class SourceSession {
     private PeerChannel bulk;
     private PeerChannel urgent;
     private boolean ownershipPassed;
+    /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
+    private volatile boolean switchOverSent;
 
     public SourceSession(Machine machine, VcpuRunner runner, MigrationConfig config, MigrationClient client,
                          InetSocketAddress destination, long replyTimeoutMillis) {
@@ -136,6 +139,10 @@ public final class SourceSession {
                     rate(progressAtStart, progressAtPause, time.start, time.paused));
         } catch (RuntimeException | ExecutionException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof TransportClosedException && inbox.failure() != null) {
+                // A send that found the channel closed says less than why it closed (an ABORT, bad input).
+                cause = inbox.failure();
+            }
             String error = describe(cause);
             abortPeer(cause);
             if (!ownershipPassed) {
@@ -176,7 +183,12 @@ public final class SourceSession {
         public void received(MigrationRecord record, PeerChannel channel) {
             switch (record) {
                 case PageRequest request -> pages.serve(request, channel);
-                case MigrationRecord.Resumed r -> inbox.offer(r);
+                case MigrationRecord.Resumed r -> {
+                    if (!switchOverSent) {
+                        throw unexpected(r); // it answers no SWITCH_OVER: the guest is still ours
+                    }
+                    inbox.offer(r);
+                }
                 case MigrationRecord.Complete c -> inbox.offer(c);
                 case MigrationRecord.DestinationStats s -> inbox.offer(s);
                 case MigrationRecord.ProgressHint hint -> {
@@ -205,7 +217,7 @@ public final class SourceSession {
 
         @Override
         public void closed(PeerChannel channel) {
-            inbox.fail(new org.migrationlab.migration.transport.TransportClosedException(
+            inbox.fail(new TransportClosedException(
                     "the destination closed the " + channel.kind() + " connection"));
         }
     }
@@ -311,6 +323,7 @@ public final class SourceSession {
         bulk.send(new MigrationRecord.CpuStateRecord(frozen.cpuState()), replyTimeoutMillis);
         bulk.send(new MigrationRecord.DeviceStateRecord(frozen.deviceState()), replyTimeoutMillis);
         pages.activate();
+        switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), toBytes(pending)),
                 replyTimeoutMillis);
         progress.phase("awaiting resume");

@@ -1,5 +1,6 @@
 package org.migrationlab.migration.transport;
 
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
@@ -56,8 +57,19 @@ public final class PeerChannel {
             ReferenceCountUtil.release(record);
             throw new TransportClosedException(kind + " channel is closed");
         }
-        return channel.writeAndFlush(record).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        return channel.writeAndFlush(record).addListener(REPORT_FAILURE_UNLESS_CLOSED);
     }
+
+    /**
+     * Like {@link ChannelFutureListener#FIRE_EXCEPTION_ON_FAILURE}, except for writes that failed because
+     * the channel had closed: the closing itself reaches the session as {@link RecordSink#closed}, and a
+     * bare {@code ClosedChannelException} (no message) must not become the session's error instead.
+     */
+    private static final ChannelFutureListener REPORT_FAILURE_UNLESS_CLOSED = future -> {
+        if (!future.isSuccess() && !(future.cause() instanceof ClosedChannelException)) {
+            future.channel().pipeline().fireExceptionCaught(future.cause());
+        }
+    };
 
     /** Sends an ABORT (best effort) and closes. */
     public void abort(MigrationRecord.Abort abort) {

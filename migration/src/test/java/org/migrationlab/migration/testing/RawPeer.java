@@ -1,0 +1,215 @@
+package org.migrationlab.migration.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.Auth;
+import org.migrationlab.migration.protocol.MigrationRecord.Hello;
+import org.migrationlab.migration.protocol.MigrationRecord.Role;
+import org.migrationlab.migration.protocol.RecordCodec;
+import org.migrationlab.migration.transport.Authenticator;
+import org.migrationlab.migration.transport.HandshakeHandler;
+
+/**
+ * One end of a migration connection spoken by hand over a plain blocking {@link Socket}, to play a
+ * misbehaving peer: it writes whatever bytes it is told (valid records, a wrong version, a wrong proof,
+ * mutated frames) and reads the engine's frames back. The handshake helpers use the engine's own
+ * {@link Authenticator} and {@link RecordCodec}, so a raw peer can get past authentication and misbehave
+ * afterwards. Not thread-safe: one thread drives one peer.
+ */
+public final class RawPeer implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawPeer(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects to a listening peer; every read waits at most {@code readTimeoutMillis}. */
+    public static RawPeer connect(InetSocketAddress address, int readTimeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(address, readTimeoutMillis);
+            socket.setSoTimeout(readTimeoutMillis);
+            return new RawPeer(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Wraps an accepted socket; every read waits at most {@code readTimeoutMillis}. */
+    public static RawPeer accepted(Socket socket, int readTimeoutMillis) throws IOException {
+        socket.setSoTimeout(readTimeoutMillis);
+        return new RawPeer(socket);
+    }
+
+    /** The frame of {@code record} as bytes; the record's buffers stay the caller's. */
+    public static byte[] encode(MigrationRecord record) {
+        ByteBuf frame = RecordCodec.encode(record, UnpooledByteBufAllocator.DEFAULT);
+        try {
+            return ByteBufUtil.getBytes(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** Frames of several records back to back. */
+    public static byte[] encode(List<? extends MigrationRecord> records) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (MigrationRecord record : records) {
+            bytes.writeBytes(encode(record));
+        }
+        return bytes.toByteArray();
+    }
+
+    public void send(MigrationRecord record) throws IOException {
+        sendBytes(encode(record));
+    }
+
+    public void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Ends our direction of the stream (the peer reads end-of-stream) but keeps reading possible. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /**
+     * Reads one whole frame and decodes it. Page batches are released at once (only their shape is
+     * kept: the caller gets a record it must not read the data of).
+     *
+     * @throws EOFException when the peer closed the stream
+     */
+    public MigrationRecord receive() throws IOException {
+        byte[] frame = readFrame();
+        ByteBuf buf = Unpooled.wrappedBuffer(frame);
+        RecordCodec.Decoded decoded = RecordCodec.decode(buf);
+        return switch (decoded) {
+            case RecordCodec.Decoded.Known known -> {
+                ReferenceCountUtil.release(known.record());
+                yield known.record();
+            }
+            case RecordCodec.Decoded.SkippedOptional skipped -> receive();
+        };
+    }
+
+    /** Reads one frame's bytes (header and body). */
+    public byte[] readFrame() throws IOException {
+        byte[] header = new byte[RecordCodec.HEADER_BYTES];
+        in.readFully(header);
+        long bodyBytes = Integer.toUnsignedLong((header[4] & 0xff) | (header[5] & 0xff) << 8 | (header[6] & 0xff) << 16
+                | (header[7] & 0xff) << 24);
+        if (bodyBytes > RecordCodec.MAX_FRAME_BODY) {
+            throw new IOException("the peer sent a frame of " + bodyBytes + " bytes");
+        }
+        byte[] frame = new byte[RecordCodec.HEADER_BYTES + (int) bodyBytes];
+        System.arraycopy(header, 0, frame, 0, header.length);
+        in.readFully(frame, header.length, (int) bodyBytes);
+        return frame;
+    }
+
+    /** How the peer's side of the connection ended, and what it sent before. */
+    public record Ending(List<MigrationRecord> records, boolean closedByPeer, String how) {
+        /** The ABORT the peer sent, if any. */
+        public MigrationRecord.Abort abort() {
+            return records.stream().filter(r -> r instanceof MigrationRecord.Abort)
+                    .map(r -> (MigrationRecord.Abort) r).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * Reads frames until the peer closes the connection (end of stream or reset) or a read times out;
+     * frames that do not decode end the reading too.
+     */
+    public Ending readUntilClosed() {
+        List<MigrationRecord> records = new ArrayList<>();
+        while (true) {
+            try {
+                records.add(receive());
+            } catch (EOFException e) {
+                return new Ending(records, true, "end of stream");
+            } catch (SocketTimeoutException e) {
+                return new Ending(records, false, "read timed out");
+            } catch (SocketException e) {
+                return new Ending(records, true, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                return new Ending(records, false, "undecodable: " + e);
+            }
+        }
+    }
+
+    /** Plays the source's side of the handshake; returns the destination's HELLO. */
+    public Hello handshakeAsSource(UUID migrationId, MigrationRecord.Channel channel, byte[] secret) throws IOException {
+        byte[] nonce = Authenticator.newNonce();
+        send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.SOURCE, channel, migrationId, nonce));
+        Hello hello = expect(Hello.class);
+        Authenticator authenticator = new Authenticator(secret);
+        send(new Auth(authenticator.proof(Role.SOURCE, hello.nonce(), migrationId)));
+        Auth auth = expect(Auth.class);
+        if (!authenticator.verify(auth.mac(), Role.DESTINATION, nonce, migrationId)) {
+            throw new IOException("the destination's proof is wrong");
+        }
+        return hello;
+    }
+
+    /**
+     * Plays the destination's side of the handshake, proving {@code secret} (which may be wrong);
+     * returns the source's HELLO. The source's proof is not checked.
+     */
+    public Hello handshakeAsDestination(byte[] secret) throws IOException {
+        return handshakeAsDestination(secret, HandshakeHandler.CURRENT_VERSION);
+    }
+
+    /** As {@link #handshakeAsDestination(byte[])}, answering with a HELLO of the given version. */
+    public Hello handshakeAsDestination(byte[] secret, int version) throws IOException {
+        Hello hello = expect(Hello.class);
+        byte[] nonce = Authenticator.newNonce();
+        send(new Hello(version, Role.DESTINATION, hello.channel(), hello.migrationId(), nonce));
+        expect(Auth.class);
+        send(new Auth(new Authenticator(secret).proof(Role.DESTINATION, hello.nonce(), hello.migrationId())));
+        return hello;
+    }
+
+    /** Receives the next record and checks its type. */
+    public <T extends MigrationRecord> T expect(Class<T> type) throws IOException {
+        MigrationRecord record = receive();
+        if (!type.isInstance(record)) {
+            throw new IOException("expected " + type.getSimpleName() + ", got " + record);
+        }
+        return type.cast(record);
+    }
+
+    /** Closes with a reset (RST) instead of an orderly end of stream. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

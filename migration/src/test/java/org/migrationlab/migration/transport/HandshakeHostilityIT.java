@@ -1,0 +1,249 @@
+package org.migrationlab.migration.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.migrationlab.migration.protocol.AbortReason;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.Channel;
+import org.migrationlab.migration.protocol.MigrationRecord.Hello;
+import org.migrationlab.migration.protocol.MigrationRecord.Role;
+import org.migrationlab.migration.protocol.NoLeaks;
+import org.migrationlab.migration.testing.RawPeer;
+
+/**
+ * The handshake against hostile peers over real loopback sockets (PROTOCOL §3): a wrong protocol
+ * version or a wrong secret on either side, or records before authentication, end the connection with
+ * the matching ABORT before anything else happens — no session is created on the destination and the
+ * source's connect fails with the reason. Nothing leaks, nothing hangs.
+ */
+@ExtendWith(NoLeaks.class)
+@Timeout(30)
+class HandshakeHostilityIT {
+    private static final byte[] SECRET = "handshake-test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OTHER_SECRET = "some-other-secret-9876543210abcd".getBytes(StandardCharsets.UTF_8);
+    private static final int READ_TIMEOUT_MILLIS = 10_000;
+
+    /** A destination listener that counts the sessions it would have created. */
+    private static final class CountingServer implements AutoCloseable {
+        final AtomicInteger sessions = new AtomicInteger();
+        final MigrationServer server;
+
+        CountingServer(byte[] secret) throws InterruptedException {
+            server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), TransportConfig.of(secret), handshake -> {
+                sessions.incrementAndGet();
+                return new IgnoringSink();
+            });
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    private static final class IgnoringSink implements RecordSink {
+        @Override
+        public void authenticated(Handshake handshake, PeerChannel channel) {
+        }
+
+        @Override
+        public void received(MigrationRecord record, PeerChannel channel) {
+            ReferenceCountUtil.release(record);
+        }
+
+        @Override
+        public void failed(PeerChannel channel, Throwable cause) {
+        }
+
+        @Override
+        public void closed(PeerChannel channel) {
+        }
+    }
+
+    /** A raw destination that accepts one connection and runs {@code script} on it. */
+    private interface Script {
+        RawPeer.Ending run(RawPeer peer) throws IOException;
+    }
+
+    private static CompletableFuture<RawPeer.Ending> fakeDestination(ServerSocket listener, Script script) {
+        CompletableFuture<RawPeer.Ending> ending = new CompletableFuture<>();
+        Thread.ofVirtual().name("fake-destination").start(() -> {
+            try (RawPeer peer = RawPeer.accepted(listener.accept(), READ_TIMEOUT_MILLIS)) {
+                ending.complete(script.run(peer));
+            } catch (Throwable t) {
+                ending.completeExceptionally(t);
+            }
+        });
+        return ending;
+    }
+
+    private static InetSocketAddress address(ServerSocket listener) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+    }
+
+    // ---- versions
+
+    @ParameterizedTest(name = "HELLO version {0}")
+    @ValueSource(ints = {0, 2, 0xffff})
+    void destinationRefusesSourceOfUnsupportedVersion(int version) throws Exception {
+        try (CountingServer destination = new CountingServer(SECRET);
+             RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
+            source.send(new Hello(version, Role.SOURCE, Channel.BULK, UUID.randomUUID(), new byte[16]));
+            RawPeer.Ending ending = source.readUntilClosed();
+
+            assertThat(ending.closedByPeer()).as("closed by the destination (%s)", ending.how()).isTrue();
+            assertThat(ending.records()).as("only an ABORT, no HELLO").hasSize(1);
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.VERSION);
+            assertThat(ending.abort().message()).contains("version " + version).contains("[1, 1]");
+            assertThat(destination.sessions).hasValue(0);
+        }
+    }
+
+    @ParameterizedTest(name = "HELLO version {0}")
+    @ValueSource(ints = {0, 2, 0xffff})
+    void sourceRefusesDestinationOfUnsupportedVersion(int version) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
+            CompletableFuture<RawPeer.Ending> fake = fakeDestination(listener, peer -> {
+                Hello hello = peer.expect(Hello.class);
+                peer.send(new Hello(version, Role.DESTINATION, hello.channel(), hello.migrationId(), new byte[16]));
+                return peer.readUntilClosed();
+            });
+
+            assertThatThrownBy(() -> client.connect(address(listener), UUID.randomUUID(), Channel.BULK, new IgnoringSink()))
+                    .isInstanceOfSatisfying(HandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(AbortReason.VERSION))
+                    .hasMessageContaining("version " + version);
+            RawPeer.Ending ending = fake.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            assertThat(ending.closedByPeer()).as("closed by the source (%s)", ending.how()).isTrue();
+            assertThat(ending.records()).as("no proof of the secret for a refused peer").hasSize(1);
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.VERSION);
+        }
+    }
+
+    // ---- secrets
+
+    @Test
+    void destinationRefusesSourceWithWrongSecret() throws Exception {
+        try (CountingServer destination = new CountingServer(SECRET);
+             MigrationClient client = new MigrationClient(TransportConfig.of(OTHER_SECRET))) {
+            assertThatThrownBy(() -> client.connect(destination.server.address(), UUID.randomUUID(), Channel.BULK,
+                    new IgnoringSink()))
+                    .isInstanceOfSatisfying(PeerAbortedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(AbortReason.AUTH_FAILED))
+                    .hasMessageContaining("proof of the shared secret is wrong");
+            assertThat(destination.sessions).hasValue(0);
+        }
+    }
+
+    @Test
+    void destinationNeverProvesItselfToSourceWithWrongSecret() throws Exception {
+        try (CountingServer destination = new CountingServer(SECRET);
+             RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
+            UUID id = UUID.randomUUID();
+            source.send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.SOURCE, Channel.BULK, id, Authenticator.newNonce()));
+            Hello hello = source.expect(Hello.class);
+            source.send(new MigrationRecord.Auth(new Authenticator(OTHER_SECRET).proof(Role.SOURCE, hello.nonce(), id)));
+            RawPeer.Ending ending = source.readUntilClosed();
+
+            assertThat(ending.closedByPeer()).as("closed by the destination (%s)", ending.how()).isTrue();
+            assertThat(ending.records()).as("an ABORT and no AUTH").hasSize(1);
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.AUTH_FAILED);
+            assertThat(destination.sessions).hasValue(0);
+        }
+    }
+
+    @Test
+    void sourceRefusesDestinationWithWrongSecret() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
+            CompletableFuture<RawPeer.Ending> fake = fakeDestination(listener, peer -> {
+                peer.handshakeAsDestination(OTHER_SECRET);
+                return peer.readUntilClosed();
+            });
+
+            assertThatThrownBy(() -> client.connect(address(listener), UUID.randomUUID(), Channel.BULK, new IgnoringSink()))
+                    .isInstanceOfSatisfying(HandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(AbortReason.AUTH_FAILED))
+                    .hasMessageContaining("proof of the shared secret is wrong");
+            RawPeer.Ending ending = fake.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            assertThat(ending.closedByPeer()).as("closed by the source (%s)", ending.how()).isTrue();
+            assertThat(ending.records()).as("an ABORT and nothing of the migration").hasSize(1);
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.AUTH_FAILED);
+        }
+    }
+
+    @Test
+    void sourceWithTheRightSecretGetsThrough() throws Exception {
+        try (CountingServer destination = new CountingServer(SECRET);
+             RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
+            source.handshakeAsSource(UUID.randomUUID(), Channel.BULK, SECRET);
+            source.shutdownOutput();
+            RawPeer.Ending ending = source.readUntilClosed();
+
+            assertThat(ending.closedByPeer()).isTrue();
+            assertThat(destination.sessions).as("the raw peer is a fair control").hasValue(1);
+        }
+    }
+
+    // ---- order
+
+    @Test
+    void destinationRefusesRecordsBeforeAuthentication() throws Exception {
+        try (CountingServer destination = new CountingServer(SECRET);
+             RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
+            source.send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.SOURCE, Channel.BULK, UUID.randomUUID(),
+                    Authenticator.newNonce()));
+            source.expect(Hello.class);
+            source.send(new MigrationRecord.GuestConfig(4L << 20, 1, MigrationMode.PRECOPY, "wss", Map.of()));
+            RawPeer.Ending ending = source.readUntilClosed();
+
+            assertThat(ending.closedByPeer()).as("closed by the destination (%s)", ending.how()).isTrue();
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.UNEXPECTED_RECORD);
+            assertThat(ending.abort().message()).contains("before authentication");
+            assertThat(destination.sessions).hasValue(0);
+        }
+    }
+
+    @Test
+    void sourceRefusesRecordsFromDestinationBeforeAuthentication() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
+            CompletableFuture<RawPeer.Ending> fake = fakeDestination(listener, peer -> {
+                Hello hello = peer.expect(Hello.class);
+                peer.send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.DESTINATION, hello.channel(),
+                        hello.migrationId(), Authenticator.newNonce()));
+                peer.expect(MigrationRecord.Auth.class);
+                peer.send(new MigrationRecord.Resumed()); // instead of its own proof
+                return peer.readUntilClosed();
+            });
+
+            assertThatThrownBy(() -> client.connect(address(listener), UUID.randomUUID(), Channel.BULK, new IgnoringSink()))
+                    .isInstanceOfSatisfying(HandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(AbortReason.UNEXPECTED_RECORD))
+                    .hasMessageContaining("before authentication");
+            RawPeer.Ending ending = fake.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            assertThat(ending.closedByPeer()).isTrue();
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.UNEXPECTED_RECORD);
+        }
+    }
+}
