@@ -163,7 +163,11 @@ public final class DemoCommand implements Callable<Integer> {
 
         Path dir = Files.createTempDirectory("vmm-demo-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
-        Thread killer = Thread.ofPlatform().unstarted(this::killChildren);
+        // Interrupted (Ctrl-C): no child and no secret outlives the demo.
+        Thread killer = Thread.ofPlatform().unstarted(() -> {
+            killChildren();
+            deleteTree(dir);
+        });
         Runtime.getRuntime().addShutdownHook(killer);
         try {
             Path secret = dir.resolve("secret");

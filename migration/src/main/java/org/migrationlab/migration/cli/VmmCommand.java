@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
         scope = CommandLine.ScopeType.INHERIT, usageHelpAutoWidth = true,
         description = {
             "Runs x86-64 guest kernels in the Unicorn 2 emulator, with Java owning guest memory and page"
-                + " tables: the substrate for live migration (pre-copy, post-copy, prepaging, self-ballooning)."},
+                + " tables, and live-migrates them between processes (pre-copy, post-copy, hybrid, prepaging).",
+            "",
+            "Start with 'vmm demo': a whole migration between two processes, checked against an unmigrated run."},
         subcommands = {DemoCommand.class, RunCommand.class, MigrateCommand.class, DaemonCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'vmm COMMAND --help' for a command's options and exit codes."})

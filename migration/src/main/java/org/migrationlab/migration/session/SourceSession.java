@@ -90,7 +90,8 @@ public final class SourceSession {
      */
     public MigrationReport migrate() throws InterruptedException {
         Timeline time = new Timeline();
-        StopPolicy policy = StopPolicies.create(config.stopPolicy());
+        StopPolicy policy = StopPolicies.create(config.stopPolicy(),
+                TimeUnit.MILLISECONDS.toNanos(config.downtimeTargetMillis()));
         String switchReason = config.mode() == MigrationMode.PRECOPY ? "" : config.mode().name().toLowerCase();
         long expectedDowntimeNanos = -1;
         FaultStats faults = FaultStats.NONE;

@@ -23,7 +23,7 @@ public record MigrationReport(
     }
 
     public MigrationReport {
-        pagesByKind = Map.copyOf(new java.util.LinkedHashMap<>(pagesByKind));
+        pagesByKind = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pagesByKind)); // keeps order
     }
 
     public boolean completed() {
