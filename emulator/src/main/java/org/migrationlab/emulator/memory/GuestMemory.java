@@ -15,6 +15,8 @@ import java.nio.ByteOrder;
 public final class GuestMemory implements AutoCloseable {
     public static final int PAGE_SIZE = 4096;
     public static final int PAGE_SHIFT = 12;
+    /** Set to {@code false} to keep guest RAM on 4 KiB host pages (transparent huge pages are asked for by default). */
+    public static final String HUGE_PAGES_PROPERTY = "migrationlab.hugepages";
 
     private final AnonymousMapping mapping;
     private final MemorySegment ram;
@@ -25,7 +27,9 @@ public final class GuestMemory implements AutoCloseable {
             throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB: " + sizeBytes);
         }
         this.mapping = new AnonymousMapping(sizeBytes);
-        mapping.adviseHugePages();
+        if (!"false".equals(System.getProperty(HUGE_PAGES_PROPERTY))) {
+            mapping.adviseHugePages();
+        }
         this.ram = mapping.segment();
         this.pageCount = sizeBytes >>> PAGE_SHIFT;
     }

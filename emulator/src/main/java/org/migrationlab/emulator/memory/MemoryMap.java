@@ -113,6 +113,17 @@ public final class MemoryMap implements AutoCloseable {
         tlbFlush.flush();
     }
 
+    /** Makes every present page of {@code pages} absent, with one TLB flush for all of them. */
+    public void makeAbsent(PageBitmap pages) {
+        pages.forEach(page -> {
+            if (page > 0 && state(page) == PageState.PRESENT) {
+                pageTable.unmap(page);
+                setState(page, PageState.ABSENT);
+            }
+        });
+        tlbFlush.flush();
+    }
+
     /** Marks pages ballooned: unmapped, contents discarded. The caller flushes with {@link #flushTlb()}. */
     public void balloon(long page) {
         requireNotGuard(page);

@@ -288,6 +288,7 @@ public final class DestinationSession {
                     + " bytes for " + pageCount + " pages");
         }
         incoming = new IncomingPages(pageCount, switchOver.pendingBitmap());
+        org.migrationlab.emulator.memory.PageBitmap stale = new org.migrationlab.emulator.memory.PageBitmap(pageCount);
         for (long page = 1; page < pageCount; page++) {
             boolean pending = incoming.isPending(page);
             PageState pageState = machine.memory().state(page);
@@ -295,8 +296,11 @@ public final class DestinationSession {
                 throw new ProtocolException(AbortReason.BAD_STATE, "page " + page + " never arrived and is not pending");
             }
             if (pending && pageState == PageState.PRESENT) {
-                machine.memory().makeAbsent(page, page + 1); // hybrid: dirtied after it was copied
+                stale.set(page); // hybrid: dirtied after it was copied
             }
+        }
+        if (!stale.isEmpty()) {
+            machine.memory().makeAbsent(stale);
         }
         if (switchOver.mode() == MigrationMode.PRECOPY && incoming.pendingCount() != 0) {
             throw new ProtocolException(AbortReason.BAD_STATE, "pre-copy switch-over with pages still pending");
