@@ -23,35 +23,7 @@ public final class DestinationReportJson {
             json.name(arg.getKey()).value(arg.getValue());
         }
         json.endObject();
-        json.name("outcome").value(report.outcome().word());
-        switch (report.outcome()) {
-            case GuestOutcome.Halted halted -> {
-                json.name("status").value(halted.status());
-                json.name("result").value(HumanUnits.hex64(halted.result()));
-                json.name("result-decimal").value(Long.toUnsignedString(halted.result()));
-                json.name("crash").nullValue();
-                json.name("error").nullValue();
-            }
-            case GuestOutcome.Crashed crashed -> {
-                json.name("status").nullValue();
-                json.name("result").nullValue();
-                json.name("result-decimal").nullValue();
-                json.name("crash").beginObject()
-                        .name("kind").value(crashed.kind())
-                        .name("rip").value(HumanUnits.hex64(crashed.rip()))
-                        .name("address").value(crashed.address() < 0 ? null : HumanUnits.hex64(crashed.address()))
-                        .name("message").value(crashed.message())
-                        .endObject();
-                json.name("error").nullValue();
-            }
-            case GuestOutcome.Failed failed -> {
-                json.name("status").nullValue();
-                json.name("result").nullValue();
-                json.name("result-decimal").nullValue();
-                json.name("crash").nullValue();
-                json.name("error").value(failed.message());
-            }
-        }
+        RunReportJson.outcome(json, report.outcome());
         json.name("memory-hash").value(report.memoryHash().isPresent()
                 ? MemoryHash.hex(report.memoryHash().getAsLong()) : null);
         json.name("console").value(report.console());

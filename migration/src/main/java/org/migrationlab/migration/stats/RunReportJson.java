@@ -55,7 +55,8 @@ public final class RunReportJson {
         return Math.round(value * 10) / 10.0;
     }
 
-    private static void outcome(JsonWriter json, GuestOutcome outcome) {
+    /** The guest outcome's keys (outcome, status, result, crash, error): shared with the daemon's report. */
+    static void outcome(JsonWriter json, GuestOutcome outcome) {
         json.name("outcome").value(outcome.word());
         switch (outcome) {
             case GuestOutcome.Halted halted -> {
