@@ -33,9 +33,25 @@ public final class PageBitmap {
     }
 
     public void setRange(long fromInclusive, long toExclusive) {
-        for (long p = fromInclusive; p < toExclusive; p++) {
+        long p = fromInclusive;
+        for (; p < toExclusive && (p & 63) != 0; p++) {
             set(p);
         }
+        for (; p + 64 <= toExclusive; p += 64) {
+            words[(int) (p >>> 6)] = -1L; // whole words at once
+        }
+        for (; p < toExclusive; p++) {
+            set(p);
+        }
+    }
+
+    /** The set as bytes, bit {@code p} of the result = page {@code p} (little-endian, ceil(pages / 8) bytes). */
+    public byte[] toByteArray() {
+        byte[] bytes = new byte[(int) ((pageCount + 7) >>> 3)];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (words[i >>> 3] >>> ((i & 7) * 8));
+        }
+        return bytes;
     }
 
     public void clearAll() {

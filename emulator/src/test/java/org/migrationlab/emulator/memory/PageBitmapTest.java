@@ -14,6 +14,19 @@ import net.jqwik.api.constraints.Size;
 
 class PageBitmapTest {
     @Property
+    void setRangeSetsExactlyTheRange(@ForAll @IntRange(min = 1, max = 700) int pageCount,
+                                     @ForAll @IntRange(min = 0, max = 700) int from, @ForAll @IntRange(min = 0, max = 700) int to) {
+        PageBitmap bitmap = new PageBitmap(pageCount);
+        int lo = Math.min(from, pageCount);
+        int hi = Math.min(Math.max(to, lo), pageCount);
+        bitmap.setRange(lo, hi);
+        for (int p = 0; p < pageCount; p++) {
+            assertThat(bitmap.get(p)).as("page %d of [%d, %d)", p, lo, hi).isEqualTo(p >= lo && p < hi);
+        }
+        assertThat(bitmap.cardinality()).isEqualTo(hi - lo);
+    }
+
+    @Property
     void behavesLikeASetOfPages(@ForAll @IntRange(min = 1, max = 5000) int pageCount,
                                 @ForAll @Size(max = 300) List<@IntRange(min = 0, max = 4999) Integer> adds,
                                 @ForAll @Size(max = 100) List<@IntRange(min = 0, max = 4999) Integer> removes) {
@@ -37,6 +50,11 @@ class PageBitmapTest {
             iterated.add(p);
         }
         assertThat(iterated).containsExactlyElementsOf(model);
+        byte[] bytes = bitmap.toByteArray();
+        assertThat(bytes).hasSize((pageCount + 7) / 8);
+        for (int p = 0; p < pageCount; p++) {
+            assertThat((bytes[p >>> 3] & (1 << (p & 7))) != 0).isEqualTo(model.contains((long) p));
+        }
         PageBitmap copy = bitmap.copy();
         assertThat(copy).isEqualTo(bitmap);
         copy.andNot(bitmap);

@@ -289,7 +289,9 @@ public final class DestinationSession {
         }
         incoming = new IncomingPages(pageCount, switchOver.pendingBitmap());
         org.migrationlab.emulator.memory.PageBitmap stale = new org.migrationlab.emulator.memory.PageBitmap(pageCount);
-        for (long page = 1; page < pageCount; page++) {
+        // Pure post-copy with nothing received before: every page is pending and absent, nothing to check.
+        boolean trivial = incoming.pendingCount() == pageCount && pagesReceived == 0;
+        for (long page = 1; page < pageCount && !trivial; page++) {
             boolean pending = incoming.isPending(page);
             PageState pageState = machine.memory().state(page);
             if (!pending && pageState != PageState.PRESENT) {

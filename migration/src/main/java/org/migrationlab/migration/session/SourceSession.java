@@ -315,9 +315,11 @@ public final class SourceSession {
             case POSTCOPY -> pending.setRange(0, guestPages);
             case HYBRID -> pending.or(frozen.dirty());
         }
-        for (long page = 0; page < guestPages; page++) {
-            if (!pending.get(page)) {
-                sent.markSent(page);
+        if (pending.cardinality() != guestPages) {
+            for (long page = 0; page < guestPages; page++) {
+                if (!pending.get(page)) {
+                    sent.markSent(page); // already at the destination: post-copy serves only the rest
+                }
             }
         }
         progress.remainingPages(pending.cardinality());
@@ -325,16 +327,10 @@ public final class SourceSession {
         bulk.send(new MigrationRecord.DeviceStateRecord(frozen.deviceState()), replyTimeoutMillis);
         pages.activate();
         switchOverSent = true;
-        bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), toBytes(pending)),
+        bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
                 replyTimeoutMillis);
         progress.phase("awaiting resume");
         return pending;
-    }
-
-    private static byte[] toBytes(PageBitmap bitmap) {
-        byte[] bytes = new byte[(int) ((bitmap.pageCount() + 7) / 8)];
-        bitmap.forEach(page -> bytes[(int) (page >>> 3)] |= (byte) (1 << (page & 7)));
-        return bytes;
     }
 
     // ---- post-copy push
