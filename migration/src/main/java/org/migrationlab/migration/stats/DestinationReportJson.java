@@ -1,7 +1,5 @@
 package org.migrationlab.migration.stats;
 
-import java.util.Map;
-
 import org.migrationlab.emulator.memory.MemoryHash;
 
 /**
@@ -18,11 +16,7 @@ public final class DestinationReportJson {
         json.name("workload").value(report.workload());
         json.name("memory-bytes").value(report.memoryBytes());
         json.name("seed").value(report.seed());
-        json.name("args").beginObject();
-        for (Map.Entry<String, String> arg : report.args().entrySet()) {
-            json.name(arg.getKey()).value(arg.getValue());
-        }
-        json.endObject();
+        RunReportJson.args(json, report.args());
         RunReportJson.outcome(json, report.outcome());
         json.name("memory-hash").value(report.memoryHash().isPresent()
                 ? MemoryHash.hex(report.memoryHash().getAsLong()) : null);
@@ -31,12 +25,7 @@ public final class DestinationReportJson {
         json.name("network-faults").value(f.networkFaults());
         json.name("minor-faults").value(f.minorFaults());
         json.name("page-requests").value(f.requests());
-        json.name("fault-latency-us").beginObject()
-                .name("p50").value(f.latencyP50Micros())
-                .name("p90").value(f.latencyP90Micros())
-                .name("p99").value(f.latencyP99Micros())
-                .name("max").value(f.latencyMaxMicros())
-                .endObject();
+        MigrationReportJson.faultLatency(json, f);
         json.name("progress-rate-during").value(tenths(report.progressRateDuring()));
         json.name("progress-rate-after").value(tenths(report.progressRateAfter()));
         return json.endObject().toJson();

@@ -7,6 +7,16 @@ public final class MigrationReportJson {
     private MigrationReportJson() {
     }
 
+    /** The {@code fault-latency-us} object (p50, p90, p99, max): shared with the daemon's report. */
+    static void faultLatency(JsonWriter json, FaultStats f) {
+        json.name("fault-latency-us").beginObject()
+                .name("p50").value(f.latencyP50Micros())
+                .name("p90").value(f.latencyP90Micros())
+                .name("p99").value(f.latencyP99Micros())
+                .name("max").value(f.latencyMaxMicros())
+                .endObject();
+    }
+
     public static String render(MigrationReport r) {
         JsonWriter json = new JsonWriter().beginObject();
         json.name("status").value(r.status());
@@ -49,12 +59,7 @@ public final class MigrationReportJson {
                 .name("working-set-pages").value(r.workingSetPages())
                 .name("share-of-working-set").value(r.networkFaultsOfWorkingSet())
                 .endObject();
-        json.name("fault-latency-us").beginObject()
-                .name("p50").value(f.latencyP50Micros())
-                .name("p90").value(f.latencyP90Micros())
-                .name("p99").value(f.latencyP99Micros())
-                .name("max").value(f.latencyMaxMicros())
-                .endObject();
+        faultLatency(json, f);
         MigrationReport.ProgressRates p = r.progress();
         json.name("progress-rate").beginObject()
                 .name("before").value(p.before())

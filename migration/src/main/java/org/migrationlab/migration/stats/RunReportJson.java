@@ -19,11 +19,7 @@ public final class RunReportJson {
         json.name("image").value(report.image());
         json.name("memory-bytes").value(report.memoryBytes());
         json.name("seed").value(report.seed());
-        json.name("args").beginObject();
-        for (Map.Entry<String, String> arg : report.args().entrySet()) {
-            json.name(arg.getKey()).value(arg.getValue());
-        }
-        json.endObject();
+        args(json, report.args());
         outcome(json, report.outcome());
         json.name("memory-hash").value(MemoryHash.hex(report.memoryHash()));
         json.name("wall-time-ms").value(Math.round(report.wallTimeNanos() / 1e3) / 1e3);
@@ -53,6 +49,15 @@ public final class RunReportJson {
 
     private static double tenths(double value) {
         return Math.round(value * 10) / 10.0;
+    }
+
+    /** The guest's boot arguments as an {@code args} object: shared with the daemon's report. */
+    static void args(JsonWriter json, Map<String, String> args) {
+        json.name("args").beginObject();
+        for (Map.Entry<String, String> arg : args.entrySet()) {
+            json.name(arg.getKey()).value(arg.getValue());
+        }
+        json.endObject();
     }
 
     /** The guest outcome's keys (outcome, status, result, crash, error): shared with the daemon's report. */
