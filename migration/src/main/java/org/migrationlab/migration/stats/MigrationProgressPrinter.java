@@ -1,9 +1,6 @@
 package org.migrationlab.migration.stats;
 
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -13,13 +10,12 @@ import java.util.function.LongSupplier;
  * own daemon thread ({@code migration-progress}) and only reads the live {@link MigrationProgress}.
  */
 public final class MigrationProgressPrinter implements AutoCloseable {
-    private static final long INTERVAL_MILLIS = 1000;
 
     private final MigrationProgress progress;
     private final Consumer<String> out;
     private final LongSupplier nanoClock;
     private final long startNanos;
-    private ScheduledExecutorService timer;
+    private LineTicker timer;
     /** Touched only by the timer thread (and by tests calling {@link #line()} directly). */
     private long lastNanos;
     private long lastPages;
@@ -37,13 +33,7 @@ public final class MigrationProgressPrinter implements AutoCloseable {
     /** Starts handing a line to {@code out} once a second until closed; the first comes after one second. */
     public static MigrationProgressPrinter start(MigrationProgress progress, Consumer<String> out) {
         MigrationProgressPrinter printer = new MigrationProgressPrinter(progress, out, System::nanoTime);
-        printer.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "migration-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        printer.timer.scheduleAtFixedRate(() -> printer.out.accept(printer.line()), INTERVAL_MILLIS, INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
+        printer.timer = LineTicker.start("migration-progress", printer::line, printer.out);
         return printer;
     }
 
@@ -67,14 +57,8 @@ public final class MigrationProgressPrinter implements AutoCloseable {
     /** Stops printing; a line being printed is finished first. */
     @Override
     public void close() {
-        if (timer == null) {
-            return;
-        }
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (timer != null) {
+            timer.close();
         }
     }
 }

@@ -1,8 +1,5 @@
 package org.migrationlab.migration.stats;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -13,14 +10,13 @@ import java.util.function.LongSupplier;
  * the volatile {@link LiveProgress}; it never touches the machine.
  */
 public final class ProgressPrinter implements AutoCloseable {
-    private static final long INTERVAL_MILLIS = 1000;
 
     private final LiveProgress live;
     private final Consumer<String> out;
     private final LongSupplier nanoClock;
     private final long startNanos;
     /** Null when lines are taken by hand (tests); set once by {@link #start}. */
-    private ScheduledExecutorService timer;
+    private LineTicker timer;
     /** Touched only by the timer thread (and by tests calling {@link #line()} directly). */
     private long lastNanos;
     private long lastProgress;
@@ -36,13 +32,7 @@ public final class ProgressPrinter implements AutoCloseable {
     /** Starts handing a line to {@code out} once a second, on the {@code progress} thread, until closed. */
     public static ProgressPrinter start(LiveProgress live, Consumer<String> out) {
         ProgressPrinter printer = new ProgressPrinter(live, out, System::nanoTime);
-        printer.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "progress");
-            t.setDaemon(true);
-            return t;
-        });
-        printer.timer.scheduleAtFixedRate(() -> printer.out.accept(printer.line()), INTERVAL_MILLIS, INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
+        printer.timer = LineTicker.start("progress", printer::line, printer.out);
         return printer;
     }
 
@@ -62,14 +52,8 @@ public final class ProgressPrinter implements AutoCloseable {
     /** Stops printing; a line being printed is finished first. */
     @Override
     public void close() {
-        if (timer == null) {
-            return;
-        }
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (timer != null) {
+            timer.close();
         }
     }
 }
