@@ -12,6 +12,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.machine.VcpuRunner;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.stats.MigrationReport;
@@ -40,7 +41,7 @@ final class LocalMigration {
         try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), transport,
                 destinations::resolve);
              MigrationClient client = new MigrationClient(transport);
-             Machine source = Machine.boot(config, image)) {
+             Machine source = GuestMachines.boot(config, image)) {
             CompletableFuture<Void> reached = new CompletableFuture<>();
             source.counters().listener((counter, value) -> {
                 if (counter == 0 && value >= startAtProgress) {

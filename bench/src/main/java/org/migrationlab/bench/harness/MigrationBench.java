@@ -29,7 +29,7 @@ import org.migrationlab.migration.transport.TransportConfig;
  * speeds, network-fault ratios per workload and prepaging strategy, fault latency with and without the
  * urgent channel, push throughput against a plain socket, and post-copy downtime. Prints tables (and
  * JSON lines with {@code --json FILE}); asserts nothing. Sections: schemes, faults, latency, throughput,
- * downtime (default: all).
+ * downtime, dsb (default: all).
  */
 public final class MigrationBench {
     private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
@@ -49,7 +49,7 @@ public final class MigrationBench {
             }
         }
         if (sections.isEmpty()) {
-            sections = List.of("schemes", "faults", "latency", "throughput", "downtime");
+            sections = List.of("schemes", "faults", "latency", "throughput", "downtime", "dsb");
         }
         for (String section : sections) {
             switch (section) {
@@ -58,8 +58,9 @@ public final class MigrationBench {
                 case "latency" -> bench.faultLatency();
                 case "throughput" -> bench.pushThroughput();
                 case "downtime" -> bench.postcopyDowntime();
+                case "dsb" -> bench.selfBallooning();
                 default -> throw new IllegalArgumentException("unknown section " + section
-                        + " (schemes, faults, latency, throughput, downtime)");
+                        + " (schemes, faults, latency, throughput, downtime, dsb)");
             }
         }
         if (jsonFile != null) {
@@ -147,7 +148,7 @@ public final class MigrationBench {
 
     /** The progress counter's final value of an unmigrated run (to start migrations mid-run). */
     private static long progressOf(MachineConfig config) {
-        try (var machine = org.migrationlab.emulator.machine.Machine.boot(config, KERNEL)) {
+        try (var machine = org.migrationlab.migration.session.GuestMachines.boot(config, KERNEL)) {
             machine.run();
             return machine.counters().value(0);
         }
@@ -246,6 +247,62 @@ public final class MigrationBench {
             migrate("postcopy downtime run " + run, wss(RAM, "128M", "seq", 200, run + 1),
                     scheme(MigrationMode.POSTCOPY, "bubble"), TransportConfig.of(LocalMigration.SECRET), 200_000, 32768);
         }
+    }
+
+    // ---- 6. dynamic self-ballooning: pages sent and total time, DSB off vs on
+
+    private void selfBallooning() throws Exception {
+        long wssPages = (64L << 20) / 4096;
+        int passes = 200;
+        int runs = 3;
+        System.out.printf("== 512 MiB guest using 64 MiB (wss sequential, write ratio 0.5, %d pages), DSB off vs on"
+                + " (driver every 10 ms of guest time, reserve 1M); migration at 25 %% of the run; median of %d runs%n",
+                wssPages, runs);
+        for (MigrationMode mode : MigrationMode.values()) {
+            for (String dsb : new String[] {"off", "on"}) {
+                Map<String, String> args = new LinkedHashMap<>(Map.of("wss", "64M", "pattern", "seq",
+                        "write-ratio", "0.5", "passes", Integer.toString(passes)));
+                if (dsb.equals("on")) {
+                    args.put("dsb-interval", "10ms");
+                    args.put("dsb", "on");
+                }
+                MachineConfig config = MachineConfig.of(RAM, new BootArgs("wss", args, 1));
+                List<MigrationReport> reports = new ArrayList<>();
+                for (int run = 0; run < runs; run++) {
+                    reports.add(LocalMigration.run(config, KERNEL, scheme(mode, "bubble"),
+                            TransportConfig.of(LocalMigration.SECRET), wssPages * passes / 4).report());
+                }
+                reports.sort(java.util.Comparator.comparingDouble(MigrationReport::totalTimeMs));
+                MigrationReport median = reports.get(runs / 2);
+                long pagesSent = median(reports.stream().mapToLong(MigrationReport::pagesSent).toArray());
+                long distinct = median(reports.stream().mapToLong(r -> r.pagesSent() - r.resentPages()).toArray());
+                double ratio = (double) pagesSent / wssPages;
+                String label = String.format("dsb %-3s %s", dsb, mode.name().toLowerCase());
+                System.out.printf("%-20s pages sent %7d (%.2f x the 64 MiB used; distinct %7d, %.2f x)  total %8.1f ms"
+                                + "  downtime %7.2f ms  transferred %6.1f MiB  balloon at switch-over %6d pages"
+                                + "  saved sends %6d%n",
+                        label, pagesSent, ratio, distinct, (double) distinct / wssPages, median.totalTimeMs(),
+                        median.downtimeMs(),
+                        median.transferredBytes() / 1048576.0, median.balloon().sizePages(), median.balloon().savedPages());
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("label", "dsb-" + dsb + "-" + mode.name().toLowerCase());
+                line.put("pages-sent", pagesSent);
+                line.put("pages-sent-per-used-page", ratio);
+                line.put("distinct-pages-sent", distinct);
+                line.put("total-time-ms", median.totalTimeMs());
+                line.put("downtime-ms", median.downtimeMs());
+                line.put("transferred", median.transferredBytes());
+                line.put("balloon-size-pages", median.balloon().sizePages());
+                line.put("saved-pages", median.balloon().savedPages());
+                json.add(toJson(line));
+            }
+        }
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static String toJson(Map<String, ?> fields) {

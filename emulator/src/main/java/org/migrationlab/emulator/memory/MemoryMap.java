@@ -102,6 +102,18 @@ public final class MemoryMap implements AutoCloseable {
         setState(page, PageState.PRESENT);
     }
 
+    /** The pages in {@code state} now (vCPU thread, or while the guest is paused). */
+    public PageBitmap pagesIn(PageState state) {
+        PageBitmap pages = new PageBitmap(pageCount());
+        byte wanted = (byte) state.ordinal();
+        for (int page = 0; page < states.length; page++) {
+            if (states[page] == wanted) {
+                pages.set(page);
+            }
+        }
+        return pages;
+    }
+
     /** Makes pages [from, to) absent; their contents stay in RAM until overwritten. Flushes the TLB. */
     public void makeAbsent(long fromPage, long toPage) {
         for (long page = Math.max(1, fromPage); page < toPage; page++) {
@@ -130,6 +142,17 @@ public final class MemoryMap implements AutoCloseable {
         if (mayHoldData(page)) {
             ram.zeroPage(page); // a page nobody touched is zero already: writing would only fault host memory in
         }
+        pageTable.unmap(page);
+        setState(page, PageState.BALLOONED);
+    }
+
+    /**
+     * Marks a page ballooned whose RAM the caller knows to be all zero (a migration destination's page
+     * that never received data): like {@link #balloon}, without writing the page, so the host never
+     * allocates it. The caller flushes with {@link #flushTlb()}.
+     */
+    public void balloonZeroed(long page) {
+        requireNotGuard(page);
         pageTable.unmap(page);
         setState(page, PageState.BALLOONED);
     }

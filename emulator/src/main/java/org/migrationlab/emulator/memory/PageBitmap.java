@@ -54,6 +54,25 @@ public final class PageBitmap {
         return bytes;
     }
 
+    /**
+     * The bitmap {@link #toByteArray()} wrote: bit p % 8 of byte p / 8 is page p. The length must be
+     * exactly ceil(pageCount / 8) bytes and no bit beyond the last page may be set.
+     */
+    public static PageBitmap fromByteArray(byte[] bytes, long pageCount) {
+        if (bytes.length != (pageCount + 7) >>> 3) {
+            throw new IllegalArgumentException("a bitmap of " + bytes.length + " bytes for " + pageCount + " pages");
+        }
+        PageBitmap bitmap = new PageBitmap(pageCount);
+        for (int i = 0; i < bytes.length; i++) {
+            bitmap.words[i >>> 3] |= (bytes[i] & 0xffL) << ((i & 7) * 8);
+        }
+        long tail = pageCount & 63;
+        if (tail != 0 && bitmap.words.length > 0 && (bitmap.words[bitmap.words.length - 1] >>> tail) != 0) {
+            throw new IllegalArgumentException("the bitmap marks pages beyond the last of " + pageCount);
+        }
+        return bitmap;
+    }
+
     public void clearAll() {
         Arrays.fill(words, 0L);
     }

@@ -25,6 +25,7 @@ import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.stats.BalloonSummary;
 import org.migrationlab.migration.stats.DestinationReport;
 import org.migrationlab.migration.stats.DestinationReportJson;
 import org.migrationlab.migration.stats.FaultStats;
@@ -166,7 +167,7 @@ public final class DaemonCommand implements Callable<Integer> {
             say("migration " + id + ": failed: " + why);
             writeJson(new DestinationReport(session.id().toString(), "", 0, 0, session.guestArgs(),
                     new GuestOutcome.Failed("the migration failed: " + why), OptionalLong.empty(), "", FaultStats.NONE,
-                    Double.NaN, Double.NaN));
+                    Double.NaN, Double.NaN, BalloonSummary.NONE));
             if (once) {
                 MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
             }
@@ -221,7 +222,8 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " units/s");
             DestinationReport report = new DestinationReport(session.id().toString(), config.bootArgs().workload(),
                     config.ramBytes(), config.bootArgs().seed(), config.bootArgs().args(), outcome,
-                    OptionalLong.of(memoryHash), machine.console().text(), f, arrival.progressRateDuring(), after);
+                    OptionalLong.of(memoryHash), machine.console().text(), f, arrival.progressRateDuring(), after,
+                    GuestRun.balloon(machine));
             writeJson(report);
             return RunCommand.guestExitCode("vmm daemon: migration " + id, outcome, report.console(), err);
         } finally {

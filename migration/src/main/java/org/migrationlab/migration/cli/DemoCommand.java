@@ -123,6 +123,9 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
     private MigrateCommand.StartAt startAt;
 
+    @CommandLine.Mixin
+    private DsbOptions dsb;
+
     @Option(names = "--bandwidth", paramLabel = "RATE", defaultValue = "0", converter = BandwidthConverter.class,
             description = "Emulated link bandwidth, like 1gbit, 100mbit or 125MB/s; 0 = unlimited. Default: 0.")
     private long bandwidthBitsPerSecond;
@@ -146,8 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Map.Entry<String, String>> guestArgs = args.isEmpty() && workload.equals("wss")
                 ? DEFAULT_ARGS.stream().map(BootArgConverter::parse).toList() : args;
-        MachineConfig config = GuestOptions.machineConfig(spec.commandLine(), memoryBytes, workload, guestArgs, seed,
-                false);
+        MachineConfig config = GuestOptions.machineConfig(spec.commandLine(), memoryBytes, workload,
+                dsb.appendTo(guestArgs), seed, false);
         if (JsonTarget.isStandardOutput(json)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--json needs a file here (standard output"
                     + " carries the children's output)");
@@ -208,8 +211,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             migrateArgs.addAll(List.of("--workload", workload, "--memory", sizeArgument(memoryBytes),
                     "--seed", Long.toString(seed)));
-            for (Map.Entry<String, String> arg : guestArgs) {
-                migrateArgs.addAll(List.of("--arg", arg.getKey() + "=" + arg.getValue()));
+            for (Map.Entry<String, String> arg : config.bootArgs().args().entrySet()) {
+                migrateArgs.addAll(List.of("--arg", arg.getKey() + "=" + arg.getValue())); // --dsb* included
             }
             migrateArgs.addAll(start);
             if (bandwidthBitsPerSecond > 0) {

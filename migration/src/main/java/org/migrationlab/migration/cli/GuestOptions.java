@@ -59,8 +59,8 @@ final class GuestOptions {
                     + " entered at its first byte). Default: auto.")
     ImageFormat format;
 
-    MachineConfig machineConfig(boolean countInstructions) {
-        return machineConfig(spec.commandLine(), memoryBytes, workload, args, seed, countInstructions);
+    MachineConfig machineConfig(boolean countInstructions, DsbOptions dsb) {
+        return machineConfig(spec.commandLine(), memoryBytes, workload, dsb.appendTo(args), seed, countInstructions);
     }
 
     /** Maps guest options onto a config; duplicate arguments and out-of-range sizes are usage errors. */

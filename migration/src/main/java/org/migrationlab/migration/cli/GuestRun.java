@@ -8,6 +8,8 @@ import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.migration.session.GuestMachines;
+import org.migrationlab.migration.stats.BalloonSummary;
 import org.migrationlab.migration.stats.GuestOutcome;
 import org.migrationlab.migration.stats.LiveProgress;
 import org.migrationlab.migration.stats.ProgressCounters;
@@ -51,7 +53,7 @@ record GuestRun(MachineConfig config, GuestImage image, String imageLabel) {
 
     /** Everything on the vCPU thread: boot, run to a terminal exit, collect the report, close. */
     private RunReport runHere(Consumer<String> consoleLines, LiveProgress live) {
-        try (Machine machine = Machine.boot(config, image)) {
+        try (Machine machine = GuestMachines.boot(config, image)) {
             machine.console().echoLinesTo(consoleLines);
             machine.counters().listener((counter, value) -> live.update(counter, value, machine.clock().nanos()));
             long start = System.nanoTime();
@@ -69,7 +71,13 @@ record GuestRun(MachineConfig config, GuestImage image, String imageLabel) {
                 config.bootArgs().args(), outcome, machine.memory().hash(), wallNanos,
                 machine.exits().asMap(),
                 machine.exits().pageFaults(), ProgressCounters.of(machine.counters().values()),
-                machine.clock().nanos(), machine.instructionsExecuted(), machine.console().text());
+                machine.clock().nanos(), machine.instructionsExecuted(), balloon(machine), machine.console().text());
+    }
+
+    /** A run saves what a migration would skip at its end: the balloon's size. Owner thread, guest ended. */
+    static BalloonSummary balloon(Machine machine) {
+        BalloonSummary now = GuestMachines.balloonSummary(machine, 0);
+        return now.withSavedPages(now.sizePages());
     }
 
     /** How a terminal vCPU exit reads in reports; null for exits that do not end a guest (pause, hypercall). */

@@ -16,6 +16,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.machine.VcpuRunner;
 import org.migrationlab.emulator.memory.DirtyLogMode;
 import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.stats.GuestOutcome;
@@ -147,6 +148,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     @CommandLine.Mixin
     private GuestOptions guest;
 
+    @CommandLine.Mixin
+    private DsbOptions dsb;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Also write the migration report as JSON to FILE. With '-' the JSON goes to standard"
                     + " output alone, and everything else to standard error.")
@@ -165,7 +169,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         if (destination.getPort() == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--migrate-to needs the daemon's port, not 0");
         }
-        MachineConfig config = guest.machineConfig(false);
+        MachineConfig config = guest.machineConfig(false, dsb);
         GuestImage image = guest.guestImage();
         JsonTarget.check(json);
         MigrationConfig migration = migrationConfig();
@@ -176,7 +180,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         Consumer<String> progressLines = line -> printLine(err, line);
 
         try (MigrationClient client = Transports.client(transport);
-             Machine machine = Machine.boot(config, image)) {
+             Machine machine = GuestMachines.boot(config, image)) {
             LiveProgress live = new LiveProgress();
             CompletableFuture<Void> reached = new CompletableFuture<>();
             long startProgress = startAt != null && startAt.afterProgress != null ? startAt.afterProgress : -1;

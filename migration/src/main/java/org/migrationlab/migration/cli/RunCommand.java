@@ -48,6 +48,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     private GuestOptions guest;
 
+    @CommandLine.Mixin
+    private DsbOptions dsb;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Also write the summary as JSON to FILE. With '-' the JSON goes to standard output"
                     + " alone, and the console and summary to standard error.")
@@ -63,7 +66,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        MachineConfig config = guest.machineConfig(countInstructions);
+        MachineConfig config = guest.machineConfig(countInstructions, dsb);
         GuestRun run = new GuestRun(config, guest.guestImage(), guest.imageLabel());
         JsonTarget.check(json);
         PrintWriter err = spec.commandLine().getErr();

@@ -313,6 +313,38 @@ public sealed interface MigrationRecord {
         }
     }
 
+    /**
+     * The pages the guest's balloon holds at the switch-over (PROTOCOL §4, §5.5): never sent, started
+     * ballooned at the destination. Bitmap as in SWITCH_OVER.
+     */
+    record BalloonMap(long count, byte[] bitmap) implements MigrationRecord {
+        public BalloonMap {
+            if (count < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "ballooned " + count);
+            }
+            bitmap = bitmap.clone();
+        }
+
+        @Override
+        public byte[] bitmap() {
+            return bitmap.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BalloonMap b && b.count == count && Arrays.equals(b.bitmap, bitmap);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(count) * 31 + Arrays.hashCode(bitmap);
+        }
+
+        public RecordType type() {
+            return RecordType.BALLOON_MAP;
+        }
+    }
+
     record Resumed() implements MigrationRecord {
         public RecordType type() {
             return RecordType.RESUMED;

@@ -13,6 +13,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.Auth;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
 import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.BalloonMap;
 import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
 import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
@@ -41,7 +42,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.SwitchOver;
  */
 public final class RecordCodec {
     /** The version this code speaks (HELLO); the session decides which peers' versions it accepts. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
     public static final int HEADER_BYTES = 8;
     public static final int LENGTH_FIELD_OFFSET = 4;
     public static final int MAX_FRAME_BODY = 4 << 20;
@@ -214,6 +215,15 @@ public final class RecordCodec {
                 out.writeLongLE(s.pendingCount());
                 out.writeBytes(bitmap);
             }
+            case BalloonMap b -> {
+                byte[] bitmap = b.bitmap();
+                if (populationCount(bitmap) != b.count()) {
+                    throw new IllegalArgumentException("ballooned count " + b.count()
+                            + " differs from the bitmap's " + populationCount(bitmap) + " set bits");
+                }
+                out.writeLongLE(b.count());
+                out.writeBytes(bitmap);
+            }
             case Resumed _ -> {
                 // empty body
             }
@@ -250,6 +260,7 @@ public final class RecordCodec {
             case CpuStateRecord _ -> 288;
             case DeviceStateRecord _ -> 256;
             case SwitchOver _ -> 9 + 64;
+            case BalloonMap b -> 8 + b.bitmap().length;
             case Resumed _ -> 0;
             case PageRequest _ -> 8;
             case PagesDone _ -> 8;
@@ -286,6 +297,7 @@ public final class RecordCodec {
             case CPU_STATE -> new CpuStateRecord(body.rest());
             case DEVICE_STATE -> new DeviceStateRecord(body.rest());
             case SWITCH_OVER -> readSwitchOver(body);
+            case BALLOON_MAP -> readBalloonMap(body);
             case RESUMED -> new Resumed();
             case PAGE_REQUEST -> new PageRequest(body.u64("page"));
             case PAGES_DONE -> new PagesDone(body.u64("pages sent"));
@@ -396,6 +408,17 @@ public final class RecordCodec {
                     + setBits + " set bits");
         }
         return new SwitchOver(mode, pendingCount, bitmap);
+    }
+
+    private static BalloonMap readBalloonMap(BodyReader body) {
+        long count = body.u64("ballooned count");
+        byte[] bitmap = body.rest();
+        long setBits = populationCount(bitmap);
+        if (setBits != count) {
+            throw body.malformed("ballooned count " + Long.toUnsignedString(count) + " but the bitmap has "
+                    + setBits + " set bits");
+        }
+        return new BalloonMap(count, bitmap);
     }
 
     private static String readString16(BodyReader body, int maxBytes, String field) {

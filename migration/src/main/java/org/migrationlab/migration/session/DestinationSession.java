@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import org.migrationlab.balloon.device.BalloonDevice;
 import org.migrationlab.emulator.cpu.CpuState;
 import org.migrationlab.emulator.cpu.CpuStateCodec;
 import org.migrationlab.emulator.cpu.InvalidCpuStateException;
@@ -13,6 +14,7 @@ import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.machine.VcpuRunner;
 import org.migrationlab.emulator.memory.GuestMemory;
+import org.migrationlab.emulator.memory.PageBitmap;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
@@ -52,6 +54,7 @@ public final class DestinationSession {
     private MigrationRecord.GuestConfig guest;
     private CpuState cpu;
     private byte[] devices;
+    private PageBitmap ballooned;
     private IncomingPages incoming;
     private PostcopyFaults faults;
     private VcpuRunner runner;
@@ -136,6 +139,7 @@ public final class DestinationSession {
             case MigrationRecord.RoundEnd roundEnd -> requireState(State.RECEIVING, roundEnd);
             case MigrationRecord.CpuStateRecord state -> onCpuState(state);
             case MigrationRecord.DeviceStateRecord state -> onDeviceState(state);
+            case MigrationRecord.BalloonMap map -> onBalloonMap(map);
             case MigrationRecord.SwitchOver switchOver -> onSwitchOver(switchOver);
             case MigrationRecord.PagesDone done -> onPagesDone(done);
             case MigrationRecord.ProgressHint hint -> {
@@ -176,7 +180,7 @@ public final class DestinationSession {
             throw new ProtocolException(AbortReason.MALFORMED, "guest config: " + e.getMessage());
         }
         guest = config;
-        machine = Machine.empty(machineConfig);
+        machine = GuestMachines.empty(machineConfig);
         dataPages = new java.util.concurrent.atomic.AtomicLongArray((int) ((machine.memory().pageCount() + 63) >>> 6));
         state = State.RECEIVING;
     }
@@ -273,10 +277,27 @@ public final class DestinationSession {
         devices = record.blob();
     }
 
+    private synchronized void onBalloonMap(MigrationRecord.BalloonMap map) {
+        requireState(State.RECEIVING, map);
+        if (ballooned != null) {
+            throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "a second BALLOON_MAP");
+        }
+        PageBitmap pages;
+        try {
+            pages = PageBitmap.fromByteArray(map.bitmap(), machine.memory().pageCount());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(AbortReason.MALFORMED, "BALLOON_MAP: " + e.getMessage());
+        }
+        if (pages.get(0)) {
+            throw new ProtocolException(AbortReason.BAD_PAGE, "page 0 (the null guard) cannot be ballooned");
+        }
+        ballooned = pages;
+    }
+
     private synchronized void onSwitchOver(MigrationRecord.SwitchOver switchOver) {
         requireState(State.RECEIVING, switchOver);
-        if (cpu == null || devices == null) {
-            throw new ProtocolException(AbortReason.BAD_STATE, "SWITCH_OVER before CPU and device state");
+        if (cpu == null || devices == null || ballooned == null) {
+            throw new ProtocolException(AbortReason.BAD_STATE, "SWITCH_OVER before CPU state, device state and balloon map");
         }
         if (switchOver.mode() != guest.mode()) {
             throw new ProtocolException(AbortReason.BAD_STATE, "SWITCH_OVER for " + switchOver.mode()
@@ -288,12 +309,24 @@ public final class DestinationSession {
                     + " bytes for " + pageCount + " pages");
         }
         incoming = new IncomingPages(pageCount, switchOver.pendingBitmap());
-        org.migrationlab.emulator.memory.PageBitmap stale = new org.migrationlab.emulator.memory.PageBitmap(pageCount);
-        // Pure post-copy with nothing received before: every page is pending and absent, nothing to check.
-        boolean trivial = incoming.pendingCount() == pageCount && pagesReceived == 0;
+        PageBitmap stale = new PageBitmap(pageCount);
+        // Pure post-copy with nothing received before and nothing ballooned: every page is pending and
+        // absent, nothing to check.
+        boolean trivial = incoming.pendingCount() == pageCount && pagesReceived == 0 && ballooned.isEmpty();
         for (long page = 1; page < pageCount && !trivial; page++) {
             boolean pending = incoming.isPending(page);
             PageState pageState = machine.memory().state(page);
+            if (ballooned.get(page)) {
+                if (pending) {
+                    throw new ProtocolException(AbortReason.BAD_STATE, "page " + page + " is both ballooned and pending");
+                }
+                if (pageState == PageState.PRESENT || holdsData(page)) {
+                    machine.memory().balloon(page); // sent before the guest gave it up: discard it
+                } else {
+                    machine.memory().balloonZeroed(page); // never received: zero already, never touched
+                }
+                continue;
+            }
             if (!pending && pageState != PageState.PRESENT) {
                 throw new ProtocolException(AbortReason.BAD_STATE, "page " + page + " never arrived and is not pending");
             }
@@ -302,7 +335,9 @@ public final class DestinationSession {
             }
         }
         if (!stale.isEmpty()) {
-            machine.memory().makeAbsent(stale);
+            machine.memory().makeAbsent(stale); // flushes the TLB, for the ballooned pages too
+        } else if (!ballooned.isEmpty()) {
+            machine.memory().flushTlb();
         }
         if (switchOver.mode() == MigrationMode.PRECOPY && incoming.pendingCount() != 0) {
             throw new ProtocolException(AbortReason.BAD_STATE, "pre-copy switch-over with pages still pending");
@@ -312,6 +347,14 @@ public final class DestinationSession {
             machine.restoreDevices(devices);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(AbortReason.BAD_STATE, "device state: " + e.getMessage());
+        }
+        BalloonDevice balloon = GuestMachines.balloon(machine).orElseThrow();
+        if (balloon.balloonPages() != ballooned.cardinality()) {
+            throw new ProtocolException(AbortReason.BAD_STATE, "the balloon's state holds " + balloon.balloonPages()
+                    + " pages, BALLOON_MAP lists " + ballooned.cardinality());
+        }
+        if (incoming.pendingCount() > 0) {
+            balloon.freeze(); // post-copy: no inflation until every page is here; deflations are served locally
         }
         PeerChannel requests = urgent != null ? urgent : bulk;
         faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis);
@@ -356,6 +399,7 @@ public final class DestinationSession {
         }
         state = State.COMPLETING;
         runner.atPause(m -> {
+            GuestMachines.balloon(m).ifPresent(BalloonDevice::unfreeze);
             long pageCount = m.memory().pageCount();
             for (long page = 1; page < pageCount; page++) {
                 if (incoming.isPending(page) && m.memory().state(page) == PageState.ABSENT) {

@@ -9,7 +9,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.migrationlab.emulator.cpu.CpuStateCodec;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.VcpuRunner;
+import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.emulator.memory.PageBitmap;
+import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.migration.postcopy.PrepageStrategies;
 import org.migrationlab.migration.postcopy.PrepageStrategy;
 import org.migrationlab.migration.postcopy.SentPages;
@@ -23,6 +25,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.SendReason;
+import org.migrationlab.migration.stats.BalloonSummary;
 import org.migrationlab.migration.stats.FaultStats;
 import org.migrationlab.migration.stats.MigrationProgress;
 import org.migrationlab.migration.stats.MigrationReport;
@@ -206,6 +209,7 @@ public final class SourceSession {
                 case MigrationRecord.CpuStateRecord c -> throw unexpected(c);
                 case MigrationRecord.DeviceStateRecord d -> throw unexpected(d);
                 case MigrationRecord.SwitchOver s -> throw unexpected(s);
+                case MigrationRecord.BalloonMap b -> throw unexpected(b);
                 case MigrationRecord.PagesDone p -> throw unexpected(p);
                 case Abort a -> inbox.fail(new ProtocolException(a.reason(), "the destination aborted: " + a.message()));
             }
@@ -273,12 +277,25 @@ public final class SourceSession {
     /** Dirty pages of the last pre-copy round, not yet sent (merged into the final dirty set). */
     private PageBitmap pendingDirty;
 
+    /**
+     * Sends every page of {@code set} except ballooned ones (PROTOCOL §5.5). While the guest runs, the
+     * state read may be stale: a page ballooned after the read is sent once more (the destination
+     * balloons it at the switch-over), a page deflated after it is logged dirty by the deflation and
+     * sent in the next round.
+     */
     private long sendAll(PageSender sender, PageBitmap set, SendReason reason, int round) throws InterruptedException {
+        MemoryMap memory = machine.memory();
         long count = 0;
+        long skipped = 0;
         for (long page = set.nextSetBit(0); page >= 0; page = set.nextSetBit(page + 1)) {
+            if (memory.state(page) == PageState.BALLOONED) {
+                skipped++;
+                continue;
+            }
             sender.add(page, reason, round);
             count++;
         }
+        progress.balloonedSkipped(skipped);
         return count;
     }
 
@@ -293,17 +310,23 @@ public final class SourceSession {
                 m.memory().dirtyLog().harvestInto(dirty);
                 m.memory().dirtyLog().stop();
             }
-            return new FrozenGuest(dirty, CpuStateCodec.encode(m.saveCpu()), m.saveDevices(), m.counters().value(0));
+            return new FrozenGuest(dirty, m.memory().pagesIn(PageState.BALLOONED), CpuStateCodec.encode(m.saveCpu()),
+                    m.saveDevices(), m.counters().value(0), GuestMachines.balloonSummary(m, 0));
         }, VcpuRunner.Then.HOLD).get();
         if (pendingDirty != null) {
             frozen.dirty().or(pendingDirty);
         }
+        balloonAtSwitchOver = frozen.balloon();
         return frozen;
     }
 
-    /** Sends what the destination needs to resume; returns the pages still to come (post-copy). */
+    /**
+     * Sends what the destination needs to resume; returns the pages still to come (post-copy). Ballooned
+     * pages are neither sent nor pending: BALLOON_MAP tells the destination to start them ballooned.
+     */
     private PageBitmap switchOver(FrozenGuest frozen) throws InterruptedException {
         long guestPages = progress.guestPages();
+        PageBitmap ballooned = frozen.ballooned();
         PageBitmap pending = new PageBitmap(guestPages);
         switch (config.mode()) {
             case PRECOPY -> {
@@ -315,6 +338,9 @@ public final class SourceSession {
             case POSTCOPY -> pending.setRange(0, guestPages);
             case HYBRID -> pending.or(frozen.dirty());
         }
+        long pendingBefore = pending.cardinality();
+        pending.andNot(ballooned);
+        progress.balloonedSkipped(pendingBefore - pending.cardinality());
         if (pending.cardinality() != guestPages) {
             for (long page = 0; page < guestPages; page++) {
                 if (!pending.get(page)) {
@@ -325,6 +351,7 @@ public final class SourceSession {
         progress.remainingPages(pending.cardinality());
         bulk.send(new MigrationRecord.CpuStateRecord(frozen.cpuState()), replyTimeoutMillis);
         bulk.send(new MigrationRecord.DeviceStateRecord(frozen.deviceState()), replyTimeoutMillis);
+        bulk.send(new MigrationRecord.BalloonMap(ballooned.cardinality(), ballooned.toByteArray()), replyTimeoutMillis);
         pages.activate();
         switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
@@ -465,6 +492,16 @@ public final class SourceSession {
 
     // ---- statistics
 
+    /** The balloon as the switch-over pause saw it; null before. */
+    private BalloonSummary balloonAtSwitchOver;
+
+    private BalloonSummary balloonSummary() {
+        // Before the pause (a failed migration) the statistics are read live: they may be one hypercall old.
+        BalloonSummary balloon = balloonAtSwitchOver != null ? balloonAtSwitchOver
+                : GuestMachines.balloonSummary(machine, 0);
+        return balloon.withSavedPages(progress.balloonedSkips());
+    }
+
     private PageSender sender(boolean frozen) {
         return new PageSender(machine.memory(), bulk, progress, everSent, compression(), frozen, replyTimeoutMillis);
     }
@@ -510,6 +547,6 @@ public final class SourceSession {
                 progress.dirtyPagesRate(), totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6,
                 progress.rounds(), progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes,
                 progress.pagesByKind(), progress.resentPages(), progress.guestPages(), -1, faults,
-                new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), "not-checked");
+                new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }
 }

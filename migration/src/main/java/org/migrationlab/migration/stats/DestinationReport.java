@@ -16,11 +16,12 @@ import java.util.OptionalLong;
  * @param faults             post-copy faults at this destination
  * @param progressRateDuring units per second from the resume until every page had arrived (NaN if unknown)
  * @param progressRateAfter  units per second from then until the guest ended (NaN if unknown)
+ * @param balloon            the guest's self-balloon at its end here
  */
 public record DestinationReport(String migrationId, String workload, long memoryBytes, long seed,
                                 Map<String, String> args, GuestOutcome outcome, OptionalLong memoryHash,
                                 String console, FaultStats faults, double progressRateDuring,
-                                double progressRateAfter) {
+                                double progressRateAfter, BalloonSummary balloon) {
     public DestinationReport {
         args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
     }

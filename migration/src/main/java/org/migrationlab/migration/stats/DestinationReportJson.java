@@ -28,6 +28,7 @@ public final class DestinationReportJson {
         MigrationReportJson.faultLatency(json, f);
         json.name("progress-rate-during").value(tenths(report.progressRateDuring()));
         json.name("progress-rate-after").value(tenths(report.progressRateAfter()));
+        report.balloon().writeJson(json);
         return json.endObject().toJson();
     }
 

@@ -24,6 +24,7 @@ public final class MigrationProgress {
     private final LongAdder resentPages = new LongAdder();
     private final LongAdder postcopyRequests = new LongAdder();
     private final LongAdder requestsForSentPages = new LongAdder();
+    private final LongAdder balloonedSkips = new LongAdder();
     private final AtomicLong sentOnce = new AtomicLong();
     private volatile String phase = "setup";
     private volatile long remainingPages;
@@ -73,6 +74,15 @@ public final class MigrationProgress {
         } else {
             sentOnce.incrementAndGet();
         }
+    }
+
+    /** {@code pages} page sends skipped because those pages were ballooned (DSB's saving). */
+    public void balloonedSkipped(long pages) {
+        balloonedSkips.add(pages);
+    }
+
+    public long balloonedSkips() {
+        return balloonedSkips.sum();
     }
 
     public void postcopyRequest(boolean alreadySent) {

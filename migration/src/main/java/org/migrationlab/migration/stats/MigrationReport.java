@@ -15,7 +15,7 @@ public record MigrationReport(
         double dirtyPagesRate, double mbps, int dirtySyncCount,
         long postcopyRequests, long precopyBytes, long downtimeBytes, long postcopyBytes,
         Map<String, Long> pagesByKind, long resentPages, long guestPages, long workingSetPages,
-        FaultStats faults, ProgressRates progress, String oracle) {
+        FaultStats faults, ProgressRates progress, BalloonSummary balloon, String oracle) {
 
     /** The workload's progress rate (units per second of wall time) around the migration; NaN if unknown. */
     public record ProgressRates(double before, double during, double after) {
@@ -35,7 +35,7 @@ public record MigrationReport(
                 downtimeMs, expectedDowntimeMs, transferredBytes, remainingBytes, totalBytes, duplicatePages,
                 normalPages, normalBytes, dirtyPagesRate, mbps, dirtySyncCount, postcopyRequests, precopyBytes,
                 downtimeBytes, postcopyBytes, pagesByKind, resentPages, guestPages, workingSetPages, faults, progress,
-                verdict);
+                balloon, verdict);
     }
 
     public MigrationReport withProgress(ProgressRates rates) {
@@ -43,7 +43,7 @@ public record MigrationReport(
                 downtimeMs, expectedDowntimeMs, transferredBytes, remainingBytes, totalBytes, duplicatePages,
                 normalPages, normalBytes, dirtyPagesRate, mbps, dirtySyncCount, postcopyRequests, precopyBytes,
                 downtimeBytes, postcopyBytes, pagesByKind, resentPages, guestPages, workingSetPages, faults, rates,
-                oracle);
+                balloon, oracle);
     }
 
     /** Network faults as a share of the workload's working set, or NaN when it is not known. */

@@ -66,6 +66,7 @@ public final class MigrationReportJson {
                 .name("during").value(p.during())
                 .name("after").value(p.after())
                 .endObject();
+        r.balloon().writeJson(json);
         json.name("oracle").value(r.oracle());
         return json.endObject().toJson();
     }

@@ -19,6 +19,7 @@ public final class MigrationReportJsonReader {
         Map<String, Object> faults = object(r, "network-faults");
         Map<String, Object> latency = object(r, "fault-latency-us");
         Map<String, Object> rates = object(r, "progress-rate");
+        Map<String, Object> balloon = object(r, "balloon");
         Map<String, Long> pagesByKind = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : object(r, "pages-by-kind").entrySet()) {
             if (!(e.getValue() instanceof Long count)) {
@@ -41,6 +42,10 @@ public final class MigrationReportJsonReader {
                         number(latency, "p50"), number(latency, "p90"), number(latency, "p99"), number(latency, "max")),
                 new MigrationReport.ProgressRates(number(rates, "before"), number(rates, "during"),
                         number(rates, "after")),
+                new BalloonSummary(string(balloon, "dsb"), integer(balloon, "size-pages"),
+                        integer(balloon, "inflations"), integer(balloon, "deflations"),
+                        integer(balloon, "pressure-deflations"), integer(balloon, "pages-returned"),
+                        integer(balloon, "pages-reclaimed"), integer(balloon, "saved-pages")),
                 string(r, "oracle"));
     }
 

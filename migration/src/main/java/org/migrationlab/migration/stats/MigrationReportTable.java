@@ -59,6 +59,15 @@ public final class MigrationReportTable {
         MigrationReport.ProgressRates p = r.progress();
         row(out, "progress-rate", "before " + rate(p.before()) + ", during " + rate(p.during()) + ", after "
                 + rate(p.after()) + " (units/s)");
+        BalloonSummary b = r.balloon();
+        if ("on".equals(b.dsb()) || b.sizePages() > 0) {
+            row(out, "balloon", HumanUnits.count(b.sizePages()) + " pages (" + size(b.sizePages() * 4096)
+                    + ") at the switch-over; " + HumanUnits.count(b.savedPages()) + " page sends saved; "
+                    + HumanUnits.count(b.inflations()) + " inflations, " + HumanUnits.count(b.deflations())
+                    + " deflations");
+        } else {
+            row(out, "balloon", "dsb off");
+        }
         if (r.oracle() != null && !"not-checked".equals(r.oracle())) {
             row(out, "oracle", r.oracle());
         }

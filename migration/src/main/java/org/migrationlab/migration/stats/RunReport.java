@@ -17,12 +17,14 @@ import java.util.OptionalLong;
  * @param pageFaults       every page fault, including those taken by dirty logging
  * @param virtualTimeNanos the guest's virtual clock at the end
  * @param instructions     the exact number of instructions executed, when they were counted
+ * @param balloon          the self-balloon at the end ({@code saved-pages}: its size, what a migration
+ *                         would not send now)
  * @param console          everything the guest printed
  */
 public record RunReport(String workload, String image, long memoryBytes, long seed, Map<String, String> args,
                         GuestOutcome outcome, long memoryHash, long wallTimeNanos, Map<String, Long> exits,
                         long pageFaults, ProgressCounters progress, long virtualTimeNanos,
-                        OptionalLong instructions, String console) {
+                        OptionalLong instructions, BalloonSummary balloon, String console) {
 
     public RunReport {
         args = Collections.unmodifiableMap(new LinkedHashMap<>(args));

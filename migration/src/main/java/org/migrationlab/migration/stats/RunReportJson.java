@@ -43,6 +43,7 @@ public final class RunReportJson {
             json.name("instructions").nullValue();
             json.name("instructions-per-second").nullValue();
         }
+        report.balloon().writeJson(json);
         json.name("console").value(report.console());
         return json.endObject().toJson();
     }

@@ -41,6 +41,12 @@ public final class SummaryTable {
         } else {
             row(out, "instructions", "not counted (use --count-instructions)");
         }
+        BalloonSummary balloon = report.balloon();
+        if ("on".equals(balloon.dsb())) {
+            row(out, "balloon", HumanUnits.count(balloon.sizePages()) + " pages at the end ("
+                    + HumanUnits.count(balloon.inflations()) + " inflations, " + HumanUnits.count(balloon.deflations())
+                    + " deflations, " + HumanUnits.count(balloon.pressureDeflations()) + " under pressure)");
+        }
         return out.toString();
     }
 

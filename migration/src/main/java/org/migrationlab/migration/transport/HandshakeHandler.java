@@ -20,8 +20,8 @@ import org.migrationlab.migration.protocol.MigrationRecord.Role;
  * {@link Handshake} event. One instance per channel (stateful); runs on the channel's event loop.
  */
 public final class HandshakeHandler extends SimpleChannelInboundHandler<MigrationRecord> {
-    public static final int CURRENT_VERSION = 1;
-    public static final int OLDEST_VERSION = 1;
+    public static final int CURRENT_VERSION = 2;
+    public static final int OLDEST_VERSION = 2;
 
     private final Role role;
     private MigrationRecord.Channel channel;

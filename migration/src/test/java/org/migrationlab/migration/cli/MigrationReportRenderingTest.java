@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.stats.DestinationReport;
 import org.migrationlab.migration.stats.DestinationReportJson;
+import org.migrationlab.migration.stats.BalloonSummary;
 import org.migrationlab.migration.stats.FaultStats;
 import org.migrationlab.migration.stats.GuestOutcome;
 import org.migrationlab.migration.stats.JsonReader;
@@ -37,7 +38,8 @@ class MigrationReportRenderingTest {
                 1234.5, 3.25, 12.75, 10.0, 70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L,
                 1234.5678, 453.6, 11, 0, 69_000_000L, 1_000_000L, 0,
                 byKind, 2_052, 131_072, -1, new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25),
-                new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN), "not-checked");
+                new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN),
+                new BalloonSummary("on", 100_000, 196, 3, 1, 100_250, 250, 100_020), "not-checked");
     }
 
     @Test
@@ -51,6 +53,14 @@ class MigrationReportRenderingTest {
             assertThat(read.withOracle("identical").oracle()).isEqualTo("identical");
             assertThat(MigrationReportJson.render(read.withOracle("identical"))).contains("\"oracle\": \"identical\"");
         }
+    }
+
+    @Test
+    void jsonCarriesTheBalloonObject() {
+        Map<String, Object> json = JsonReader.parseObject(MigrationReportJson.render(sample("completed", null)));
+        assertThat(json.get("balloon")).isEqualTo(new LinkedHashMap<>(Map.of("dsb", "on", "size-pages", 100_000L,
+                "inflations", 196L, "deflations", 3L, "pressure-deflations", 1L, "pages-returned", 100_250L,
+                "pages-reclaimed", 250L, "saved-pages", 100_020L)));
     }
 
     @Test
@@ -76,6 +86,8 @@ class MigrationReportRenderingTest {
                 .contains("resent-pages       2,052\n")
                 .contains("fault-latency      p50 120.50 µs, p90 300.00 µs, p99 900.00 µs, max 2.10 ms\n")
                 .contains("progress-rate      before 1.50 M, during 1.20 M, after - (units/s)\n")
+                .contains("balloon            100,000 pages (390.6 MiB) at the switch-over; 100,020 page sends saved;"
+                        + " 196 inflations, 3 deflations\n")
                 .doesNotContain("oracle");
         assertThat(MigrationReportTable.render(sample("completed", null).withOracle("identical")))
                 .contains("oracle             identical\n").doesNotContain("error-desc");
@@ -100,18 +112,21 @@ class MigrationReportRenderingTest {
         DestinationReport report = new DestinationReport("59436343-a072-44ef-b30e-f6da658dcb26", "wss", 64L << 20, 1,
                 Map.of("wss", "4M"), new GuestOutcome.Halted(0xdeadbeefL, 0), OptionalLong.of(0x1496b7a0250897dcL),
                 "wss: start\nwss: done \"quoted\"\n", new FaultStats(126, 16_262, 126, 1506.303, 8921.087, 69664.767,
-                71041.023), 123214.54, Double.NaN);
+                71041.023), 123214.54, Double.NaN, new BalloonSummary("on", 9, 2, 1, 1, 12, 3, 9));
         Map<String, Object> json = JsonReader.parseObject(DestinationReportJson.render(report));
         assertThat(json).containsEntry("result", "0x00000000deadbeef").containsEntry("status", 0L)
                 .containsEntry("outcome", "halted").containsEntry("memory-hash", "1496b7a0250897dc")
                 .containsEntry("console", "wss: start\nwss: done \"quoted\"\n").containsEntry("network-faults", 126L)
                 .containsEntry("minor-faults", 16_262L).containsEntry("progress-rate-during", 123214.5)
                 .containsEntry("progress-rate-after", null)
+                .containsEntry("balloon", new LinkedHashMap<>(Map.of("dsb", "on", "size-pages", 9L, "inflations", 2L,
+                        "deflations", 1L, "pressure-deflations", 1L, "pages-returned", 12L, "pages-reclaimed", 3L,
+                        "saved-pages", 9L)))
                 .containsEntry("fault-latency-us", new LinkedHashMap<>(Map.of("p50", 1506.303, "p90", 8921.087,
                         "p99", 69664.767, "max", 71041.023)));
         DestinationReport failed = new DestinationReport("x", "", 0, 0, Map.of(),
                 new GuestOutcome.Failed("the migration failed: bad CRC"), OptionalLong.empty(), "", FaultStats.NONE,
-                Double.NaN, Double.NaN);
+                Double.NaN, Double.NaN, BalloonSummary.NONE);
         assertThat(JsonReader.parseObject(DestinationReportJson.render(failed))).containsEntry("result", null)
                 .containsEntry("memory-hash", null).containsEntry("error", "the migration failed: bad CRC");
     }

@@ -20,7 +20,7 @@ import org.migrationlab.migration.testing.CapturedRun;
 class RunCommandTest {
     private static final String[] JSON_KEYS = {"workload", "image", "memory-bytes", "seed", "args", "outcome", "status",
         "result", "result-decimal", "crash", "error", "memory-hash", "wall-time-ms", "exits", "page-faults", "progress",
-        "progress-rate", "virtual-time-ns", "instructions", "instructions-per-second", "console"};
+        "progress-rate", "virtual-time-ns", "instructions", "instructions-per-second", "balloon", "console"};
 
     @TempDir
     Path dir;
@@ -51,6 +51,33 @@ class RunCommandTest {
         assertThat(run.out()).doesNotContain("wss: start") // --quiet: no console echo
                 .contains("result           " + HumanUnits.hex64(expected) + " (" + Long.toUnsignedString(expected) + ")")
                 .contains("instructions     not counted (use --count-instructions)");
+    }
+
+    @Test
+    void selfBallooningOptionsReachTheGuestAndTheReportShowsTheBalloon() {
+        String[] common = {"run", "-w", "churn", "-m", "32M", "-a", "size=8M", "-a", "phases=6", "--seed", "5",
+            "--json", "-", "-q"};
+        CapturedRun off = CapturedRun.vmm(common);
+        String[] withDsb = java.util.Arrays.copyOf(common, common.length + 6);
+        System.arraycopy(new String[] {"--dsb", "on", "--dsb-interval", "100us", "--dsb-reserve", "512K"}, 0, withDsb,
+                common.length, 6);
+        CapturedRun on = CapturedRun.vmm(withDsb);
+
+        assertThat(on.exitCode()).as("stderr: %s", on.err()).isEqualTo(ExitCode.SUCCESS.code());
+        assertThat(off.exitCode()).as("stderr: %s", off.err()).isEqualTo(ExitCode.SUCCESS.code());
+        Map<String, Object> onJson = org.migrationlab.migration.stats.JsonReader.parseObject(on.out());
+        Map<String, Object> offJson = org.migrationlab.migration.stats.JsonReader.parseObject(off.out());
+        assertThat(onJson.get("result")).as("DSB never changes a result").isEqualTo(offJson.get("result"));
+        assertThat(onJson.get("args")).isEqualTo(new java.util.LinkedHashMap<>(Map.of("size", "8M", "phases", "6",
+                "dsb", "on", "dsb-interval", "100us", "dsb-reserve", "524288")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> balloon = (Map<String, Object>) onJson.get("balloon");
+        assertThat(balloon).containsEntry("dsb", "on").containsKeys("size-pages", "inflations", "deflations", "saved-pages");
+        assertThat((Long) balloon.get("inflations")).isPositive();
+        assertThat((Long) balloon.get("size-pages")).isPositive().isEqualTo(balloon.get("saved-pages"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> none = (Map<String, Object>) offJson.get("balloon");
+        assertThat(none).containsEntry("dsb", "off").containsEntry("size-pages", 0L).containsEntry("inflations", 0L);
     }
 
     @Test

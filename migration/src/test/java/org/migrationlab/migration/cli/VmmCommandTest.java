@@ -47,6 +47,17 @@ class VmmCommandTest {
     }
 
     @Test
+    void selfBallooningOptionsAreCheckedBeforeAnythingRuns() {
+        assertUsageError(CapturedRun.vmm("run", "--dsb", "yes"), "--dsb takes on or off, not 'yes'");
+        assertUsageError(CapturedRun.vmm("run", "--dsb-interval", "1s"), "--dsb-interval and --dsb-reserve need --dsb on");
+        assertUsageError(CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:1", "--secret-file", "/nonexistent",
+                "--dsb-reserve", "1M"), "need --dsb on");
+        assertUsageError(CapturedRun.vmm("run", "--dsb", "on", "--dsb-interval", "100ns"), "at least 1us");
+        assertUsageError(CapturedRun.vmm("run", "--dsb", "on", "--arg", "dsb=off"), "--arg dsb and --dsb are both given");
+        assertUsageError(CapturedRun.vmm("demo", "--dsb", "off", "--dsb-interval", "1s"), "need --dsb on");
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         assertUsageError(CapturedRun.vmm("run", "--bogus"), "vmm run: Unknown option: '--bogus' (see 'vmm run --help')");
     }

@@ -29,7 +29,7 @@ import org.migrationlab.migration.protocol.Wire.Bytes;
 class HostileInputTest {
     private static final int HELLO = 1, GUEST_CONFIG = 3, PAGE_BATCH = 4, ROUND_END = 5, SWITCH_OVER = 8,
             RESUMED = 9, PAGE_REQUEST = 10, PAGES_DONE = 11, COMPLETE = 12, ABORT = 13, PROGRESS_HINT = 0x8001,
-            DESTINATION_STATS = 0x8002;
+            DESTINATION_STATS = 0x8002, BALLOON_MAP = 14;
 
     @Test
     void theSamplesUsedHereCoverEveryRecordType() {
@@ -49,7 +49,7 @@ class HostileInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {14, 0x00ff, 0x7fff})
+    @ValueSource(ints = {15, 0x00ff, 0x7fff})
     void unknownMandatoryTypeIsUnknownRecord(int type) {
         assertRejected(Wire.frame(type, 0, new byte[] {1, 2, 3}), AbortReason.UNKNOWN_RECORD, "mandatory record type");
     }
@@ -172,7 +172,7 @@ class HostileInputTest {
     // ---- HELLO versions ----
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 2, 0x7fff, 0xffff})
+    @ValueSource(ints = {0, 1, 3, 0x7fff, 0xffff})
     void aHelloOfAnotherVersionIsDecodedFaithfullyForTheSessionToRefuse(int version) {
         Hello hello = new Hello(version, Role.DESTINATION, MigrationRecord.Channel.URGENT, SampleRecords.MIGRATION_ID, new byte[16]);
         try (Wire.Decoding decoding = Wire.decode(Wire.encode(hello))) {
@@ -318,6 +318,17 @@ class HostileInputTest {
                 "pending count 3 but the bitmap has 2 set bits");
         assertRejected(Wire.frame(SWITCH_OVER, 0, new Bytes().u8(1).u64(-1).u8(0xff).toArray()), AbortReason.MALFORMED,
                 "pending count 18446744073709551615");
+    }
+
+    // ---- BALLOON_MAP ----
+
+    @Test
+    void aBallooningCountThatIsNotTheBitmapsPopulationIsMalformed() {
+        assertRejected(Wire.frame(BALLOON_MAP, 0, new Bytes().u64(1).u8(0b110).toArray()), AbortReason.MALFORMED,
+                "ballooned count 1 but the bitmap has 2 set bits");
+        assertRejected(Wire.frame(BALLOON_MAP, 0, new Bytes().u64(-1).toArray()), AbortReason.MALFORMED,
+                "ballooned count 18446744073709551615");
+        assertRejected(Wire.frame(BALLOON_MAP, 0, new byte[7]), AbortReason.MALFORMED, "ballooned count needs 8 bytes");
     }
 
     // ---- the decoder after an error ----

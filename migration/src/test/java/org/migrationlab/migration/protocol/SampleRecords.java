@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
 
 import org.migrationlab.migration.protocol.MigrationRecord.Abort;
 import org.migrationlab.migration.protocol.MigrationRecord.Auth;
+import org.migrationlab.migration.protocol.MigrationRecord.BalloonMap;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
 import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
@@ -85,6 +86,7 @@ final class SampleRecords {
         records.add(new RoundEnd(3, 1234));
         records.add(new CpuStateRecord(bytes(random, 284)));
         records.add(new DeviceStateRecord(bytes(random, 40)));
+        records.add(new BalloonMap(2, new byte[] {0, 0b0100_0010, 0}));
         records.add(new SwitchOver(MigrationMode.POSTCOPY, 3, new byte[] {0b0000_0101, 0, (byte) 0x80}));
         records.add(new Resumed());
         records.add(new PageRequest(123_456));
@@ -99,7 +101,7 @@ final class SampleRecords {
 
     /** A random record of any type (small page batches, to keep streams short). */
     static MigrationRecord random(Random random, ByteBufAllocator alloc) {
-        return switch (random.nextInt(15)) {
+        return switch (random.nextInt(16)) {
             case 0 -> new Hello(random.nextInt(3), random.nextBoolean() ? Role.SOURCE : Role.DESTINATION,
                     random.nextBoolean() ? Channel.BULK : Channel.URGENT, new UUID(random.nextLong(), random.nextLong()),
                     bytes(random, 16));
@@ -131,6 +133,14 @@ final class SampleRecords {
             case 12 -> new ProgressHint("hint " + random.nextInt());
             case 13 -> new DestinationStats(random.nextInt(1000), random.nextInt(1000), random.nextInt(1000),
                     random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1);
+            case 14 -> {
+                byte[] bitmap = bytes(random, random.nextInt(64));
+                long ballooned = 0;
+                for (byte b : bitmap) {
+                    ballooned += Integer.bitCount(b & 0xff);
+                }
+                yield new BalloonMap(ballooned, bitmap);
+            }
             default -> {
                 int count = 1 + random.nextInt(3);
                 long[] pageNumbers = new long[count];

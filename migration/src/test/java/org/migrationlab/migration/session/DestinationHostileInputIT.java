@@ -59,8 +59,16 @@ class DestinationHostileInputIT {
         byte[] pages = pre.get(1);
         byte[] beforeSwitchOver = concat(pre.toArray(byte[][]::new));
         List<byte[]> post = source.postcopyFrames();
-        byte[] afterSwitchOver = concat(post.get(0), post.get(1), post.get(2), post.get(3));
-        byte[] push = post.get(4);
+        byte[] afterSwitchOver = concat(post.get(0), post.get(1), post.get(2), post.get(3), post.get(4));
+        byte[] push = post.get(5);
+        byte[] beforeBalloonMap = concat(pre.subList(0, pre.size() - 1).toArray(byte[][]::new));
+        byte[] pagesOneAndTwo = new byte[(int) (GUEST_PAGES / 8)];
+        pagesOneAndTwo[0] = 0b110;
+        byte[] pageZero = new byte[(int) (GUEST_PAGES / 8)];
+        pageZero[0] = 1;
+        byte[] allPending = new byte[(int) (GUEST_PAGES / 8)];
+        Arrays.fill(allPending, (byte) 0xff);
+        byte[] postcopyUpToBalloonMap = concat(post.get(0), post.get(1), post.get(2));
 
         byte[] corruptPage = batch(SendReason.PRECOPY_ROUND, new long[] {3}, new byte[][] {source.rawPage()},
                 PageCodec.Compression.NONE);
@@ -106,8 +114,24 @@ class DestinationHostileInputIT {
                         AbortReason.UNEXPECTED_RECORD, "HELLO", true),
                 new Hostile("a destination's record from the source", concat(config, frames(new MigrationRecord.Complete(1))),
                         AbortReason.UNEXPECTED_RECORD, "COMPLETE", true),
+                new Hostile("SWITCH_OVER without BALLOON_MAP", concat(beforeBalloonMap, frames(new MigrationRecord.SwitchOver(
+                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "balloon map", true),
+                new Hostile("second BALLOON_MAP", concat(beforeSwitchOver, source.noneBallooned()),
+                        AbortReason.UNEXPECTED_RECORD, "a second BALLOON_MAP", true),
+                new Hostile("BALLOON_MAP of the wrong size", concat(config, frames(new MigrationRecord.BalloonMap(0,
+                        new byte[3]))), AbortReason.MALFORMED, "bitmap of 3 bytes", true),
+                new Hostile("BALLOON_MAP ballooning the null guard", concat(config, frames(new MigrationRecord.BalloonMap(1,
+                        pageZero))), AbortReason.BAD_PAGE, "null guard", true),
+                new Hostile("BALLOON_MAP disagreeing with the balloon's device state", concat(postcopyUpToBalloonMap,
+                        frames(new MigrationRecord.BalloonMap(2, pagesOneAndTwo)), frames(new MigrationRecord.SwitchOver(
+                        MigrationMode.POSTCOPY, GUEST_PAGES - 3, pendingExcept(0b111)))),
+                        AbortReason.BAD_STATE, "holds 0 pages, BALLOON_MAP lists 2", true),
+                new Hostile("page both ballooned and pending", concat(postcopyUpToBalloonMap,
+                        frames(new MigrationRecord.BalloonMap(2, pagesOneAndTwo)), frames(new MigrationRecord.SwitchOver(
+                        MigrationMode.POSTCOPY, GUEST_PAGES, allPending))),
+                        AbortReason.BAD_STATE, "both ballooned and pending", true),
                 new Hostile("SWITCH_OVER before CPU state", concat(config, pages, frames(new MigrationRecord.SwitchOver(
-                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "before CPU and device state", true),
+                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "before CPU state, device state and balloon map", true),
                 new Hostile("pre-copy SWITCH_OVER with pages never sent", concat(beforeSwitchOver, frames(
                         new MigrationRecord.SwitchOver(MigrationMode.PRECOPY, 0, nonePending))),
                         AbortReason.BAD_STATE, "never arrived", true),
@@ -119,6 +143,14 @@ class DestinationHostileInputIT {
                         "closed the BULK connection in state RECEIVING", false),
                 new Hostile("source hangs up after the switch-over", concat(afterSwitchOver, push),
                         AbortReason.CONNECTION_LOST, "in state RUNNING", false));
+    }
+
+    /** A pending bitmap with every page pending except those whose bits are set in the first byte's {@code mask}. */
+    private static byte[] pendingExcept(int mask) {
+        byte[] bitmap = new byte[(int) (GUEST_PAGES / 8)];
+        Arrays.fill(bitmap, (byte) 0xff);
+        bitmap[0] = (byte) (0xff & ~mask);
+        return bitmap;
     }
 
     @ParameterizedTest(name = "{0}")

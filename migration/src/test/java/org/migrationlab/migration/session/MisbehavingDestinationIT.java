@@ -124,7 +124,7 @@ class MisbehavingDestinationIT {
                 HandshakeHandler.CURRENT_VERSION + 1, 7)) {
             result = migrateTo(destination, GUEST, MigrationMode.PRECOPY);
         }
-        assertFailedAndGuestUnharmed(result, GUEST, literal("protocol version 2 is not supported; this end accepts [1, 1]"));
+        assertFailedAndGuestUnharmed(result, GUEST, literal("protocol version 3 is not supported; this end accepts [2, 2]"));
     }
 
     @Test

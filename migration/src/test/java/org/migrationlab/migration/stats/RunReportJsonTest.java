@@ -20,7 +20,7 @@ class RunReportJsonTest {
         counters[7] = 11;
         return new RunReport("wss", "built-in kernel (kernel.elf)", 64L << 20, 1, Map.of("wss", "4M"), outcome,
                 0x0123456789abcdefL, 2_000_000_000L, exits, 3, ProgressCounters.of(counters), 4_096_000,
-                instructions, "line \"one\"\nline two\n");
+                instructions, new BalloonSummary("on", 1_500, 3, 1, 0, 1_600, 100, 1_500), "line \"one\"\nline two\n");
     }
 
     @Test
@@ -40,6 +40,9 @@ class RunReportJsonTest {
                 .contains("\n  \"virtual-time-ns\": 4096000,")
                 .contains("\n  \"instructions\": null,")
                 .contains("\n  \"crash\": null,")
+                .contains("\n  \"balloon\": {\n    \"dsb\": \"on\",\n    \"size-pages\": 1500,\n    \"inflations\": 3,\n"
+                        + "    \"deflations\": 1,\n    \"pressure-deflations\": 0,\n    \"pages-returned\": 1600,\n"
+                        + "    \"pages-reclaimed\": 100,\n    \"saved-pages\": 1500\n  },")
                 .contains("\n  \"console\": \"line \\\"one\\\"\\nline two\\n\"\n}\n");
     }
 
@@ -67,6 +70,7 @@ class RunReportJsonTest {
                 .contains("instructions     not counted (use --count-instructions)")
                 .contains("progress         4,096 units (2.05 k units/s)")
                 .contains("counter-7        11")
-                .contains("exits            page-fault 3, halt 1");
+                .contains("exits            page-fault 3, halt 1")
+                .contains("balloon          1,500 pages at the end (3 inflations, 1 deflations, 0 under pressure)");
     }
 }

@@ -23,6 +23,7 @@ import org.migrationlab.guest.GuestImages;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.stats.MigrationReport;
@@ -136,7 +137,7 @@ public final class LoopbackMigration {
 
     /** The unmigrated run of the same guest, with its final progress. */
     public static Reference reference(MachineConfig config) {
-        try (Machine machine = Machine.boot(config, KERNEL)) {
+        try (Machine machine = GuestMachines.boot(config, KERNEL)) {
             VcpuExit exit = machine.run();
             return new Reference(outcome(machine, exit, "reference run"), machine.counters().value(0));
         }
@@ -181,7 +182,7 @@ public final class LoopbackMigration {
                                   CompletableFuture<DestinationSession> incoming) throws Exception {
         TransportConfig sourceTransport = options.sourceTransport();
         try (MigrationClient client = new MigrationClient(sourceTransport);
-             Machine source = Machine.boot(config, KERNEL)) {
+             Machine source = GuestMachines.boot(config, KERNEL)) {
             CompletableFuture<Void> reached = new CompletableFuture<>();
             source.counters().listener((counter, value) -> {
                 if (counter == 0 && value >= startAtProgress) {

@@ -51,7 +51,7 @@ public final class SourceStreams {
     }
 
     private static SourceStreams boot() {
-        try (Machine machine = Machine.boot(LoopbackMigration.config(RAM_BYTES, "wss", SEED), LoopbackMigration.KERNEL)) {
+        try (Machine machine = org.migrationlab.migration.session.GuestMachines.boot(LoopbackMigration.config(RAM_BYTES, "wss", SEED), LoopbackMigration.KERNEL)) {
             List<Long> chosen = new ArrayList<>();
             int zeros = 0;
             for (long page = 1; page < GUEST_PAGES && chosen.size() < 6; page++) {
@@ -94,11 +94,23 @@ public final class SourceStreams {
         return List.of(guestConfig(MigrationMode.PRECOPY), precopyPages(),
                 frames(new MigrationRecord.RoundEnd(0, 2)), frames(new MigrationRecord.ProgressHint("round 0 done")),
                 frames(new MigrationRecord.CpuStateRecord(cpuState)),
-                frames(new MigrationRecord.DeviceStateRecord(deviceState)));
+                frames(new MigrationRecord.DeviceStateRecord(deviceState)),
+                noneBallooned());
+    }
+
+    /** BALLOON_MAP with no page ballooned (the guest runs with dsb=off). */
+    public byte[] noneBallooned() {
+        return frames(new MigrationRecord.BalloonMap(0, new byte[(int) (GUEST_PAGES / 8)]));
+    }
+
+    /** The device state the source saved (with an empty balloon). */
+    public byte[] deviceState() {
+        return deviceState.clone();
     }
 
     /**
-     * A post-copy source's stream, one frame per element: config, CPU and device state, SWITCH_OVER with
+     * A post-copy source's stream, one frame per element: config, CPU and device state, an empty
+     * BALLOON_MAP, SWITCH_OVER with
      * every page pending (the destination starts the guest), a push of page 0 and the chosen pages, and
      * PAGES_DONE. The guest faults at once on pages that never come.
      */
@@ -113,6 +125,7 @@ public final class SourceStreams {
         return List.of(guestConfig(MigrationMode.POSTCOPY),
                 frames(new MigrationRecord.CpuStateRecord(cpuState)),
                 frames(new MigrationRecord.DeviceStateRecord(deviceState)),
+                noneBallooned(),
                 frames(new MigrationRecord.SwitchOver(MigrationMode.POSTCOPY, GUEST_PAGES, allPending)),
                 batch(SendReason.PUSH, pushed, contents, PageCodec.Compression.DEFLATE),
                 frames(new MigrationRecord.PagesDone(pushed.length)));

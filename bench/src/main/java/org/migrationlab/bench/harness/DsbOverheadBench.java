@@ -1,34 +1,32 @@
-package org.migrationlab.balloon.bench;
+package org.migrationlab.bench.harness;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.migrationlab.balloon.device.BalloonDevice;
 import org.migrationlab.balloon.device.BalloonStats;
-import org.migrationlab.balloon.policy.SelfBalloonPolicy;
 import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.image.BootArgs;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.image.ImageFormat;
+import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.emulator.testing.KernelGuests;
+import org.migrationlab.guest.GuestImages;
+import org.migrationlab.migration.session.GuestMachines;
 
 /**
  * How much self-ballooning alone slows a workload down: the same guest with dsb=off and with dsb=on at
  * intervals of 1 s and 5 s of guest (virtual) time, after a warm-up, median wall time of several
- * interleaved runs. Prints figures and asserts nothing (a benchmark, not a test).
- *
- * <p>Run from the repository root after {@code mvn -o -q install -DskipTests}, with the test classpath:
- * <pre>
- *   mvn -o -q -pl balloon-driver dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- *   java --enable-native-access=ALL-UNNAMED -Xss4m \
- *       -cp balloon-driver/target/test-classes:balloon-driver/target/classes:$(cat balloon-driver/target/cp.txt) \
- *       org.migrationlab.balloon.bench.DsbOverheadBench [runs]
- * </pre>
+ * interleaved runs, on machines built as the migration engine builds them (the balloon's host policy:
+ * self-ballooning with the paper's settings). Prints figures and asserts nothing (a benchmark, not a
+ * test). {@code bin/bench dsb-overhead [RUNS]}.
  */
 public final class DsbOverheadBench {
     private static final long RAM = 128L << 20;
+    private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
 
     private DsbOverheadBench() {
     }
@@ -99,11 +97,14 @@ public final class DsbOverheadBench {
     }
 
     private static Machine boot(Workload w, String setting) {
-        String[] args = Arrays.copyOf(w.args(), w.args().length + 2);
-        args[w.args().length] = "dsb-interval=" + (setting.equals("off") ? "5s" : setting);
-        args[w.args().length + 1] = "dsb=" + (setting.equals("off") ? "off" : "on");
-        MachineConfig config = KernelGuests.config(RAM, w.name(), 1, args);
-        return Machine.boot(config, KernelGuests.kernel(), BalloonDevice.factory(SelfBalloonPolicy.paper()));
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String pair : w.args()) {
+            Map.Entry<String, String> e = BootArgs.parsePair(pair);
+            args.put(e.getKey(), e.getValue());
+        }
+        args.put("dsb-interval", setting.equals("off") ? "5s" : setting);
+        args.put("dsb", setting.equals("off") ? "off" : "on");
+        return GuestMachines.boot(MachineConfig.of(RAM, new BootArgs(w.name(), args, 1)), KERNEL);
     }
 
     private static double median(List<Double> values) {

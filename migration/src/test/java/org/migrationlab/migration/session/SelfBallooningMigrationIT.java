@@ -1,0 +1,167 @@
+package org.migrationlab.migration.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.migrationlab.balloon.device.BalloonDevice;
+import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.memory.PageState;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.protocol.NoLeaks;
+import org.migrationlab.migration.stats.BalloonSummary;
+import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.stats.MigrationReportJson;
+import org.migrationlab.migration.testing.LoopbackMigration;
+
+/**
+ * The migration oracle with dynamic self-ballooning on (issue tests 2 and 3): a churning guest whose
+ * balloon holds thousands of pages is migrated mid-run by every scheme.
+ *
+ * <ul>
+ *   <li>Its result, status, console and final progress equal those of an unmigrated run with DSB, and
+ *       its result equals that of a run without DSB.</li>
+ *   <li>Pre-copy leaves the balloon running on both ends, so the guest ends byte-identical (memory hash
+ *       included) to the unmigrated run. In post-copy and hybrid the destination's balloon is frozen
+ *       until every page arrived (inflations refused), which legitimately changes which free pages end
+ *       ballooned; there the memory hash is not compared.</li>
+ *   <li>At the switch-over and at the destination's arrival the balloon's own count equals the pages
+ *       its machine holds ballooned, and the balloon is no longer frozen.</li>
+ *   <li>No ballooned page crosses the network: a post-copy migration sends exactly the guest's pages
+ *       less the ballooned ones, and saved-pages is that difference; without DSB it sends every page.</li>
+ * </ul>
+ */
+@ExtendWith(NoLeaks.class)
+@Timeout(90)
+class SelfBallooningMigrationIT {
+    static final long RAM = 32L << 20;
+    private static final Map<MachineConfig, LoopbackMigration.Reference> REFERENCES = new ConcurrentHashMap<>();
+
+    /** dsb= last, so that both variants lay out their other arguments identically. */
+    static MachineConfig churn(String dsb) {
+        return LoopbackMigration.config(RAM, "churn", 21, "size=16M", "block=256K", "phases=40",
+                "dsb-interval=100us", "dsb-reserve=512K", "dsb=" + dsb);
+    }
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        LoopbackMigration.warmUp();
+    }
+
+    static Stream<MigrationConfig> schemes() {
+        return Stream.of(MigrationConfig.defaults(MigrationMode.PRECOPY),
+                MigrationConfig.defaults(MigrationMode.PRECOPY).withStopPolicy("xen"),
+                MigrationConfig.defaults(MigrationMode.POSTCOPY),
+                MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push"),
+                MigrationConfig.defaults(MigrationMode.HYBRID));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schemes")
+    void migratedGuestUnderSelfBallooningEndsAsTheUnmigratedOne(MigrationConfig migration) throws Exception {
+        MachineConfig config = churn("on");
+        LoopbackMigration.Reference reference = reference(config);
+        LoopbackMigration.Result result = migrate(config, migration, reference);
+        MigrationReport report = result.report();
+        BalloonSummary balloon = report.balloon();
+
+        assertThat(report.completed()).as("completed: %s", report.error()).isTrue();
+        assertThat(result.haltedBeforeSwitchOver()).as("the guest had ended before the switch-over").isFalse();
+        assertThat(balloon.dsb()).isEqualTo("on");
+        assertThat(balloon.sizePages()).as("pages ballooned at the switch-over").isGreaterThan(1_000);
+        LoopbackMigration.GuestOutcome migrated = result.destination();
+        LoopbackMigration.GuestOutcome unmigrated = reference.outcome();
+        assertThat(migrated.result()).isEqualTo(unmigrated.result()).isEqualTo(reference(churn("off")).outcome().result());
+        assertThat(migrated.status()).isZero();
+        assertThat(migrated.console()).isEqualTo(unmigrated.console());
+        assertThat(result.finalProgress()).isEqualTo(reference.finalProgress());
+        if (migration.mode() == MigrationMode.PRECOPY) {
+            assertThat(migrated).as("byte-identical, memory hash included").isEqualTo(unmigrated);
+        }
+
+        Census source = Census.decode(result.sourceProbe());
+        Census destination = Census.decode(result.destinationProbe());
+        assertThat(source.deviceCount()).as("the source balloon's count = its ballooned pages")
+                .isEqualTo(source.ballooned()).isEqualTo(balloon.sizePages());
+        assertThat(destination.deviceCount()).as("the destination balloon's count = its ballooned pages")
+                .isEqualTo(destination.ballooned());
+        assertThat(destination.frozen()).as("still frozen after every page arrived").isFalse();
+
+        long postcopyPages = report.pagesByKind().get("push") + report.pagesByKind().get("prepage")
+                + report.pagesByKind().get("demand");
+        switch (migration.mode()) {
+            case PRECOPY -> assertThat(balloon.savedPages()).as("round 0 skipped at least the pages ballooned then")
+                    .isGreaterThan(1_000);
+            case POSTCOPY -> {
+                assertThat(report.pagesSent()).as("every page but the ballooned ones, once")
+                        .isEqualTo(report.guestPages() - balloon.sizePages());
+                assertThat(postcopyPages).isEqualTo(report.guestPages() - balloon.sizePages());
+                assertThat(balloon.savedPages()).isEqualTo(balloon.sizePages());
+            }
+            case HYBRID -> {
+                assertThat(report.pagesByKind().get("precopy-round-0")).as("round 0 skips ballooned pages")
+                        .isLessThan(report.guestPages());
+                assertThat(report.pagesByKind().get("precopy-round-0") + balloon.savedPages())
+                        .as("round 0 sent or skipped every page").isGreaterThanOrEqualTo(report.guestPages());
+            }
+        }
+    }
+
+    /** Issue test 3: pages sent with DSB = pages sent without DSB − ballooned pages, to the page. */
+    @Test
+    void postcopyWithSelfBallooningSendsExactlyTheUnballoonedPages() throws Exception {
+        MigrationConfig postcopy = MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push");
+        MigrationReport off = migrate(churn("off"), postcopy, reference(churn("off"))).report();
+        MigrationReport on = migrate(churn("on"), postcopy, reference(churn("on"))).report();
+        assertThat(off.completed()).as(off.error()).isTrue();
+        assertThat(on.completed()).as(on.error()).isTrue();
+
+        assertThat(off.balloon().sizePages()).isZero();
+        assertThat(off.balloon().savedPages()).isZero();
+        assertThat(off.pagesSent()).isEqualTo(off.guestPages());
+        assertThat(on.balloon().sizePages()).isGreaterThan(1_000);
+        assertThat(on.pagesSent()).isEqualTo(off.pagesSent() - on.balloon().sizePages());
+        assertThat(on.balloon().savedPages()).isEqualTo(on.balloon().sizePages());
+        assertThat(on.transferredBytes()).isLessThan(off.transferredBytes());
+    }
+
+    static LoopbackMigration.Reference reference(MachineConfig config) {
+        return REFERENCES.computeIfAbsent(config, LoopbackMigration::reference);
+    }
+
+    private static LoopbackMigration.Result migrate(MachineConfig config, MigrationConfig migration,
+                                                    LoopbackMigration.Reference reference) throws Exception {
+        long startAt = reference.finalProgress() / 3;
+        LoopbackMigration.Result result = LoopbackMigration.migrate(config, migration, startAt,
+                LoopbackMigration.Options.defaults().withProbe(Census::take));
+        System.out.printf("%s, %s: migration started at progress %d of %d%n%s%n", config.bootArgs().args().get("dsb"),
+                migration.mode(), result.progressAtStart(), reference.finalProgress(),
+                MigrationReportJson.render(result.report()));
+        return result;
+    }
+
+    /** What the probe reads from a paused machine: the balloon's count, its ballooned pages, whether it is frozen. */
+    record Census(long deviceCount, long ballooned, boolean frozen) {
+        static byte[] take(Machine machine) {
+            BalloonDevice balloon = GuestMachines.balloon(machine).orElseThrow();
+            return ByteBuffer.allocate(17).putLong(balloon.balloonPages())
+                    .putLong(machine.memory().countPages(PageState.BALLOONED)).put((byte) (balloon.isFrozen() ? 1 : 0))
+                    .array();
+        }
+
+        static Census decode(byte[] bytes) {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            return new Census(in.getLong(), in.getLong(), in.get() == 1);
+        }
+    }
+}
