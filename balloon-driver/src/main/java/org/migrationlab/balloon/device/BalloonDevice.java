@@ -74,6 +74,7 @@ public final class BalloonDevice implements Device {
     private volatile long pagesReturned;
     private volatile long pagesReclaimed;
     private volatile long driverHostNanos;
+    private volatile long frozenQueries;
 
     public BalloonDevice(DeviceResources resources, BalloonPolicy policy) {
         this.memory = resources.memory();
@@ -142,7 +143,7 @@ public final class BalloonDevice implements Device {
 
     public BalloonStats stats() {
         return new BalloonStats(balloonPages, queries, inflations, deflations, pressureDeflations, refusedInflations,
-                pagesReturned, pagesReclaimed, driverHostNanos);
+                pagesReturned, pagesReclaimed, driverHostNanos, frozenQueries);
     }
 
     @Override
@@ -173,6 +174,7 @@ public final class BalloonDevice implements Device {
         long target;
         if (frozen) {
             target = balloonPages;
+            frozenQueries++;
         } else {
             target = policy.targetPages(new BalloonPolicy.Observation(clock.nanos(), freePages, totalPages,
                     Math.min(reservePages, totalPages), balloonPages, queriesSincePressure));

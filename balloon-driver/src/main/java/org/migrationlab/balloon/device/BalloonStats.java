@@ -16,9 +16,12 @@ import java.util.Map;
  * @param pagesReclaimed     pages the guest took back (deflated), in all
  * @param driverHostNanos    host time spent serving the driver: its hypercalls and the deferred inflation
  *                           work (unmapping, zeroing, TLB flush); wall-clock, not migrated
+ * @param frozenQueries      queries this host answered while the balloon was frozen (with its current size,
+ *                           without asking the policy); not migrated
  */
 public record BalloonStats(long balloonPages, long queries, long inflations, long deflations, long pressureDeflations,
-                           long refusedInflations, long pagesReturned, long pagesReclaimed, long driverHostNanos) {
+                           long refusedInflations, long pagesReturned, long pagesReclaimed, long driverHostNanos,
+                           long frozenQueries) {
 
     /** The statistics by name, for reports (kebab-case, in this order). */
     public Map<String, Long> asMap() {
@@ -32,6 +35,7 @@ public record BalloonStats(long balloonPages, long queries, long inflations, lon
         map.put("balloon-pages-returned", pagesReturned);
         map.put("balloon-pages-reclaimed", pagesReclaimed);
         map.put("balloon-driver-host-ns", driverHostNanos);
+        map.put("balloon-frozen-queries", frozenQueries);
         return map;
     }
 }

@@ -176,6 +176,7 @@ class BalloonDeviceTest {
         assertThat(query(100, 1000, 0)).as("frozen: hold the size").isEqualTo(1);
         assertThat(deflate(BalloonDevice.DEFLATE_TARGET, 0x900)).isEqualTo(1);
         assertThat(device.stats().refusedInflations()).isEqualTo(1);
+        assertThat(device.stats().frozenQueries()).isEqualTo(1);
         device.unfreeze();
         assertThat(inflate(0x901)).isEqualTo(1);
     }
@@ -267,7 +268,7 @@ class BalloonDeviceTest {
             BalloonDevice copy = new BalloonDevice(new DeviceResources(other, new VirtualClock()), SelfBalloonPolicy.paper());
             copy.restoreState(saved);
             assertThat(copy.save()).isEqualTo(device.save());
-            assertThat(copy.stats()).isEqualTo(new BalloonStats(1, 1, 1, 1, 1, 0, 2, 1, 0));
+            assertThat(copy.stats()).isEqualTo(new BalloonStats(1, 1, 1, 1, 1, 0, 2, 1, 0, 0));
         }
     }
 

@@ -189,6 +189,34 @@ class DaemonMigrateTest {
     }
 
     @Test
+    void selfBallooningGuestMovesWithoutItsBalloonedPages() throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        Path migrationJson = dir.resolve("migration.json");
+        int port = startDaemon(destinationJson, "--quiet");
+
+        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
+                "--dsb", "on", "--dsb-interval", "100us", "--after-progress", "20000", "--json", migrationJson.toString());
+
+        assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
+        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
+        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> balloon = (Map<String, Object>) migration.get("balloon");
+        long ballooned = (Long) balloon.get("size-pages");
+        assertThat(balloon).containsEntry("dsb", "on").containsEntry("saved-pages", ballooned);
+        assertThat(ballooned).as("a 64M guest using 4M balloons most of its pages").isGreaterThan(10_000);
+        assertThat((Long) migration.get("duplicate") + (Long) migration.get("normal")).as("pages sent")
+                .isEqualTo(16_384L - ballooned);
+        Map<String, Object> destination = JsonReader.parseObject(Files.readString(destinationJson));
+        assertThat(destination).containsEntry("status", 0L)
+                .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
+        assertThat(destination.get("balloon")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("dsb", "on");
+        assertThat(source.out().toString()).containsPattern("balloon +[0-9,]+ pages \\([0-9.]+ MiB\\) at the switch-over");
+    }
+
+    @Test
     void wrongSecretFailsTheMigrationAndTheGuestFinishesAtTheSource() throws Exception {
         Path destinationJson = dir.resolve("destination.json");
         Path migrationJson = dir.resolve("migration.json");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.migrationlab.balloon.device.BalloonDevice;
+import org.migrationlab.balloon.device.BalloonStats;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.memory.PageState;
@@ -23,6 +24,7 @@ import org.migrationlab.migration.stats.BalloonSummary;
 import org.migrationlab.migration.stats.MigrationReport;
 import org.migrationlab.migration.stats.MigrationReportJson;
 import org.migrationlab.migration.testing.LoopbackMigration;
+import org.migrationlab.migration.transport.TransportConfig;
 
 /**
  * The migration oracle with dynamic self-ballooning on (issue tests 2 and 3): a churning guest whose
@@ -135,6 +137,37 @@ class SelfBallooningMigrationIT {
         assertThat(on.transferredBytes()).isLessThan(off.transferredBytes());
     }
 
+    /**
+     * Post-copy over a slow link keeps the destination's guest running for a second or more while pages
+     * arrive: its balloon is frozen then (told to hold its size), and the deflations the churn needs under
+     * memory pressure are served from local zero pages — no ballooned page is ever requested or sent.
+     */
+    @Test
+    void postcopyFreezesTheBalloonAndServesPressureDeflationsLocally() throws Exception {
+        MachineConfig config = churn("on");
+        LoopbackMigration.Reference reference = reference(config);
+        TransportConfig slow = TransportConfig.of(LoopbackMigration.SECRET).withLink(20_000_000, 0);
+        LoopbackMigration.Result result = LoopbackMigration.migrate(config,
+                MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push"), reference.finalProgress() / 3,
+                LoopbackMigration.Options.defaults().withTransports(slow, slow).withProbe(Census::take));
+        MigrationReport report = result.report();
+        System.out.println(MigrationReportJson.render(report));
+        assertThat(report.completed()).as(report.error()).isTrue();
+        assertThat(result.destination().result()).isEqualTo(reference.outcome().result());
+        assertThat(result.destination().console()).isEqualTo(reference.outcome().console());
+
+        Census source = Census.decode(result.sourceProbe());
+        Census destination = Census.decode(result.destinationProbe());
+        System.out.printf("balloon at the switch-over: %s; at the destination once every page arrived: %s%n", source,
+                destination);
+        assertThat(source.frozenQueries()).as("the source's balloon was never frozen").isZero();
+        assertThat(destination.frozenQueries()).as("the driver woke while frozen and was told to hold").isPositive();
+        assertThat(destination.pressureDeflations()).as("deflations under pressure during post-copy")
+                .isGreaterThan(source.pressureDeflations());
+        assertThat(report.pagesSent()).as("no ballooned page was sent, deflated or not")
+                .isEqualTo(report.guestPages() - report.balloon().sizePages());
+    }
+
     static LoopbackMigration.Reference reference(MachineConfig config) {
         return REFERENCES.computeIfAbsent(config, LoopbackMigration::reference);
     }
@@ -150,18 +183,22 @@ class SelfBallooningMigrationIT {
         return result;
     }
 
-    /** What the probe reads from a paused machine: the balloon's count, its ballooned pages, whether it is frozen. */
-    record Census(long deviceCount, long ballooned, boolean frozen) {
+    /**
+     * What the probe reads from a paused machine: the balloon's count, its ballooned pages, whether it is
+     * frozen, the queries this host answered while frozen, and its pressure deflations since boot.
+     */
+    record Census(long deviceCount, long ballooned, boolean frozen, long frozenQueries, long pressureDeflations) {
         static byte[] take(Machine machine) {
             BalloonDevice balloon = GuestMachines.balloon(machine).orElseThrow();
-            return ByteBuffer.allocate(17).putLong(balloon.balloonPages())
+            BalloonStats stats = balloon.stats();
+            return ByteBuffer.allocate(33).putLong(balloon.balloonPages())
                     .putLong(machine.memory().countPages(PageState.BALLOONED)).put((byte) (balloon.isFrozen() ? 1 : 0))
-                    .array();
+                    .putLong(stats.frozenQueries()).putLong(stats.pressureDeflations()).array();
         }
 
         static Census decode(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes);
-            return new Census(in.getLong(), in.getLong(), in.get() == 1);
+            return new Census(in.getLong(), in.getLong(), in.get() == 1, in.getLong(), in.getLong());
         }
     }
 }
