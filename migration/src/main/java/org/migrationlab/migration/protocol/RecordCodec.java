@@ -206,24 +206,10 @@ public final class RecordCodec {
             case CpuStateRecord c -> out.writeBytes(c.encoded());
             case DeviceStateRecord d -> out.writeBytes(d.blob());
             case SwitchOver s -> {
-                byte[] bitmap = s.pendingBitmap();
-                if (populationCount(bitmap) != s.pendingCount()) {
-                    throw new IllegalArgumentException("pending count " + s.pendingCount()
-                            + " differs from the bitmap's " + populationCount(bitmap) + " set bits");
-                }
                 out.writeByte(s.mode().code());
-                out.writeLongLE(s.pendingCount());
-                out.writeBytes(bitmap);
+                writeCountedBitmap(out, s.pendingCount(), s.pendingBitmap(), "pending count");
             }
-            case BalloonMap b -> {
-                byte[] bitmap = b.bitmap();
-                if (populationCount(bitmap) != b.count()) {
-                    throw new IllegalArgumentException("ballooned count " + b.count()
-                            + " differs from the bitmap's " + populationCount(bitmap) + " set bits");
-                }
-                out.writeLongLE(b.count());
-                out.writeBytes(bitmap);
-            }
+            case BalloonMap b -> writeCountedBitmap(out, b.count(), b.bitmap(), "ballooned count");
             case Resumed _ -> {
                 // empty body
             }
@@ -239,6 +225,16 @@ public final class RecordCodec {
                     .writeLongLE(d.requests()).writeLongLE(d.latencyP50Nanos()).writeLongLE(d.latencyP90Nanos())
                     .writeLongLE(d.latencyP99Nanos()).writeLongLE(d.latencyMaxNanos());
         }
+    }
+
+    /** A page count u64 and the bitmap with exactly that many bits set (SWITCH_OVER, BALLOON_MAP). */
+    private static void writeCountedBitmap(ByteBuf out, long count, byte[] bitmap, String field) {
+        if (populationCount(bitmap) != count) {
+            throw new IllegalArgumentException(field + " " + count + " differs from the bitmap's "
+                    + populationCount(bitmap) + " set bits");
+        }
+        out.writeLongLE(count);
+        out.writeBytes(bitmap);
     }
 
     private static void writeString16(ByteBuf out, String text, int maxBytes, String field) {
@@ -401,24 +397,23 @@ public final class RecordCodec {
     private static SwitchOver readSwitchOver(BodyReader body) {
         MigrationMode mode = MigrationMode.ofCode(body.u8("mode"));
         long pendingCount = body.u64("pending count");
-        byte[] bitmap = body.rest();
-        long setBits = populationCount(bitmap);
-        if (setBits != pendingCount) {
-            throw body.malformed("pending count " + Long.toUnsignedString(pendingCount) + " but the bitmap has "
-                    + setBits + " set bits");
-        }
-        return new SwitchOver(mode, pendingCount, bitmap);
+        return new SwitchOver(mode, pendingCount, countedBitmap(body, pendingCount, "pending count"));
     }
 
     private static BalloonMap readBalloonMap(BodyReader body) {
         long count = body.u64("ballooned count");
+        return new BalloonMap(count, countedBitmap(body, count, "ballooned count"));
+    }
+
+    /** The rest of the body as a page bitmap, which must have exactly {@code count} bits set. */
+    private static byte[] countedBitmap(BodyReader body, long count, String field) {
         byte[] bitmap = body.rest();
         long setBits = populationCount(bitmap);
         if (setBits != count) {
-            throw body.malformed("ballooned count " + Long.toUnsignedString(count) + " but the bitmap has "
-                    + setBits + " set bits");
+            throw body.malformed(field + " " + Long.toUnsignedString(count) + " but the bitmap has " + setBits
+                    + " set bits");
         }
-        return new BalloonMap(count, bitmap);
+        return bitmap;
     }
 
     private static String readString16(BodyReader body, int maxBytes, String field) {

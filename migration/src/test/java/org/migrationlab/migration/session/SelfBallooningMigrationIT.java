@@ -139,8 +139,9 @@ class SelfBallooningMigrationIT {
 
     /**
      * Post-copy over a slow link keeps the destination's guest running for a second or more while pages
-     * arrive: its balloon is frozen then (told to hold its size), and the deflations the churn needs under
-     * memory pressure are served from local zero pages — no ballooned page is ever requested or sent.
+     * arrive: its balloon is frozen then (its driver wakes and is told to hold its size), and any deflation
+     * the churn needs under memory pressure is served from local zero pages: no ballooned page is ever
+     * requested or sent.
      */
     @Test
     void postcopyFreezesTheBalloonAndServesPressureDeflationsLocally() throws Exception {
@@ -162,10 +163,15 @@ class SelfBallooningMigrationIT {
                 destination);
         assertThat(source.frozenQueries()).as("the source's balloon was never frozen").isZero();
         assertThat(destination.frozenQueries()).as("the driver woke while frozen and was told to hold").isPositive();
-        assertThat(destination.pressureDeflations()).as("deflations under pressure during post-copy")
-                .isGreaterThan(source.pressureDeflations());
+        // How many deflations fall inside post-copy depends on how far the guest gets while pages arrive
+        // (BalloonDeviceTest covers a frozen deflation deterministically). Whatever their number, none may
+        // cost a network round trip: a deflated page is not pending, so it is neither requested nor sent,
+        // and a request for it would have failed the guest ("absent but not expected").
+        assertThat(destination.pressureDeflations()).isGreaterThanOrEqualTo(source.pressureDeflations());
         assertThat(report.pagesSent()).as("no ballooned page was sent, deflated or not")
                 .isEqualTo(report.guestPages() - report.balloon().sizePages());
+        assertThat(report.postcopyRequests()).as("page requests, all for pending pages")
+                .isLessThanOrEqualTo(report.guestPages() - report.balloon().sizePages());
     }
 
     static LoopbackMigration.Reference reference(MachineConfig config) {
