@@ -49,6 +49,8 @@ public final class DestinationSession {
     private final long maxRamBytes;
     private final long replyTimeoutMillis;
     private final CompletableFuture<Arrival> arrival = new CompletableFuture<>();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock ramInUse =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     private State state = State.AWAITING_CONFIG;
     private Machine machine;
     private MigrationRecord.GuestConfig guest;
@@ -97,6 +99,15 @@ public final class DestinationSession {
 
             @Override
             public void received(MigrationRecord record, PeerChannel channel) {
+                synchronized (DestinationSession.this) {
+                    if (state == State.FAILED) {
+                        // Over, and the ABORT that says why is already sent: what was in flight changes nothing.
+                        if (record instanceof PageBatch batch) {
+                            batch.release();
+                        }
+                        return;
+                    }
+                }
                 try {
                     handle(record, kind);
                 } catch (ProtocolException e) {
@@ -186,40 +197,48 @@ public final class DestinationSession {
     }
 
     private void onPages(PageBatch batch) {
-        State now;
-        synchronized (this) {
-            now = state;
-        }
-        if (now == State.RECEIVING) {
+        // Post-copy pages are copied outside the session lock; the read lock keeps a failing session's
+        // teardown from unmapping guest RAM under the copy.
+        ramInUse.readLock().lock();
+        try {
+            Machine target;
             synchronized (this) {
-                for (int i = 0; i < batch.count(); i++) {
-                    long page = checkedPage(batch, i);
-                    if (page == 0) {
-                        continue; // the null guard: never mapped, always zero
+                if (state == State.FAILED) {
+                    return; // the session is over and its ABORT sent: a page still in flight is dropped
+                }
+                if (state == State.RECEIVING) {
+                    for (int i = 0; i < batch.count(); i++) {
+                        long page = checkedPage(machine, batch, i);
+                        if (page == 0) {
+                            continue; // the null guard: never mapped, always zero
+                        }
+                        decode(machine, batch, i, page);
+                        machine.memory().map(page);
+                        pagesReceived++;
                     }
-                    decode(batch, i, page);
-                    machine.memory().map(page);
+                    return;
+                }
+                if (state != State.RUNNING && state != State.COMPLETING) {
+                    throw unexpected(batch);
+                }
+                target = machine;
+            }
+            for (int i = 0; i < batch.count(); i++) {
+                long page = checkedPage(target, batch, i);
+                if (!incoming.isPending(page) || incoming.hasArrived(page)) {
+                    throw new ProtocolException(AbortReason.BAD_PAGE, "page " + page
+                            + (incoming.isPending(page) ? " arrived twice" : " was not expected after the switch-over"));
+                }
+                if (page != 0) {
+                    decode(target, batch, i, page); // the page is absent: the guest cannot see it until it is mapped
+                }
+                incoming.arrive(page);
+                synchronized (this) {
                     pagesReceived++;
                 }
             }
-            return;
-        }
-        if (now != State.RUNNING && now != State.COMPLETING) {
-            throw unexpected(batch);
-        }
-        for (int i = 0; i < batch.count(); i++) {
-            long page = checkedPage(batch, i);
-            if (!incoming.isPending(page) || incoming.hasArrived(page)) {
-                throw new ProtocolException(AbortReason.BAD_PAGE, "page " + page
-                        + (incoming.isPending(page) ? " arrived twice" : " was not expected after the switch-over"));
-            }
-            if (page != 0) {
-                decode(batch, i, page); // the page is absent: the guest cannot see it until it is mapped
-            }
-            incoming.arrive(page);
-            synchronized (this) {
-                pagesReceived++;
-            }
+        } finally {
+            ramInUse.readLock().unlock();
         }
         maybeComplete();
     }
@@ -228,12 +247,12 @@ public final class DestinationSession {
      * Installs page {@code index} of the batch into RAM. A zero page over RAM that never held data is
      * skipped: fresh RAM is zero, and not touching it spares the host from allocating the page at all.
      */
-    private void decode(PageBatch batch, int index, long page) {
+    private void decode(Machine target, PageBatch batch, int index, long page) {
         boolean zero = batch.encodings()[index] == PageEncoding.ZERO;
         if (zero && !holdsData(page)) {
             return;
         }
-        PageCodec.decodePageInto(batch, index, pageSegment(page));
+        PageCodec.decodePageInto(batch, index, pageSegment(target, page));
         if (!zero) {
             markData(page);
         }
@@ -247,11 +266,11 @@ public final class DestinationSession {
         dataPages.getAndAccumulate((int) (page >>> 6), 1L << page, (word, bit) -> word | bit);
     }
 
-    private long checkedPage(PageBatch batch, int index) {
+    private static long checkedPage(Machine target, PageBatch batch, int index) {
         long page = batch.pageNumbers()[index];
-        if (page < 0 || page >= machine.memory().pageCount()) {
+        if (page < 0 || page >= target.memory().pageCount()) {
             throw new ProtocolException(AbortReason.BAD_PAGE, "page " + page + " beyond the guest's "
-                    + machine.memory().pageCount() + " pages");
+                    + target.memory().pageCount() + " pages");
         }
         if (page == 0 && batch.encodings()[index] != PageEncoding.ZERO) {
             throw new ProtocolException(AbortReason.BAD_PAGE, "page 0 (the null guard) must be a zero page");
@@ -259,8 +278,8 @@ public final class DestinationSession {
         return page;
     }
 
-    private MemorySegment pageSegment(long page) {
-        return machine.memory().ram().segment().asSlice(page * GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
+    private static MemorySegment pageSegment(Machine target, long page) {
+        return target.memory().ram().segment().asSlice(page * GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
     }
 
     private synchronized void onCpuState(MigrationRecord.CpuStateRecord record) {
@@ -446,7 +465,12 @@ public final class DestinationSession {
                     if (doomedRunner != null) {
                         doomedRunner.close();
                     }
-                    doomed.close();
+                    ramInUse.writeLock().lock(); // no page copy into RAM still under way
+                    try {
+                        doomed.close();
+                    } finally {
+                        ramInUse.writeLock().unlock();
+                    }
                 });
             }
         }
