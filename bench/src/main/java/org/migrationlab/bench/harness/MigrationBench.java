@@ -255,13 +255,22 @@ public final class MigrationBench {
         long wssPages = (64L << 20) / 4096;
         int passes = 200;
         int runs = 3;
-        System.out.printf("== 512 MiB guest using 64 MiB (wss sequential, write ratio 0.5, %d pages), DSB off vs on"
+        System.out.printf("== 512 MiB guest using 64 MiB (wss sequential, write ratio 0.5 unless said, %d pages), DSB off vs on"
                 + " (driver every 10 ms of guest time, reserve 1M); migration at 25 %% of the run; median of %d runs%n",
                 wssPages, runs);
+        record Variant(MigrationMode mode, String writeRatio) {
+        }
+        List<Variant> variants = new ArrayList<>();
         for (MigrationMode mode : MigrationMode.values()) {
+            variants.add(new Variant(mode, "0.5"));
+        }
+        // Read-only: pre-copy then resends nothing, so what remains is what the balloon leaves to send.
+        variants.add(new Variant(MigrationMode.PRECOPY, "0"));
+        for (Variant variant : variants) {
+            MigrationMode mode = variant.mode();
             for (String dsb : new String[] {"off", "on"}) {
                 Map<String, String> args = new LinkedHashMap<>(Map.of("wss", "64M", "pattern", "seq",
-                        "write-ratio", "0.5", "passes", Integer.toString(passes)));
+                        "write-ratio", variant.writeRatio(), "passes", Integer.toString(passes)));
                 if (dsb.equals("on")) {
                     args.put("dsb-interval", "10ms");
                     args.put("dsb", "on");
@@ -277,8 +286,9 @@ public final class MigrationBench {
                 long pagesSent = median(reports.stream().mapToLong(MigrationReport::pagesSent).toArray());
                 long distinct = median(reports.stream().mapToLong(r -> r.pagesSent() - r.resentPages()).toArray());
                 double ratio = (double) pagesSent / wssPages;
-                String label = String.format("dsb %-3s %s", dsb, mode.name().toLowerCase());
-                System.out.printf("%-20s pages sent %7d (%.2f x the 64 MiB used; distinct %7d, %.2f x)  total %8.1f ms"
+                String label = String.format("dsb %-3s %s%s", dsb, mode.name().toLowerCase(),
+                        variant.writeRatio().equals("0.5") ? "" : " (writes " + variant.writeRatio() + ")");
+                System.out.printf("%-32s pages sent %7d (%.2f x the 64 MiB used; distinct %7d, %.2f x)  total %8.1f ms"
                                 + "  downtime %7.2f ms  transferred %6.1f MiB  balloon at switch-over %6d pages"
                                 + "  saved sends %6d%n",
                         label, pagesSent, ratio, distinct, (double) distinct / wssPages, median.totalTimeMs(),
@@ -286,6 +296,7 @@ public final class MigrationBench {
                         median.transferredBytes() / 1048576.0, median.balloon().sizePages(), median.balloon().savedPages());
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("label", "dsb-" + dsb + "-" + mode.name().toLowerCase());
+                line.put("write-ratio", variant.writeRatio());
                 line.put("pages-sent", pagesSent);
                 line.put("pages-sent-per-used-page", ratio);
                 line.put("distinct-pages-sent", distinct);

@@ -153,7 +153,9 @@ public final class MemoryMap implements AutoCloseable {
      */
     public void balloonZeroed(long page) {
         requireNotGuard(page);
-        pageTable.unmap(page);
+        if (state(page) != PageState.ABSENT) {
+            pageTable.unmap(page); // an absent page has no mapping already
+        }
         setState(page, PageState.BALLOONED);
     }
 

@@ -113,6 +113,36 @@ public final class PageBitmap {
         }
     }
 
+    /** The first page at or after {@code from} that is not in the set, or -1. */
+    public long nextClearBit(long from) {
+        if (from >= pageCount) {
+            return -1;
+        }
+        int index = (int) (from >>> 6);
+        long word = ~words[index] & (-1L << from);
+        while (true) {
+            if (word != 0) {
+                long page = ((long) index << 6) + Long.numberOfTrailingZeros(word);
+                return page < pageCount ? page : -1;
+            }
+            if (++index == words.length) {
+                return -1;
+            }
+            word = ~words[index];
+        }
+    }
+
+    /** Whether a page is in both sets (same size). */
+    public boolean intersects(PageBitmap other) {
+        requireSameSize(other);
+        for (int i = 0; i < words.length; i++) {
+            if ((words[i] & other.words[i]) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void forEach(LongConsumer action) {
         for (int i = 0; i < words.length; i++) {
             long word = words[i];

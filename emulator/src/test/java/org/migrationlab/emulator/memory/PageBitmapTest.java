@@ -62,4 +62,42 @@ class PageBitmapTest {
         copy.or(bitmap);
         assertThat(copy).isEqualTo(bitmap);
     }
+
+    @Property
+    void byteArraysRoundTripAndClearBitsAndIntersectionsAgreeWithTheSet(
+            @ForAll @IntRange(min = 1, max = 700) int pageCount,
+            @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 699) Integer> pages,
+            @ForAll @Size(max = 50) List<@IntRange(min = 0, max = 699) Integer> others) {
+        PageBitmap bitmap = new PageBitmap(pageCount);
+        PageBitmap other = new PageBitmap(pageCount);
+        pages.stream().filter(p -> p < pageCount).forEach(bitmap::set);
+        others.stream().filter(p -> p < pageCount).forEach(other::set);
+
+        assertThat(PageBitmap.fromByteArray(bitmap.toByteArray(), pageCount)).isEqualTo(bitmap);
+        for (int from = 0; from <= pageCount; from++) {
+            long expected = -1;
+            for (int p = from; p < pageCount; p++) {
+                if (!bitmap.get(p)) {
+                    expected = p;
+                    break;
+                }
+            }
+            assertThat(bitmap.nextClearBit(from)).as("next clear from %d", from).isEqualTo(expected);
+        }
+        boolean shared = pages.stream().filter(p -> p < pageCount).anyMatch(p -> other.get(p));
+        assertThat(bitmap.intersects(other)).isEqualTo(shared);
+    }
+
+    @Property
+    void aByteArrayOfTheWrongLengthOrWithBitsPastTheLastPageIsRefused(@ForAll @IntRange(min = 1, max = 700) int pageCount) {
+        byte[] bytes = new byte[(pageCount + 7) / 8];
+        assertThat(PageBitmap.fromByteArray(bytes, pageCount).isEmpty()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PageBitmap.fromByteArray(new byte[bytes.length + 1], pageCount))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes for");
+        if (pageCount % 8 != 0) {
+            bytes[bytes.length - 1] = (byte) 0x80;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> PageBitmap.fromByteArray(bytes, pageCount))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond the last");
+        }
+    }
 }

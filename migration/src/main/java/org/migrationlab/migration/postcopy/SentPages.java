@@ -52,6 +52,26 @@ public final class SentPages {
         }
     }
 
+    /**
+     * Marks every page of {@code [from, to)} sent, a word at a time (pages already at the destination
+     * when post-copy starts); returns how many this call marked.
+     */
+    public long markSentRange(long from, long to) {
+        Objects.checkFromToIndex(from, to, pageCount);
+        long marked = 0;
+        long page = from;
+        while (page < to) {
+            int word = (int) (page >>> WORD_SHIFT);
+            long end = Math.min(to, ((long) word + 1) << WORD_SHIFT);
+            long bits = (end - page == 64 ? -1L : ((1L << (end - page)) - 1)) << page;
+            long old = words.getAndAccumulate(word, bits, (w, b) -> w | b);
+            marked += Long.bitCount(bits & ~old);
+            page = end;
+        }
+        sentCount.addAndGet(marked);
+        return marked;
+    }
+
     public boolean isSent(long page) {
         Objects.checkIndex(page, pageCount);
         return (words.get((int) (page >>> WORD_SHIFT)) & (1L << page)) != 0;

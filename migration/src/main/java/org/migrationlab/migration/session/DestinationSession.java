@@ -328,35 +328,30 @@ public final class DestinationSession {
                     + " bytes for " + pageCount + " pages");
         }
         incoming = new IncomingPages(pageCount, switchOver.pendingBitmap());
-        PageBitmap stale = new PageBitmap(pageCount);
-        // Pure post-copy with nothing received before and nothing ballooned: every page is pending and
-        // absent, nothing to check.
-        boolean trivial = incoming.pendingCount() == pageCount && pagesReceived == 0 && ballooned.isEmpty();
-        for (long page = 1; page < pageCount && !trivial; page++) {
-            boolean pending = incoming.isPending(page);
-            PageState pageState = machine.memory().state(page);
-            if (ballooned.get(page)) {
-                if (pending) {
-                    throw new ProtocolException(AbortReason.BAD_STATE, "page " + page + " is both ballooned and pending");
-                }
-                if (pageState == PageState.PRESENT || holdsData(page)) {
-                    machine.memory().balloon(page); // sent before the guest gave it up: discard it
-                } else {
-                    machine.memory().balloonZeroed(page); // never received: zero already, never touched
-                }
-                continue;
-            }
-            if (!pending && pageState != PageState.PRESENT) {
-                throw new ProtocolException(AbortReason.BAD_STATE, "page " + page + " never arrived and is not pending");
-            }
-            if (pending && pageState == PageState.PRESENT) {
-                stale.set(page); // hybrid: dirtied after it was copied
-            }
+        PageBitmap pending;
+        try {
+            pending = PageBitmap.fromByteArray(switchOver.pendingBitmap(), pageCount);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(AbortReason.MALFORMED, "SWITCH_OVER: " + e.getMessage());
         }
-        if (!stale.isEmpty()) {
-            machine.memory().makeAbsent(stale); // flushes the TLB, for the ballooned pages too
-        } else if (!ballooned.isEmpty()) {
-            machine.memory().flushTlb();
+        if (pending.intersects(ballooned)) {
+            PageBitmap both = pending.copy();
+            both.andNot(complementOf(ballooned));
+            throw new ProtocolException(AbortReason.BAD_STATE, "page " + both.nextSetBit(0) + " is both ballooned and pending");
+        }
+        if (pagesReceived == 0) {
+            // Pure post-copy: every page is absent, so each must be pending or ballooned. Checked a word at a
+            // time, and the ballooned pages only change state: this is the guest's downtime.
+            PageBitmap covered = pending.copy();
+            covered.or(ballooned);
+            covered.set(0);
+            long missing = covered.nextClearBit(0);
+            if (missing >= 0) {
+                throw new ProtocolException(AbortReason.BAD_STATE, "page " + missing + " never arrived and is not pending");
+            }
+            ballooned.forEach(page -> machine.memory().balloonZeroed(page)); // never received: zero, unmapped
+        } else {
+            installedBefore(pending);
         }
         if (switchOver.mode() == MigrationMode.PRECOPY && incoming.pendingCount() != 0) {
             throw new ProtocolException(AbortReason.BAD_STATE, "pre-copy switch-over with pages still pending");
@@ -397,6 +392,42 @@ public final class DestinationSession {
         state = State.RUNNING;
         bulk.sendNow(new MigrationRecord.Resumed());
         maybeComplete();
+    }
+
+    /**
+     * Pre-copy and hybrid: every page that is neither pending nor ballooned must have arrived; a pending
+     * page that did arrive was dirtied since and is made absent again; a ballooned page's copy, if one
+     * arrived before the guest gave the page up, is discarded.
+     */
+    private void installedBefore(PageBitmap pending) {
+        long pageCount = machine.memory().pageCount();
+        PageBitmap stale = new PageBitmap(pageCount);
+        for (long page = 1; page < pageCount; page++) {
+            PageState pageState = machine.memory().state(page);
+            if (ballooned.get(page)) {
+                if (pageState == PageState.PRESENT || holdsData(page)) {
+                    machine.memory().balloon(page); // sent before the guest gave it up: discard it
+                } else {
+                    machine.memory().balloonZeroed(page); // never received: zero already, never touched
+                }
+            } else if (!pending.get(page) && pageState != PageState.PRESENT) {
+                throw new ProtocolException(AbortReason.BAD_STATE, "page " + page + " never arrived and is not pending");
+            } else if (pending.get(page) && pageState == PageState.PRESENT) {
+                stale.set(page); // hybrid: dirtied after it was copied
+            }
+        }
+        if (!stale.isEmpty()) {
+            machine.memory().makeAbsent(stale); // flushes the TLB, for the ballooned pages too
+        } else if (!ballooned.isEmpty()) {
+            machine.memory().flushTlb();
+        }
+    }
+
+    private static PageBitmap complementOf(PageBitmap set) {
+        PageBitmap all = new PageBitmap(set.pageCount());
+        all.setRange(0, set.pageCount());
+        all.andNot(set);
+        return all;
     }
 
     private synchronized void onPagesDone(MigrationRecord.PagesDone done) {

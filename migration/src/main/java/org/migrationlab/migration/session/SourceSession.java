@@ -341,12 +341,11 @@ public final class SourceSession {
         long pendingBefore = pending.cardinality();
         pending.andNot(ballooned);
         progress.balloonedSkipped(pendingBefore - pending.cardinality());
-        if (pending.cardinality() != guestPages) {
-            for (long page = 0; page < guestPages; page++) {
-                if (!pending.get(page)) {
-                    sent.markSent(page); // already at the destination: post-copy serves only the rest
-                }
-            }
+        // Pages not pending are at the destination (or ballooned): post-copy serves only the rest.
+        for (long from = pending.nextClearBit(0); from >= 0; ) {
+            long to = pending.nextSetBit(from);
+            sent.markSentRange(from, to < 0 ? guestPages : to);
+            from = to < 0 ? -1 : pending.nextClearBit(to);
         }
         progress.remainingPages(pending.cardinality());
         bulk.send(new MigrationRecord.CpuStateRecord(frozen.cpuState()), replyTimeoutMillis);

@@ -22,6 +22,32 @@ import org.junit.jupiter.api.Test;
 
 class SentPagesTest {
 
+    @Property
+    void markingARangeMarksExactlyThePagesNotYetSent(@ForAll @IntRange(min = 1, max = 400) int pageCount,
+                                                     @ForAll @Size(max = 40) List<@IntRange(min = 0, max = 399) Integer> before,
+                                                     @ForAll @IntRange(min = 0, max = 400) int a,
+                                                     @ForAll @IntRange(min = 0, max = 400) int b) {
+        var sent = new SentPages(pageCount);
+        Set<Integer> model = new java.util.TreeSet<>();
+        before.stream().filter(p -> p < pageCount).forEach(p -> {
+            sent.markSent(p);
+            model.add(p);
+        });
+        int from = Math.min(Math.min(a, b), pageCount);
+        int to = Math.min(Math.max(a, b), pageCount);
+        long expected = 0;
+        for (int p = from; p < to; p++) {
+            if (model.add(p)) {
+                expected++;
+            }
+        }
+        assertThat(sent.markSentRange(from, to)).isEqualTo(expected);
+        assertThat(sent.sentCount()).isEqualTo(model.size());
+        for (int p = 0; p < pageCount; p++) {
+            assertThat(sent.isSent(p)).as("page %d", p).isEqualTo(model.contains(p));
+        }
+    }
+
     @Test
     void marksEachPageOnce() {
         var sent = new SentPages(3);
