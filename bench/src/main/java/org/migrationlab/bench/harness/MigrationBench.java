@@ -251,63 +251,86 @@ public final class MigrationBench {
 
     // ---- 6. dynamic self-ballooning: pages sent and total time, DSB off vs on
 
+    /**
+     * One DSB comparison: a workload (its boot arguments without dsb), the scheme, where to start
+     * migrating, and the pages it uses (-1 when that moves, as churn's does).
+     */
+    private record DsbScenario(String label, String workload, Map<String, String> args, MigrationMode mode,
+                               long startAt, long usedPages) {
+    }
+
     private void selfBallooning() throws Exception {
         long wssPages = (64L << 20) / 4096;
         int passes = 200;
-        int runs = 3;
-        System.out.printf("== 512 MiB guest using 64 MiB (wss sequential, write ratio 0.5 unless said, %d pages), DSB off vs on"
-                + " (driver every 10 ms of guest time, reserve 1M); migration at 25 %% of the run; median of %d runs%n",
-                wssPages, runs);
-        record Variant(MigrationMode mode, String writeRatio) {
-        }
-        List<Variant> variants = new ArrayList<>();
+        int runs = 5;
+        System.out.printf("== DSB off vs on (driver every 10 ms of guest time, reserve 1M), 512 MiB guest; medians of %d"
+                + " runs. wss: 64 MiB used (%d pages), sequential, migration at 25 %% of the run. churn: blocks of"
+                + " 1 MiB over up to 384 MiB, freed and taken again in phases, so free memory holds stale data%n",
+                runs, wssPages);
+        List<DsbScenario> scenarios = new ArrayList<>();
         for (MigrationMode mode : MigrationMode.values()) {
-            variants.add(new Variant(mode, "0.5"));
+            scenarios.add(new DsbScenario("wss 64M " + mode.name().toLowerCase(), "wss", Map.of("wss", "64M",
+                    "pattern", "seq", "write-ratio", "0.5", "passes", Integer.toString(passes)), mode,
+                    wssPages * passes / 4, wssPages));
         }
         // Read-only: pre-copy then resends nothing, so what remains is what the balloon leaves to send.
-        variants.add(new Variant(MigrationMode.PRECOPY, "0"));
-        for (Variant variant : variants) {
-            MigrationMode mode = variant.mode();
+        scenarios.add(new DsbScenario("wss 64M precopy, read-only", "wss", Map.of("wss", "64M", "pattern", "seq",
+                "write-ratio", "0", "passes", Integer.toString(passes)), MigrationMode.PRECOPY, wssPages * passes / 4,
+                wssPages));
+        for (MigrationMode mode : List.of(MigrationMode.PRECOPY, MigrationMode.POSTCOPY)) {
+            scenarios.add(new DsbScenario("churn 384M " + mode.name().toLowerCase(), "churn", Map.of("size", "384M",
+                    "block", "1M", "phases", "4"), mode, 500_000, -1));
+        }
+        for (DsbScenario scenario : scenarios) {
             for (String dsb : new String[] {"off", "on"}) {
-                Map<String, String> args = new LinkedHashMap<>(Map.of("wss", "64M", "pattern", "seq",
-                        "write-ratio", variant.writeRatio(), "passes", Integer.toString(passes)));
+                Map<String, String> args = new LinkedHashMap<>(scenario.args());
                 if (dsb.equals("on")) {
                     args.put("dsb-interval", "10ms");
                     args.put("dsb", "on");
                 }
-                MachineConfig config = MachineConfig.of(RAM, new BootArgs("wss", args, 1));
+                MachineConfig config = MachineConfig.of(RAM, new BootArgs(scenario.workload(), args, 1));
                 List<MigrationReport> reports = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
-                    reports.add(LocalMigration.run(config, KERNEL, scheme(mode, "bubble"),
-                            TransportConfig.of(LocalMigration.SECRET), wssPages * passes / 4).report());
+                    reports.add(LocalMigration.run(config, KERNEL, scheme(scenario.mode(), "bubble"),
+                            TransportConfig.of(LocalMigration.SECRET), scenario.startAt()).report());
                 }
-                reports.sort(java.util.Comparator.comparingDouble(MigrationReport::totalTimeMs));
-                MigrationReport median = reports.get(runs / 2);
-                long pagesSent = median(reports.stream().mapToLong(MigrationReport::pagesSent).toArray());
-                long distinct = median(reports.stream().mapToLong(r -> r.pagesSent() - r.resentPages()).toArray());
-                double ratio = (double) pagesSent / wssPages;
-                String label = String.format("dsb %-3s %s%s", dsb, mode.name().toLowerCase(),
-                        variant.writeRatio().equals("0.5") ? "" : " (writes " + variant.writeRatio() + ")");
-                System.out.printf("%-32s pages sent %7d (%.2f x the 64 MiB used; distinct %7d, %.2f x)  total %8.1f ms"
-                                + "  downtime %7.2f ms  transferred %6.1f MiB  balloon at switch-over %6d pages"
-                                + "  saved sends %6d%n",
-                        label, pagesSent, ratio, distinct, (double) distinct / wssPages, median.totalTimeMs(),
-                        median.downtimeMs(),
-                        median.transferredBytes() / 1048576.0, median.balloon().sizePages(), median.balloon().savedPages());
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("label", "dsb-" + dsb + "-" + mode.name().toLowerCase());
-                line.put("write-ratio", variant.writeRatio());
-                line.put("pages-sent", pagesSent);
-                line.put("pages-sent-per-used-page", ratio);
-                line.put("distinct-pages-sent", distinct);
-                line.put("total-time-ms", median.totalTimeMs());
-                line.put("downtime-ms", median.downtimeMs());
-                line.put("transferred", median.transferredBytes());
-                line.put("balloon-size-pages", median.balloon().sizePages());
-                line.put("saved-pages", median.balloon().savedPages());
-                json.add(toJson(line));
+                dsbLine(scenario, dsb, reports);
             }
         }
+    }
+
+    private void dsbLine(DsbScenario scenario, String dsb, List<MigrationReport> reports) {
+        long pagesSent = median(reports.stream().mapToLong(MigrationReport::pagesSent).toArray());
+        long distinct = median(reports.stream().mapToLong(r -> r.pagesSent() - r.resentPages()).toArray());
+        double totalMs = median(reports.stream().mapToDouble(MigrationReport::totalTimeMs).toArray());
+        double downtimeMs = median(reports.stream().mapToDouble(MigrationReport::downtimeMs).toArray());
+        long transferred = median(reports.stream().mapToLong(MigrationReport::transferredBytes).toArray());
+        long balloonPages = median(reports.stream().mapToLong(r -> r.balloon().sizePages()).toArray());
+        long saved = median(reports.stream().mapToLong(r -> r.balloon().savedPages()).toArray());
+        long used = scenario.usedPages();
+        String ratios = used <= 0 ? "" : String.format(" (%.2f x the pages used; distinct %d, %.2f x)",
+                (double) pagesSent / used, distinct, (double) distinct / used);
+        System.out.printf("%-36s pages sent %7d%-41s total %8.1f ms  downtime %7.2f ms  transferred %6.1f MiB"
+                        + "  balloon at switch-over %6d pages  saved sends %6d%n", "dsb " + dsb + " " + scenario.label(),
+                pagesSent, ratios, totalMs, downtimeMs, transferred / 1048576.0, balloonPages, saved);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("label", "dsb-" + dsb + " " + scenario.label());
+        line.put("pages-sent", pagesSent);
+        line.put("distinct-pages-sent", distinct);
+        line.put("used-pages", used);
+        line.put("pages-sent-per-used-page", used <= 0 ? Double.NaN : (double) pagesSent / used);
+        line.put("total-time-ms", totalMs);
+        line.put("downtime-ms", downtimeMs);
+        line.put("transferred", transferred);
+        line.put("balloon-size-pages", balloonPages);
+        line.put("saved-pages", saved);
+        json.add(toJson(line));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static long median(long[] values) {
