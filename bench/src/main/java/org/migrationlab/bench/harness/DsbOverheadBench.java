@@ -20,7 +20,8 @@ import org.migrationlab.migration.session.GuestMachines;
 /**
  * How much self-ballooning alone slows a workload down: the same guest with dsb=off and with dsb=on at
  * intervals of 1 s and 5 s of guest (virtual) time, after a warm-up, median wall time of several
- * interleaved runs, on machines built as the migration engine builds them (the balloon's host policy:
+ * interleaved runs, and the exact guest instruction count of one counted run per setting (wall time on an
+ * emulator also moves with its translation cache), on machines built as the migration engine builds them (the balloon's host policy:
  * self-ballooning with the paper's settings). Prints figures and asserts nothing (a benchmark, not a
  * test). {@code bin/bench dsb-overhead [RUNS]}.
  */
@@ -82,6 +83,7 @@ public final class DsbOverheadBench {
             double cpuBase = median(cpuTimes.get("off"));
             System.out.printf("%s (%s), %.1f s of guest time:%n", w.name(), String.join(" ", w.args()),
                     virtualNanos.get("off") / 1e9);
+            Map<String, Long> instructions = countedInstructions(w, settings);
             for (String s : settings) {
                 double m = median(times.get(s));
                 double cpu = median(cpuTimes.get(s));
@@ -92,11 +94,37 @@ public final class DsbOverheadBench {
                                 + " %d pages), host time in the driver %.1f ms%n", st.queries(), st.inflations(),
                         st.pagesReturned(), st.deflations(), st.pressureDeflations(), st.pagesReclaimed(),
                         st.driverHostNanos() / 1e6);
+                long counted = instructions.get(s);
+                System.out.printf("             guest instructions %,d (%+.4f %% against dsb off)%n", counted,
+                        (counted / (double) instructions.get("off") - 1) * 100);
             }
         }
     }
 
+    /**
+     * Wall time on an emulator moves by several per cent with where its translation cache happens to be
+     * flushed; the guest's instruction count does not. One counted run per setting: what the balloon
+     * costs the guest itself (its driver's instructions), exactly.
+     */
+    private static Map<String, Long> countedInstructions(Workload w, List<String> settings) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String s : settings) {
+            try (Machine machine = boot(w, s, true)) {
+                VcpuExit exit = machine.run();
+                if (!(exit instanceof VcpuExit.Halt halt) || halt.status() != 0) {
+                    throw new IllegalStateException(w.name() + " dsb " + s + ": " + exit);
+                }
+                counts.put(s, machine.instructionsExecuted().orElseThrow());
+            }
+        }
+        return counts;
+    }
+
     private static Machine boot(Workload w, String setting) {
+        return boot(w, setting, false);
+    }
+
+    private static Machine boot(Workload w, String setting, boolean countInstructions) {
         Map<String, String> args = new LinkedHashMap<>();
         for (String pair : w.args()) {
             Map.Entry<String, String> e = BootArgs.parsePair(pair);
@@ -104,7 +132,7 @@ public final class DsbOverheadBench {
         }
         args.put("dsb-interval", setting.equals("off") ? "5s" : setting);
         args.put("dsb", setting.equals("off") ? "off" : "on");
-        return GuestMachines.boot(MachineConfig.of(RAM, new BootArgs(w.name(), args, 1)), KERNEL);
+        return GuestMachines.boot(new MachineConfig(RAM, new BootArgs(w.name(), args, 1), countInstructions), KERNEL);
     }
 
     private static double median(List<Double> values) {
