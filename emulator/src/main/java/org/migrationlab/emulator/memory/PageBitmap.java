@@ -96,30 +96,21 @@ public final class PageBitmap {
 
     /** The first set page at or after {@code from}, or -1. */
     public long nextSetBit(long from) {
-        if (from >= pageCount) {
-            return -1;
-        }
-        int index = (int) (from >>> 6);
-        long word = words[index] & (-1L << from);
-        while (true) {
-            if (word != 0) {
-                long page = ((long) index << 6) + Long.numberOfTrailingZeros(word);
-                return page < pageCount ? page : -1;
-            }
-            if (++index == words.length) {
-                return -1;
-            }
-            word = words[index];
-        }
+        return next(from, 0);
     }
 
     /** The first page at or after {@code from} that is not in the set, or -1. */
     public long nextClearBit(long from) {
+        return next(from, -1L);
+    }
+
+    /** The first page at or after {@code from} whose bit differs from the bits of {@code flip}, or -1. */
+    private long next(long from, long flip) {
         if (from >= pageCount) {
             return -1;
         }
         int index = (int) (from >>> 6);
-        long word = ~words[index] & (-1L << from);
+        long word = (words[index] ^ flip) & (-1L << from);
         while (true) {
             if (word != 0) {
                 long page = ((long) index << 6) + Long.numberOfTrailingZeros(word);
@@ -128,7 +119,7 @@ public final class PageBitmap {
             if (++index == words.length) {
                 return -1;
             }
-            word = ~words[index];
+            word = words[index] ^ flip;
         }
     }
 
