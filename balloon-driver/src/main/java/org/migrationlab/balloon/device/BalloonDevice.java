@@ -132,13 +132,7 @@ public final class BalloonDevice implements Device {
 
     /** The ballooned pages, read from the memory map (vCPU thread, or while paused). */
     public PageBitmap ballooned() {
-        PageBitmap set = new PageBitmap(memory.pageCount());
-        for (long page = 1; page < memory.pageCount(); page++) {
-            if (memory.state(page) == PageState.BALLOONED) {
-                set.set(page);
-            }
-        }
-        return set;
+        return memory.pagesIn(PageState.BALLOONED);
     }
 
     public BalloonStats stats() {

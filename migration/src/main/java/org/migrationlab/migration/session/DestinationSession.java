@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.migrationlab.balloon.device.BalloonDevice;
 import org.migrationlab.emulator.cpu.CpuState;
@@ -49,8 +50,7 @@ public final class DestinationSession {
     private final long maxRamBytes;
     private final long replyTimeoutMillis;
     private final CompletableFuture<Arrival> arrival = new CompletableFuture<>();
-    private final java.util.concurrent.locks.ReentrantReadWriteLock ramInUse =
-            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock ramInUse = new ReentrantReadWriteLock();
     private State state = State.AWAITING_CONFIG;
     private Machine machine;
     private MigrationRecord.GuestConfig guest;
@@ -335,9 +335,11 @@ public final class DestinationSession {
             throw new ProtocolException(AbortReason.MALFORMED, "SWITCH_OVER: " + e.getMessage());
         }
         if (pending.intersects(ballooned)) {
-            PageBitmap both = pending.copy();
-            both.andNot(complementOf(ballooned));
-            throw new ProtocolException(AbortReason.BAD_STATE, "page " + both.nextSetBit(0) + " is both ballooned and pending");
+            long both = ballooned.nextSetBit(0);
+            while (!pending.get(both)) {
+                both = ballooned.nextSetBit(both + 1);
+            }
+            throw new ProtocolException(AbortReason.BAD_STATE, "page " + both + " is both ballooned and pending");
         }
         if (pagesReceived == 0) {
             // Pure post-copy: every page is absent, so each must be pending or ballooned. Checked a word at a
@@ -421,13 +423,6 @@ public final class DestinationSession {
         } else if (!ballooned.isEmpty()) {
             machine.memory().flushTlb();
         }
-    }
-
-    private static PageBitmap complementOf(PageBitmap set) {
-        PageBitmap all = new PageBitmap(set.pageCount());
-        all.setRange(0, set.pageCount());
-        all.andNot(set);
-        return all;
     }
 
     private synchronized void onPagesDone(MigrationRecord.PagesDone done) {
