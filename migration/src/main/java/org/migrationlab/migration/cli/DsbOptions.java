@@ -35,7 +35,7 @@ final class DsbOptions {
     Long reserveBytes;
 
     /** The boot arguments these options stand for, in order; checks them first. */
-    List<Map.Entry<String, String>> bootArgs() {
+    private List<Map.Entry<String, String>> bootArgs() {
         CommandLine commandLine = spec.commandLine();
         if (!dsb.equals("on") && !dsb.equals("off")) {
             throw new CommandLine.ParameterException(commandLine, "--dsb takes on or off, not '" + dsb + "'");
