@@ -116,14 +116,20 @@ public final class HandshakeHandler extends SimpleChannelInboundHandler<Migratio
             refuse(ctx, AbortReason.AUTH_FAILED, "the peer's proof of the shared secret is wrong");
             return;
         }
+        Handshake handshake = new Handshake(peer, migrationId, channel);
         if (role == Role.DESTINATION) {
-            ctx.writeAndFlush(new Auth(authenticator.proof(role, peer.nonce(), migrationId)));
-        } else if (!proofSent) {
+            // Our proof goes out only once the session handler has registered this connection.
+            ctx.pipeline().remove(this);
+            ctx.fireUserEventTriggered(new SourceVerified(handshake, new Auth(authenticator.proof(role, peer.nonce(),
+                    migrationId))));
+            return;
+        }
+        if (!proofSent) {
             refuse(ctx, AbortReason.UNEXPECTED_RECORD, "AUTH before our proof");
             return;
         }
         ctx.pipeline().remove(this);
-        ctx.fireUserEventTriggered(new Handshake(peer, migrationId, channel));
+        ctx.fireUserEventTriggered(handshake);
     }
 
     private void refuse(ChannelHandlerContext ctx, AbortReason reason, String message) {

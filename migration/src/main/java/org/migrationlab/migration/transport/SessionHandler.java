@@ -31,19 +31,27 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof Handshake handshake) {
-            peer = new PeerChannel(ctx.channel(), gate, handshake.channel(), bytes);
-            try {
-                sink = resolver.apply(handshake);
-            } catch (RuntimeException e) {
-                fail(ctx, e instanceof ProtocolException p ? p : new ProtocolException(AbortReason.UNEXPECTED_RECORD,
-                        e.getMessage()));
-                return;
-            }
-            sink.authenticated(handshake, peer);
+        switch (event) {
+            case SourceVerified verified -> accept(ctx, verified.handshake(), verified.answer());
+            case Handshake handshake -> accept(ctx, handshake, null);
+            default -> super.userEventTriggered(ctx, event);
+        }
+    }
+
+    /** Resolves the sink; a destination then answers with its proof, so the source never races its registration. */
+    private void accept(ChannelHandlerContext ctx, Handshake handshake, MigrationRecord.Auth answer) {
+        peer = new PeerChannel(ctx.channel(), gate, handshake.channel(), bytes);
+        try {
+            sink = resolver.apply(handshake);
+        } catch (RuntimeException e) {
+            fail(ctx, e instanceof ProtocolException p ? p : new ProtocolException(AbortReason.UNEXPECTED_RECORD,
+                    e.getMessage()));
             return;
         }
-        super.userEventTriggered(ctx, event);
+        if (answer != null) {
+            ctx.writeAndFlush(answer);
+        }
+        sink.authenticated(handshake, peer);
     }
 
     @Override

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.util.ReferenceCountUtil;
@@ -137,6 +139,43 @@ class HandshakeHostilityIT {
             assertThat(ending.closedByPeer()).as("closed by the source (%s)", ending.how()).isTrue();
             assertThat(ending.records()).as("no proof of the secret for a refused peer").hasSize(1);
             assertThat(ending.abort().reason()).isEqualTo(AbortReason.VERSION);
+        }
+    }
+
+    // ---- registration before the destination's proof
+
+    /**
+     * A source opens its urgent connection as soon as it reads the destination's AUTH; that connection must
+     * find its migration registered, so the destination proves itself only after registering the bulk one.
+     */
+    @Test
+    void theDestinationProvesItselfOnlyAfterItRegisteredTheConnection() throws Exception {
+        CountDownLatch registering = new CountDownLatch(1);
+        CountDownLatch registered = new CountDownLatch(1);
+        try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), TransportConfig.of(SECRET),
+                handshake -> {
+                    registering.countDown();
+                    try {
+                        registered.await(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS); // the test holds registration
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new IgnoringSink();
+                });
+             MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
+            CompletableFuture<PeerChannel> connected = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.connect(server.address(), UUID.randomUUID(), Channel.BULK, new IgnoringSink());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(registering.await(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).as("the destination registers").isTrue();
+            assertThatThrownBy(() -> connected.get(300, TimeUnit.MILLISECONDS))
+                    .as("the source is authenticated before the destination registered it")
+                    .isInstanceOf(TimeoutException.class);
+            registered.countDown();
+            assertThat(connected.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).isNotNull();
         }
     }
 
