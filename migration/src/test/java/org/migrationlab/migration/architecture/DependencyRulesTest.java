@@ -40,7 +40,7 @@ class DependencyRulesTest {
     void theCodecKnowsNoChannelsOrSessions() {
         noClasses().that().resideInAPackage("org.migrationlab.migration.protocol..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.transport..",
-                        "org.migrationlab.migration.session..", "org.migrationlab.migration.cli..")
+                        "org.migrationlab.migration.session..", "org.migrationlab.vmm.cli..")
                 .check(classes);
     }
 
@@ -57,7 +57,7 @@ class DependencyRulesTest {
     void transportKnowsNoSessions() {
         noClasses().that().resideInAPackage("org.migrationlab.migration.transport..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.session..",
-                        "org.migrationlab.migration.cli..")
+                        "org.migrationlab.vmm.cli..")
                 .check(classes);
     }
 }

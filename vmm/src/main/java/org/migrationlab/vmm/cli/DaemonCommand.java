@@ -1,0 +1,268 @@
+package org.migrationlab.vmm.cli;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.machine.VcpuRunner;
+import org.migrationlab.emulator.memory.MemoryHash;
+import org.migrationlab.migration.protocol.AbortReason;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.ProtocolException;
+import org.migrationlab.migration.session.DestinationSession;
+import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.stats.BalloonSummary;
+import org.migrationlab.migration.stats.DestinationReport;
+import org.migrationlab.migration.stats.DestinationReportJson;
+import org.migrationlab.migration.stats.FaultStats;
+import org.migrationlab.migration.stats.GuestOutcome;
+import org.migrationlab.migration.stats.HumanUnits;
+import org.migrationlab.migration.transport.Handshake;
+import org.migrationlab.migration.transport.MigrationServer;
+import org.migrationlab.migration.transport.RecordSink;
+import org.migrationlab.migration.transport.TransportConfig;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vmm daemon}: the destination. Listens for migrations from {@code vmm migrate}, runs each
+ * incoming guest to its end on its own vCPU thread and reports it. The first line on standard output
+ * is {@code listening on HOST:PORT}, with the port actually bound (for {@code --listen HOST:0}).
+ */
+@Command(name = "daemon", sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Waits for guests migrated here by 'vmm migrate' and runs each one to its end.",
+            "",
+            "The first line on standard output is 'listening on HOST:PORT' (the port actually bound, so"
+                + " --listen 127.0.0.1:0 picks a free one). Then, per migration: a line when it comes in, when"
+                + " every page has arrived (with the post-copy faults it took), the guest's console as it prints,"
+                + " and a line when the guest ended (result, status, memory hash)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:with --once: the guest halted with status 0; without: never exits by itself",
+            "1:with --once: the migration failed, or the guest halted with another status or crashed",
+            "2:usage error: bad option or argument, unreadable secret, certificate or key, address not"
+                + " available, missing Unicorn library",
+            "3:internal error (a bug in vmm; a stack trace follows)"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vmm daemon --listen 0.0.0.0:7000 --secret-file secret",
+            "  vmm daemon --listen 127.0.0.1:0 --secret-file secret --once \\",
+            "      --json destination.json"})
+public final class DaemonCommand implements Callable<Integer> {
+    /** How many migrations may come in at once without --once. */
+    static final int MAX_CONCURRENT_MIGRATIONS = 4;
+    private static final long PAUSE_TIMEOUT_SECONDS = 60;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", required = true, converter = HostPortConverter.class,
+            description = "Address to listen on; port 0 picks a free port (printed on the first line).")
+    private InetSocketAddress listen;
+
+    @Option(names = "--secret-file", paramLabel = "FILE", required = true,
+            description = "The shared secret (at least 16 bytes; a final newline is ignored), the same file as the"
+                    + " source's.")
+    private Path secretFile;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve TLS with this PEM certificate (chain); needs --tls-key.")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PKCS#8 PEM private key of --tls-cert.")
+    private Path tlsKey;
+
+    @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+            description = "Emulated one-way latency on what this side receives, like 100us or 2ms. Default: 0.")
+    private long latencyNanos;
+
+    @Option(names = "--once", description = "Exit after the first migration: when its guest ended, or when it failed.")
+    private boolean once;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write each guest's outcome here as JSON when it ended (the last one's, without --once).")
+    private Path json;
+
+    @Option(names = "--max-memory", paramLabel = "SIZE", defaultValue = "4G", converter = ByteSizeConverter.class,
+            description = "Refuse guests with more RAM than this. Default: ${DEFAULT-VALUE}.")
+    private long maxMemoryBytes;
+
+    @Option(names = {"-q", "--quiet"}, description = "Do not echo the guests' consoles.")
+    private boolean quiet;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (JsonTarget.isStandardOutput(json)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--json needs a file here (standard output"
+                    + " carries the daemon's lines)");
+        }
+        JsonTarget.check(json);
+        TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, 0, latencyNanos);
+        PrintWriter out = spec.commandLine().getOut();
+        CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
+        Destinations destinations = new Destinations(once ? 1 : MAX_CONCURRENT_MIGRATIONS, maxMemoryBytes,
+                transport.replyTimeoutMillis(), session -> Thread.ofPlatform().daemon(true)
+                .name("guest-" + shortId(session)).start(() -> {
+                    try {
+                        firstEnded.complete(receive(session));
+                    } catch (Throwable t) {
+                        firstEnded.completeExceptionally(t);
+                        MigrateCommand.printLine(spec.commandLine().getErr(), "vmm daemon: migration "
+                                + shortId(session) + ": internal error: " + OneLine.of(String.valueOf(t)));
+                    }
+                }));
+        AtomicBoolean accepting = new AtomicBoolean(true);
+        Function<Handshake, RecordSink> resolver = handshake -> {
+            if (once && handshake.channel() == MigrationRecord.Channel.BULK && !accepting.compareAndSet(true, false)) {
+                throw new ProtocolException(AbortReason.BAD_STATE, "this destination takes one migration (--once)");
+            }
+            return destinations.resolve(handshake);
+        };
+        try (MigrationServer server = Transports.server(listen, transport, resolver)) {
+            // The address as asked for (a wildcard stays 0.0.0.0, not the IPv6 form the socket may report), with
+            // the port actually bound.
+            MigrateCommand.printLine(out, "listening on " + HostPortConverter.format(
+                    new InetSocketAddress(listen.getAddress(), server.address().getPort())));
+            if (!once) {
+                new CompletableFuture<Void>().get(); // until the process is stopped
+            }
+            return firstEnded.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Receives one guest, runs it to its end and reports; returns the exit code for --once. */
+    private int receive(DestinationSession session) throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String id = shortId(session);
+        long incomingNanos = System.nanoTime();
+        say("migration " + id + ": incoming");
+        DestinationSession.Arrival arrival;
+        try {
+            arrival = session.arrival().get();
+        } catch (ExecutionException e) {
+            String why = OneLine.of(String.valueOf(e.getCause().getMessage()));
+            say("migration " + id + ": failed: " + why);
+            writeJson(new DestinationReport(session.id().toString(), "", 0, 0, session.guestArgs(),
+                    new GuestOutcome.Failed("the migration failed: " + why), OptionalLong.empty(), "", FaultStats.NONE,
+                    Double.NaN, Double.NaN, BalloonSummary.NONE));
+            if (once) {
+                MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
+            }
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        Machine machine = arrival.machine();
+        VcpuRunner runner = arrival.runner();
+        try {
+            MachineConfig config = machine.config();
+            say("migration " + id + ": arrived after " + HumanUnits.duration(System.nanoTime() - incomingNanos) + ": "
+                    + guestLabel(config));
+            FaultStats f = arrival.faults();
+            say("migration " + id + ": faults: " + HumanUnits.count(f.networkFaults()) + " network"
+                    + (f.networkFaults() == 0 ? "" : " (latency p50 " + micros(f.latencyP50Micros()) + ", p90 "
+                    + micros(f.latencyP90Micros()) + ", p99 " + micros(f.latencyP99Micros()) + ", max "
+                    + micros(f.latencyMaxMicros()) + ")")
+                    + ", " + HumanUnits.count(f.minorFaults()) + " minor; progress while pages arrived "
+                    + HumanUnits.rate(arrival.progressRateDuring()) + " units/s");
+            Consumer<String> console = quiet ? line -> { } : line -> MigrateCommand.printLine(out, line);
+            // At a pause on the vCPU thread: what the guest printed so far (at the source and here), and every
+            // later line as it is printed.
+            long[] progressAtArrival = new long[1];
+            String soFar = onVcpu(runner, m -> {
+                m.console().echoLinesTo(console);
+                progressAtArrival[0] = m.counters().value(0);
+                return m.console().text();
+            });
+            long arrivedNanos = System.nanoTime();
+            String complete = soFar.substring(0, soFar.lastIndexOf('\n') + 1);
+            if (!quiet && !complete.isEmpty()) {
+                say("migration " + id + ": console since the guest booted (it moves with the guest):");
+                complete.lines().forEach(console);
+            }
+            VcpuExit exit;
+            try {
+                exit = runner.finished().get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+            long endNanos = System.nanoTime();
+            runner.close(); // the vCPU thread is gone: this thread reads the machine from here on
+            GuestOutcome outcome = GuestRun.outcome(exit);
+            if (outcome == null) {
+                outcome = new GuestOutcome.Failed("the vCPU stopped before the guest ended");
+            }
+            GuestRun.echoUnfinishedLine(machine.console().text(), machine.console().droppedBytes(), console);
+            long units = machine.counters().value(0) - progressAtArrival[0];
+            double after = endNanos <= arrivedNanos ? Double.NaN : units * 1e9 / (endNanos - arrivedNanos);
+            long memoryHash = machine.memory().hash();
+            say("migration " + id + ": ended: " + MigrateCommand.describe(outcome) + "; memory hash "
+                    + MemoryHash.hex(memoryHash) + "; progress after every page arrived " + HumanUnits.rate(after)
+                    + " units/s");
+            DestinationReport report = new DestinationReport(session.id().toString(), config.bootArgs().workload(),
+                    config.ramBytes(), config.bootArgs().seed(), config.bootArgs().args(), outcome,
+                    OptionalLong.of(memoryHash), machine.console().text(), f, arrival.progressRateDuring(), after,
+                    GuestRun.balloon(machine));
+            writeJson(report);
+            return RunCommand.guestExitCode("vmm daemon: migration " + id, outcome, report.console(), err);
+        } finally {
+            runner.close();
+            machine.close();
+        }
+    }
+
+    private static <T> T onVcpu(VcpuRunner runner, Function<Machine, T> work) throws InterruptedException {
+        try {
+            return runner.atPause(work, VcpuRunner.Then.RESUME).get(PAUSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the guest's vCPU did not pause", e);
+        }
+    }
+
+    private static String guestLabel(MachineConfig config) {
+        Map<String, String> args = config.bootArgs().args();
+        String workload = config.bootArgs().workload();
+        return (workload.isEmpty() ? "(kernel default)" : workload) + ", " + HumanUnits.bytes(config.ramBytes())
+                + (args.isEmpty() ? "" : ", " + args.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "))) + ", seed " + config.bootArgs().seed();
+    }
+
+    private static String micros(double us) {
+        return HumanUnits.duration(Math.round(us * 1e3));
+    }
+
+    private void say(String line) {
+        MigrateCommand.printLine(spec.commandLine().getOut(), line);
+    }
+
+    private synchronized void writeJson(DestinationReport report) {
+        if (json != null) {
+            JsonTarget.write(json, DestinationReportJson.render(report));
+        }
+    }
+
+    static String shortId(DestinationSession session) {
+        return session.id().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,14 @@
+package org.migrationlab.vmm.cli;
+
+/** Messages for stderr: folded onto one line so that every error is exactly one line. */
+final class OneLine {
+    private OneLine() {
+    }
+
+    static String of(String message) {
+        if (message == null || message.isBlank()) {
+            return "(no message)";
+        }
+        return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
+    }
+}

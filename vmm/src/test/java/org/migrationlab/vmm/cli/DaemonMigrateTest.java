@@ -1,0 +1,280 @@
+package org.migrationlab.vmm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.migrationlab.guest.reference.WssReference;
+import org.migrationlab.migration.stats.HumanUnits;
+import org.migrationlab.migration.stats.JsonReader;
+import org.migrationlab.vmm.testing.CapturedRun;
+
+import picocli.CommandLine;
+
+/**
+ * {@code vmm daemon} and {@code vmm migrate} in this JVM, each through picocli on its own thread, over a
+ * real loopback socket: the guest moves, ends at the destination with the reference result, and both
+ * JSON reports say so. Every wait is bounded.
+ */
+@Timeout(120)
+class DaemonMigrateTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:([0-9]+)");
+    /** Long enough (about a second) that the guest still runs when the migration switches over. */
+    private static final String PASSES = "2000";
+    private static final Map<String, String> GUEST_ARGS = Map.of("wss", "4M", "passes", PASSES);
+    /** Failed migrations leave the guest at the source, which then runs it to its end: keep it short. */
+    private static final String SHORT_PASSES = "400";
+
+    /** A self-signed P-256 test certificate (valid 2000-2109) and its PKCS#8 key; nothing secret. */
+    private static final String CERT_A = """
+            -----BEGIN CERTIFICATE-----
+            MIIBbTCCAROgAwIBAgIIb75a3LADJOMwCgYIKoZIzj0EAwIwKjEoMCYGA1UEAxMf
+            bWlncmF0aW9ubGFiIHRlc3QgZGVzdGluYXRpb24gYTAgFw0wMDAxMDExNjI0NDda
+            GA8yMTA5MDcwODE2MjQ0N1owKjEoMCYGA1UEAxMfbWlncmF0aW9ubGFiIHRlc3Qg
+            ZGVzdGluYXRpb24gYTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDEJz3YBYl+2
+            ois+Wp5sHPDC0T1fmPNdPE2rd+2V2R86dAEFIpCXU6tmhTNXaZEU4g7uNXUvtvDs
+            lbwpfHtlqSijITAfMB0GA1UdDgQWBBRvqmh1a/lydevOhvqAbr4O1rDWMjAKBggq
+            hkjOPQQDAgNIADBFAiAqcbHzVOEF8J7+oD9zPoBE0UM9tPxRbQh5/v5CxKhIIgIh
+            AO+LkFFuZz4TaaeRS5JdPxBMB1hh7xHoo2WxWoud4PEu
+            -----END CERTIFICATE-----
+            """;
+    private static final String KEY_A = """
+            -----BEGIN PRIVATE KEY-----
+            MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCAXeXIiUqlPvPpeYXs3
+            g/vz4Pm1/v5QZ+bcINS3lmrwmw==
+            -----END PRIVATE KEY-----
+            """;
+    /** Another destination's certificate: a source that pins it must refuse destination A. */
+    private static final String CERT_B = """
+            -----BEGIN CERTIFICATE-----
+            MIIBbjCCARSgAwIBAgIJAJDD1cCOO7ZMMAoGCCqGSM49BAMCMCoxKDAmBgNVBAMT
+            H21pZ3JhdGlvbmxhYiB0ZXN0IGRlc3RpbmF0aW9uIGIwIBcNMDAwMTAxMTYyNDUw
+            WhgPMjEwOTA3MDgxNjI0NTBaMCoxKDAmBgNVBAMTH21pZ3JhdGlvbmxhYiB0ZXN0
+            IGRlc3RpbmF0aW9uIGIwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQlYd4Ty4lv
+            Vg6UGKN0YnyZUrGSZ6gOJNyvAI7o+yxw8A+5qa/+Yvc1T3rC02KCFdjqQhpiuHIy
+            LBkDh9UDbwJ1oyEwHzAdBgNVHQ4EFgQUoYaVLCIVcnnJQsyvvSh9lEWwDjkwCgYI
+            KoZIzj0EAwIDSAAwRQIgP0AL4xrlp4ZpOEOgZNcBhlFyi0xMMGs7BlKE0oskiDoC
+            IQC6OZ/tQLf3gALIRxb/lftinxfdVes0ER4uy9gTCAP33A==
+            -----END CERTIFICATE-----
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path secret;
+    private ExecutorService threads;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        secret = Files.writeString(dir.resolve("secret"), "daemon-migrate-test-secret-0123456789\n");
+        threads = Executors.newFixedThreadPool(2);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        threads.shutdownNow();
+        assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("command threads ended").isTrue();
+    }
+
+    /** Captures a command's output and hands over its first line as soon as it is written. */
+    private static final class Capture extends Writer {
+        final StringBuilder text = new StringBuilder();
+        final CompletableFuture<String> firstLine = new CompletableFuture<>();
+
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) {
+            text.append(chars, offset, length);
+            int newline = text.indexOf("\n");
+            if (newline >= 0) {
+                firstLine.complete(text.substring(0, newline).strip());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public synchronized String toString() {
+            return text.toString();
+        }
+    }
+
+    private record Running(CompletableFuture<Integer> exit, Capture out, Capture err) {
+    }
+
+    private Running start(String... args) {
+        Capture out = new Capture();
+        Capture err = new Capture();
+        CommandLine cmd = VmmCommand.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return new Running(CompletableFuture.supplyAsync(() -> cmd.execute(args), threads), out, err);
+    }
+
+    private int startDaemon(Path json, String... more) throws Exception {
+        String[] base = {"daemon", "--listen", "127.0.0.1:0", "--once", "--json", json.toString(), "--secret-file",
+            secret.toString()};
+        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+        daemon = start(args);
+        CompletableFuture.anyOf(daemon.out().firstLine, daemon.exit()).get(30, TimeUnit.SECONDS);
+        String first = daemon.out().firstLine.getNow(null);
+        Matcher m = LISTENING.matcher(String.valueOf(first));
+        assertThat(m.matches()).as("first line %s; stderr: %s", first, daemon.err()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private Running daemon;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postcopy", "precopy", "hybrid"})
+    void guestMovesToTheDaemonAndEndsWithTheReferenceResult(String mode) throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        Path migrationJson = dir.resolve("migration.json");
+        int port = startDaemon(destinationJson, "--quiet");
+
+        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
+                "--after-progress", "2000", "--json", migrationJson.toString());
+
+        int sourceExit = source.exit().get(60, TimeUnit.SECONDS);
+        assertThat(sourceExit).as("migrate exit; stdout: %s; stderr: %s", source.out(), source.err()).isZero();
+        int daemonExit = daemon.exit().get(60, TimeUnit.SECONDS);
+        assertThat(daemonExit).as("daemon exit; stdout: %s; stderr: %s", daemon.out(), daemon.err()).isZero();
+
+        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        assertThat(migration).containsEntry("status", "completed").containsEntry("mode", mode)
+                .containsEntry("remaining", 0L).containsEntry("guest-pages", 16_384L).doesNotContainKey("error-desc");
+        Map<String, Object> destination = JsonReader.parseObject(Files.readString(destinationJson));
+        long expected = WssReference.result(1, GUEST_ARGS);
+        assertThat(destination).containsEntry("outcome", "halted").containsEntry("status", 0L)
+                .containsEntry("result", HumanUnits.hex64(expected)).containsEntry("workload", "wss")
+                .containsKeys("memory-hash", "network-faults", "minor-faults", "fault-latency-us",
+                        "progress-rate-during", "progress-rate-after");
+        assertThat((String) destination.get("console")).contains("wss: done passes " + PASSES);
+
+        assertThat(source.out().toString()).contains("status             completed", "pages-by-kind", "network-faults",
+                "fault-latency", "progress-rate");
+        // The console echoed here shows the guest's start but not its end: it ended at the destination.
+        assertThat(source.out().toString()).contains("wss: start").doesNotContain("wss: done");
+        assertThat(source.err().toString()).contains("vmm migrate: migrating to 127.0.0.1:" + port + " at progress ");
+        assertThat(daemon.out().toString()).contains("migration ", ": incoming", ": arrived after ", ": faults: ",
+                ": ended: halted, status 0, result " + HumanUnits.hex64(expected));
+        assertThat(((Number) destination.get("progress-rate-after")).doubleValue())
+                .as("the guest ran on at the destination").isPositive();
+        assertThat(daemon.err().toString()).isEmpty();
+    }
+
+    @Test
+    void selfBallooningGuestMovesWithoutItsBalloonedPages() throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        Path migrationJson = dir.resolve("migration.json");
+        int port = startDaemon(destinationJson, "--quiet");
+
+        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
+                "--dsb", "on", "--dsb-interval", "100us", "--after-progress", "20000", "--json", migrationJson.toString());
+
+        assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
+        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
+        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> balloon = (Map<String, Object>) migration.get("balloon");
+        long ballooned = (Long) balloon.get("size-pages");
+        assertThat(balloon).containsEntry("dsb", "on").containsEntry("saved-pages", ballooned);
+        assertThat(ballooned).as("a 64M guest using 4M balloons most of its pages").isGreaterThan(10_000);
+        assertThat((Long) migration.get("duplicate") + (Long) migration.get("normal")).as("pages sent")
+                .isEqualTo(16_384L - ballooned);
+        Map<String, Object> destination = JsonReader.parseObject(Files.readString(destinationJson));
+        assertThat(destination).containsEntry("status", 0L)
+                .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
+        assertThat(destination.get("balloon")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("dsb", "on");
+        assertThat(source.out().toString()).containsPattern("balloon +[0-9,]+ pages \\([0-9.]+ MiB\\) at the switch-over");
+    }
+
+    @Test
+    void wrongSecretFailsTheMigrationAndTheGuestFinishesAtTheSource() throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        Path migrationJson = dir.resolve("migration.json");
+        int port = startDaemon(destinationJson);
+        Path other = Files.writeString(dir.resolve("other"), "not-the-daemon's-secret-0123456789\n");
+
+        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+                other.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M",
+                "--arg", "passes=" + SHORT_PASSES, "--after-progress", "2000", "--json", migrationJson.toString(),
+                "--quiet");
+
+        assertThat(source.exitCode()).as("stderr: %s", source.err()).isEqualTo(ExitCode.MIGRATION_FAILED.code());
+        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        assertThat(migration).containsEntry("status", "failed");
+        assertThat((String) migration.get("error-desc")).contains("keeps running on the source");
+        long expected = WssReference.result(1, Map.of("wss", "4M", "passes", SHORT_PASSES));
+        assertThat(source.out()).contains("status             failed", "error-desc",
+                "result           " + HumanUnits.hex64(expected)); // the guest ran on at the source
+        assertThat(source.err()).contains("vmm migrate: the migration failed: ",
+                "vmm migrate: the guest ran on here and ended: halted, status 0, result " + HumanUnits.hex64(expected));
+        // The daemon saw no authenticated migration and is still waiting.
+        assertThat(daemon.exit().isDone()).isFalse();
+        assertThat(destinationJson).doesNotExist();
+    }
+
+    @Test
+    void tlsWithThePinnedCertificateMigrates() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), CERT_A);
+        Path key = Files.writeString(dir.resolve("key.pem"), KEY_A);
+        Path destinationJson = dir.resolve("destination.json");
+        int port = startDaemon(destinationJson, "--quiet", "--tls-cert", cert.toString(), "--tls-key", key.toString());
+
+        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+                secret.toString(), "--tls-cert", cert.toString(), "--mode", "postcopy", "--memory", "64M",
+                "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES, "--after-progress", "2000",
+                "--quiet");
+
+        assertThat(source.exitCode()).as("stdout: %s; stderr: %s", source.out(), source.err()).isZero();
+        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon stderr: %s", daemon.err()).isZero();
+        assertThat(JsonReader.parseObject(Files.readString(destinationJson)))
+                .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
+    }
+
+    @Test
+    void tlsWithAnotherCertificateIsRefusedAndTheGuestStaysAtTheSource() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), CERT_A);
+        Path key = Files.writeString(dir.resolve("key.pem"), KEY_A);
+        Path other = Files.writeString(dir.resolve("other.pem"), CERT_B);
+        int port = startDaemon(dir.resolve("destination.json"), "--tls-cert", cert.toString(), "--tls-key",
+                key.toString());
+
+        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+                secret.toString(), "--tls-cert", other.toString(), "--mode", "postcopy", "--memory", "64M",
+                "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + SHORT_PASSES, "--after-progress", "2000",
+                "--quiet");
+
+        assertThat(source.exitCode()).as("stderr: %s", source.err()).isEqualTo(ExitCode.MIGRATION_FAILED.code());
+        assertThat(source.err()).contains("the guest ran on here and ended: halted, status 0");
+        assertThat(daemon.exit().isDone()).isFalse();
+    }
+}

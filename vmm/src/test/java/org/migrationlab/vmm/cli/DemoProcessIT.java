@@ -1,0 +1,82 @@
+package org.migrationlab.vmm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code vmm demo} as users run it: a real multi-process migration (this test starts the demo's JVM,
+ * which starts a destination and a source JVM) of a small guest, checked against the unmigrated run,
+ * without and with self-ballooning.
+ */
+class DemoProcessIT {
+    private static final long LIMIT_SECONDS = 120;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "dsb {0}")
+    @ValueSource(strings = {"off", "on"})
+    void demoMigratesBetweenTwoProcessesAndTheOracleFindsTheGuestIdentical(String dsb)
+            throws IOException, InterruptedException {
+        Path json = dir.resolve("demo.json");
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        List<String> command = new ArrayList<>(DemoCommand.javaCommand());
+        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=4M", "--arg", "pattern=seq",
+                "--arg", "passes=4000", "--json", json.toString(), "--timeout", "90s", "--dsb", dsb));
+        if (dsb.equals("on")) {
+            command.addAll(List.of("--dsb-interval", "100us"));
+        }
+        long start = System.nanoTime();
+        Process demo = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        demo.getOutputStream().close();
+        boolean exited = demo.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+
+        assertThat(exited).as("the demo ended within %d s; stdout: %s; stderr: %s", LIMIT_SECONDS, stdout, stderr)
+                .isTrue();
+        assertThat(demo.exitValue()).as("exit code; stdout: %s; stderr: %s", stdout, stderr).isZero();
+        assertThat(Files.readString(json)).contains("\"oracle\": \"identical\"", "\"status\": \"completed\"",
+                "\"mode\": \"postcopy\"");
+        assertThat(stdout).contains("[destination] listening on 127.0.0.1:", "[source] wss: start",
+                "[destination] migration ", "migration report (source):", "status             completed",
+                "oracle: identical");
+        assertThat(stdout.lines().filter(line -> line.startsWith("oracle: ")).toList()).singleElement().asString()
+                .startsWith("oracle: identical (result 0x");
+        // The source child gets the balloon's boot arguments, and the balloon kept its pages at home.
+        Map<String, Object> report = org.migrationlab.migration.stats.JsonReader.parseObject(Files.readString(json));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> balloon = (Map<String, Object>) report.get("balloon");
+        assertThat(balloon).containsEntry("dsb", dsb);
+        if (dsb.equals("on")) {
+            assertThat(stdout).contains("--arg dsb=on", "--arg dsb-interval=100us");
+            assertThat((Long) balloon.get("size-pages")).as("ballooned at the switch-over").isGreaterThan(10_000);
+            assertThat((Long) report.get("duplicate") + (Long) report.get("normal"))
+                    .isEqualTo(16_384 - (Long) balloon.get("size-pages"));
+        }
+        // The children's command lines name the demo's secret file; none of them may outlive the demo.
+        String secretFile = stdout.lines().filter(line -> line.startsWith("vmm demo: destination: "))
+                .map(line -> line.replaceFirst(".*--secret-file (\\S+).*", "$1")).findFirst().orElseThrow();
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(secretFile))
+                .toList()).as("processes still running with %s", secretFile).isEmpty();
+        assertThat(Path.of(secretFile)).as("the secret is deleted").doesNotExist();
+        System.out.printf("demo took %.1f s%n%s%n", seconds, stdout);
+    }
+}

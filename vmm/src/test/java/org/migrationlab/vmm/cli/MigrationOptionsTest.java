@@ -1,0 +1,204 @@
+package org.migrationlab.vmm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.vmm.testing.CapturedRun;
+
+import picocli.CommandLine;
+
+/**
+ * The options of migrate, daemon and demo: durations, bandwidths, addresses and policy names parse or
+ * fail with one line and exit code 2, before any guest boots or any connection opens.
+ */
+class MigrationOptionsTest {
+    @TempDir
+    Path dir;
+
+    private Path secret;
+
+    @BeforeEach
+    void writeSecret() throws IOException {
+        secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123456789abcdef\n");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"100us, 100000", "100µs, 100000", "2ms, 2000000", "1s, 1000000000", "1.5s, 1500000000",
+        "300ms, 300000000", "250ns, 250", "2m, 120000000000", "1h, 3600000000000", "0, 0", "0ms, 0",
+        "' 10MS ', 10000000"})
+    void durationsParseToNanoseconds(String text, long nanos) {
+        assertThat(DurationConverter.parse(text)).isEqualTo(nanos);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "ms", "5", "1.5", "-1s", "1 fortnight", "1e3ms", "0.1ns", "99999999999h"})
+    void badDurationsAreRejectedReadably(String text) {
+        assertThatThrownBy(() -> DurationConverter.parse(text)).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @Test
+    void durationsFormatBackToTheirShortestSpelling() {
+        assertThat(DurationConverter.format(100_000)).isEqualTo("100us");
+        assertThat(DurationConverter.format(2_000_000_000)).isEqualTo("2s");
+        assertThat(DurationConverter.format(1_500_000)).isEqualTo("1500us");
+        assertThat(DurationConverter.format(7)).isEqualTo("7ns");
+        assertThat(DurationConverter.format(0)).isEqualTo("0");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1gbit, 1000000000", "100mbit, 100000000", "125MB/s, 1000000000", "0, 0", "10kbit, 10000",
+        "1Gbit/s, 1000000000", "1Gb/s, 1000000000", "100Mbps, 100000000", "1MiB/s, 8388608", "2.5gbit, 2500000000",
+        "1B/s, 8", "64bit, 64", "1tbit, 1000000000000"})
+    void bandwidthsParseToBitsPerSecond(String text, long bits) {
+        assertThat(BandwidthConverter.parse(text)).isEqualTo(bits);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "fast", "100", "1g", "125MB", "1ibit", "-1gbit", "0.1bit", "1xbit"})
+    void badBandwidthsAreRejectedReadably(String text) {
+        assertThatThrownBy(() -> BandwidthConverter.parse(text)).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @Test
+    void addressesParseWithIpv6InBrackets() {
+        InetSocketAddress v4 = HostPortConverter.parse("127.0.0.1:7000");
+        assertThat(v4.getPort()).isEqualTo(7000);
+        assertThat(HostPortConverter.format(v4)).isEqualTo("127.0.0.1:7000");
+        assertThat(HostPortConverter.format(HostPortConverter.parse("[::1]:0"))).isEqualTo("[0:0:0:0:0:0:0:1]:0");
+        for (String bad : new String[] {"127.0.0.1", ":7000", "host:port", "127.0.0.1:65536", "::1:7000"}) {
+            assertThatThrownBy(() -> HostPortConverter.parse(bad)).as(bad)
+                    .isInstanceOf(CommandLine.TypeConversionException.class).hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void modesAndDirtyLogModesUseTheCommandLineSpelling() {
+        assertThat(new MigrationConverters.Mode().convert("postcopy")).isEqualTo(MigrationMode.POSTCOPY);
+        assertThat(new MigrationConverters.Mode().convert("Hybrid")).isEqualTo(MigrationMode.HYBRID);
+        assertThat(new MigrationConverters.DirtyLog().convert("write-protect")).isEqualTo(DirtyLogMode.WRITE_PROTECT);
+        assertThat(new MigrationConverters.DirtyLog().convert("dirty-bit")).isEqualTo(DirtyLogMode.DIRTY_BIT);
+        assertThat(new MigrationConverters.Prepage().convert("multi-pivot")).isEqualTo("multi-pivot");
+        assertThat(new MigrationConverters.StopPolicy().convert("auto-converge")).isEqualTo("auto-converge");
+    }
+
+    private String[] migrate(String... more) {
+        String[] base = {"migrate", "--migrate-to", "127.0.0.1:9", "--secret-file", secret.toString()};
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    private static void assertUsageError(CapturedRun run, String expected) {
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(run.errLines()).as("stderr").hasSize(1);
+        assertThat(run.err()).contains(expected).doesNotContain("Exception", "\tat ");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void unknownPrepageIsOneLineAndExitCode2() {
+        assertUsageError(CapturedRun.vmm(migrate("--mode", "postcopy", "--prepage", "sideways")),
+                "unknown prepage strategy 'sideways'; known: none, push, bubble, multi-pivot");
+        assertUsageError(CapturedRun.vmm("demo", "--prepage", "sideways"), "unknown prepage strategy 'sideways'");
+    }
+
+    @Test
+    void unknownModeStopPolicyAndDirtyLogAreOneLineAndExitCode2() {
+        assertUsageError(CapturedRun.vmm(migrate("--mode", "teleport")),
+                "unknown mode 'teleport'; known: precopy, postcopy, hybrid");
+        assertUsageError(CapturedRun.vmm(migrate("--stop-policy", "never")),
+                "unknown stop policy 'never'; known: xen, downtime, auto-converge");
+        assertUsageError(CapturedRun.vmm(migrate("--dirty-log", "pml")),
+                "unknown dirty-log mode 'pml'; known: write-protect, dirty-bit");
+        assertUsageError(CapturedRun.vmm("demo", "--mode", "teleport"), "unknown mode 'teleport'");
+    }
+
+    @Test
+    void badDurationsAndBandwidthsOnTheCommandLineAreOneLineAndExitCode2() {
+        assertUsageError(CapturedRun.vmm(migrate("--latency", "5")), "'5' needs a unit");
+        assertUsageError(CapturedRun.vmm(migrate("--after", "soon")), "'soon' is not a duration");
+        assertUsageError(CapturedRun.vmm(migrate("--bandwidth", "fast")), "'fast' is not a bandwidth");
+        assertUsageError(CapturedRun.vmm(migrate("--downtime-target", "500us")), "--downtime-target must be at least 1ms");
+        assertUsageError(CapturedRun.vmm("demo", "--bandwidth", "1g"), "'1g' is not a bandwidth");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--latency", "1 fortnight"), "is not a duration");
+    }
+
+    @Test
+    void startOptionsExcludeEachOther() {
+        assertUsageError(CapturedRun.vmm(migrate("--after", "2s", "--after-progress", "5")), "mutually exclusive");
+    }
+
+    @Test
+    void missingRequiredOptionsAndBadAddressesAreUsageErrors() {
+        assertUsageError(CapturedRun.vmm("migrate", "--secret-file", secret.toString()),
+                "Missing required option: '--migrate-to=HOST:PORT'");
+        assertUsageError(CapturedRun.vmm("daemon", "--secret-file", secret.toString()),
+                "Missing required option: '--listen=HOST:PORT'");
+        assertUsageError(CapturedRun.vmm("migrate", "--migrate-to", "nowhere", "--secret-file", secret.toString()),
+                "'nowhere' is not HOST:PORT");
+        assertUsageError(CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:0", "--secret-file", secret.toString()),
+                "--migrate-to needs the daemon's port, not 0");
+    }
+
+    @Test
+    void secretsShorterThan16BytesOrMissingAreUsageErrorsBeforeAnyConnection() throws IOException {
+        Path shortSecret = Files.writeString(dir.resolve("short"), "fifteen-bytes!!\n");
+        assertUsageError(CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:9", "--secret-file",
+                shortSecret.toString()), "has 15 bytes; at least 16 are needed");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file",
+                dir.resolve("absent").toString()), "cannot read the secret file");
+    }
+
+    @Test
+    void secretFileEndingsDoNotChangeTheSecret() throws IOException {
+        byte[] plain = Transports.readSecret(Files.writeString(dir.resolve("a"), "0123456789abcdef"));
+        assertThat(Transports.readSecret(Files.writeString(dir.resolve("b"), "0123456789abcdef\n"))).isEqualTo(plain);
+        assertThat(Transports.readSecret(Files.writeString(dir.resolve("c"), "0123456789abcdef\r\n"))).isEqualTo(plain);
+    }
+
+    @Test
+    void daemonTlsNeedsCertificateAndKeyAndJsonNeedsAFile() {
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--tls-cert", dir.resolve("cert.pem").toString()), "--tls-cert and --tls-key go together");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--json", "-"), "--json needs a file here");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--tls-cert", dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("key.pem").toString()),
+                "cannot read the TLS certificate");
+    }
+
+    @Test
+    void demoRejectsBadGuestOptionsBeforeStartingAnyProcess() {
+        assertUsageError(CapturedRun.vmm("demo", "--memory", "3M"), "memory must be a multiple of 4 KiB");
+        assertUsageError(CapturedRun.vmm("demo", "--arg", "wss=1M", "--arg", "wss=2M"), "--arg wss is given twice");
+        assertUsageError(CapturedRun.vmm("demo", "--json", dir.resolve("no/such/dir/x.json").toString()),
+                "cannot write the JSON report to");
+    }
+
+    @Test
+    void demoSpellsSizesAndBandwidthsAsTheChildrenReadThem() {
+        assertThat(DemoCommand.sizeArgument(512L << 20)).isEqualTo("512M");
+        assertThat(DemoCommand.sizeArgument(3L << 30)).isEqualTo("3G");
+        assertThat(DemoCommand.sizeArgument(4097 * 1024L)).isEqualTo("4097K");
+        assertThat(DemoCommand.bandwidthArgument(1_000_000_000)).isEqualTo("1gbit");
+        assertThat(DemoCommand.bandwidthArgument(8_388_608)).isEqualTo("8388608bit");
+        assertThat(BandwidthConverter.parse(DemoCommand.bandwidthArgument(8_388_608))).isEqualTo(8_388_608);
+    }
+}
