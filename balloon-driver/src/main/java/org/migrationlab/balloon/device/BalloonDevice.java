@@ -19,8 +19,10 @@ import org.migrationlab.emulator.devices.Ports;
 import org.migrationlab.emulator.devices.VirtualClock;
 import org.migrationlab.emulator.memory.GuestMemory;
 import org.migrationlab.emulator.memory.MemoryMap;
-import org.migrationlab.emulator.memory.PageBitmap;
+import org.migrationlab.emulator.port.PageBitmap;
 import org.migrationlab.emulator.memory.PageState;
+import org.migrationlab.emulator.port.BalloonControl;
+import org.migrationlab.emulator.port.DeviceState;
 
 /**
  * The host side of the balloon, on port 0xE6 (guest_abi.h, {@code GUEST_PORT_BALLOON}).
@@ -45,7 +47,7 @@ import org.migrationlab.emulator.memory.PageState;
  * on the vCPU thread (or while the machine is paused). {@link #freeze()}, {@link #unfreeze()} and
  * {@link #stats()} may be called from any thread; the statistics may then be one hypercall old.
  */
-public final class BalloonDevice implements Device {
+public final class BalloonDevice implements Device, BalloonControl {
     /** guest_abi.h: GUEST_OP_BALLOON_QUERY, _INFLATE, _DEFLATE. */
     public static final int OP_QUERY = 0;
     public static final int OP_INFLATE = 1;
@@ -112,11 +114,13 @@ public final class BalloonDevice implements Device {
      * Freezes the balloon (during post-copy, as QEMU does): inflations are refused, deflations are still
      * served, from local zero pages. Any thread.
      */
+    @Override
     public void freeze() {
         frozen = true;
     }
 
     /** Lets the balloon inflate again. Any thread. */
+    @Override
     public void unfreeze() {
         frozen = false;
     }
@@ -126,8 +130,15 @@ public final class BalloonDevice implements Device {
     }
 
     /** Pages the balloon holds now. */
+    @Override
     public long balloonPages() {
         return balloonPages;
+    }
+
+    @Override
+    public BalloonFigures figures() {
+        return new BalloonFigures(balloonPages, inflations, deflations, pressureDeflations, pagesReturned,
+                pagesReclaimed);
     }
 
     /** The ballooned pages, read from the memory map (vCPU thread, or while paused). */
@@ -312,13 +323,13 @@ public final class BalloonDevice implements Device {
     }
 
     /** The migratable state (vCPU thread, or while paused). */
-    public BalloonState save() {
+    public BalloonState balloonState() {
         return new BalloonState(balloonPages, queriesSincePressure, queries, inflations, deflations, pressureDeflations,
                 refusedInflations, pagesReturned, pagesReclaimed);
     }
 
     /** Replaces the state with a saved one, after checking it fits this machine. */
-    public void restore(BalloonState state) {
+    public void restoreBalloonState(BalloonState state) {
         if (state.balloonPages() >= memory.pageCount()) {
             throw new IllegalArgumentException("balloon state holds " + state.balloonPages() + " pages, RAM has "
                     + memory.pageCount());
@@ -335,12 +346,12 @@ public final class BalloonDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
-        return save().encode();
+    public DeviceState save() {
+        return new DeviceState(port(), BalloonState.VERSION, balloonState().encode());
     }
 
     @Override
-    public void restoreState(byte[] state) {
-        restore(BalloonState.decode(state));
+    public void restore(DeviceState state) {
+        restoreBalloonState(BalloonState.decode(state.version(), state.body()));
     }
 }

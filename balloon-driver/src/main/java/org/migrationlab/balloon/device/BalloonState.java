@@ -9,15 +9,15 @@ import java.nio.ByteOrder;
  * of {@link BalloonStats} (which pages are ballooned is not here: the memory map's page states say it,
  * and they move as the migration's balloon map).
  *
- * <p>Binary form (little-endian): version u32 = {@value #VERSION}, then the nine u64 fields in record
- * order. Any change to the fields needs a new version; {@link #decode} accepts exactly this one.
+ * <p>Binary form, layout version {@value #VERSION} (little-endian): the nine u64 fields in record order.
+ * Any change to the fields needs a new version; {@link #decode} accepts exactly this one.
  *
  * @param queriesSincePressure queries since the last pressure deflation ({@link Long#MAX_VALUE}: none yet)
  */
 public record BalloonState(long balloonPages, long queriesSincePressure, long queries, long inflations, long deflations,
                            long pressureDeflations, long refusedInflations, long pagesReturned, long pagesReclaimed) {
     public static final int VERSION = 1;
-    static final int ENCODED_BYTES = 4 + 9 * 8;
+    static final int ENCODED_BYTES = 9 * 8;
 
     public BalloonState {
         if (balloonPages < 0 || queriesSincePressure < 0 || queries < 0 || inflations < 0 || deflations < 0
@@ -35,17 +35,16 @@ public record BalloonState(long balloonPages, long queriesSincePressure, long qu
     }
 
     public byte[] encode() {
-        return ByteBuffer.allocate(ENCODED_BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(VERSION)
+        return ByteBuffer.allocate(ENCODED_BYTES).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(balloonPages).putLong(queriesSincePressure).putLong(queries).putLong(inflations)
                 .putLong(deflations).putLong(pressureDeflations).putLong(refusedInflations).putLong(pagesReturned)
                 .putLong(pagesReclaimed).array();
     }
 
-    /** Decodes {@link #encode()} output; a wrong version, length or value is an {@link IllegalArgumentException}. */
-    public static BalloonState decode(byte[] bytes) {
+    /** Decodes {@link #encode()} output of layout {@code version}; a wrong version, length or value is an {@link IllegalArgumentException}. */
+    public static BalloonState decode(int version, byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            int version = in.getInt();
             if (version != VERSION) {
                 throw new IllegalArgumentException("balloon state version " + version + ", this host reads " + VERSION);
             }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.migrationlab.emulator.port.DeviceState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.migrationlab.balloon.policy.BalloonPolicy;
@@ -18,12 +19,13 @@ import org.migrationlab.balloon.policy.SelfBalloonPolicy;
 import org.migrationlab.balloon.testing.FakeHypercall;
 import org.migrationlab.emulator.devices.BadHypercallException;
 import org.migrationlab.emulator.devices.DeviceResources;
+import org.migrationlab.emulator.devices.Ports;
 import org.migrationlab.emulator.devices.HypercallOutcome;
 import org.migrationlab.emulator.devices.VirtualClock;
-import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.emulator.memory.GuestMemory;
 import org.migrationlab.emulator.memory.MemoryMap;
-import org.migrationlab.emulator.memory.PageBitmap;
+import org.migrationlab.emulator.port.PageBitmap;
 import org.migrationlab.emulator.memory.PageState;
 
 /** The balloon device against a real memory map, driven by hand-made hypercalls: the normal path and hostile ones. */
@@ -261,31 +263,36 @@ class BalloonDeviceTest {
         inflate(0xe00, 0xe01);
         deflate(BalloonDevice.DEFLATE_PRESSURE, 0xe00);
         query(5, 100, 0);
-        byte[] saved = device.saveState();
-        assertThat(BalloonState.decode(saved)).isEqualTo(device.save());
+        DeviceState saved = device.save();
+        assertThat(saved.deviceId()).isEqualTo(Ports.BALLOON);
+        assertThat(saved.version()).isEqualTo(BalloonState.VERSION);
+        assertThat(BalloonState.decode(saved.version(), saved.body())).isEqualTo(device.balloonState());
 
         try (MemoryMap other = new MemoryMap(RAM, PageState.ABSENT)) {
             BalloonDevice copy = new BalloonDevice(new DeviceResources(other, new VirtualClock()), SelfBalloonPolicy.paper());
-            copy.restoreState(saved);
-            assertThat(copy.save()).isEqualTo(device.save());
+            copy.restore(saved);
+            assertThat(copy.balloonState()).isEqualTo(device.balloonState());
             assertThat(copy.stats()).isEqualTo(new BalloonStats(1, 1, 1, 1, 1, 0, 2, 1, 0, 0));
         }
     }
 
     @Test
     void hostileStateIsRejected() {
-        byte[] good = device.saveState();
-        byte[] badVersion = good.clone();
-        badVersion[0] = 9;
-        assertThatThrownBy(() -> device.restoreState(badVersion)).hasMessageContaining("version 9");
-        assertThatThrownBy(() -> device.restoreState(java.util.Arrays.copyOf(good, 20))).hasMessageContaining("bytes");
-        assertThatThrownBy(() -> device.restoreState(new byte[2])).hasMessageContaining("truncated");
-        assertThatThrownBy(() -> device.restoreState(java.util.Arrays.copyOf(good, good.length + 8)))
+        byte[] good = device.save().body();
+        assertThatThrownBy(() -> device.restore(state(9, good))).hasMessageContaining("version 9");
+        assertThatThrownBy(() -> device.restore(state(1, java.util.Arrays.copyOf(good, 20))))
                 .hasMessageContaining("bytes");
-        byte[] negative = ByteBuffer.wrap(good.clone()).order(ByteOrder.LITTLE_ENDIAN).putLong(4, -5).array();
-        assertThatThrownBy(() -> device.restoreState(negative)).hasMessageContaining("negative");
-        byte[] huge = ByteBuffer.wrap(good.clone()).order(ByteOrder.LITTLE_ENDIAN).putLong(4, PAGES).array();
-        assertThatThrownBy(() -> device.restoreState(huge)).hasMessageContaining("RAM has");
-        assertThat(device.save()).isEqualTo(BalloonState.initial());
+        assertThatThrownBy(() -> device.restore(state(1, new byte[2]))).hasMessageContaining("2 bytes, expected 72");
+        assertThatThrownBy(() -> device.restore(state(1, java.util.Arrays.copyOf(good, good.length + 8))))
+                .hasMessageContaining("bytes");
+        byte[] negative = ByteBuffer.wrap(good.clone()).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -5).array();
+        assertThatThrownBy(() -> device.restore(state(1, negative))).hasMessageContaining("negative");
+        byte[] huge = ByteBuffer.wrap(good.clone()).order(ByteOrder.LITTLE_ENDIAN).putLong(0, PAGES).array();
+        assertThatThrownBy(() -> device.restore(state(1, huge))).hasMessageContaining("RAM has");
+        assertThat(device.balloonState()).isEqualTo(BalloonState.initial());
+    }
+
+    private static DeviceState state(int version, byte[] body) {
+        return new DeviceState(Ports.BALLOON, version, body);
     }
 }

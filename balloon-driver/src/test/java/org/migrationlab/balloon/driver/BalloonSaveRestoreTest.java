@@ -51,7 +51,7 @@ class BalloonSaveRestoreTest {
                     }
                 }
                 BalloonDevice copied = BalloonGuests.balloon(copy);
-                assertThat(copied.save()).isEqualTo(balloon.save());
+                assertThat(copied.balloonState()).isEqualTo(balloon.balloonState());
                 assertThat(copied.ballooned()).isEqualTo(balloon.ballooned());
                 assertThat(BalloonGuests.runToHalt(copy)).isEqualTo(expected);
                 assertThat(copied.stats().queries()).isGreaterThan(before.queries());
@@ -67,7 +67,7 @@ class BalloonSaveRestoreTest {
         try (Machine withBalloon = BalloonGuests.boot(config, SelfBalloonPolicy.paper());
              Machine without = Machine.empty(config)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> without.restoreDevices(withBalloon.saveDevices()))
-                    .hasMessageContaining("7 devices, machine has 6");
+                    .hasMessageContaining("device 0xe6, which this machine does not have");
         }
     }
 }

@@ -21,7 +21,7 @@ import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.FaultHandler;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.emulator.testing.DirtierGuest;
 import org.migrationlab.guest.GuestImages;

@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 /** Port 0xE2: reads and advances the {@link VirtualClock}. */
 public final class ClockDevice implements Device {
     private final VirtualClock clock;
@@ -32,12 +34,12 @@ public final class ClockDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
-        return new StateWriter(1).writeLong(clock.nanos()).toByteArray();
+    public DeviceState save() {
+        return new StateWriter(port(), 1).writeLong(clock.nanos()).toState();
     }
 
     @Override
-    public void restoreState(byte[] state) {
+    public void restore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         clock.set(in.readLong());
         in.expectEnd();

@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -72,15 +74,15 @@ public final class ConsoleDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
+    public DeviceState save() {
         byte[] text = output.toByteArray();
         byte[] partial = line.toString().getBytes(StandardCharsets.ISO_8859_1);
-        return new StateWriter(1).writeLong(dropped).writeInt(text.length).writeBytes(text)
-                .writeInt(partial.length).writeBytes(partial).toByteArray();
+        return new StateWriter(port(), 1).writeLong(dropped).writeInt(text.length).writeBytes(text)
+                .writeInt(partial.length).writeBytes(partial).toState();
     }
 
     @Override
-    public void restoreState(byte[] state) {
+    public void restore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         long droppedBytes = in.readLong();
         byte[] text = in.readBytes(in.readInt());

@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 import java.util.Arrays;
 
 /**
@@ -69,16 +71,16 @@ public final class CounterDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
-        StateWriter out = new StateWriter(1);
+    public DeviceState save() {
+        StateWriter out = new StateWriter(port(), 1);
         for (long c : counters) {
             out.writeLong(c);
         }
-        return out.toByteArray();
+        return out.toState();
     }
 
     @Override
-    public void restoreState(byte[] state) {
+    public void restore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         long[] loaded = new long[COUNTERS];
         for (int i = 0; i < COUNTERS; i++) {

@@ -1,9 +1,12 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 /**
  * A hypercall device on one I/O port (see guest_abi.h). Devices are served synchronously inside the
  * engine's {@code out} hook on the vCPU thread, so they must be quick and must never block.
- * Their state moves with the guest: {@link #saveState()} and {@link #restoreState(byte[])}.
+ * Their state moves with the guest: {@link #save()} and {@link #restore(DeviceState)}, keyed by the
+ * device's port and versioned by the device.
  */
 public interface Device {
     int port();
@@ -12,9 +15,15 @@ public interface Device {
 
     HypercallOutcome hypercall(int operation, HypercallContext call);
 
-    /** The device's migratable state in a stable binary form. */
-    byte[] saveState();
+    /**
+     * The device's migratable state: its id is {@link #port()}, its version that of the layout written.
+     * Any change of a layout needs a new version.
+     */
+    DeviceState save();
 
-    /** Replaces the device's state with a saved one; validates it. */
-    void restoreState(byte[] state);
+    /**
+     * Replaces the device's state with a saved one after checking it: a version this device does not
+     * read, a truncated body or a value outside the device's limits is an {@link IllegalArgumentException}.
+     */
+    void restore(DeviceState state);
 }

@@ -1,19 +1,16 @@
 package org.migrationlab.emulator.devices;
 
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 /**
  * The machine's devices, by I/O port. Dispatches hypercalls (an unknown port or operation is a guest
- * error) and saves or restores every device's state as one blob:
- * magic "DEVS" (u32), count (u32), then per device: port (u32), length (u32), state bytes.
+ * error) and saves or restores every device's state, one {@link DeviceState} per device.
  */
 public final class DeviceBus {
-    private static final int MAGIC = 0x53564544; // "DEVS"
     private final Device[] byPort = new Device[256];
     private final List<Device> devices = new ArrayList<>();
 
@@ -41,54 +38,45 @@ public final class DeviceBus {
         return device.hypercall(operation, call);
     }
 
-    public byte[] saveAll() {
-        List<byte[]> states = new ArrayList<>();
-        int size = 8;
+    /** Every device's state, in attach order. */
+    public List<DeviceState> saveAll() {
+        List<DeviceState> states = new ArrayList<>(devices.size());
         for (Device device : devices) {
-            byte[] state = device.saveState();
+            DeviceState state = device.save();
+            if (state.deviceId() != device.port()) {
+                throw new IllegalStateException(device.name() + " saved a state for device 0x"
+                        + Integer.toHexString(state.deviceId()));
+            }
             states.add(state);
-            size += 8 + state.length;
         }
-        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(MAGIC).putInt(devices.size());
-        for (int i = 0; i < devices.size(); i++) {
-            out.putInt(devices.get(i).port()).putInt(states.get(i).length).put(states.get(i));
-        }
-        return out.array();
+        return states;
     }
 
-    /** Restores every device from {@link #saveAll()} output; all or nothing on validation errors. */
-    public void restoreAll(byte[] blob) {
-        ByteBuffer in = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-        byte[][] states = new byte[256][];
-        try {
-            if (in.getInt() != MAGIC) {
-                throw new IllegalArgumentException("device state: bad magic");
+    /**
+     * Restores every device from {@link #saveAll()} output: exactly one state per attached device, no
+     * other. Checks the set first; then each device checks its own state (a machine that failed here must
+     * be discarded).
+     */
+    public void restoreAll(List<DeviceState> states) {
+        DeviceState[] byId = new DeviceState[256];
+        for (DeviceState state : states) {
+            int id = state.deviceId();
+            if (id > 255 || byPort[id] == null) {
+                throw new IllegalArgumentException("device state for device 0x" + Integer.toHexString(id)
+                        + ", which this machine does not have");
             }
-            int count = in.getInt();
-            if (count != devices.size()) {
-                throw new IllegalArgumentException("device state has " + count + " devices, machine has " + devices.size());
+            if (byId[id] != null) {
+                throw new IllegalArgumentException("two states for device 0x" + Integer.toHexString(id));
             }
-            for (int i = 0; i < count; i++) {
-                int port = in.getInt();
-                int length = in.getInt();
-                if (port < 0 || port > 255 || byPort[port] == null || states[port] != null) {
-                    throw new IllegalArgumentException("device state names unexpected port " + port);
-                }
-                if (length < 0 || length > in.remaining()) {
-                    throw new IllegalArgumentException("device state truncated at port " + port);
-                }
-                states[port] = new byte[length];
-                in.get(states[port]);
-            }
-        } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("device state is truncated");
-        }
-        if (in.hasRemaining()) {
-            throw new IllegalArgumentException("device state has trailing bytes");
+            byId[id] = state;
         }
         for (Device device : devices) {
-            device.restoreState(states[device.port()]);
+            if (byId[device.port()] == null) {
+                throw new IllegalArgumentException("no state for the " + device.name() + " device");
+            }
+        }
+        for (Device device : devices) {
+            device.restore(byId[device.port()]);
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 import java.util.Optional;
 
 /**
@@ -37,16 +39,16 @@ public final class ExitDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
-        StateWriter out = new StateWriter(1);
+    public DeviceState save() {
+        StateWriter out = new StateWriter(port(), 1);
         if (exit == null) {
-            return out.writeInt(0).toByteArray();
+            return out.writeInt(0).toState();
         }
-        return out.writeInt(1).writeLong(exit.result()).writeLong(exit.status()).toByteArray();
+        return out.writeInt(1).writeLong(exit.result()).writeLong(exit.status()).toState();
     }
 
     @Override
-    public void restoreState(byte[] state) {
+    public void restore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         int exited = in.readInt();
         Exit restored = null;

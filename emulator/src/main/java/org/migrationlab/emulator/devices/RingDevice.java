@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -145,9 +147,9 @@ public final class RingDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
+    public DeviceState save() {
         KvRequestStream.KvConfig config = requests.config();
-        StateWriter out = new StateWriter(1)
+        StateWriter out = new StateWriter(port(), 1)
                 .writeLong(config.requests()).writeLong(config.keys()).writeInt(config.valueMax())
                 .writeLong(requests.rngState()).writeLong(requests.nextId())
                 .writeLong(replies).writeLong(mismatches);
@@ -162,11 +164,11 @@ public final class RingDevice implements Device {
         TreeMap<Long, long[]> sorted = new TreeMap<>(model);
         out.writeInt(sorted.size());
         sorted.forEach((key, v) -> out.writeLong(key).writeLong(v[0]).writeLong(v[1]));
-        return out.toByteArray();
+        return out.toState();
     }
 
     @Override
-    public void restoreState(byte[] state) {
+    public void restore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         KvRequestStream.KvConfig config;
         try {

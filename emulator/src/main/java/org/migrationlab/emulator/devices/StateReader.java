@@ -4,18 +4,20 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Reads a device state blob, turning truncation into a clear error. */
+import org.migrationlab.emulator.port.DeviceState;
+
+/** Reads a device's state body in the one layout version the device knows, turning truncation into a clear error. */
 final class StateReader {
     private final ByteBuffer in;
     private final String device;
 
-    StateReader(byte[] state, String device, int version) {
-        this.in = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
-        this.device = device;
-        int found = readInt();
-        if (found != version) {
-            throw new IllegalArgumentException(device + " state version " + found + ", expected " + version);
+    StateReader(DeviceState state, String device, int version) {
+        if (state.version() != version) {
+            throw new IllegalArgumentException(device + " state version " + state.version() + ", this host reads "
+                    + version);
         }
+        this.in = ByteBuffer.wrap(state.body()).order(ByteOrder.LITTLE_ENDIAN);
+        this.device = device;
     }
 
     long readLong() {

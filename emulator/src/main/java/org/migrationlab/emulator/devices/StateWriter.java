@@ -2,12 +2,17 @@ package org.migrationlab.emulator.devices;
 
 import java.io.ByteArrayOutputStream;
 
-/** Writes a device state blob: a version, then little-endian fields. */
+import org.migrationlab.emulator.port.DeviceState;
+
+/** Writes a device's state body (little-endian fields) in one version of its layout. */
 final class StateWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final int deviceId;
+    private final int version;
 
-    StateWriter(int version) {
-        writeInt(version);
+    StateWriter(int deviceId, int version) {
+        this.deviceId = deviceId;
+        this.version = version;
     }
 
     StateWriter writeLong(long v) {
@@ -29,7 +34,7 @@ final class StateWriter {
         return this;
     }
 
-    byte[] toByteArray() {
-        return out.toByteArray();
+    DeviceState toState() {
+        return new DeviceState(deviceId, version, out.toByteArray());
     }
 }

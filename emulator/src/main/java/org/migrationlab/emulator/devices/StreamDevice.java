@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.devices;
 
+import org.migrationlab.emulator.port.DeviceState;
+
 import java.util.zip.CRC32C;
 
 /**
@@ -53,12 +55,12 @@ public final class StreamDevice implements Device {
     }
 
     @Override
-    public byte[] saveState() {
-        return new StateWriter(1).writeLong(bytes).writeLong(chunks).writeInt(crcRegister).toByteArray();
+    public DeviceState save() {
+        return new StateWriter(port(), 1).writeLong(bytes).writeLong(chunks).writeInt(crcRegister).toState();
     }
 
     @Override
-    public void restoreState(byte[] state) {
+    public void restore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         long b = in.readLong();
         long c = in.readLong();

@@ -25,6 +25,7 @@ import org.migrationlab.emulator.image.InvalidImageException;
 import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.emulator.memory.PageTable;
+import org.migrationlab.emulator.port.DeviceState;
 import org.migrationlab.emulator.unicorn.Unicorn;
 import org.migrationlab.emulator.unicorn.UnicornUnavailableException;
 
@@ -163,8 +164,8 @@ public final class Machine implements AutoCloseable {
         return stream;
     }
 
-    /** The attached device of this type (built-in or extra), if there is one. */
-    public <T extends Device> java.util.Optional<T> device(Class<T> type) {
+    /** The attached device of this type or interface (built-in or extra), if there is one. */
+    public <T> java.util.Optional<T> device(Class<T> type) {
         for (Device device : devices.devices()) {
             if (type.isInstance(device)) {
                 return java.util.Optional.of(type.cast(device));
@@ -295,13 +296,14 @@ public final class Machine implements AutoCloseable {
         vcpu.restoreState(state);
     }
 
-    public byte[] saveDevices() {
+    /** Every device's state, one per device in attach order. */
+    public java.util.List<DeviceState> saveDevices() {
         return devices.saveAll();
     }
 
     /** Restores every device; a guest that had already exited is finished here too. */
-    public void restoreDevices(byte[] state) {
-        devices.restoreAll(state);
+    public void restoreDevices(java.util.List<DeviceState> states) {
+        devices.restoreAll(states);
         exitDevice.exit().ifPresent(exit -> {
             halt = new VcpuExit.Halt(exit.result(), exit.status());
             finish();

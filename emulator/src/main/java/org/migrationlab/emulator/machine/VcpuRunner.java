@@ -3,6 +3,9 @@ package org.migrationlab.emulator.machine;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -10,9 +13,15 @@ import org.migrationlab.emulator.cpu.VcpuExit;
 
 /**
  * Owns a machine's vCPU thread: runs the guest, and between slices executes work that must happen at a
- * clean point on that thread (harvesting the dirty log, capturing state, changing page tables). Other
- * threads hand work over with {@link #atPause}; the guest resumes afterwards unless the work asked to
+ * clean point on that thread (harvesting the dirty log, capturing state, changing page tables). Work is
+ * handed over with {@link #atPause} — package-private: outside this package the vCPU obeys only the
+ * named commands of {@link MigratableMachine}. The guest resumes after the work unless it asked to
  * {@link Then#HOLD hold} it, in which case it stays paused until {@link #resume()}.
+ *
+ * <p>Throttling (QEMU's cpu-throttle, which auto-converge drives): with a throttle of p %, a ticker asks
+ * the vCPU to pause every {@link #THROTTLE_SLICE_NANOS}, and after each run the vCPU sleeps
+ * {@code run time × p / (100 − p)}, so the guest runs (100 − p) % of the wall time. Commands that arrive
+ * during a sleep are served at once.
  *
  * <p>Threading: commands travel on a bounded queue; the machine is touched only by the vCPU thread
  * while the runner is alive.
@@ -32,6 +41,10 @@ public final class VcpuRunner implements AutoCloseable {
         }
     }
 
+    /** How often a throttled guest is stopped to sleep its share (QEMU's throttle timeslice). */
+    public static final long THROTTLE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final ScheduledExecutorService THROTTLE_TICKER = Executors.newSingleThreadScheduledExecutor(
+            runnable -> Thread.ofPlatform().name("vcpu-throttle").daemon(true).unstarted(runnable));
     private static final long PAUSE_TIMEOUT_SECONDS = 60;
     private static final long CLOSE_GRACE_MILLIS = 2_000;
     private final Machine machine;
@@ -40,6 +53,9 @@ public final class VcpuRunner implements AutoCloseable {
     private final CompletableFuture<VcpuExit> finished = new CompletableFuture<>();
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile int throttlePercent;
+    private volatile long throttledNanos;
+    private ScheduledFuture<?> throttleTicks; // guarded by this
 
     private VcpuRunner(Machine machine, FaultHandler faults, String threadName, boolean startHeld) {
         this.machine = machine;
@@ -61,7 +77,12 @@ public final class VcpuRunner implements AutoCloseable {
         return runner;
     }
 
-    /** Completes with the exit that ended the guest (halt, crash, error) — never with a pause. */
+    /** Whether the vCPU thread has stopped for good (closed, or failed). */
+    boolean isStopped() {
+        return stopped;
+    }
+
+    /** Completes with the exit that ended the guest (halt, crash, error), or a pause once the runner stopped. */
     public CompletableFuture<VcpuExit> finished() {
         return finished;
     }
@@ -70,7 +91,7 @@ public final class VcpuRunner implements AutoCloseable {
      * Pauses the guest at its next clean point, runs {@code work} on the vCPU thread, then resumes or
      * holds. Works on a finished guest too (the work then runs at once on the vCPU thread).
      */
-    public <T> CompletableFuture<T> atPause(Function<Machine, T> work, Then then) {
+    <T> CompletableFuture<T> atPause(Function<Machine, T> work, Then then) {
         CompletableFuture<T> done = new CompletableFuture<>();
         enqueue(new Command.Work<>(work, then, done));
         return done;
@@ -79,6 +100,34 @@ public final class VcpuRunner implements AutoCloseable {
     /** Lets a held guest run again. */
     public void resume() {
         enqueue(new Command.Resume());
+    }
+
+    /**
+     * Slows the guest down: from now on it runs only (100 − percent) % of the wall time; 0 lifts the
+     * throttle. Any thread.
+     */
+    public synchronized void throttle(int percent) {
+        if (percent < 0 || percent > 99) {
+            throw new IllegalArgumentException("throttle must be 0..99 %: " + percent);
+        }
+        throttlePercent = percent;
+        if (percent > 0 && throttleTicks == null && !stopped) {
+            throttleTicks = THROTTLE_TICKER.scheduleAtFixedRate(machine::requestPause, THROTTLE_SLICE_NANOS,
+                    THROTTLE_SLICE_NANOS, TimeUnit.NANOSECONDS);
+        } else if (percent == 0 && throttleTicks != null) {
+            throttleTicks.cancel(false);
+            throttleTicks = null;
+        }
+    }
+
+    /** The throttle now, in percent of wall time the guest does not run. */
+    public int throttlePercent() {
+        return throttlePercent;
+    }
+
+    /** Wall time the vCPU spent sleeping because of the throttle, so far. */
+    public long throttledNanos() {
+        return throttledNanos;
     }
 
     private void enqueue(Command command) {
@@ -99,7 +148,9 @@ public final class VcpuRunner implements AutoCloseable {
         try {
             machine.halt().ifPresent(finished::complete); // a guest that had exited before it came here
             while (!stopped) {
+                long sleepNanos = 0;
                 if (!held && !machine.isFinished()) {
+                    long runStart = System.nanoTime();
                     VcpuExit exit = machine.run(faults);
                     if (!(exit instanceof VcpuExit.Paused)) {
                         if (exit instanceof VcpuExit.Hypercall) {
@@ -108,9 +159,23 @@ public final class VcpuRunner implements AutoCloseable {
                         finished.complete(exit);
                         continue;
                     }
+                    int percent = throttlePercent;
+                    if (percent > 0) {
+                        sleepNanos = (System.nanoTime() - runStart) * percent / (100 - percent);
+                    }
                 }
-                // Paused (or held, or finished): serve commands. Wait only when we must not run.
-                Command command = held || machine.isFinished() ? commands.take() : commands.poll();
+                // Paused (or held, or finished): serve commands. Wait only when we must not run, or for as
+                // long as the throttle asks the guest to sleep.
+                Command command;
+                if (held || machine.isFinished()) {
+                    command = commands.take();
+                } else if (sleepNanos > 0) {
+                    long sleepStart = System.nanoTime();
+                    command = commands.poll(sleepNanos, TimeUnit.NANOSECONDS);
+                    throttledNanos += System.nanoTime() - sleepStart;
+                } else {
+                    command = commands.poll();
+                }
                 if (command == null) {
                     continue;
                 }
@@ -125,6 +190,12 @@ public final class VcpuRunner implements AutoCloseable {
             finished.complete(new VcpuExit.Error(t));
         } finally {
             stopped = true;
+            synchronized (this) {
+                if (throttleTicks != null) {
+                    throttleTicks.cancel(false);
+                    throttleTicks = null;
+                }
+            }
             failPending();
         }
     }

@@ -1,5 +1,9 @@
 package org.migrationlab.emulator.memory;
 
+import org.migrationlab.emulator.port.DirtyLogMode;
+
+import org.migrationlab.emulator.port.PageBitmap;
+
 /**
  * Logs which present pages the guest writes, by write protection or by PTE dirty bits (DESIGN 3.2).
  * {@link #start} arms every present page; {@link #harvest} returns the pages written since the last

@@ -1,5 +1,9 @@
 package org.migrationlab.emulator.memory;
 
+import org.migrationlab.emulator.port.DirtyLogMode;
+
+import org.migrationlab.emulator.port.PageBitmap;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.memory;
 
+import org.migrationlab.emulator.port.PageBitmap;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

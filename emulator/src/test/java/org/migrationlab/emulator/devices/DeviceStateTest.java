@@ -3,11 +3,14 @@ package org.migrationlab.emulator.devices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.migrationlab.emulator.port.DeviceState;
 
 class DeviceStateTest {
     /** A context over a plain byte array standing in for guest RAM, with every page present. */
@@ -64,7 +67,7 @@ class DeviceStateTest {
         bus.dispatch(Ports.COUNTERS, 0, call.args(0, 7));
         bus.dispatch(Ports.RING, 0, call.args(1000, 4096));
         bus.dispatch(Ports.STREAM, 0, call.args(100, 3));
-        byte[] saved = bus.saveAll();
+        List<DeviceState> saved = bus.saveAll();
 
         VirtualClock clock2 = new VirtualClock();
         RingDevice ring2 = new RingDevice(99, KvRequestStream.KvConfig.defaults());
@@ -78,13 +81,32 @@ class DeviceStateTest {
     @Test
     void truncatedOrForeignStateIsRefused() {
         DeviceBus bus = bus(new VirtualClock(), new RingDevice(1, KvRequestStream.KvConfig.defaults()));
-        byte[] saved = bus.saveAll();
-        for (int cut = 0; cut < saved.length; cut += 7) {
-            byte[] truncated = Arrays.copyOf(saved, cut);
-            assertThatThrownBy(() -> bus.restoreAll(truncated)).isInstanceOf(IllegalArgumentException.class);
+        List<DeviceState> saved = bus.saveAll();
+        for (int device = 0; device < saved.size(); device++) {
+            DeviceState state = saved.get(device);
+            for (int cut = 0; cut < state.size(); cut += 3) {
+                List<DeviceState> truncated = new ArrayList<>(saved);
+                truncated.set(device, new DeviceState(state.deviceId(), state.version(),
+                        Arrays.copyOf(state.body(), cut)));
+                assertThatThrownBy(() -> bus.restoreAll(truncated)).as("device 0x%x cut at %d", state.deviceId(), cut)
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+            List<DeviceState> trailing = new ArrayList<>(saved);
+            trailing.set(device, new DeviceState(state.deviceId(), state.version(),
+                    Arrays.copyOf(state.body(), state.size() + 1)));
+            assertThatThrownBy(() -> bus.restoreAll(trailing)).hasMessageContaining("trailing");
+            List<DeviceState> newer = new ArrayList<>(saved);
+            newer.set(device, new DeviceState(state.deviceId(), state.version() + 1, state.body()));
+            assertThatThrownBy(() -> bus.restoreAll(newer)).hasMessageContaining("version");
         }
-        byte[] trailing = Arrays.copyOf(saved, saved.length + 1);
-        assertThatThrownBy(() -> bus.restoreAll(trailing)).hasMessageContaining("trailing");
+        List<DeviceState> missing = new ArrayList<>(saved.subList(1, saved.size()));
+        assertThatThrownBy(() -> bus.restoreAll(missing)).hasMessageContaining("no state for");
+        List<DeviceState> twice = new ArrayList<>(saved);
+        twice.add(saved.get(0));
+        assertThatThrownBy(() -> bus.restoreAll(twice)).hasMessageContaining("two states");
+        List<DeviceState> foreign = new ArrayList<>(saved);
+        foreign.add(new DeviceState(0x42, 1, new byte[0]));
+        assertThatThrownBy(() -> bus.restoreAll(foreign)).hasMessageContaining("does not have");
     }
 
     @Test
@@ -144,9 +166,9 @@ class DeviceStateTest {
         new java.util.Random(1).nextBytes(call.ram);
         stream.hypercall(0, call.args(0, 1000));
         stream.hypercall(0, call.args(1000, 3000));
-        byte[] saved = stream.saveState();
+        DeviceState saved = stream.save();
         StreamDevice restored = new StreamDevice();
-        restored.restoreState(saved);
+        restored.restore(saved);
         restored.hypercall(0, call.args(4000, 96));
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(call.ram, 0, 4096);

@@ -54,12 +54,12 @@ class DeferredWorkTest {
             return new HypercallOutcome.ReturnToHost(Ports.BALLOON, operation, work);
         }
 
-        public byte[] saveState() {
-            return new byte[] {(byte) state};
+        public org.migrationlab.emulator.port.DeviceState save() {
+            return new org.migrationlab.emulator.port.DeviceState(port(), 1, new byte[] {(byte) state});
         }
 
-        public void restoreState(byte[] bytes) {
-            state = bytes[0];
+        public void restore(org.migrationlab.emulator.port.DeviceState saved) {
+            state = saved.body()[0];
         }
     }
 

@@ -1,5 +1,9 @@
 package org.migrationlab.emulator.memory;
 
+import org.migrationlab.emulator.port.DirtyLogMode;
+
+import org.migrationlab.emulator.port.PageBitmap;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;

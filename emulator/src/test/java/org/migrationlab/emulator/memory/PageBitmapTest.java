@@ -1,5 +1,7 @@
 package org.migrationlab.emulator.memory;
 
+import org.migrationlab.emulator.port.PageBitmap;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

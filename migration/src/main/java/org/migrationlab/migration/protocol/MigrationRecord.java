@@ -1,5 +1,7 @@
 package org.migrationlab.migration.protocol;
 
+import org.migrationlab.emulator.memory.GuestMemory;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,7 +30,17 @@ public sealed interface MigrationRecord {
     /** Which of the two connections. */
     enum Channel { BULK, URGENT }
 
+    /**
+     * Opens each connection. {@code version} is the protocol version the sender speaks; a receiver accepts
+     * {@code [OLDEST_ACCEPTED_VERSION, CURRENT_VERSION]} and refuses the rest, naming that window
+     * (PROTOCOL §3). Only a breaking change bumps the version; a new optional record does not.
+     */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
+        /** Version 3: one GUEST_STATE record replaced CPU_STATE, DEVICE_STATE and BALLOON_MAP. */
+        public static final int CURRENT_VERSION = 3;
+        /** Version 2 peers send records this version no longer reads. */
+        public static final int OLDEST_ACCEPTED_VERSION = CURRENT_VERSION;
+
         public Hello {
             if (version < 0 || version > 0xffff) {
                 throw new ProtocolException(AbortReason.MALFORMED, "version " + version);
@@ -94,7 +106,7 @@ public sealed interface MigrationRecord {
         public static final long MAX_RAM_BYTES = 64L << 30;
 
         public GuestConfig {
-            if (ramBytes <= 0 || ramBytes % 4096 != 0 || ramBytes > MAX_RAM_BYTES) {
+            if (ramBytes <= 0 || ramBytes % GuestMemory.PAGE_SIZE != 0 || ramBytes > MAX_RAM_BYTES) {
                 throw new ProtocolException(AbortReason.MALFORMED, "RAM of " + ramBytes + " bytes");
             }
             if (workload.length() > 31) {
@@ -107,7 +119,7 @@ public sealed interface MigrationRecord {
         }
 
         public long pageCount() {
-            return ramBytes / 4096;
+            return ramBytes / GuestMemory.PAGE_SIZE;
         }
 
         public RecordType type() {
@@ -140,8 +152,8 @@ public sealed interface MigrationRecord {
                 int length = lengths[i];
                 boolean ok = switch (encodings[i]) {
                     case ZERO -> length == 0;
-                    case RAW -> length == 4096;
-                    case DEFLATE -> length >= 1 && length <= 4096;
+                    case RAW -> length == GuestMemory.PAGE_SIZE;
+                    case DEFLATE -> length >= 1 && length <= GuestMemory.PAGE_SIZE;
                 };
                 if (!ok) {
                     throw new ProtocolException(AbortReason.MALFORMED,
@@ -228,53 +240,33 @@ public sealed interface MigrationRecord {
         }
     }
 
-    record CpuStateRecord(byte[] encoded) implements MigrationRecord {
-        public CpuStateRecord {
-            encoded = encoded.clone();
+    /**
+     * Everything of the paused guest but its pages, as one image (PROTOCOL §4): CPU, every device's
+     * versioned state and the ballooned pages, with one header and one checksum. The codec carries the
+     * bytes; the destination decodes and checks them against its machine.
+     */
+    record GuestStateRecord(byte[] image) implements MigrationRecord {
+        public GuestStateRecord {
+            image = image.clone();
         }
 
         @Override
-        public byte[] encoded() {
-            return encoded.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof CpuStateRecord c && Arrays.equals(c.encoded, encoded);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(encoded);
-        }
-
-        public RecordType type() {
-            return RecordType.CPU_STATE;
-        }
-    }
-
-    record DeviceStateRecord(byte[] blob) implements MigrationRecord {
-        public DeviceStateRecord {
-            blob = blob.clone();
-        }
-
-        @Override
-        public byte[] blob() {
-            return blob.clone();
+        public byte[] image() {
+            return image.clone();
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof DeviceStateRecord d && Arrays.equals(d.blob, blob);
+            return o instanceof GuestStateRecord g && Arrays.equals(g.image, image);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(blob);
+            return Arrays.hashCode(image);
         }
 
         public RecordType type() {
-            return RecordType.DEVICE_STATE;
+            return RecordType.GUEST_STATE;
         }
     }
 
@@ -313,37 +305,6 @@ public sealed interface MigrationRecord {
         }
     }
 
-    /**
-     * The pages the guest's balloon holds at the switch-over (PROTOCOL §4, §5.5): never sent, started
-     * ballooned at the destination. Bitmap as in SWITCH_OVER.
-     */
-    record BalloonMap(long count, byte[] bitmap) implements MigrationRecord {
-        public BalloonMap {
-            if (count < 0) {
-                throw new ProtocolException(AbortReason.MALFORMED, "ballooned " + count);
-            }
-            bitmap = bitmap.clone();
-        }
-
-        @Override
-        public byte[] bitmap() {
-            return bitmap.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof BalloonMap b && b.count == count && Arrays.equals(b.bitmap, bitmap);
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(count) * 31 + Arrays.hashCode(bitmap);
-        }
-
-        public RecordType type() {
-            return RecordType.BALLOON_MAP;
-        }
-    }
 
     record Resumed() implements MigrationRecord {
         public RecordType type() {

@@ -1,5 +1,7 @@
 package org.migrationlab.migration.protocol;
 
+import org.migrationlab.emulator.memory.GuestMemory;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -84,7 +86,7 @@ public final class PageBatchBuilder implements AutoCloseable {
             throw new IllegalArgumentException("page " + pageNumber);
         }
         if (data == null) {
-            data = alloc.directBuffer(maxPages * PageCodec.PAGE_SIZE, maxPages * PageCodec.PAGE_SIZE);
+            data = alloc.directBuffer(maxPages * GuestMemory.PAGE_SIZE, maxPages * GuestMemory.PAGE_SIZE);
         }
         PageCodec.EncodedPage encoded = PageCodec.encodePage(page, compression, data);
         pageNumbers[count] = pageNumber;
@@ -97,6 +99,11 @@ public final class PageBatchBuilder implements AutoCloseable {
 
     public int count() {
         return count;
+    }
+
+    /** Whether {@link #add} deflates pages (frozen pages are then copied too: compression needs the bytes). */
+    public boolean compresses() {
+        return compression != PageCodec.Compression.NONE;
     }
 
     public boolean isEmpty() {
@@ -149,7 +156,7 @@ public final class PageBatchBuilder implements AutoCloseable {
             crcs[count] = PageCodec.zeroPageCrc();
         } else {
             encoding = PageEncoding.RAW;
-            lengths[count] = PageCodec.PAGE_SIZE;
+            lengths[count] = GuestMemory.PAGE_SIZE;
             crcs[count] = PageCodec.crc32c(page);
             ((CompositeByteBuf) data).addComponent(true, Unpooled.wrappedBuffer(page.asByteBuffer()));
         }

@@ -1,5 +1,7 @@
 package org.migrationlab.migration.protocol;
 
+import org.migrationlab.emulator.memory.GuestMemory;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -24,7 +26,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
  * <p>Thread: any. Each thread caches one {@link Deflater}, one {@link Inflater} and 8 KiB of scratch.
  */
 public final class PageCodec {
-    public static final int PAGE_SIZE = 4096;
+    private static final int PAGE_SIZE = GuestMemory.PAGE_SIZE;
 
     /** Whether non-zero pages may be deflated. */
     public enum Compression { NONE, DEFLATE }

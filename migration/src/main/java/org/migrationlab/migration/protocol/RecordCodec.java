@@ -1,5 +1,7 @@
 package org.migrationlab.migration.protocol;
 
+import org.migrationlab.emulator.memory.GuestMemory;
+
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,10 +14,8 @@ import org.migrationlab.migration.protocol.MigrationRecord.Abort;
 import org.migrationlab.migration.protocol.MigrationRecord.Auth;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
-import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
-import org.migrationlab.migration.protocol.MigrationRecord.BalloonMap;
 import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
-import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
@@ -41,8 +41,6 @@ import org.migrationlab.migration.protocol.MigrationRecord.SwitchOver;
  * that against the decompressed page.
  */
 public final class RecordCodec {
-    /** The version this code speaks (HELLO); the session decides which peers' versions it accepts. */
-    public static final int PROTOCOL_VERSION = 2;
     public static final int HEADER_BYTES = 8;
     public static final int LENGTH_FIELD_OFFSET = 4;
     public static final int MAX_FRAME_BODY = 4 << 20;
@@ -203,13 +201,11 @@ public final class RecordCodec {
                 }
             }
             case RoundEnd r -> out.writeIntLE(r.round()).writeLongLE(r.dirtyPages());
-            case CpuStateRecord c -> out.writeBytes(c.encoded());
-            case DeviceStateRecord d -> out.writeBytes(d.blob());
+            case GuestStateRecord g -> out.writeBytes(g.image());
             case SwitchOver s -> {
                 out.writeByte(s.mode().code());
                 writeCountedBitmap(out, s.pendingCount(), s.pendingBitmap(), "pending count");
             }
-            case BalloonMap b -> writeCountedBitmap(out, b.count(), b.bitmap(), "ballooned count");
             case Resumed _ -> {
                 // empty body
             }
@@ -227,7 +223,7 @@ public final class RecordCodec {
         }
     }
 
-    /** A page count u64 and the bitmap with exactly that many bits set (SWITCH_OVER, BALLOON_MAP). */
+    /** A page count u64 and the bitmap with exactly that many bits set (SWITCH_OVER). */
     private static void writeCountedBitmap(ByteBuf out, long count, byte[] bitmap, String field) {
         if (populationCount(bitmap) != count) {
             throw new IllegalArgumentException(field + " " + count + " differs from the bitmap's "
@@ -253,10 +249,8 @@ public final class RecordCodec {
             case GuestConfig g -> 64 + 32 * g.args().size();
             case PageBatch b -> PAGE_BATCH_FIXED_BYTES + PAGE_DESCRIPTOR_BYTES * b.count();
             case RoundEnd _ -> 12;
-            case CpuStateRecord _ -> 288;
-            case DeviceStateRecord _ -> 256;
+            case GuestStateRecord g -> g.image().length;
             case SwitchOver _ -> 9 + 64;
-            case BalloonMap b -> 8 + b.bitmap().length;
             case Resumed _ -> 0;
             case PageRequest _ -> 8;
             case PagesDone _ -> 8;
@@ -290,10 +284,8 @@ public final class RecordCodec {
             case GUEST_CONFIG -> readGuestConfig(body);
             case PAGE_BATCH -> readPageBatch(body);
             case ROUND_END -> new RoundEnd(body.u32AsInt("round"), body.u64("dirty pages"));
-            case CPU_STATE -> new CpuStateRecord(body.rest());
-            case DEVICE_STATE -> new DeviceStateRecord(body.rest());
+            case GUEST_STATE -> new GuestStateRecord(body.rest());
             case SWITCH_OVER -> readSwitchOver(body);
-            case BALLOON_MAP -> readBalloonMap(body);
             case RESUMED -> new Resumed();
             case PAGE_REQUEST -> new PageRequest(body.u64("page"));
             case PAGES_DONE -> new PagesDone(body.u64("pages sent"));
@@ -372,8 +364,8 @@ public final class RecordCodec {
             long length = body.u32("length");
             boolean fits = switch (encodings[i]) {
                 case ZERO -> length == 0;
-                case RAW -> length == PageCodec.PAGE_SIZE;
-                case DEFLATE -> length >= 1 && length <= PageCodec.PAGE_SIZE;
+                case RAW -> length == GuestMemory.PAGE_SIZE;
+                case DEFLATE -> length >= 1 && length <= GuestMemory.PAGE_SIZE;
             };
             if (!fits) {
                 throw body.malformed(encodings[i] + " page " + pages[i] + " declares " + length + " bytes");
@@ -398,11 +390,6 @@ public final class RecordCodec {
         MigrationMode mode = MigrationMode.ofCode(body.u8("mode"));
         long pendingCount = body.u64("pending count");
         return new SwitchOver(mode, pendingCount, countedBitmap(body, pendingCount, "pending count"));
-    }
-
-    private static BalloonMap readBalloonMap(BodyReader body) {
-        long count = body.u64("ballooned count");
-        return new BalloonMap(count, countedBitmap(body, count, "ballooned count"));
     }
 
     /** The rest of the body as a page bitmap, which must have exactly {@code count} bits set. */

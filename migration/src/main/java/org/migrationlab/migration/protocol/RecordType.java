@@ -1,17 +1,18 @@
 package org.migrationlab.migration.protocol;
 
 /**
- * Wire codes of the records (PROTOCOL §4). Codes are protocol: never renumbered. A code with bit 0x8000
- * set is optional: a receiver that does not know it may skip it.
+ * Wire codes of the records (PROTOCOL §4). Codes are protocol: never renumbered, never reused: 6, 7 and
+ * 14 (version 2's CPU_STATE, DEVICE_STATE and BALLOON_MAP, now one GUEST_STATE) stay retired. A code
+ * with bit 0x8000 set is optional: a receiver that does not know it may skip it.
  */
 public enum RecordType {
-    HELLO(1), AUTH(2), GUEST_CONFIG(3), PAGE_BATCH(4), ROUND_END(5), CPU_STATE(6), DEVICE_STATE(7),
+    HELLO(1), AUTH(2), GUEST_CONFIG(3), PAGE_BATCH(4), ROUND_END(5),
     SWITCH_OVER(8), RESUMED(9), PAGE_REQUEST(10), PAGES_DONE(11), COMPLETE(12), ABORT(13),
-    BALLOON_MAP(14),
+    GUEST_STATE(15),
     PROGRESS_HINT(0x8001), DESTINATION_STATS(0x8002);
 
     public static final int OPTIONAL_BIT = 0x8000;
-    private static final RecordType[] BY_CODE = new RecordType[15];
+    private static final RecordType[] BY_CODE = new RecordType[16];
 
     static {
         for (RecordType type : values()) {

@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
+import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
@@ -18,13 +19,16 @@ import org.migrationlab.migration.transport.RecordSink;
  */
 public final class Destinations {
     private final Map<UUID, DestinationSession> sessions = new ConcurrentHashMap<>();
+    private final GuestFactory machines;
     private final int maxConcurrent;
     private final long maxRamBytes;
     private final long replyTimeoutMillis;
     private final Consumer<DestinationSession> onNewSession;
 
-    public Destinations(int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
+    /** @param machines builds the machines guests arrive in (the same factory as the sources') */
+    public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
                         Consumer<DestinationSession> onNewSession) {
+        this.machines = machines;
         this.maxConcurrent = maxConcurrent;
         this.maxRamBytes = maxRamBytes;
         this.replyTimeoutMillis = replyTimeoutMillis;
@@ -38,7 +42,7 @@ public final class Destinations {
                 throw new ProtocolException(AbortReason.BAD_STATE, "this destination takes at most " + maxConcurrent
                         + " migrations at once");
             }
-            DestinationSession session = new DestinationSession(id, maxRamBytes, replyTimeoutMillis);
+            DestinationSession session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis);
             if (sessions.putIfAbsent(id, session) != null) {
                 throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id + " is already under way");
             }

@@ -2,7 +2,7 @@ package org.migrationlab.migration.session;
 
 import java.util.Objects;
 
-import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.migration.protocol.MigrationMode;
 
 /**

@@ -1,22 +1,27 @@
 package org.migrationlab.migration.session;
 
+import org.migrationlab.emulator.memory.GuestMemory;
+
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.util.ReferenceCountUtil;
-import org.migrationlab.emulator.cpu.CpuStateCodec;
-import org.migrationlab.emulator.machine.Machine;
-import org.migrationlab.emulator.machine.VcpuRunner;
-import org.migrationlab.emulator.memory.MemoryMap;
-import org.migrationlab.emulator.memory.PageBitmap;
-import org.migrationlab.emulator.memory.PageState;
-import org.migrationlab.migration.postcopy.PrepageStrategies;
-import org.migrationlab.migration.postcopy.PrepageStrategy;
-import org.migrationlab.migration.postcopy.SentPages;
-import org.migrationlab.migration.precopy.StopPolicies;
-import org.migrationlab.migration.precopy.StopPolicy;
+import org.migrationlab.emulator.port.FrozenGuest;
+import org.migrationlab.emulator.port.GuestStateCodec;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.pages.PageEncoder;
+import org.migrationlab.migration.pages.PageSender;
+import org.migrationlab.migration.pages.SentPages;
+import org.migrationlab.migration.postcopy.PageServer;
+import org.migrationlab.migration.postcopy.PostcopyPush;
+import org.migrationlab.migration.postcopy.prepage.Direction;
+import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
+import org.migrationlab.migration.precopy.PrecopyRounds;
+import org.migrationlab.migration.precopy.stop.StopPolicies;
+import org.migrationlab.migration.precopy.stop.StopPolicy;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -38,16 +43,15 @@ import org.migrationlab.migration.transport.TransportClosedException;
 /**
  * Moves one running guest to a destination (PROTOCOL §1): pre-copy rounds, the switch-over pause, then
  * post-copy serving for the pages still to come, until the destination confirms every page. Runs on
- * the calling thread ({@code migration-source}); talks to the vCPU only through its {@link VcpuRunner}.
+ * the calling thread ({@code migration-source}); reaches the guest only through its {@link Migratable}
+ * port. The round loop lives in {@link PrecopyRounds}, the push in {@link PostcopyPush}, demand replies in
+ * {@link PageServer}.
  *
  * <p>The source never loses a guest it still owns (PROTOCOL §5.1): any failure before the destination
  * reported RESUMED lets the guest run on here; the guest is released only after COMPLETE.
  */
 public final class SourceSession {
-    private static final long PUSH_IDLE_MILLIS = 200;
-
-    private final Machine machine;
-    private final VcpuRunner runner;
+    private final Migratable guest;
     private final MigrationConfig config;
     private final MigrationClient client;
     private final InetSocketAddress destination;
@@ -55,6 +59,7 @@ public final class SourceSession {
     private final Inbox inbox = new Inbox(256);
     private final SentPages everSent;
     private final SentPages sent;
+    private final PageEncoder encoder;
     private final PageServer pages;
     private final long replyTimeoutMillis;
     private PeerChannel bulk;
@@ -63,19 +68,31 @@ public final class SourceSession {
     /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
     private volatile boolean switchOverSent;
 
-    public SourceSession(Machine machine, VcpuRunner runner, MigrationConfig config, MigrationClient client,
+    /**
+     * @param guest a running guest (started by the caller); the session pauses, freezes, resumes or
+     *              releases it through its port
+     */
+    public SourceSession(Migratable guest, MigrationConfig config, MigrationClient client,
                          InetSocketAddress destination, long replyTimeoutMillis) {
-        this.machine = machine;
-        this.runner = runner;
+        this.guest = guest;
         this.config = config;
         this.client = client;
         this.destination = destination;
         this.replyTimeoutMillis = replyTimeoutMillis;
-        long guestPages = machine.memory().pageCount();
+        long guestPages = guest.pageCount();
         this.progress = new MigrationProgress(guestPages);
         this.everSent = new SentPages(guestPages);
         this.sent = new SentPages(guestPages);
-        this.pages = new PageServer(machine.memory(), sent, everSent, progress, compression());
+        this.encoder = new PageEncoder(guest, everSent, progress);
+        this.pages = new PageServer(encoder, sent, progress, compression());
+    }
+
+    /**
+     * Whether the destination took the guest over (it said RESUMED): after a failure, false means the
+     * guest runs on here, true that this side holds only its paused copy. Read after {@link #migrate()}.
+     */
+    public boolean destinationTookGuest() {
+        return ownershipPassed;
     }
 
     /** Live statistics, for progress lines from another thread. */
@@ -88,8 +105,8 @@ public final class SourceSession {
     }
 
     /**
-     * Migrates. On success the source's guest has been released (the runner is closed; the caller still
-     * closes the machine). On failure before the switch-over the guest keeps running here.
+     * Migrates. On success the source's guest has been released (its vCPU stopped; the caller still closes
+     * the machine). On failure before the switch-over the guest keeps running here.
      */
     public MigrationReport migrate() throws InterruptedException {
         Timeline time = new Timeline();
@@ -98,27 +115,30 @@ public final class SourceSession {
         String switchReason = config.mode() == MigrationMode.PRECOPY ? "" : config.mode().name().toLowerCase();
         long expectedDowntimeNanos = -1;
         FaultStats faults = FaultStats.NONE;
-        long progressAtStart = machine.counters().value(0);
+        long progressAtStart = guest.progress().units();
         long progressAtPause = progressAtStart;
         try {
-            if (machine.isFinished()) {
+            if (guest.ended().isDone()) {
                 throw new IllegalStateException("the guest has already exited; there is nothing to migrate");
             }
             connect();
             time.setupDone = System.nanoTime();
             progress.phase("config");
-            bulk.send(new MigrationRecord.GuestConfig(machine.config().ramBytes(), machine.config().bootArgs().seed(),
-                    config.mode(), machine.config().bootArgs().workload(), machine.config().bootArgs().args()),
+            bulk.send(new MigrationRecord.GuestConfig(guest.config().ramBytes(), guest.config().bootArgs().seed(),
+                    config.mode(), guest.config().bootArgs().workload(), guest.config().bootArgs().args()),
                     replyTimeoutMillis);
-            FrozenGuest frozen;
-            if (config.mode() == MigrationMode.POSTCOPY) {
-                frozen = freeze(false);
-            } else {
-                StopPolicy.Decision.SwitchOver decision = precopyRounds(policy, time);
-                switchReason = decision.reason();
-                expectedDowntimeNanos = decision.expectedDowntimeNanos();
-                frozen = freeze(true);
+            PageBitmap unsentDirty = null;
+            if (config.mode() != MigrationMode.POSTCOPY) {
+                PrecopyRounds.Outcome rounds;
+                try (PageSender sender = sender(false)) {
+                    rounds = new PrecopyRounds(guest, bulk, progress, replyTimeoutMillis, this::bytesWritten)
+                            .run(sender, policy, config.dirtyLog(), config.mode() == MigrationMode.HYBRID);
+                }
+                switchReason = rounds.decision().reason();
+                expectedDowntimeNanos = rounds.decision().expectedDowntimeNanos();
+                unsentDirty = rounds.unsentDirty();
             }
+            FrozenGuest frozen = freeze(unsentDirty);
             time.paused = System.nanoTime();
             progressAtPause = frozen.progressUnits();
             time.bytesAtPause = bytesWritten();
@@ -130,7 +150,7 @@ public final class SourceSession {
             ownershipPassed = true;
             if (!pending.isEmpty()) {
                 progress.phase("postcopy");
-                push(pending);
+                push();
             }
             progress.phase("completing");
             MigrationRecord.Complete complete = awaitComplete();
@@ -138,7 +158,7 @@ public final class SourceSession {
             time.completed = System.nanoTime();
             progress.remainingPages(0);
             progress.phase("completed");
-            runner.close(); // release: the guest lives on at the destination
+            guest.release(); // the guest lives on at the destination
             return report("completed", null, switchReason, expectedDowntimeNanos, time, faults,
                     rate(progressAtStart, progressAtPause, time.start, time.paused));
         } catch (RuntimeException | ExecutionException e) {
@@ -206,10 +226,8 @@ public final class SourceSession {
                     throw unexpected(b);
                 }
                 case MigrationRecord.RoundEnd r -> throw unexpected(r);
-                case MigrationRecord.CpuStateRecord c -> throw unexpected(c);
-                case MigrationRecord.DeviceStateRecord d -> throw unexpected(d);
+                case MigrationRecord.GuestStateRecord g -> throw unexpected(g);
                 case MigrationRecord.SwitchOver s -> throw unexpected(s);
-                case MigrationRecord.BalloonMap b -> throw unexpected(b);
                 case MigrationRecord.PagesDone p -> throw unexpected(p);
                 case Abort a -> inbox.fail(new ProtocolException(a.reason(), "the destination aborted: " + a.message()));
             }
@@ -231,92 +249,19 @@ public final class SourceSession {
         return new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type() + " from the destination");
     }
 
-    // ---- pre-copy
-
-    private StopPolicy.Decision.SwitchOver precopyRounds(StopPolicy policy, Timeline time)
-            throws InterruptedException, ExecutionException {
-        runner.atPause(m -> {
-            m.memory().dirtyLog().start(config.dirtyLog());
-            return null;
-        }, VcpuRunner.Then.RESUME).get();
-        PageBitmap toSend = new PageBitmap(progress.guestPages());
-        toSend.setRange(0, progress.guestPages());
-        long totalSent = 0;
-        try (PageSender sender = sender(false)) {
-            for (int round = 0; ; round++) {
-                progress.phase("precopy round " + round);
-                long roundStart = System.nanoTime();
-                long bytesBefore = bytesWritten();
-                long sentInRound = sendAll(sender, toSend, SendReason.PRECOPY_ROUND, round);
-                sender.flush();
-                totalSent += sentInRound;
-                PageBitmap dirty = runner.atPause(m -> m.memory().dirtyLog().harvest(), VcpuRunner.Then.RESUME).get();
-                long roundNanos = Math.max(1, System.nanoTime() - roundStart);
-                long dirtyPages = dirty.cardinality();
-                bulk.send(new MigrationRecord.RoundEnd(round, dirtyPages), replyTimeoutMillis);
-                double seconds = roundNanos / 1e9;
-                double bytesPerSecond = (bytesWritten() - bytesBefore) / seconds;
-                progress.dirtyPagesRate(dirtyPages / seconds);
-                progress.roundsDone(round + 1);
-                progress.remainingPages(dirtyPages);
-                StopPolicy.Decision decision = config.mode() == MigrationMode.HYBRID
-                        ? new StopPolicy.Decision.SwitchOver("hybrid: one pre-copy round", -1)
-                        : policy.afterRound(new StopPolicy.RoundReport(round, dirtyPages, sentInRound, totalSent,
-                        progress.guestPages(), roundNanos, bytesPerSecond, dirtyPages / seconds));
-                switch (decision) {
-                    case StopPolicy.Decision.SwitchOver switchOver -> {
-                        pendingDirty = dirty;
-                        return switchOver;
-                    }
-                    case StopPolicy.Decision.KeepCopying keep -> toSend = dirty;
-                }
-            }
-        }
-    }
-
-    /** Dirty pages of the last pre-copy round, not yet sent (merged into the final dirty set). */
-    private PageBitmap pendingDirty;
-
-    /**
-     * Sends every page of {@code set} except ballooned ones (PROTOCOL §5.5). While the guest runs, the
-     * state read may be stale: a page ballooned after the read is sent once more (the destination
-     * balloons it at the switch-over), a page deflated after it is logged dirty by the deflation and
-     * sent in the next round.
-     */
-    private long sendAll(PageSender sender, PageBitmap set, SendReason reason, int round) throws InterruptedException {
-        MemoryMap memory = machine.memory();
-        long count = 0;
-        long skipped = 0;
-        for (long page = set.nextSetBit(0); page >= 0; page = set.nextSetBit(page + 1)) {
-            if (memory.state(page) == PageState.BALLOONED) {
-                skipped++;
-                continue;
-            }
-            sender.add(page, reason, round);
-            count++;
-        }
-        progress.balloonedSkipped(skipped);
-        return count;
-    }
-
     // ---- switch-over
 
-    /** Pauses the guest for good (held), capturing the last dirty pages when logging ran. */
-    private FrozenGuest freeze(boolean logging) throws InterruptedException, ExecutionException {
+    /**
+     * Pauses the guest for good, capturing the last dirty pages when logging ran (with those of the last
+     * round, not yet sent).
+     */
+    private FrozenGuest freeze(PageBitmap unsentDirty) throws InterruptedException, ExecutionException {
         progress.phase("switch-over");
-        FrozenGuest frozen = runner.atPause(m -> {
-            PageBitmap dirty = new PageBitmap(m.memory().pageCount());
-            if (logging) {
-                m.memory().dirtyLog().harvestInto(dirty);
-                m.memory().dirtyLog().stop();
-            }
-            return new FrozenGuest(dirty, m.memory().pagesIn(PageState.BALLOONED), CpuStateCodec.encode(m.saveCpu()),
-                    m.saveDevices(), m.counters().value(0), GuestMachines.balloonSummary(m, 0));
-        }, VcpuRunner.Then.HOLD).get();
-        if (pendingDirty != null) {
-            frozen.dirty().or(pendingDirty);
+        FrozenGuest frozen = guest.freeze().get();
+        if (unsentDirty != null) {
+            frozen.dirty().or(unsentDirty);
         }
-        balloonAtSwitchOver = frozen.balloon();
+        balloonAtSwitchOver = BalloonSummary.of(guest.config(), frozen.balloon());
         return frozen;
     }
 
@@ -326,12 +271,12 @@ public final class SourceSession {
      */
     private PageBitmap switchOver(FrozenGuest frozen) throws InterruptedException {
         long guestPages = progress.guestPages();
-        PageBitmap ballooned = frozen.ballooned();
+        PageBitmap ballooned = frozen.state().ballooned();
         PageBitmap pending = new PageBitmap(guestPages);
         switch (config.mode()) {
             case PRECOPY -> {
                 try (PageSender sender = sender(true)) {
-                    sendAll(sender, frozen.dirty(), SendReason.STOP_AND_COPY, 0);
+                    PrecopyRounds.sendAll(sender, frozen.dirty(), SendReason.STOP_AND_COPY, 0, progress, guest);
                     sender.flush();
                 }
             }
@@ -348,9 +293,7 @@ public final class SourceSession {
             from = to < 0 ? -1 : pending.nextClearBit(to);
         }
         progress.remainingPages(pending.cardinality());
-        bulk.send(new MigrationRecord.CpuStateRecord(frozen.cpuState()), replyTimeoutMillis);
-        bulk.send(new MigrationRecord.DeviceStateRecord(frozen.deviceState()), replyTimeoutMillis);
-        bulk.send(new MigrationRecord.BalloonMap(ballooned.cardinality(), ballooned.toByteArray()), replyTimeoutMillis);
+        bulk.send(new MigrationRecord.GuestStateRecord(GuestStateCodec.encode(frozen.state())), replyTimeoutMillis);
         pages.activate();
         switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
@@ -361,61 +304,21 @@ public final class SourceSession {
 
     // ---- post-copy push
 
-    private void push(PageBitmap pending) throws InterruptedException {
-        PrepageStrategy strategy = PrepageStrategies.create(config.prepage(),
-                config.forwardOnly() ? org.migrationlab.migration.postcopy.Direction.FORWARD
-                        : org.migrationlab.migration.postcopy.Direction.DUAL);
-        SendReason strategyReason = "push".equals(config.prepage()) ? SendReason.PUSH : SendReason.PREPAGE;
-        long sweep = 0;
-        long lastFaultNanos = System.nanoTime();
-        long idleNanos = TimeUnit.MILLISECONDS.toNanos(PUSH_IDLE_MILLIS);
+    private void push() throws InterruptedException {
+        PostcopyPush push = new PostcopyPush(sent, pages, progress, this::throwIfPeerFailed);
         try (PageSender sender = sender(true)) {
-            while (!sent.allSent()) {
-                Long fault;
-                while ((fault = pages.faults().poll()) != null) {
-                    strategy.onFault(fault);
-                    lastFaultNanos = System.nanoTime();
-                }
-                long page = strategy.next(sent);
-                SendReason reason = strategyReason;
-                if (page == PrepageStrategy.NO_PAGE) {
-                    long quiet = System.nanoTime() - lastFaultNanos;
-                    if (!strategy.sweepsWhenIdle() && quiet < idleNanos) {
-                        // Demand only: sweep the rest only once the guest stopped faulting for a while.
-                        sender.flush();
-                        fault = pages.faults().poll(idleNanos - quiet, TimeUnit.NANOSECONDS);
-                        if (fault != null) {
-                            strategy.onFault(fault);
-                            lastFaultNanos = System.nanoTime();
-                        }
-                        continue;
-                    }
-                    page = sent.nextUnsent(sweep);
-                    reason = SendReason.PUSH;
-                    if (page < 0) {
-                        page = sent.nextUnsent(0);
-                    }
-                    if (page < 0) {
-                        break;
-                    }
-                    sweep = page + 1;
-                }
-                if (!sent.markSent(page)) {
-                    continue;
-                }
-                sender.add(page, reason, 0);
-                progress.remainingPages(progress.guestPages() - sent.sentCount());
-                if (!pages.faults().isEmpty()) {
-                    sender.flush(); // a new pivot: what was batched around the old one goes out first
-                }
-                if (inbox.failure() != null) {
-                    throw inbox.failure() instanceof RuntimeException r ? r
-                            : new ProtocolException(AbortReason.CONNECTION_LOST, inbox.failure().toString());
-                }
-            }
-            sender.flush();
+            push.run(PrepageStrategies.create(config.prepage(), config.forwardOnly() ? Direction.FORWARD : Direction.DUAL),
+                    "push".equals(config.prepage()) ? SendReason.PUSH : SendReason.PREPAGE, sender);
         }
         bulk.send(new MigrationRecord.PagesDone(sent.sentCount()), replyTimeoutMillis);
+    }
+
+    private void throwIfPeerFailed() {
+        Throwable failure = inbox.failure();
+        if (failure != null) {
+            throw failure instanceof RuntimeException r ? r
+                    : new ProtocolException(AbortReason.CONNECTION_LOST, failure.toString());
+        }
     }
 
     // ---- completion
@@ -461,15 +364,10 @@ public final class SourceSession {
         }
     }
 
-    /** The destination never resumed: the guest runs on here, unchanged and no longer logged. */
+    /** The destination never resumed: the guest runs on here, unchanged, no longer logged or throttled. */
     private void giveGuestBack() {
         try {
-            runner.atPause(m -> {
-                if (m.memory().dirtyLog().isActive()) {
-                    m.memory().dirtyLog().stop();
-                }
-                return null;
-            }, VcpuRunner.Then.RESUME).get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
+            guest.resume().get(replyTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // The guest stays held; report it through the migration error rather than hide it.
             throw new IllegalStateException("could not resume the source guest after a failed migration", e);
@@ -497,12 +395,13 @@ public final class SourceSession {
     private BalloonSummary balloonSummary() {
         // Before the pause (a failed migration) the statistics are read live: they may be one hypercall old.
         BalloonSummary balloon = balloonAtSwitchOver != null ? balloonAtSwitchOver
-                : GuestMachines.balloonSummary(machine, 0);
+                : BalloonSummary.of(guest.config(), guest.balloon().map(b -> b.figures())
+                .orElse(org.migrationlab.emulator.port.BalloonControl.BalloonFigures.NONE));
         return balloon.withSavedPages(progress.balloonedSkips());
     }
 
     private PageSender sender(boolean frozen) {
-        return new PageSender(machine.memory(), bulk, progress, everSent, compression(), frozen, replyTimeoutMillis);
+        return new PageSender(encoder, bulk, compression(), frozen, replyTimeoutMillis);
     }
 
     private long bytesWritten() {
@@ -533,7 +432,7 @@ public final class SourceSession {
         long precopyBytes = time.paused == 0 ? transferred : time.bytesAtPause;
         long downtimeBytes = time.resumed == 0 ? 0 : time.bytesAtResume - time.bytesAtPause;
         long postcopyBytes = time.resumed == 0 ? 0 : transferred - time.bytesAtResume;
-        long ramBytes = machine.config().ramBytes();
+        long ramBytes = guest.config().ramBytes();
         return new MigrationReport(status, error, config.mode().name().toLowerCase(),
                 config.mode() == MigrationMode.PRECOPY ? "n/a" : config.prepage()
                         + (config.forwardOnly() ? " (forward)" : ""),
@@ -541,7 +440,7 @@ public final class SourceSession {
                 totalMs, time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,
                 time.resumed == 0 ? 0 : (time.resumed - time.paused) / 1e6,
                 expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6,
-                transferred, progress.remainingPages() * 4096L, ramBytes,
+                transferred, progress.remainingPages() * GuestMemory.PAGE_SIZE, ramBytes,
                 progress.zeroPages(), progress.normalPages(), progress.normalBytes(),
                 progress.dirtyPagesRate(), totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6,
                 progress.rounds(), progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes,

@@ -19,6 +19,14 @@ public record BalloonSummary(String dsb, long sizePages, long inflations, long d
     /** No balloon device, or a guest that never used it. */
     public static final BalloonSummary NONE = new BalloonSummary("off", 0, 0, 0, 0, 0, 0, 0);
 
+    /** The balloon of a guest booted with {@code config}, from its device's figures; no pages saved yet. */
+    public static BalloonSummary of(org.migrationlab.emulator.machine.MachineConfig config,
+                                    org.migrationlab.emulator.port.BalloonControl.BalloonFigures figures) {
+        String dsb = "on".equals(config.bootArgs().args().get("dsb")) ? "on" : "off";
+        return new BalloonSummary(dsb, figures.balloonPages(), figures.inflations(), figures.deflations(),
+                figures.pressureDeflations(), figures.pagesReturned(), figures.pagesReclaimed(), 0);
+    }
+
     public BalloonSummary withSavedPages(long pages) {
         return new BalloonSummary(dsb, sizePages, inflations, deflations, pressureDeflations, pagesReturned,
                 pagesReclaimed, pages);

@@ -1,6 +1,5 @@
 package org.migrationlab.migration.stats;
 
-import org.migrationlab.emulator.memory.MemoryHash;
 
 /**
  * The one JSON rendering of a {@link DestinationReport}, with the key names and value spellings of
@@ -19,7 +18,7 @@ public final class DestinationReportJson {
         RunReportJson.args(json, report.args());
         RunReportJson.outcome(json, report.outcome());
         json.name("memory-hash").value(report.memoryHash().isPresent()
-                ? MemoryHash.hex(report.memoryHash().getAsLong()) : null);
+                ? org.migrationlab.emulator.port.GuestSummary.hex(report.memoryHash().getAsLong()) : null);
         json.name("console").value(report.console());
         FaultStats f = report.faults();
         json.name("network-faults").value(f.networkFaults());

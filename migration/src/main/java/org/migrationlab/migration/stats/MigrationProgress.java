@@ -30,6 +30,7 @@ public final class MigrationProgress {
     private volatile long remainingPages;
     private volatile double dirtyPagesRate;
     private volatile int rounds;
+    private volatile int cpuThrottlePercent;
 
     public MigrationProgress(long guestPages) {
         this.guestPages = guestPages;
@@ -110,6 +111,15 @@ public final class MigrationProgress {
 
     public void roundsDone(int count) {
         this.rounds = count;
+    }
+
+    /** The vCPU throttle auto-converge asked for, in percent (QEMU's cpu-throttle-percentage). */
+    public void cpuThrottlePercent(int percent) {
+        cpuThrottlePercent = percent;
+    }
+
+    public int cpuThrottlePercent() {
+        return cpuThrottlePercent;
     }
 
     public int rounds() {

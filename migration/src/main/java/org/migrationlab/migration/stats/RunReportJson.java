@@ -2,7 +2,6 @@ package org.migrationlab.migration.stats;
 
 import java.util.Map;
 
-import org.migrationlab.emulator.memory.MemoryHash;
 
 /**
  * The one JSON rendering of a {@link RunReport}. Keys use lower-case words joined by hyphens (QEMU's
@@ -21,7 +20,7 @@ public final class RunReportJson {
         json.name("seed").value(report.seed());
         args(json, report.args());
         outcome(json, report.outcome());
-        json.name("memory-hash").value(MemoryHash.hex(report.memoryHash()));
+        json.name("memory-hash").value(org.migrationlab.emulator.port.GuestSummary.hex(report.memoryHash()));
         json.name("wall-time-ms").value(Math.round(report.wallTimeNanos() / 1e3) / 1e3);
         json.name("exits").beginObject();
         for (Map.Entry<String, Long> exit : report.exits().entrySet()) {

@@ -3,7 +3,6 @@ package org.migrationlab.migration.stats;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.migrationlab.emulator.memory.MemoryHash;
 
 /** A {@link RunReport} as a two-column table for people; {@link RunReportJson} is the one for programs. */
 public final class SummaryTable {
@@ -19,7 +18,7 @@ public final class SummaryTable {
         row(out, "image", report.image());
         row(out, "memory", HumanUnits.bytes(report.memoryBytes()) + ", seed " + report.seed());
         outcome(out, report.outcome());
-        row(out, "memory hash", MemoryHash.hex(report.memoryHash()));
+        row(out, "memory hash", org.migrationlab.emulator.port.GuestSummary.hex(report.memoryHash()));
         row(out, "wall time", HumanUnits.duration(report.wallTimeNanos()));
         long virtualNanos = report.virtualTimeNanos();
         row(out, "virtual clock", HumanUnits.duration(virtualNanos)

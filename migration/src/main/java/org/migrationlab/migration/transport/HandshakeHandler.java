@@ -20,8 +20,6 @@ import org.migrationlab.migration.protocol.MigrationRecord.Role;
  * {@link Handshake} event. One instance per channel (stateful); runs on the channel's event loop.
  */
 public final class HandshakeHandler extends SimpleChannelInboundHandler<MigrationRecord> {
-    public static final int CURRENT_VERSION = 2;
-    public static final int OLDEST_VERSION = 2;
 
     private final Role role;
     private MigrationRecord.Channel channel;
@@ -52,7 +50,7 @@ public final class HandshakeHandler extends SimpleChannelInboundHandler<Migratio
     }
 
     private void sendHello(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(new Hello(CURRENT_VERSION, role, channel, migrationId, ownNonce));
+        ctx.writeAndFlush(new Hello(Hello.CURRENT_VERSION, role, channel, migrationId, ownNonce));
     }
 
     @Override
@@ -78,9 +76,9 @@ public final class HandshakeHandler extends SimpleChannelInboundHandler<Migratio
             refuse(ctx, AbortReason.UNEXPECTED_RECORD, "second HELLO");
             return;
         }
-        if (hello.version() < OLDEST_VERSION || hello.version() > CURRENT_VERSION) {
+        if (hello.version() < Hello.OLDEST_ACCEPTED_VERSION || hello.version() > Hello.CURRENT_VERSION) {
             refuse(ctx, AbortReason.VERSION, "protocol version " + hello.version() + " is not supported; this end accepts ["
-                    + OLDEST_VERSION + ", " + CURRENT_VERSION + "]");
+                    + Hello.OLDEST_ACCEPTED_VERSION + ", " + Hello.CURRENT_VERSION + "]");
             return;
         }
         if (hello.role() == role) {

@@ -1,5 +1,9 @@
 package org.migrationlab.migration.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -7,10 +11,13 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.memory.GuestMemory;
 
 /**
- * Pins the arrows of DESIGN §2: emulator ← migration, and the engine never reaches Unicorn's API;
- * inside the engine, the codec knows nothing of channels or sessions, policies nothing of the network.
+ * Pins the arrows of docs/ARCHITECTURE.md: emulator ← balloon ← migration, and the engine reaches the
+ * emulator only through its migration port; inside the engine, the codec knows nothing of channels or
+ * sessions, policies nothing of the network.
  */
 class DependencyRulesTest {
     private static JavaClasses classes;
@@ -25,6 +32,20 @@ class DependencyRulesTest {
     void theMigrationEngineNeverTouchesUnicorn() {
         noClasses().that().resideInAPackage("org.migrationlab.migration..")
                 .should().dependOnClassesThat().resideInAPackage("org.migrationlab.emulator.unicorn..")
+                .check(classes);
+    }
+
+    /**
+     * The one narrow door: from the emulator, engine code may use the port ({@code emulator.port}), the
+     * image and boot types ({@code emulator.image}, {@link MachineConfig}) and the page size
+     * ({@link GuestMemory#PAGE_SIZE}, a constant the compiler inlines) — nothing else.
+     */
+    @Test
+    void theMigrationEngineReachesTheEmulatorOnlyThroughItsPort() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration..")
+                .should().dependOnClassesThat(resideInAPackage("org.migrationlab.emulator..")
+                        .and(not(resideInAnyPackage("org.migrationlab.emulator.port..", "org.migrationlab.emulator.image..")))
+                        .and(not(belongToAnyOf(MachineConfig.class))))
                 .check(classes);
     }
 
@@ -46,10 +67,12 @@ class DependencyRulesTest {
 
     @Test
     void policiesArePure() {
-        noClasses().that().resideInAnyPackage("org.migrationlab.migration.precopy..", "org.migrationlab.migration.postcopy..")
+        noClasses().that().resideInAnyPackage("org.migrationlab.migration.precopy.stop..",
+                        "org.migrationlab.migration.postcopy.prepage..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "org.migrationlab.migration.transport..",
-                        "org.migrationlab.migration.session..", "org.migrationlab.emulator.machine..",
-                        "org.migrationlab.emulator.cpu..")
+                        "org.migrationlab.migration.session..", "org.migrationlab.migration.precopy",
+                        "org.migrationlab.migration.postcopy",
+                        "org.migrationlab.emulator..")
                 .check(classes);
     }
 

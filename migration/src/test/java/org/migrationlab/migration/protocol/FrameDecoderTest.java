@@ -19,7 +19,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
-import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 
 /** Framing (PROTOCOL §2): whole frames only, the 4 MiB cap before allocation, truncation reported. */
 @ExtendWith(NoLeaks.class)
@@ -70,7 +70,7 @@ class FrameDecoderTest {
     void anOversizedLengthFailsAsSoonAsTheHeaderIsInAndTheRestIsDiscarded(long declared) {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(), new RecordDecoder());
         try {
-            byte[] header = Wire.frame(RecordType.CPU_STATE.code(), 0, declared, new byte[0]);
+            byte[] header = Wire.frame(RecordType.GUEST_STATE.code(), 0, declared, new byte[0]);
             assertThat(channel.writeInbound(buffer(Arrays.copyOf(header, 7)))).isFalse();
             assertThatThrownBy(() -> channel.writeInbound(buffer(new byte[] {header[7]})))
                     .isInstanceOf(DecoderException.class)
@@ -89,9 +89,9 @@ class FrameDecoderTest {
     void aBodyOfExactlyTheLimitIsAccepted() {
         byte[] state = new byte[RecordCodec.MAX_FRAME_BODY];
         new Random(12).nextBytes(state);
-        try (Wire.Decoding decoding = Wire.decode(Wire.encode(new CpuStateRecord(state)))) {
+        try (Wire.Decoding decoding = Wire.decode(Wire.encode(new GuestStateRecord(state)))) {
             assertThat(decoding.errors()).isEmpty();
-            assertThat(decoding.records()).containsExactly(new CpuStateRecord(state));
+            assertThat(decoding.records()).containsExactly(new GuestStateRecord(state));
         }
     }
 

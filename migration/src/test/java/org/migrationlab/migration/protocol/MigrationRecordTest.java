@@ -9,8 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import org.migrationlab.migration.protocol.MigrationRecord.Abort;
-import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
-import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.SwitchOver;
 
@@ -29,9 +28,8 @@ class MigrationRecordTest {
 
     @Test
     void recordsWithByteArraysAreEqualByContent() {
-        assertThat(new CpuStateRecord(new byte[] {1, 2})).isEqualTo(new CpuStateRecord(new byte[] {1, 2}))
-                .hasSameHashCodeAs(new CpuStateRecord(new byte[] {1, 2})).isNotEqualTo(new CpuStateRecord(new byte[] {1}));
-        assertThat(new DeviceStateRecord(new byte[] {3})).isEqualTo(new DeviceStateRecord(new byte[] {3}));
+        assertThat(new GuestStateRecord(new byte[] {1, 2})).isEqualTo(new GuestStateRecord(new byte[] {1, 2}))
+                .hasSameHashCodeAs(new GuestStateRecord(new byte[] {1, 2})).isNotEqualTo(new GuestStateRecord(new byte[] {1}));
         assertThat(new SwitchOver(MigrationMode.HYBRID, 1, new byte[] {4}))
                 .isEqualTo(new SwitchOver(MigrationMode.HYBRID, 1, new byte[] {4}))
                 .isNotEqualTo(new SwitchOver(MigrationMode.POSTCOPY, 1, new byte[] {4}));

@@ -100,7 +100,7 @@ class RecordEncoderTest {
                     .isInstanceOf(EncoderException.class).hasMessageContaining("pending count 5 differs");
             assertThatThrownBy(() -> channel.writeOutbound(new GuestConfig(4096, 0, MigrationMode.PRECOPY, "wss",
                     Map.of("k", "v".repeat(70_000))))).isInstanceOf(EncoderException.class).hasMessageContaining("argument value");
-            assertThatThrownBy(() -> channel.writeOutbound(new MigrationRecord.DeviceStateRecord(new byte[RecordCodec.MAX_FRAME_BODY + 1])))
+            assertThatThrownBy(() -> channel.writeOutbound(new MigrationRecord.GuestStateRecord(new byte[RecordCodec.MAX_FRAME_BODY + 1])))
                     .isInstanceOf(EncoderException.class).hasMessageContaining("exceeds 4194304");
         } finally {
             channel.finishAndReleaseAll();

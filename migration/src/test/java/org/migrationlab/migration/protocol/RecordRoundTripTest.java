@@ -26,9 +26,8 @@ import org.migrationlab.migration.protocol.MigrationRecord.Abort;
 import org.migrationlab.migration.protocol.MigrationRecord.Auth;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
-import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
-import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
@@ -65,13 +64,8 @@ class RecordRoundTripTest {
     }
 
     @Property
-    void cpuStateRoundTrips(@ForAll @Size(max = 600) byte[] encoded) {
-        assertRoundTrips(new CpuStateRecord(encoded));
-    }
-
-    @Property
-    void deviceStateRoundTrips(@ForAll @Size(max = 5000) byte[] blob) {
-        assertRoundTrips(new DeviceStateRecord(blob));
+    void guestStateRoundTrips(@ForAll @Size(max = 5000) byte[] image) {
+        assertRoundTrips(new GuestStateRecord(image));
     }
 
     @Property
@@ -138,7 +132,7 @@ class RecordRoundTripTest {
             assertThat(decoding.errors()).isEmpty();
             assertThat(decoding.records()).containsExactly(sent);
             PageBatch received = (PageBatch) decoding.records().getFirst();
-            MemorySegment target = arena.allocate(PageCodec.PAGE_SIZE);
+            MemorySegment target = arena.allocate(org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE);
             for (int i = 0; i < pages.length; i++) {
                 PageEncoding expected = switch (kinds.get(i)) {
                     case 0 -> PageEncoding.ZERO;

@@ -13,12 +13,10 @@ import io.netty.buffer.ByteBufAllocator;
 
 import org.migrationlab.migration.protocol.MigrationRecord.Abort;
 import org.migrationlab.migration.protocol.MigrationRecord.Auth;
-import org.migrationlab.migration.protocol.MigrationRecord.BalloonMap;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
-import org.migrationlab.migration.protocol.MigrationRecord.CpuStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
-import org.migrationlab.migration.protocol.MigrationRecord.DeviceStateRecord;
+import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
@@ -38,18 +36,18 @@ final class SampleRecords {
     }
 
     static byte[] zeroPage() {
-        return new byte[PageCodec.PAGE_SIZE];
+        return new byte[org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE];
     }
 
     static byte[] randomPage(Random random) {
-        byte[] page = new byte[PageCodec.PAGE_SIZE];
+        byte[] page = new byte[org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE];
         random.nextBytes(page);
         return page;
     }
 
     /** A page that deflates well: a short pattern repeated, with a few odd bytes. */
     static byte[] compressiblePage(Random random) {
-        byte[] page = new byte[PageCodec.PAGE_SIZE];
+        byte[] page = new byte[org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE];
         byte[] pattern = ("page " + random.nextInt(1000) + " ").getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < page.length; i++) {
             page[i] = pattern[i % pattern.length];
@@ -79,14 +77,12 @@ final class SampleRecords {
     /** One record of every type, in protocol order; the last is the caller's page batch. */
     static List<MigrationRecord> oneOfEach(ByteBufAllocator alloc, Random random) {
         List<MigrationRecord> records = new ArrayList<>();
-        records.add(new Hello(RecordCodec.PROTOCOL_VERSION, Role.SOURCE, Channel.BULK, MIGRATION_ID, bytes(random, 16)));
+        records.add(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK, MIGRATION_ID, bytes(random, 16)));
         records.add(new Auth(bytes(random, 32)));
         records.add(new GuestConfig(64L << 20, 42, MigrationMode.HYBRID, "kvstore",
                 Map.of("keys", "1000", "naïve", "ünïcödé ✓")));
         records.add(new RoundEnd(3, 1234));
-        records.add(new CpuStateRecord(bytes(random, 284)));
-        records.add(new DeviceStateRecord(bytes(random, 40)));
-        records.add(new BalloonMap(2, new byte[] {0, 0b0100_0010, 0}));
+        records.add(new GuestStateRecord(bytes(random, 420)));
         records.add(new SwitchOver(MigrationMode.POSTCOPY, 3, new byte[] {0b0000_0101, 0, (byte) 0x80}));
         records.add(new Resumed());
         records.add(new PageRequest(123_456));
@@ -115,8 +111,7 @@ final class SampleRecords {
                         MigrationMode.values()[random.nextInt(3)], "wss", args);
             }
             case 3 -> new RoundEnd(random.nextInt(Integer.MAX_VALUE), random.nextLong() >>> 1);
-            case 4 -> new CpuStateRecord(bytes(random, random.nextInt(300)));
-            case 5 -> new DeviceStateRecord(bytes(random, random.nextInt(100)));
+            case 4, 5 -> new GuestStateRecord(bytes(random, random.nextInt(600)));
             case 6 -> {
                 byte[] bitmap = bytes(random, random.nextInt(64));
                 long pending = 0;
@@ -133,14 +128,6 @@ final class SampleRecords {
             case 12 -> new ProgressHint("hint " + random.nextInt());
             case 13 -> new DestinationStats(random.nextInt(1000), random.nextInt(1000), random.nextInt(1000),
                     random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1);
-            case 14 -> {
-                byte[] bitmap = bytes(random, random.nextInt(64));
-                long ballooned = 0;
-                for (byte b : bitmap) {
-                    ballooned += Integer.bitCount(b & 0xff);
-                }
-                yield new BalloonMap(ballooned, bitmap);
-            }
             default -> {
                 int count = 1 + random.nextInt(3);
                 long[] pageNumbers = new long[count];

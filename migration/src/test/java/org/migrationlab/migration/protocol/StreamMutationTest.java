@@ -44,7 +44,7 @@ class StreamMutationTest {
         int[] clean = new int[1];
         assertTimeoutPreemptively(Duration.ofMinutes(5), () -> {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment target = arena.allocate(PageCodec.PAGE_SIZE);
+                MemorySegment target = arena.allocate(org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE);
                 for (int i = 0; i < MUTATIONS; i++) {
                     StreamMutator.Mutation mutation = StreamMutator.mutate(bases.get(random.nextInt(bases.size())),
                             random);

@@ -5,8 +5,10 @@ import static org.migrationlab.migration.testing.SourceStreams.GUEST_PAGES;
 import static org.migrationlab.migration.testing.SourceStreams.batch;
 import static org.migrationlab.migration.testing.SourceStreams.concat;
 import static org.migrationlab.migration.testing.SourceStreams.frames;
+import static org.migrationlab.migration.testing.SourceStreams.guestStateFrame;
 import static org.migrationlab.migration.testing.SourceStreams.header;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.migrationlab.emulator.port.DeviceState;
+import org.migrationlab.emulator.port.GuestState;
+import org.migrationlab.emulator.port.GuestStateCodec;
+import org.migrationlab.emulator.port.PageBitmap;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
@@ -59,22 +65,33 @@ class DestinationHostileInputIT {
         byte[] pages = pre.get(1);
         byte[] beforeSwitchOver = concat(pre.toArray(byte[][]::new));
         List<byte[]> post = source.postcopyFrames();
-        byte[] afterSwitchOver = concat(post.get(0), post.get(1), post.get(2), post.get(3), post.get(4));
-        byte[] push = post.get(5);
-        byte[] beforeBalloonMap = concat(pre.subList(0, pre.size() - 1).toArray(byte[][]::new));
-        byte[] pagesOneAndTwo = new byte[(int) (GUEST_PAGES / 8)];
-        pagesOneAndTwo[0] = 0b110;
-        byte[] pageZero = new byte[(int) (GUEST_PAGES / 8)];
-        pageZero[0] = 1;
+        byte[] afterSwitchOver = concat(post.get(0), post.get(1), post.get(2));
+        byte[] push = post.get(3);
+        byte[] beforeGuestState = concat(pre.subList(0, pre.size() - 1).toArray(byte[][]::new));
+        PageBitmap pagesOneAndTwo = new PageBitmap(GUEST_PAGES);
+        pagesOneAndTwo.set(1);
+        pagesOneAndTwo.set(2);
+        PageBitmap pageZero = new PageBitmap(GUEST_PAGES);
+        pageZero.set(0);
         byte[] allPending = new byte[(int) (GUEST_PAGES / 8)];
         Arrays.fill(allPending, (byte) 0xff);
-        byte[] postcopyUpToBalloonMap = concat(post.get(0), post.get(1), post.get(2));
+        byte[] postcopyConfig = post.get(0);
+        GuestState state = source.guestState();
+        byte[] image = GuestStateCodec.encode(state);
+        byte[] corruptState = image.clone();
+        corruptState[20] ^= 1;
+        byte[] futureFormat = image.clone();
+        futureFormat[4] = 9; // format version 9, checksum fixed up below: only the version is wrong
+        fixChecksum(futureFormat);
+        List<DeviceState> truncatedDevices = new ArrayList<>(state.devices());
+        DeviceState first = truncatedDevices.get(0);
+        truncatedDevices.set(0, new DeviceState(first.deviceId(), first.version(), new byte[1]));
+        GuestState truncatedDevice = new GuestState(state.cpu(), truncatedDevices, state.ballooned());
+        GuestState smallerGuest = new GuestState(state.cpu(), state.devices(), new PageBitmap(GUEST_PAGES / 2));
 
         byte[] corruptPage = batch(SendReason.PRECOPY_ROUND, new long[] {3}, new byte[][] {source.rawPage()},
                 PageCodec.Compression.NONE);
         corruptPage[corruptPage.length - 100] ^= 0x10; // in the raw page's data: its CRC32C no longer matches
-        byte[] corruptCpu = source.cpuState();
-        corruptCpu[20] ^= 1;
         byte[] flagged = frames(new MigrationRecord.RoundEnd(0, 0));
         flagged[2] = 1;
         byte[] nonAscii = source.guestConfig(MigrationMode.PRECOPY);
@@ -99,8 +116,13 @@ class DestinationHostileInputIT {
                         AbortReason.BAD_PAGE, "beyond the guest's", true),
                 new Hostile("page 0 with data", concat(config, batch(SendReason.PRECOPY_ROUND, new long[] {0},
                         new byte[][] {source.rawPage()}, PageCodec.Compression.NONE)), AbortReason.BAD_PAGE, "null guard", true),
-                new Hostile("CPU state with a flipped bit", concat(config, frames(new MigrationRecord.CpuStateRecord(corruptCpu))),
-                        AbortReason.BAD_STATE, "CPU state", true),
+                new Hostile("GUEST_STATE with a flipped bit", concat(config, frames(new MigrationRecord.GuestStateRecord(
+                        corruptState))), AbortReason.MALFORMED, "checksum", true),
+                new Hostile("GUEST_STATE of an unknown format version", concat(config, frames(
+                        new MigrationRecord.GuestStateRecord(futureFormat))), AbortReason.MALFORMED, "format version 9", true),
+                new Hostile("GUEST_STATE with a truncated device state", concat(postcopyConfig,
+                        guestStateFrame(truncatedDevice), frames(new MigrationRecord.SwitchOver(MigrationMode.POSTCOPY,
+                        GUEST_PAGES, allPending))), AbortReason.BAD_STATE, "device state", true),
                 new Hostile("unknown mandatory record", concat(config, header(0x42, 0, 0)),
                         AbortReason.UNKNOWN_RECORD, "0x0042", true),
                 new Hostile("flags set", concat(config, flagged), AbortReason.MALFORMED, "flags", true),
@@ -114,24 +136,26 @@ class DestinationHostileInputIT {
                         AbortReason.UNEXPECTED_RECORD, "HELLO", true),
                 new Hostile("a destination's record from the source", concat(config, frames(new MigrationRecord.Complete(1))),
                         AbortReason.UNEXPECTED_RECORD, "COMPLETE", true),
-                new Hostile("SWITCH_OVER without BALLOON_MAP", concat(beforeBalloonMap, frames(new MigrationRecord.SwitchOver(
-                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "balloon map", true),
-                new Hostile("second BALLOON_MAP", concat(beforeSwitchOver, source.noneBallooned()),
-                        AbortReason.UNEXPECTED_RECORD, "a second BALLOON_MAP", true),
-                new Hostile("BALLOON_MAP of the wrong size", concat(config, frames(new MigrationRecord.BalloonMap(0,
-                        new byte[3]))), AbortReason.MALFORMED, "bitmap of 3 bytes", true),
-                new Hostile("BALLOON_MAP ballooning the null guard", concat(config, frames(new MigrationRecord.BalloonMap(1,
-                        pageZero))), AbortReason.BAD_PAGE, "null guard", true),
-                new Hostile("BALLOON_MAP disagreeing with the balloon's device state", concat(postcopyUpToBalloonMap,
-                        frames(new MigrationRecord.BalloonMap(2, pagesOneAndTwo)), frames(new MigrationRecord.SwitchOver(
+                new Hostile("SWITCH_OVER without GUEST_STATE", concat(beforeGuestState, frames(new MigrationRecord.SwitchOver(
+                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "before GUEST_STATE", true),
+                new Hostile("second GUEST_STATE", concat(beforeSwitchOver, guestStateFrame(state)),
+                        AbortReason.UNEXPECTED_RECORD, "a second GUEST_STATE", true),
+                new Hostile("GUEST_STATE of a guest of another size", concat(config, guestStateFrame(smallerGuest)),
+                        AbortReason.MALFORMED, "balloon map of 512 pages for a guest of 1024", true),
+                new Hostile("GUEST_STATE ballooning the null guard", concat(postcopyConfig,
+                        guestStateFrame(source.guestState(pageZero)), frames(new MigrationRecord.SwitchOver(
+                        MigrationMode.POSTCOPY, GUEST_PAGES - 1, pendingExcept(0b1)))),
+                        AbortReason.BAD_PAGE, "null guard", true),
+                new Hostile("GUEST_STATE whose balloon map disagrees with the balloon's device state", concat(postcopyConfig,
+                        guestStateFrame(source.guestState(pagesOneAndTwo)), frames(new MigrationRecord.SwitchOver(
                         MigrationMode.POSTCOPY, GUEST_PAGES - 3, pendingExcept(0b111)))),
-                        AbortReason.BAD_STATE, "holds 0 pages, BALLOON_MAP lists 2", true),
-                new Hostile("page both ballooned and pending", concat(postcopyUpToBalloonMap,
-                        frames(new MigrationRecord.BalloonMap(2, pagesOneAndTwo)), frames(new MigrationRecord.SwitchOver(
+                        AbortReason.BAD_STATE, "holds 0 pages, the balloon map lists 2", true),
+                new Hostile("page both ballooned and pending", concat(postcopyConfig,
+                        guestStateFrame(source.guestState(pagesOneAndTwo)), frames(new MigrationRecord.SwitchOver(
                         MigrationMode.POSTCOPY, GUEST_PAGES, allPending))),
                         AbortReason.BAD_STATE, "both ballooned and pending", true),
-                new Hostile("SWITCH_OVER before CPU state", concat(config, pages, frames(new MigrationRecord.SwitchOver(
-                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "before CPU state, device state and balloon map", true),
+                new Hostile("SWITCH_OVER before GUEST_STATE", concat(config, pages, frames(new MigrationRecord.SwitchOver(
+                        MigrationMode.PRECOPY, 0, nonePending))), AbortReason.BAD_STATE, "before GUEST_STATE", true),
                 new Hostile("pre-copy SWITCH_OVER with pages never sent", concat(beforeSwitchOver, frames(
                         new MigrationRecord.SwitchOver(MigrationMode.PRECOPY, 0, nonePending))),
                         AbortReason.BAD_STATE, "never arrived", true),
@@ -143,6 +167,14 @@ class DestinationHostileInputIT {
                         "closed the BULK connection in state RECEIVING", false),
                 new Hostile("source hangs up after the switch-over", concat(afterSwitchOver, push),
                         AbortReason.CONNECTION_LOST, "in state RUNNING", false));
+    }
+
+    /** Recomputes a guest-state image's trailing CRC32C after a deliberate edit. */
+    private static void fixChecksum(byte[] image) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(image, 0, image.length - 4);
+        java.nio.ByteBuffer.wrap(image, image.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crc.getValue());
     }
 
     /** A pending bitmap with every page pending except those whose bits are set in the first byte's {@code mask}. */

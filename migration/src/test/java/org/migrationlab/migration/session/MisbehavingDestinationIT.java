@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.NoLeaks;
 import org.migrationlab.migration.stats.MigrationReport;
 import org.migrationlab.migration.testing.FakeDestination;
@@ -100,7 +101,7 @@ class MisbehavingDestinationIT {
     void sourceGuestRunsOnUnharmed(Case c) throws Exception {
         LoopbackMigration.Result result;
         try (FakeDestination destination = new FakeDestination(c.behaviour(), LoopbackMigration.SECRET,
-                HandshakeHandler.CURRENT_VERSION, 7)) {
+                Hello.CURRENT_VERSION, 7)) {
             result = migrateTo(destination, c.guest(), c.mode());
             System.out.println(c + ": " + result.report().error() + "\n  destination: " + destination.log());
         }
@@ -111,7 +112,7 @@ class MisbehavingDestinationIT {
     void sourceRefusesDestinationProvingWrongSecret() throws Exception {
         LoopbackMigration.Result result;
         try (FakeDestination destination = new FakeDestination(Behaviour.SILENT, WRONG_SECRET,
-                HandshakeHandler.CURRENT_VERSION, 7)) {
+                Hello.CURRENT_VERSION, 7)) {
             result = migrateTo(destination, GUEST, MigrationMode.PRECOPY);
         }
         assertFailedAndGuestUnharmed(result, GUEST, literal("the peer's proof of the shared secret is wrong"));
@@ -121,10 +122,10 @@ class MisbehavingDestinationIT {
     void sourceRefusesDestinationOfAnotherVersion() throws Exception {
         LoopbackMigration.Result result;
         try (FakeDestination destination = new FakeDestination(Behaviour.SILENT, LoopbackMigration.SECRET,
-                HandshakeHandler.CURRENT_VERSION + 1, 7)) {
+                Hello.CURRENT_VERSION + 1, 7)) {
             result = migrateTo(destination, GUEST, MigrationMode.PRECOPY);
         }
-        assertFailedAndGuestUnharmed(result, GUEST, literal("protocol version 3 is not supported; this end accepts [2, 2]"));
+        assertFailedAndGuestUnharmed(result, GUEST, literal("protocol version 4 is not supported; this end accepts [3, 3]"));
     }
 
     @Test

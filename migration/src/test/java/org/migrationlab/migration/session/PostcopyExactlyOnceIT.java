@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.migration.postcopy.PrepageStrategies;
+import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
 import org.migrationlab.migration.stats.MigrationReport;

@@ -195,7 +195,7 @@ class SelfBallooningMigrationIT {
      */
     record Census(long deviceCount, long ballooned, boolean frozen, long frozenQueries, long pressureDeflations) {
         static byte[] take(Machine machine) {
-            BalloonDevice balloon = GuestMachines.balloon(machine).orElseThrow();
+            BalloonDevice balloon = machine.device(BalloonDevice.class).orElseThrow();
             BalloonStats stats = balloon.stats();
             return ByteBuffer.allocate(33).putLong(balloon.balloonPages())
                     .putLong(machine.memory().countPages(PageState.BALLOONED)).put((byte) (balloon.isFrozen() ? 1 : 0))

@@ -34,7 +34,7 @@ public final class LoopbackDestination implements AutoCloseable {
     public LoopbackDestination(byte[] secret, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis)
             throws InterruptedException {
         this.secret = secret.clone();
-        Destinations destinations = new Destinations(maxConcurrent, maxRamBytes, replyTimeoutMillis,
+        Destinations destinations = new Destinations(LoopbackMigration.MACHINES, maxConcurrent, maxRamBytes, replyTimeoutMillis,
                 session -> sessionFuture(session.id()).complete(session));
         server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), TransportConfig.of(secret),
                 destinations::resolve);
@@ -63,8 +63,7 @@ public final class LoopbackDestination implements AutoCloseable {
         try {
             DestinationSession session = sessionFuture(id).get(timeoutMillis, TimeUnit.MILLISECONDS);
             DestinationSession.Arrival arrival = session.arrival().get(timeoutMillis, TimeUnit.MILLISECONDS);
-            arrival.runner().close();
-            arrival.machine().close();
+            arrival.guest().close();
             throw new AssertionError("the destination session of " + id + " completed a migration");
         } catch (ExecutionException e) {
             return e.getCause();

@@ -11,21 +11,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.emulator.machine.VcpuRunner;
+import org.migrationlab.emulator.machine.MachineProbes;
+import org.migrationlab.emulator.port.GuestEnd;
+import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.emulator.port.GuestSummary;
+import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.guest.GuestImages;
+import org.migrationlab.migration.engine.IncomingMigration;
+import org.migrationlab.migration.engine.OutgoingMigration;
+import org.migrationlab.migration.engine.SourceOutcome;
+import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
-import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
-import org.migrationlab.migration.session.SourceSession;
+import org.migrationlab.migration.stats.MigrationProgress;
 import org.migrationlab.migration.stats.MigrationReport;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.MigrationServer;
@@ -40,6 +47,8 @@ import org.migrationlab.migration.transport.TransportConfig;
 public final class LoopbackMigration {
     public static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
     public static final byte[] SECRET = "loopback-test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+    /** The machines of every loopback migration, both ends. */
+    public static final GuestFactory MACHINES = BalloonedMachines.factory();
     private static final long WAIT_SECONDS = 120;
 
     /** The guest's end as the oracle sees it. */
@@ -137,9 +146,23 @@ public final class LoopbackMigration {
 
     /** The unmigrated run of the same guest, with its final progress. */
     public static Reference reference(MachineConfig config) {
-        try (Machine machine = GuestMachines.boot(config, KERNEL)) {
-            VcpuExit exit = machine.run();
-            return new Reference(outcome(machine, exit, "reference run"), machine.counters().value(0));
+        try {
+            return runUnmigrated(config);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during the reference run", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the reference run did not end", e);
+        }
+    }
+
+    private static Reference runUnmigrated(MachineConfig config) throws InterruptedException,
+            java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        try (Migratable machine = MACHINES.boot(config, KERNEL)) {
+            machine.start();
+            GuestEnd end = machine.ended().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            GuestSummary summary = machine.summary().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            return new Reference(outcome(summary, end, "reference run"), summary.progressUnits());
         }
     }
 
@@ -159,7 +182,7 @@ public final class LoopbackMigration {
                                  Options options) throws Exception {
         CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
         TransportConfig destinationTransport = options.destinationTransport();
-        Destinations destinations = new Destinations(1, 1L << 34, destinationTransport.replyTimeoutMillis(),
+        Destinations destinations = new Destinations(MACHINES, 1, 1L << 34, destinationTransport.replyTimeoutMillis(),
                 incoming::complete);
         try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), destinationTransport,
                 destinations::resolve)) {
@@ -181,50 +204,92 @@ public final class LoopbackMigration {
                                   Options options, InetSocketAddress address,
                                   CompletableFuture<DestinationSession> incoming) throws Exception {
         TransportConfig sourceTransport = options.sourceTransport();
-        try (MigrationClient client = new MigrationClient(sourceTransport);
-             Machine source = GuestMachines.boot(config, KERNEL)) {
-            CompletableFuture<Void> reached = new CompletableFuture<>();
-            source.counters().listener((counter, value) -> {
-                if (counter == 0 && value >= startAtProgress) {
-                    reached.complete(null);
-                }
-            });
-            VcpuRunner runner = VcpuRunner.start(source, (fault, m) -> {
-                throw new AssertionError("source guest faulted: " + fault);
-            }, "vcpu-source");
-            try {
-                CompletableFuture.anyOf(reached, runner.finished()).get(WAIT_SECONDS, TimeUnit.SECONDS);
-                if (!reached.isDone()) {
-                    throw new AssertionError("the guest ended before reaching progress " + startAtProgress);
-                }
-                long progressAtStart = source.counters().value(0);
-                SourceSession session = new SourceSession(source, runner, migration, client, address,
-                        sourceTransport.replyTimeoutMillis());
-                MigrationReport report = session.migrate();
-                long progressAtReport = source.counters().value(0);
-                if (!report.completed()) {
+        try (MigrationClient client = new MigrationClient(sourceTransport)) {
+            SourceProbe source = new SourceProbe(options.probe());
+            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(MACHINES, config, KERNEL,
+                    new StartTrigger.AtProgress(startAtProgress), migration, client, address,
+                    sourceTransport.replyTimeoutMillis()), source);
+            return switch (outcome) {
+                case SourceOutcome.EndedBeforeMigration ended ->
+                        throw new AssertionError("the guest ended before reaching progress " + startAtProgress);
+                case SourceOutcome.Failed failed -> {
                     Throwable destinationFailure = incoming == null ? null : destinationFailure(incoming);
-                    VcpuExit exit = runner.finished().get(WAIT_SECONDS, TimeUnit.SECONDS);
-                    GuestOutcome outcome = outcome(source, exit, "source guest after a failed migration");
-                    return new Result(report, null, progressAtStart, progressAtReport, source.counters().value(0), false,
-                            destinationFailure, outcome, null, null);
+                    SourceOutcome.EndedHere here = failed.ranOnHere().orElseThrow(() -> new AssertionError(
+                            "the migration failed after the destination took the guest: " + failed.report().error()));
+                    yield new Result(failed.report(), null, source.progressAtStart, source.progressAtReport,
+                            here.summary().progressUnits(), false, destinationFailure,
+                            outcome(here.summary(), here.end(), "source guest after a failed migration"), null, null);
                 }
-                // Released: the runner is closed and the source's frozen copy is no longer touched by anyone.
-                boolean haltedBeforeSwitchOver = source.halt().isPresent();
-                byte[] sourceProbe = options.probe() == null ? null : options.probe().apply(source);
-                DestinationSession.Arrival arrival = incoming.get(WAIT_SECONDS, TimeUnit.SECONDS).arrival()
-                        .get(WAIT_SECONDS, TimeUnit.SECONDS);
-                try (Machine destination = arrival.machine(); VcpuRunner destinationRunner = arrival.runner()) {
-                    byte[] destinationProbe = options.probe() == null ? null
-                            : destinationRunner.atPause(options.probe(), VcpuRunner.Then.RESUME)
-                                    .get(WAIT_SECONDS, TimeUnit.SECONDS);
-                    VcpuExit exit = destinationRunner.finished().get(WAIT_SECONDS, TimeUnit.SECONDS);
-                    GuestOutcome outcome = outcome(destination, exit, "migrated guest");
-                    return new Result(report, outcome, progressAtStart, progressAtReport, destination.counters().value(0),
-                            haltedBeforeSwitchOver, null, null, sourceProbe, destinationProbe);
+                case SourceOutcome.Migrated migrated -> {
+                    DestinationProbe destination = new DestinationProbe(options.probe());
+                    IncomingMigration.Outcome arrived = IncomingMigration.receive(
+                            incoming.get(WAIT_SECONDS, TimeUnit.SECONDS), destination);
+                    if (!(arrived instanceof IncomingMigration.Outcome.Ended ended)) {
+                        throw new AssertionError("the destination failed after the source completed: " + arrived);
+                    }
+                    yield new Result(migrated.report(), outcome(ended.summary(), ended.end(), "migrated guest"),
+                            source.progressAtStart, source.progressAtReport, ended.summary().progressUnits(),
+                            source.haltedBeforeSwitchOver, null, null, source.probed, destination.probed);
                 }
-            } finally {
-                runner.close();
+            };
+        }
+    }
+
+    /** Watches the source: progress at the start and the end of the migration, and the probe of its frozen copy. */
+    private static final class SourceProbe implements OutgoingMigration.Observer {
+        private final Function<Machine, byte[]> probe;
+        private Migratable guest;
+        long progressAtStart;
+        long progressAtReport;
+        boolean haltedBeforeSwitchOver;
+        byte[] probed;
+
+        SourceProbe(Function<Machine, byte[]> probe) {
+            this.probe = probe;
+        }
+
+        @Override
+        public void booted(Migratable booted) {
+            guest = booted;
+        }
+
+        @Override
+        public void migrating(long progressUnits, MigrationProgress progress) {
+            progressAtStart = progressUnits;
+        }
+
+        @Override
+        public void migrated(MigrationReport report) {
+            progressAtReport = guest.progress().units();
+            if (report.completed()) {
+                // Released: the vCPU is stopped and the source's frozen copy is no longer touched by anyone.
+                haltedBeforeSwitchOver = MachineProbes.machineOf(guest).halt().isPresent();
+                probed = probe == null ? null : probe.apply(MachineProbes.machineOf(guest));
+            }
+        }
+    }
+
+    /** Probes the destination's guest as soon as every page has arrived. */
+    private static final class DestinationProbe implements IncomingMigration.Observer {
+        private final Function<Machine, byte[]> probe;
+        byte[] probed;
+
+        DestinationProbe(Function<Machine, byte[]> probe) {
+            this.probe = probe;
+        }
+
+        @Override
+        public void arrived(DestinationSession.Arrival arrival, long afterNanos) {
+            if (probe == null) {
+                return;
+            }
+            try {
+                probed = MachineProbes.read(arrival.guest(), probe).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while probing the destination", e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("could not probe the destination", e);
             }
         }
     }
@@ -236,18 +301,17 @@ public final class LoopbackMigration {
         }
         try {
             DestinationSession.Arrival arrival = incoming.get().arrival().get(WAIT_SECONDS, TimeUnit.SECONDS);
-            arrival.runner().close();
-            arrival.machine().close();
+            arrival.guest().close();
             throw new AssertionError("the destination session completed although the source reported a failure");
         } catch (ExecutionException e) {
             return e.getCause();
         }
     }
 
-    private static GuestOutcome outcome(Machine machine, VcpuExit exit, String what) {
-        if (!(exit instanceof VcpuExit.Halt halt)) {
-            throw new AssertionError(what + " ended with " + exit + "\n" + machine.console().text());
+    private static GuestOutcome outcome(GuestSummary summary, GuestEnd end, String what) {
+        if (!(end instanceof GuestEnd.Halted halt)) {
+            throw new AssertionError(what + " ended with " + end + "\n" + summary.console());
         }
-        return new GuestOutcome(halt.result(), halt.status(), machine.console().text(), machine.memory().hash());
+        return new GuestOutcome(halt.result(), halt.status(), summary.console(), summary.memoryHash());
     }
 }

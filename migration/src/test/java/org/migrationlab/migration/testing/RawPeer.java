@@ -164,7 +164,7 @@ public final class RawPeer implements AutoCloseable {
     /** Plays the source's side of the handshake; returns the destination's HELLO. */
     public Hello handshakeAsSource(UUID migrationId, MigrationRecord.Channel channel, byte[] secret) throws IOException {
         byte[] nonce = Authenticator.newNonce();
-        send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.SOURCE, channel, migrationId, nonce));
+        send(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, channel, migrationId, nonce));
         Hello hello = expect(Hello.class);
         Authenticator authenticator = new Authenticator(secret);
         send(new Auth(authenticator.proof(Role.SOURCE, hello.nonce(), migrationId)));
@@ -180,7 +180,7 @@ public final class RawPeer implements AutoCloseable {
      * returns the source's HELLO. The source's proof is not checked.
      */
     public Hello handshakeAsDestination(byte[] secret) throws IOException {
-        return handshakeAsDestination(secret, HandshakeHandler.CURRENT_VERSION);
+        return handshakeAsDestination(secret, Hello.CURRENT_VERSION);
     }
 
     /** As {@link #handshakeAsDestination(byte[])}, answering with a HELLO of the given version. */

@@ -10,8 +10,12 @@ import java.util.Map;
 import java.util.Random;
 
 import io.netty.buffer.UnpooledByteBufAllocator;
-import org.migrationlab.emulator.cpu.CpuStateCodec;
 import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.emulator.machine.MachineProbes;
+import org.migrationlab.emulator.port.GuestState;
+import org.migrationlab.emulator.port.GuestStateCodec;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.emulator.port.PageBitmap;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
@@ -21,24 +25,22 @@ import org.migrationlab.migration.protocol.SendReason;
 
 /**
  * What a source sends after the handshake, as frames (bytes), built from a freshly booted 4 MiB guest
- * so that CPU state, device state and pages are real: for tests that play the source by hand and then
+ * so that its guest state and pages are real: for tests that play the source by hand and then
  * break the stream on purpose. Immutable once built; {@link #get()} boots once per JVM.
  */
 public final class SourceStreams {
     public static final long RAM_BYTES = 4L << 20;
-    public static final long GUEST_PAGES = RAM_BYTES / 4096;
+    public static final long GUEST_PAGES = RAM_BYTES / org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE;
     private static final long SEED = 5;
     private static SourceStreams instance;
 
-    private final byte[] cpuState;
-    private final byte[] deviceState;
+    private final GuestState guestState;
     /** A few pages of the booted guest (code, data, zero) and the last page with random bytes (sent raw). */
     private final long[] pageNumbers;
     private final byte[][] pages;
 
-    private SourceStreams(byte[] cpuState, byte[] deviceState, long[] pageNumbers, byte[][] pages) {
-        this.cpuState = cpuState;
-        this.deviceState = deviceState;
+    private SourceStreams(GuestState guestState, long[] pageNumbers, byte[][] pages) {
+        this.guestState = guestState;
         this.pageNumbers = pageNumbers;
         this.pages = pages;
     }
@@ -51,7 +53,9 @@ public final class SourceStreams {
     }
 
     private static SourceStreams boot() {
-        try (Machine machine = org.migrationlab.migration.session.GuestMachines.boot(LoopbackMigration.config(RAM_BYTES, "wss", SEED), LoopbackMigration.KERNEL)) {
+        try (Migratable guest = LoopbackMigration.MACHINES.boot(LoopbackMigration.config(RAM_BYTES, "wss", SEED),
+                LoopbackMigration.KERNEL)) {
+            Machine machine = MachineProbes.machineOf(guest); // never started: this thread owns it
             List<Long> chosen = new ArrayList<>();
             int zeros = 0;
             for (long page = 1; page < GUEST_PAGES && chosen.size() < 6; page++) {
@@ -67,12 +71,24 @@ public final class SourceStreams {
             }
             contents[numbers.length - 1] = new byte[4096];
             new Random(1).nextBytes(contents[numbers.length - 1]); // does not deflate: sent raw
-            return new SourceStreams(CpuStateCodec.encode(machine.saveCpu()), machine.saveDevices(), numbers, contents);
+            GuestState state = new GuestState(machine.saveCpu(), machine.saveDevices(), new PageBitmap(GUEST_PAGES));
+            return new SourceStreams(state, numbers, contents);
         }
     }
 
-    public byte[] cpuState() {
-        return cpuState.clone();
+    /** The booted guest's state, nothing ballooned. */
+    public GuestState guestState() {
+        return guestState;
+    }
+
+    /** The booted guest's state with {@code ballooned} as its balloon map. */
+    public GuestState guestState(PageBitmap ballooned) {
+        return new GuestState(guestState.cpu(), guestState.devices(), ballooned);
+    }
+
+    /** GUEST_STATE carrying {@code state}. */
+    public static byte[] guestStateFrame(GuestState state) {
+        return frames(new MigrationRecord.GuestStateRecord(GuestStateCodec.encode(state)));
     }
 
     /** The page with data that does not deflate (sent raw). */
@@ -93,25 +109,12 @@ public final class SourceStreams {
     public List<byte[]> precopyFrames() {
         return List.of(guestConfig(MigrationMode.PRECOPY), precopyPages(),
                 frames(new MigrationRecord.RoundEnd(0, 2)), frames(new MigrationRecord.ProgressHint("round 0 done")),
-                frames(new MigrationRecord.CpuStateRecord(cpuState)),
-                frames(new MigrationRecord.DeviceStateRecord(deviceState)),
-                noneBallooned());
-    }
-
-    /** BALLOON_MAP with no page ballooned (the guest runs with dsb=off). */
-    public byte[] noneBallooned() {
-        return frames(new MigrationRecord.BalloonMap(0, new byte[(int) (GUEST_PAGES / 8)]));
-    }
-
-    /** The device state the source saved (with an empty balloon). */
-    public byte[] deviceState() {
-        return deviceState.clone();
+                guestStateFrame(guestState));
     }
 
     /**
-     * A post-copy source's stream, one frame per element: config, CPU and device state, an empty
-     * BALLOON_MAP, SWITCH_OVER with
-     * every page pending (the destination starts the guest), a push of page 0 and the chosen pages, and
+     * A post-copy source's stream, one frame per element: config, GUEST_STATE (nothing ballooned),
+     * SWITCH_OVER with every page pending (the destination starts the guest), a push of page 0 and the chosen pages, and
      * PAGES_DONE. The guest faults at once on pages that never come.
      */
     public List<byte[]> postcopyFrames() {
@@ -123,9 +126,7 @@ public final class SourceStreams {
         System.arraycopy(pages, 0, contents, 1, pages.length);
         contents[0] = new byte[4096]; // page 0, the null guard
         return List.of(guestConfig(MigrationMode.POSTCOPY),
-                frames(new MigrationRecord.CpuStateRecord(cpuState)),
-                frames(new MigrationRecord.DeviceStateRecord(deviceState)),
-                noneBallooned(),
+                guestStateFrame(guestState),
                 frames(new MigrationRecord.SwitchOver(MigrationMode.POSTCOPY, GUEST_PAGES, allPending)),
                 batch(SendReason.PUSH, pushed, contents, PageCodec.Compression.DEFLATE),
                 frames(new MigrationRecord.PagesDone(pushed.length)));

@@ -105,7 +105,7 @@ class HandshakeHostilityIT {
     // ---- versions
 
     @ParameterizedTest(name = "HELLO version {0}")
-    @ValueSource(ints = {0, 1, 3, 0xffff})
+    @ValueSource(ints = {0, 1, 2, 4, 0xffff})
     void destinationRefusesSourceOfUnsupportedVersion(int version) throws Exception {
         try (CountingServer destination = new CountingServer(SECRET);
              RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
@@ -115,13 +115,13 @@ class HandshakeHostilityIT {
             assertThat(ending.closedByPeer()).as("closed by the destination (%s)", ending.how()).isTrue();
             assertThat(ending.records()).as("only an ABORT, no HELLO").hasSize(1);
             assertThat(ending.abort().reason()).isEqualTo(AbortReason.VERSION);
-            assertThat(ending.abort().message()).contains("version " + version).contains("[2, 2]");
+            assertThat(ending.abort().message()).contains("version " + version).contains("[3, 3]");
             assertThat(destination.sessions).hasValue(0);
         }
     }
 
     @ParameterizedTest(name = "HELLO version {0}")
-    @ValueSource(ints = {0, 1, 3, 0xffff})
+    @ValueSource(ints = {0, 1, 2, 4, 0xffff})
     void sourceRefusesDestinationOfUnsupportedVersion(int version) throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
              MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
@@ -199,7 +199,7 @@ class HandshakeHostilityIT {
         try (CountingServer destination = new CountingServer(SECRET);
              RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
             UUID id = UUID.randomUUID();
-            source.send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.SOURCE, Channel.BULK, id, Authenticator.newNonce()));
+            source.send(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK, id, Authenticator.newNonce()));
             Hello hello = source.expect(Hello.class);
             source.send(new MigrationRecord.Auth(new Authenticator(OTHER_SECRET).proof(Role.SOURCE, hello.nonce(), id)));
             RawPeer.Ending ending = source.readUntilClosed();
@@ -250,7 +250,7 @@ class HandshakeHostilityIT {
     void destinationRefusesRecordsBeforeAuthentication() throws Exception {
         try (CountingServer destination = new CountingServer(SECRET);
              RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
-            source.send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.SOURCE, Channel.BULK, UUID.randomUUID(),
+            source.send(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK, UUID.randomUUID(),
                     Authenticator.newNonce()));
             source.expect(Hello.class);
             source.send(new MigrationRecord.GuestConfig(4L << 20, 1, MigrationMode.PRECOPY, "wss", Map.of()));
@@ -269,7 +269,7 @@ class HandshakeHostilityIT {
              MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
             CompletableFuture<RawPeer.Ending> fake = fakeDestination(listener, peer -> {
                 Hello hello = peer.expect(Hello.class);
-                peer.send(new Hello(HandshakeHandler.CURRENT_VERSION, Role.DESTINATION, hello.channel(),
+                peer.send(new Hello(Hello.CURRENT_VERSION, Role.DESTINATION, hello.channel(),
                         hello.migrationId(), Authenticator.newNonce()));
                 peer.expect(MigrationRecord.Auth.class);
                 peer.send(new MigrationRecord.Resumed()); // instead of its own proof

@@ -14,7 +14,7 @@ import org.migrationlab.emulator.machine.FaultHandler;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.machine.VcpuRunner;
-import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;

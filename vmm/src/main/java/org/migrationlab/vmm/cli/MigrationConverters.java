@@ -2,9 +2,9 @@ package org.migrationlab.vmm.cli;
 
 import java.util.Locale;
 
-import org.migrationlab.emulator.memory.DirtyLogMode;
-import org.migrationlab.migration.postcopy.PrepageStrategies;
-import org.migrationlab.migration.precopy.StopPolicies;
+import org.migrationlab.emulator.port.DirtyLogMode;
+import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
+import org.migrationlab.migration.precopy.stop.StopPolicies;
 import org.migrationlab.migration.protocol.MigrationMode;
 
 import picocli.CommandLine;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.migrationlab.emulator.memory.DirtyLogMode;
+import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.vmm.testing.CapturedRun;
 

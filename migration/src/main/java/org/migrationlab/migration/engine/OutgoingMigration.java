@@ -1,0 +1,118 @@
+package org.migrationlab.migration.engine;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.port.GuestEnd;
+import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.emulator.port.GuestSummary;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.session.SourceSession;
+import org.migrationlab.migration.stats.MigrationProgress;
+import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.transport.MigrationClient;
+
+/**
+ * The source's one call: boot a guest, run it until the trigger, migrate it, report. When the migration
+ * fails before the destination took the guest, the guest runs on here to its end, and its end is part
+ * of the outcome (the source never loses a guest it still owns).
+ */
+public final class OutgoingMigration {
+    /**
+     * What to migrate and where.
+     *
+     * @param replyTimeoutMillis how long the source waits for any one reply of the destination
+     */
+    public record Request(GuestFactory machines, MachineConfig config, GuestImage image, StartTrigger trigger,
+                          MigrationConfig migration, MigrationClient client, InetSocketAddress destination,
+                          long replyTimeoutMillis) {
+        public Request {
+            Objects.requireNonNull(machines, "machines");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(trigger, "trigger");
+            Objects.requireNonNull(migration, "migration");
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(destination, "destination");
+        }
+    }
+
+    /** Told of each step, on the calling thread. Every method has a do-nothing default. */
+    public interface Observer {
+        /** The guest is built but not started: the moment to echo its console or watch its progress. */
+        default void booted(Migratable guest) {
+        }
+
+        /** The guest ended before the trigger. */
+        default void endedBeforeMigration(long progressUnits) {
+        }
+
+        /** The trigger fired at {@code progressUnits}; the migration starts, its live statistics in {@code progress}. */
+        default void migrating(long progressUnits, MigrationProgress progress) {
+        }
+
+        /** The migration ended (completed or not); {@code report} is what the outcome carries. */
+        default void migrated(MigrationReport report) {
+        }
+    }
+
+    private OutgoingMigration() {
+    }
+
+    public static SourceOutcome run(Request request, Observer observer) throws InterruptedException {
+        try (Migratable guest = request.machines().boot(request.config(), request.image())) {
+            observer.booted(guest);
+            CompletableFuture<Void> trigger = request.trigger().armOn(guest);
+            long guestStart = System.nanoTime();
+            guest.start();
+            await(CompletableFuture.anyOf(trigger, guest.ended()));
+            if (!trigger.isDone()) {
+                observer.endedBeforeMigration(guest.progress().units());
+                return new SourceOutcome.EndedBeforeMigration(endHere(guest, guestStart));
+            }
+            long progressAtStart = guest.progress().units();
+            long migrationStart = System.nanoTime();
+            SourceSession session = new SourceSession(guest, request.migration(), request.client(),
+                    request.destination(), request.replyTimeoutMillis());
+            observer.migrating(progressAtStart, session.progress());
+            MigrationReport report = session.migrate();
+            double before = rate(progressAtStart, migrationStart - guestStart);
+            report = report.withProgress(new MigrationReport.ProgressRates(before, report.progress().during(),
+                    report.progress().after()));
+            observer.migrated(report);
+            if (report.completed()) {
+                return new SourceOutcome.Migrated(report);
+            }
+            if (session.destinationTookGuest()) {
+                return new SourceOutcome.Failed(report, Optional.empty());
+            }
+            return new SourceOutcome.Failed(report, Optional.of(endHere(guest, guestStart)));
+        }
+    }
+
+    /** Waits for the guest's end on this side and reads what it left. */
+    private static SourceOutcome.EndedHere endHere(Migratable guest, long guestStart) throws InterruptedException {
+        GuestEnd end = await(guest.ended());
+        long wallNanos = System.nanoTime() - guestStart;
+        GuestSummary summary = await(guest.summary());
+        return new SourceOutcome.EndedHere(end, summary, wallNanos);
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the guest's vCPU failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static double rate(long units, long nanos) {
+        return nanos <= 0 ? Double.NaN : units * 1e9 / nanos;
+    }
+}

@@ -1,0 +1,77 @@
+package org.migrationlab.migration.pages;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.migrationlab.emulator.port.ConcurrentPageBitmap;
+
+/**
+ * Pages handed to a channel, shared by every sending path (demand, push, prepage) so nothing is sent
+ * twice. Thread-safe: a {@link ConcurrentPageBitmap} plus a count.
+ *
+ * <p>Mark a page only when it is really handed to a channel, and send it whenever {@link #markSent}
+ * returned true: a page marked but never sent is never sent at all, and a later fault on it would wait
+ * forever (a trap in the paper's pseudo-code, where a fault that empties the push queue drops pages
+ * already marked).
+ */
+public final class SentPages {
+    private final ConcurrentPageBitmap sent;
+    private final AtomicLong sentCount = new AtomicLong();
+
+    public SentPages(long pageCount) {
+        if (pageCount < 0) {
+            throw new IllegalArgumentException("page count must be >= 0: " + pageCount);
+        }
+        this.sent = new ConcurrentPageBitmap(pageCount);
+    }
+
+    public long pageCount() {
+        return sent.pageCount();
+    }
+
+    /** Atomically marks the page sent; true if this call marked it (the caller must then really send it). */
+    public boolean markSent(long page) {
+        if (!sent.add(page)) {
+            return false;
+        }
+        sentCount.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Marks every page of {@code [from, to)} sent, a word at a time (pages already at the destination
+     * when post-copy starts); returns how many this call marked.
+     */
+    public long markSentRange(long from, long to) {
+        long marked = sent.addRange(from, to);
+        sentCount.addAndGet(marked);
+        return marked;
+    }
+
+    public boolean isSent(long page) {
+        return sent.contains(page);
+    }
+
+    /** Pages marked so far. Counted just after each successful mark, so it may briefly trail the bitmap. */
+    public long sentCount() {
+        return sentCount.get();
+    }
+
+    public boolean allSent() {
+        return sentCount.get() == sent.pageCount();
+    }
+
+    /** The first unsent page at or after from, or -1. A negative from starts at page 0. */
+    public long nextUnsent(long from) {
+        return sent.nextAbsent(from);
+    }
+
+    /** The last unsent page at or before from, or -1. A from past the last page starts at the last page. */
+    public long previousUnsent(long from) {
+        return sent.previousAbsent(from);
+    }
+
+    @Override
+    public String toString() {
+        return "SentPages[" + sentCount() + " of " + pageCount() + "]";
+    }
+}

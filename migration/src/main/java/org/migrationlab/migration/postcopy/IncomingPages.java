@@ -1,0 +1,102 @@
+package org.migrationlab.migration.postcopy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.migrationlab.emulator.port.ConcurrentPageBitmap;
+import org.migrationlab.emulator.port.PageBitmap;
+
+/**
+ * The destination's view of post-copy pages: which are still to come (fixed at the switch-over), which
+ * have arrived (their bytes are in guest RAM, the page still absent until first touch), which were
+ * requested. Arrivals come from event loops; the vCPU thread waits for the one page it faulted on.
+ */
+public final class IncomingPages {
+    private final PageBitmap pending;
+    private final long pendingCount;
+    private final ConcurrentPageBitmap arrived;
+    private final ConcurrentPageBitmap requested;
+    private final AtomicLong arrivedCount = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrival = lock.newCondition();
+    private volatile long awaited = -1;
+
+    /** @param pending the pages still to come; read-only from here on */
+    public IncomingPages(PageBitmap pending) {
+        this.pending = pending.copy();
+        this.pendingCount = pending.cardinality();
+        this.arrived = new ConcurrentPageBitmap(pending.pageCount());
+        this.requested = new ConcurrentPageBitmap(pending.pageCount());
+    }
+
+    public long pageCount() {
+        return pending.pageCount();
+    }
+
+    public long pendingCount() {
+        return pendingCount;
+    }
+
+    public long arrivedCount() {
+        return arrivedCount.get();
+    }
+
+    public boolean allArrived() {
+        return arrivedCount.get() == pendingCount;
+    }
+
+    public boolean isPending(long page) {
+        return page >= 0 && page < pending.pageCount() && pending.get(page);
+    }
+
+    public boolean hasArrived(long page) {
+        return arrived.contains(page);
+    }
+
+    /** True the first time the page is requested. */
+    public boolean markRequested(long page) {
+        return requested.add(page);
+    }
+
+    /** Records an arrival (bytes already in RAM); false if the page was not pending or already came. */
+    public boolean arrive(long page) {
+        if (!isPending(page) || !arrived.add(page)) {
+            return false;
+        }
+        arrivedCount.incrementAndGet();
+        if (awaited == page) {
+            lock.lock();
+            try {
+                arrival.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return true;
+    }
+
+    /** Waits until the page arrived; false on timeout. For the one vCPU thread. */
+    public boolean awaitArrival(long page, long timeoutNanos) throws InterruptedException {
+        awaited = page;
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            lock.lock();
+            try {
+                while (!hasArrived(page)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    arrival.awaitNanos(left);
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            awaited = -1;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.migrationlab.migration.postcopy;
+
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+import org.migrationlab.emulator.port.AbsentPageHandler;
+import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
+import org.migrationlab.migration.stats.FaultStats;
+import org.migrationlab.migration.transport.PeerChannel;
+
+/**
+ * Resolves the destination guest's accesses to pages still at the source (vCPU thread). A page that
+ * already arrived by push or prepaging is mapped at once (a minor fault, as the paper counts them);
+ * otherwise the page is requested on the request channel and the vCPU waits for it (a network fault,
+ * whose latency is recorded).
+ */
+public final class PostcopyFaults implements AbsentPageHandler {
+    private final IncomingPages incoming;
+    private final PeerChannel requests;
+    private final long timeoutNanos;
+    private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    private long networkFaults;
+    private long minorFaults;
+    private long requestsSent;
+
+    public PostcopyFaults(IncomingPages incoming, PeerChannel requests, long timeoutMillis) {
+        this.incoming = incoming;
+        this.requests = requests;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    @Override
+    public Resolution onAbsentPage(long page) {
+        if (!incoming.isPending(page)) {
+            return new Resolution.Fail("fault on page " + page + ", which is absent but not expected from the source");
+        }
+        if (incoming.hasArrived(page)) {
+            minorFaults++;
+            return Resolution.MAP;
+        }
+        networkFaults++;
+        long start = System.nanoTime();
+        if (incoming.markRequested(page)) {
+            requests.sendNow(new PageRequest(page));
+            requestsSent++;
+        }
+        try {
+            if (!incoming.awaitArrival(page, timeoutNanos)) {
+                return new Resolution.Fail("page " + page + " did not arrive within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Resolution.Fail("interrupted while waiting for page " + page);
+        }
+        latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - start));
+        return Resolution.MAP;
+    }
+
+    /** Read on the vCPU thread (inside a pause) or once it stopped. */
+    public FaultStats stats() {
+        return new FaultStats(networkFaults, minorFaults, requestsSent,
+                micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(90)),
+                micros(latency.getValueAtPercentile(99)), micros(latency.getMaxValue()));
+    }
+
+    public long latencyNanos(double percentile) {
+        return percentile >= 100 ? latency.getMaxValue() : latency.getValueAtPercentile(percentile);
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1000.0;
+    }
+}

@@ -1,0 +1,116 @@
+package org.migrationlab.migration.precopy;
+
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
+
+import org.migrationlab.emulator.port.DirtyLogMode;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.pages.PageSender;
+import org.migrationlab.migration.precopy.stop.StopPolicy;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.SendReason;
+import org.migrationlab.migration.stats.MigrationProgress;
+import org.migrationlab.migration.transport.PeerChannel;
+
+/**
+ * The pre-copy round loop (PROTOCOL §1.1) while the guest runs: round 0 sends every page that is not
+ * ballooned, each later round the pages dirtied during the one before, until the stop policy says
+ * switch over. Applies the policy's vCPU throttle (auto-converge) between rounds. Runs on the session
+ * thread; the guest is reached only through the port.
+ */
+public final class PrecopyRounds {
+    /** What the rounds ended with: why they stopped, and the pages dirtied in the last round, not yet sent. */
+    public record Outcome(StopPolicy.Decision.SwitchOver decision, PageBitmap unsentDirty) {
+    }
+
+    private final Migratable guest;
+    private final PeerChannel bulk;
+    private final MigrationProgress progress;
+    private final long replyTimeoutMillis;
+    private final LongSupplier bytesWritten;
+
+    /** @param bytesWritten bytes written on every channel of the migration so far (the link rate's numerator) */
+    public PrecopyRounds(Migratable guest, PeerChannel bulk, MigrationProgress progress, long replyTimeoutMillis,
+                         LongSupplier bytesWritten) {
+        this.guest = guest;
+        this.bulk = bulk;
+        this.progress = progress;
+        this.replyTimeoutMillis = replyTimeoutMillis;
+        this.bytesWritten = bytesWritten;
+    }
+
+    /**
+     * Runs the rounds. {@code policy} decides after each one; with {@code oneRound} (hybrid) the loop
+     * switches over after round 0 whatever the policy would say.
+     */
+    public Outcome run(PageSender sender, StopPolicy policy, DirtyLogMode dirtyLog, boolean oneRound)
+            throws InterruptedException, ExecutionException {
+        guest.startDirtyLog(dirtyLog).get();
+        long guestPages = progress.guestPages();
+        PageBitmap toSend = new PageBitmap(guestPages);
+        toSend.setRange(0, guestPages);
+        long totalSent = 0;
+        for (int round = 0; ; round++) {
+            progress.phase("precopy round " + round);
+            long roundStart = System.nanoTime();
+            long bytesBefore = bytesWritten.getAsLong();
+            long sentInRound = sendAll(sender, toSend, SendReason.PRECOPY_ROUND, round, progress, guest);
+            sender.flush();
+            totalSent += sentInRound;
+            PageBitmap dirty = guest.harvestDirtyLog().get();
+            long roundNanos = Math.max(1, System.nanoTime() - roundStart);
+            long dirtyPages = dirty.cardinality();
+            bulk.send(new MigrationRecord.RoundEnd(round, dirtyPages), replyTimeoutMillis);
+            double seconds = roundNanos / 1e9;
+            double bytesPerSecond = (bytesWritten.getAsLong() - bytesBefore) / seconds;
+            progress.dirtyPagesRate(dirtyPages / seconds);
+            progress.roundsDone(round + 1);
+            progress.remainingPages(dirtyPages);
+            StopPolicy.Decision decision = oneRound
+                    ? new StopPolicy.Decision.SwitchOver("hybrid: one pre-copy round", -1)
+                    : policy.afterRound(new StopPolicy.RoundReport(round, dirtyPages, sentInRound, totalSent,
+                    guestPages, roundNanos, bytesPerSecond, dirtyPages / seconds));
+            switch (decision) {
+                case StopPolicy.Decision.SwitchOver switchOver -> {
+                    return new Outcome(switchOver, dirty);
+                }
+                case StopPolicy.Decision.KeepCopying keep -> {
+                    if (keep.throttlePercent() != guest.throttlePercent()) {
+                        guest.throttle(keep.throttlePercent());
+                        progress.cpuThrottlePercent(keep.throttlePercent());
+                    }
+                    toSend = dirty;
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends every page of {@code set} except ballooned ones (PROTOCOL §5.5), keeping the progress's
+     * remaining pages current as it goes. While the guest runs, the ballooned state read may be stale: a
+     * page ballooned after the read is sent once more (the destination balloons it at the switch-over), a
+     * page deflated after it is logged dirty by the deflation and sent in the next round.
+     */
+    public static long sendAll(PageSender sender, PageBitmap set, SendReason reason, int round,
+                               MigrationProgress progress, Migratable guest) throws InterruptedException {
+        long left = set.cardinality();
+        progress.remainingPages(left);
+        long count = 0;
+        long skipped = 0;
+        for (long page = set.nextSetBit(0); page >= 0; page = set.nextSetBit(page + 1)) {
+            left--;
+            if (guest.isBallooned(page)) {
+                skipped++;
+                continue;
+            }
+            sender.add(page, reason, round);
+            count++;
+            if ((count & 0xff) == 0) {
+                progress.remainingPages(left);
+            }
+        }
+        progress.balloonedSkipped(skipped);
+        return count;
+    }
+}
