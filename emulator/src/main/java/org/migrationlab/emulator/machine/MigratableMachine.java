@@ -220,6 +220,12 @@ public final class MigratableMachine implements Migratable {
         return current == null ? 0 : current.throttlePercent();
     }
 
+    /** Wall time the vCPU slept because of the throttle (for tests and benchmarks of the throttle). */
+    long throttledNanos() {
+        VcpuRunner current = runner;
+        return current == null ? 0 : current.throttledNanos();
+    }
+
     @Override
     public CompletableFuture<String> echoConsole(Consumer<String> lines) {
         synchronized (this) {

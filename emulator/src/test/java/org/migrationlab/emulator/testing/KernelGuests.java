@@ -65,6 +65,14 @@ public final class KernelGuests {
         }
     }
 
+    /** The progress counter at the end of an unmigrated run of {@code config}. */
+    public static long referenceRunProgress(MachineConfig config) {
+        try (Machine machine = boot(config)) {
+            runToEnd(machine);
+            return machine.counters().value(0);
+        }
+    }
+
     /** The incrementer's range as {gpa, pages}, from its console line. */
     public static long[] incrementerRange(String console) {
         Matcher m = INCREMENTER_RANGE.matcher(console);

@@ -3,6 +3,7 @@ package org.migrationlab.migration.session;
 import java.util.Objects;
 
 import org.migrationlab.emulator.port.DirtyLogMode;
+import org.migrationlab.migration.precopy.stop.PrecopyLimits;
 import org.migrationlab.migration.protocol.MigrationMode;
 
 /**
@@ -14,15 +15,23 @@ import org.migrationlab.migration.protocol.MigrationMode;
  * @param downtimeTargetMillis the downtime target of the "downtime" and "auto-converge" policies
  * @param compress        deflate pages that shrink (else zero/raw only)
  * @param urgentChannel   serve post-copy page requests on their own connection (else on the bulk one)
+ * @param limits          the round cap and auto-converge's throttle steps
  */
 public record MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
                               long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress,
-                              boolean urgentChannel) {
+                              boolean urgentChannel, PrecopyLimits limits) {
+    public MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
+                           long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress, boolean urgentChannel) {
+        this(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress, urgentChannel,
+                PrecopyLimits.DEFAULTS);
+    }
+
     public MigrationConfig {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(stopPolicy, "stopPolicy");
         Objects.requireNonNull(prepage, "prepage");
         Objects.requireNonNull(dirtyLog, "dirtyLog");
+        Objects.requireNonNull(limits, "limits");
         if (downtimeTargetMillis <= 0) {
             throw new IllegalArgumentException("downtime target must be positive");
         }
@@ -34,16 +43,21 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
 
     public MigrationConfig withPrepage(String name) {
         return new MigrationConfig(mode, stopPolicy, name, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel);
+                urgentChannel, limits);
     }
 
     public MigrationConfig withStopPolicy(String name) {
         return new MigrationConfig(mode, name, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel);
+                urgentChannel, limits);
     }
 
     public MigrationConfig withUrgentChannel(boolean on) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                on);
+                on, limits);
+    }
+
+    public MigrationConfig withLimits(PrecopyLimits newLimits) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel, newLimits);
     }
 }

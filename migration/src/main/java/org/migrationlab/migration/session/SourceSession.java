@@ -111,7 +111,7 @@ public final class SourceSession {
     public MigrationReport migrate() throws InterruptedException {
         Timeline time = new Timeline();
         StopPolicy policy = StopPolicies.create(config.stopPolicy(),
-                TimeUnit.MILLISECONDS.toNanos(config.downtimeTargetMillis()));
+                TimeUnit.MILLISECONDS.toNanos(config.downtimeTargetMillis()), config.limits());
         String switchReason = config.mode() == MigrationMode.PRECOPY ? "" : config.mode().name().toLowerCase();
         long expectedDowntimeNanos = -1;
         FaultStats faults = FaultStats.NONE;

@@ -14,7 +14,7 @@ import org.migrationlab.migration.protocol.RecordDecoder;
 import org.migrationlab.migration.protocol.RecordEncoder;
 
 /**
- * Builds one migration connection's pipeline, codecs first and behaviour last (STYLE §2.6):
+ * Builds one migration connection's pipeline, codecs first and behaviour last:
  * (TLS) → (bulk bandwidth cap, source side) → byte counter → frames → records → (latency) →
  * writability gate → handshake → session. A fresh set of stateful handlers per channel.
  */

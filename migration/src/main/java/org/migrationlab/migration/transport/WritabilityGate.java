@@ -10,7 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Lets a sender thread that is not the event loop wait until its channel is writable again, so bulk
- * sending pauses while the socket is full instead of queueing without bound (STYLE §2.6). Add one per
+ * sending pauses while the socket is full instead of queueing without bound. Add one per
  * channel; the event loop signals, the sender waits.
  */
 public final class WritabilityGate extends ChannelInboundHandlerAdapter {

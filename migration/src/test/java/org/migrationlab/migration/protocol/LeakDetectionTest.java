@@ -17,7 +17,7 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 
-/** The leak check the other tests rely on really catches leaks (STYLE §2.6). */
+/** The leak check the other tests rely on really catches leaks. */
 @ExtendWith(NoLeaks.class)
 @AddLifecycleHook(NoLeaks.class)
 class LeakDetectionTest {

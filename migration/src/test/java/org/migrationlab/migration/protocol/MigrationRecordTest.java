@@ -13,7 +13,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.SwitchOver;
 
-/** Context-free invariants of the records (STYLE §2.3). */
+/** Context-free invariants of the records. */
 class MigrationRecordTest {
 
     @Test

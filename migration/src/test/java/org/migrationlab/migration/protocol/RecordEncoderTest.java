@@ -22,7 +22,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.protocol.MigrationRecord.SwitchOver;
 
-/** Writing records (STYLE §2.6): exact frames, page data not copied, ownership taken and given back. */
+/** Writing records: exact frames, page data not copied, ownership taken and given back. */
 @ExtendWith(NoLeaks.class)
 class RecordEncoderTest {
     private final Random random = new Random(77);

@@ -22,7 +22,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 import org.migrationlab.migration.testing.StreamMutator;
 
 /**
- * Seeded mutations of valid streams (STYLE §2.9): each mutated stream, fed in random chunks, either
+ * Seeded mutations of valid streams: each mutated stream, fed in random chunks, either
  * decodes to valid records (whose pages then decode or fail their CRC) or fails with a
  * {@link ProtocolException}; nothing else is thrown, nothing leaks, nothing hangs. The seed is printed
  * and in every failure; rerun one with {@code -Dprotocol.mutation.seed=N}.

@@ -19,7 +19,7 @@ import org.migrationlab.migration.protocol.NoLeaks;
 import org.migrationlab.migration.testing.LoopbackMigration;
 
 /**
- * QEMU's migration check (DESIGN §8) on the {@code incrementer} guest: the first bytes of its pages
+ * QEMU's migration check (its migration-test guest) on the {@code incrementer} guest: the first bytes of its pages
  * step down by one at most once, wherever the guest is stopped. A page that missed an update (a dirty
  * page not resent, a post-copy page from the wrong moment) stays off by a sweep forever and breaks it.
  * Checked on the source's frozen copy (what the destination resumed from) and on the destination,

@@ -24,7 +24,7 @@ import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 
 /**
- * The oracle (DESIGN §8): a guest migrated mid-run ends byte-identical (result, status, console, memory
+ * The oracle (docs/ARCHITECTURE.md, "The oracle"): a guest migrated mid-run ends byte-identical (result, status, console, memory
  * hash, and final progress) to an unmigrated run of the same seed — for every scheme with each of its
  * policies, on workloads that use memory differently (random writes over a working set, QEMU's
  * incrementer, a key-value store fed by a device), and over emulated links. Both ends in this JVM over

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Adaptive prepaging with several pivots (OSR'09 §3.2(B), name "multi-pivot"; digest §2.3). The paper gives
- * no pseudo-code; this follows the digest's rendering of its rules:
+ * Adaptive prepaging with several pivots (OSR'09 §3.2(B), name "multi-pivot"; the papers are listed in
+ * docs/ARCHITECTURE.md, "References"). The paper gives no pseudo-code; this is our reading of its rules:
  * <ul>
  *   <li>{@code pivotSlots} (k = 7) slots. Slot 0 holds the sticky pivot at page 0, which is never evicted;
  *       the other k − 1 slots hold the most recent network faults, a new fault replacing the oldest.</li>

@@ -19,8 +19,8 @@ public interface PrepageStrategy {
      * A demand fault (page request) arrived for this page: a new pivot for bubbling strategies.
      *
      * <p>Report only network faults: requests for which the demand path's own {@code markSent(page)} returned
-     * true. A request for a page already sent or in flight is ignored by the papers and does not move the
-     * pivot (digest §2.2).
+     * true. A request for a page already sent or in flight is ignored by the papers (VEE'09 §4.2) and does not
+     * move the pivot.
      */
     void onFault(long page);
 

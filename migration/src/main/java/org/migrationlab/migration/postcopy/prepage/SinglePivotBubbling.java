@@ -6,7 +6,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Adaptive prepaging with one pivot (VEE'09 Fig 2, name "bubble"; digest §2.2). The pivot starts at page 0;
+ * Adaptive prepaging with one pivot (VEE'09 Fig. 2, name "bubble"; see docs/ARCHITECTURE.md, "References").
+ * The pivot starts at page 0;
  * the bubble grows around it one distance at a time, offering the page above the pivot and then (dual) the
  * page below it. Edges skip pages that are already sent, as the paper's bitmap test does, and stay
  * symmetric: the distance jumps straight to the next one with an unsent page on either side. A network

@@ -3,24 +3,29 @@ package org.migrationlab.migration.precopy.stop;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
-import java.util.function.LongFunction;
 
 /** The one place that maps stop-policy names (as config and the command line spell them) to policies. */
 public final class StopPolicies {
-    /** Factories by name, taking the downtime target in nanoseconds (used by the policies that have one). */
-    private static final SequencedMap<String, LongFunction<StopPolicy>> FACTORIES = factories();
+    /** A policy built from the downtime target (ns) and the limits. */
+    @FunctionalInterface
+    private interface Factory {
+        StopPolicy create(long downtimeTargetNanos, PrecopyLimits limits);
+    }
+
+    /** Factories by name. */
+    private static final SequencedMap<String, Factory> FACTORIES = factories();
 
     private StopPolicies() {
     }
 
-    private static SequencedMap<String, LongFunction<StopPolicy>> factories() {
-        var map = new LinkedHashMap<String, LongFunction<StopPolicy>>();
-        map.put("xen", target -> XenStopPolicy.defaults());
-        map.put("downtime", target -> new DowntimeTargetPolicy(target, DowntimeTargetPolicy.DEFAULT_MAX_ROUNDS));
-        map.put("auto-converge", target -> new AutoConvergePolicy(
-                new DowntimeTargetPolicy(target, DowntimeTargetPolicy.DEFAULT_MAX_ROUNDS),
-                AutoConvergePolicy.DEFAULT_TRIGGER_PERCENT, AutoConvergePolicy.DEFAULT_INITIAL_PERCENT,
-                AutoConvergePolicy.DEFAULT_INCREMENT_PERCENT, AutoConvergePolicy.DEFAULT_MAX_PERCENT));
+    private static SequencedMap<String, Factory> factories() {
+        var map = new LinkedHashMap<String, Factory>();
+        map.put("xen", (target, limits) -> new XenStopPolicy(limits.maxRounds(), XenStopPolicy.DEFAULT_MAX_SENT_FACTOR,
+                XenStopPolicy.DEFAULT_MIN_DIRTY_PAGES));
+        map.put("downtime", (target, limits) -> new DowntimeTargetPolicy(target, limits.maxRounds()));
+        map.put("auto-converge", (target, limits) -> new AutoConvergePolicy(
+                new DowntimeTargetPolicy(target, limits.maxRounds()), AutoConvergePolicy.DEFAULT_TRIGGER_PERCENT,
+                limits.throttleInitialPercent(), limits.throttleIncrementPercent(), AutoConvergePolicy.DEFAULT_MAX_PERCENT));
         return map;
     }
 
@@ -36,11 +41,16 @@ public final class StopPolicies {
 
     /** As {@link #create(String)}, with the given downtime target for the policies that have one. */
     public static StopPolicy create(String name, long downtimeTargetNanos) {
-        LongFunction<StopPolicy> factory = name == null ? null : FACTORIES.get(name);
+        return create(name, downtimeTargetNanos, PrecopyLimits.DEFAULTS);
+    }
+
+    /** As {@link #create(String, long)}, with the given round cap and auto-converge throttle steps. */
+    public static StopPolicy create(String name, long downtimeTargetNanos, PrecopyLimits limits) {
+        Factory factory = name == null ? null : FACTORIES.get(name);
         if (factory == null) {
             throw new IllegalArgumentException("unknown stop policy '" + name + "'; known: "
                     + String.join(", ", names()));
         }
-        return factory.apply(downtimeTargetNanos);
+        return factory.create(downtimeTargetNanos, limits);
     }
 }

@@ -2,7 +2,7 @@ package org.migrationlab.migration.precopy.stop;
 
 /**
  * Decides, after each pre-copy round, whether to copy another round or to switch over to stop-and-copy
- * (DESIGN §5.2). Pure: no I/O, no clock, no threads; time arrives in the report. One instance per
+ * (docs/ARCHITECTURE.md, "Pre-copy"). Pure: no I/O, no clock, no threads; time arrives in the report. One instance per
  * migration, called from the session thread; implementations may keep state across rounds.
  */
 public interface StopPolicy {

@@ -1,7 +1,8 @@
 /**
  * Pre-copy stop policies: after each round the session asks a {@link
  * org.migrationlab.migration.precopy.stop.StopPolicy} whether to copy another round (optionally throttling the
- * vCPU) or to switch over to stop-and-copy (DESIGN §5.2).
+ * vCPU) or to switch over to stop-and-copy (docs/ARCHITECTURE.md, "Pre-copy"). The round loop that asks
+ * them is {@code org.migrationlab.migration.precopy.PrecopyRounds}.
  *
  * <p>Owns: the {@code StopPolicy} contract, its implementations ({@code XenStopPolicy}, {@code
  * DowntimeTargetPolicy}, {@code AutoConvergePolicy}) and the {@code StopPolicies} name registry.
@@ -12,5 +13,6 @@
  * ({@code AutoConvergePolicy}), so never share an instance between migrations.
  *
  * <p>Depends on: {@code java.base} and the page size constant of {@code org.migrationlab.emulator.memory}.
+ * The knobs beyond a policy's name live in {@code PrecopyLimits}.
  */
 package org.migrationlab.migration.precopy.stop;

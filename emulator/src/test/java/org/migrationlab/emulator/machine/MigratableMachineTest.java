@@ -1,0 +1,242 @@
+package org.migrationlab.emulator.machine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.migrationlab.emulator.port.AbsentPageHandler;
+import org.migrationlab.emulator.port.FrozenGuest;
+import org.migrationlab.emulator.port.GuestEnd;
+import org.migrationlab.emulator.port.GuestState;
+import org.migrationlab.emulator.port.GuestStateCodec;
+import org.migrationlab.emulator.port.GuestSummary;
+import org.migrationlab.emulator.port.InvalidGuestStateException;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.emulator.port.PageSink;
+import org.migrationlab.emulator.testing.KernelGuests;
+
+/**
+ * The migration port without a network: a guest frozen through the port and rebuilt through it in
+ * another machine, by pre-copy (pages installed before the restore) and by post-copy (every page absent,
+ * filled on demand by the absent-page handler), ends byte-identical to a run that never moved; and each
+ * contract of the port refuses what it must.
+ */
+@Timeout(120)
+class MigratableMachineTest {
+    private static final long RAM = 16L << 20;
+    private static final Machines MACHINES = new Machines();
+    private static final MachineConfig CONFIG = KernelGuests.config(RAM, "wss", 3, "wss=4M", "pattern=random",
+            "write-ratio=0.5", "passes=60");
+
+    @Test
+    void aGuestCopiedThroughThePortBeforeItRunsAgainEndsLikeAnUnmovedRun() throws Exception {
+        KernelGuests.Outcome reference = KernelGuests.referenceRun(CONFIG);
+        try (Migratable source = MACHINES.boot(CONFIG, KernelGuests.kernel());
+             Migratable destination = MACHINES.empty(CONFIG)) {
+            FrozenGuest frozen = runToHalfwayAndFreeze(source);
+            Installer installer = new Installer(destination);
+            for (long page = 1; page < source.pageCount(); page++) {
+                source.readPage(page, installer);
+            }
+            GuestState state = GuestStateCodec.decode(GuestStateCodec.encode(frozen.state()));
+            destination.restore(state, new PageBitmap(source.pageCount()));
+            assertThat(destination.progress().units()).isEqualTo(frozen.progressUnits());
+            destination.start();
+            assertThat(outcome(destination)).isEqualTo(reference);
+            assertThat(installer.zeroPages).as("pages never touched are read as zero pages").isPositive();
+            source.resume().get(10, TimeUnit.SECONDS);
+            assertThat(outcome(source)).as("the source, resumed after the copy").isEqualTo(reference);
+        }
+    }
+
+    @Test
+    void aGuestWhosePagesAreAllAbsentRunsOnPagesFilledOnDemand() throws Exception {
+        KernelGuests.Outcome reference = KernelGuests.referenceRun(CONFIG);
+        try (Migratable source = MACHINES.boot(CONFIG, KernelGuests.kernel());
+             Migratable destination = MACHINES.empty(CONFIG)) {
+            FrozenGuest frozen = runToHalfwayAndFreeze(source);
+            PageBitmap pending = new PageBitmap(source.pageCount());
+            pending.setRange(1, source.pageCount());
+            destination.restore(frozen.state(), pending);
+            AtomicLong faults = new AtomicLong();
+            Filler filler = new Filler(destination);
+            java.util.BitSet filled = new java.util.BitSet();
+            destination.start(page -> {
+                faults.incrementAndGet();
+                source.readPage(page, filler); // the frozen source's RAM, filled into the absent page
+                filled.set((int) page); // only the vCPU thread writes it before the guest ends
+                return AbsentPageHandler.Resolution.MAP;
+            });
+            destination.ended().get(60, TimeUnit.SECONDS);
+            // What the guest never touched again is still at the source: fill it (the engine's push), then map it.
+            for (long page = 1; page < source.pageCount(); page++) {
+                if (!filled.get((int) page)) {
+                    source.readPage(page, filler);
+                }
+            }
+            destination.mapFilledPages().get(10, TimeUnit.SECONDS);
+            assertThat(outcome(destination)).isEqualTo(reference);
+            assertThat(faults.get()).as("demand faults").isPositive().isLessThan(source.pageCount());
+        }
+    }
+
+    @Test
+    void anAbsentPageThatNeverComesEndsTheGuestAsFailedWithTheHandlersReason() throws Exception {
+        try (Migratable source = MACHINES.boot(CONFIG, KernelGuests.kernel());
+             Migratable destination = MACHINES.empty(CONFIG)) {
+            FrozenGuest frozen = runToHalfwayAndFreeze(source);
+            PageBitmap pending = new PageBitmap(source.pageCount());
+            pending.setRange(1, source.pageCount());
+            destination.restore(frozen.state(), pending);
+            destination.start(page -> new AbsentPageHandler.Resolution.Fail("page " + page + " is lost"));
+            assertThat(destination.ended().get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(GuestEnd.Failed.class,
+                    failed -> assertThat(failed.message()).matches("page \\d+ is lost"));
+        }
+    }
+
+    @Test
+    void pagesAreFilledOnlyWhereTheGuestCannotSeeThem() throws Exception {
+        try (Migratable source = MACHINES.boot(CONFIG, KernelGuests.kernel());
+             Migratable destination = MACHINES.empty(CONFIG)) {
+            byte[] ones = new byte[4096];
+            java.util.Arrays.fill(ones, (byte) 1);
+            destination.installPage(5, into -> into.copyFrom(MemorySegment.ofArray(ones)));
+            assertThatThrownBy(() -> destination.fillPage(5, into -> { })).hasMessageContaining("not absent");
+            assertThatThrownBy(() -> destination.installPage(0, into -> { })).hasMessageContaining("null guard");
+            assertThatThrownBy(() -> destination.installPage(source.pageCount(), into -> { }))
+                    .hasMessageContaining("beyond");
+            destination.fillPage(6, into -> into.copyFrom(MemorySegment.ofArray(ones)));
+            source.start();
+            assertThatThrownBy(() -> source.installPage(7, into -> { })).hasMessageContaining("once the guest runs");
+            assertThatThrownBy(() -> source.fillPage(7, into -> { })).hasMessageContaining("PRESENT, not absent");
+            source.ended().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void restoreRefusesPageSetsThatCannotBe() throws Exception {
+        try (Migratable source = MACHINES.boot(CONFIG, KernelGuests.kernel())) {
+            FrozenGuest frozen = runToHalfwayAndFreeze(source);
+            long pages = source.pageCount();
+            PageBitmap allButZero = new PageBitmap(pages);
+            allButZero.setRange(1, pages);
+
+            PageBitmap guard = new PageBitmap(pages);
+            guard.set(0);
+            assertRefused(withBalloon(frozen.state(), guard), allButZero, InvalidGuestStateException.Kind.BAD_PAGE,
+                    "null guard");
+            PageBitmap one = new PageBitmap(pages);
+            one.set(9);
+            assertRefused(withBalloon(frozen.state(), one), allButZero, InvalidGuestStateException.Kind.REFUSED,
+                    "page 9 is both ballooned and pending");
+            PageBitmap missing = allButZero.copy();
+            missing.clear(77);
+            assertRefused(frozen.state(), missing, InvalidGuestStateException.Kind.REFUSED,
+                    "page 77 never arrived and is not pending");
+            assertRefused(frozen.state(), new PageBitmap(pages / 2), InvalidGuestStateException.Kind.MALFORMED,
+                    "page sets of");
+        }
+    }
+
+    @Test
+    void aThrottledVcpuSleepsItsShareOfWallTime() throws Exception {
+        MachineConfig endless = KernelGuests.config(RAM, "wss", 3, "wss=1M", "passes=0");
+        try (Migratable guest = MACHINES.boot(endless, KernelGuests.kernel())) {
+            MigratableMachine machine = (MigratableMachine) guest;
+            guest.start();
+            guest.progressReached(100_000).get(30, TimeUnit.SECONDS);
+            assertThat(machine.throttledNanos()).isZero();
+            guest.throttle(50);
+            assertThat(guest.throttlePercent()).isEqualTo(50);
+            long start = System.nanoTime();
+            long sleptBefore = machine.throttledNanos();
+            guest.progressReached(guest.progress().units() + 2_000_000).get(60, TimeUnit.SECONDS);
+            double share = (machine.throttledNanos() - sleptBefore) / (double) (System.nanoTime() - start);
+            assertThat(share).as("share of wall time asleep at a 50 %% throttle").isBetween(0.3, 0.7);
+            guest.throttle(0);
+            guest.progressReached(guest.progress().units() + 100_000).get(60, TimeUnit.SECONDS); // a slice after
+            long slept = machine.throttledNanos();
+            guest.progressReached(guest.progress().units() + 1_000_000).get(60, TimeUnit.SECONDS);
+            assertThat(machine.throttledNanos()).as("no sleep once the throttle is lifted").isEqualTo(slept);
+            assertThatThrownBy(() -> guest.throttle(100)).hasMessageContaining("0..99");
+        }
+    }
+
+    /** Starts the guest, lets it run to half its work, freezes it. */
+    private static FrozenGuest runToHalfwayAndFreeze(Migratable source) throws Exception {
+        long total = KernelGuests.referenceRunProgress(CONFIG);
+        source.start();
+        source.progressReached(total / 2).get(60, TimeUnit.SECONDS);
+        FrozenGuest frozen = source.freeze().get(10, TimeUnit.SECONDS);
+        assertThat(frozen.progressUnits()).isGreaterThanOrEqualTo(total / 2).isLessThan(total);
+        assertThat(source.ended()).as("the guest is frozen, not ended").isNotDone();
+        return frozen;
+    }
+
+    private static KernelGuests.Outcome outcome(Migratable guest) throws Exception {
+        GuestEnd end = guest.ended().get(60, TimeUnit.SECONDS);
+        GuestSummary summary = guest.summary().get(10, TimeUnit.SECONDS);
+        assertThat(end).as(summary.console()).isInstanceOf(GuestEnd.Halted.class);
+        GuestEnd.Halted halted = (GuestEnd.Halted) end;
+        return new KernelGuests.Outcome(halted.result(), halted.status(), summary.console(), summary.memoryHash());
+    }
+
+    private static GuestState withBalloon(GuestState state, PageBitmap ballooned) {
+        return new GuestState(state.cpu(), state.devices(), ballooned);
+    }
+
+    private static void assertRefused(GuestState state, PageBitmap pending, InvalidGuestStateException.Kind kind,
+                                      String message) {
+        try (Migratable destination = MACHINES.empty(CONFIG)) {
+            assertThatThrownBy(() -> destination.restore(state, pending))
+                    .isInstanceOfSatisfying(InvalidGuestStateException.class, e -> assertThat(e.kind()).isEqualTo(kind))
+                    .hasMessageContaining(message);
+        }
+    }
+
+    /** Installs what the source's pages read as into a destination that has not started. */
+    private static final class Installer implements PageSink {
+        private final Migratable destination;
+        long zeroPages;
+
+        Installer(Migratable destination) {
+            this.destination = destination;
+        }
+
+        @Override
+        public void zeroPage(long page) {
+            zeroPages++;
+            destination.installZeroPage(page);
+        }
+
+        @Override
+        public void dataPage(long page, MemorySegment view) {
+            destination.installPage(page, into -> into.copyFrom(view));
+        }
+    }
+
+    /** Fills absent pages of a running destination with what the source's pages read as. */
+    private static final class Filler implements PageSink {
+        private final Migratable destination;
+
+        Filler(Migratable destination) {
+            this.destination = destination;
+        }
+
+        @Override
+        public void zeroPage(long page) {
+            destination.fillZeroPage(page);
+        }
+
+        @Override
+        public void dataPage(long page, MemorySegment view) {
+            destination.fillPage(page, into -> into.copyFrom(view));
+        }
+    }
+}
