@@ -20,8 +20,8 @@ import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
 import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.session.MigrationConfig;
-import org.migrationlab.migration.stats.MigrationReport;
 import org.migrationlab.migration.transport.TransportConfig;
 
 /**

@@ -1,7 +1,7 @@
 package org.migrationlab.migration.session;
 
 import org.migrationlab.emulator.memory.PageBitmap;
-import org.migrationlab.migration.stats.BalloonSummary;
+import org.migrationlab.migration.report.BalloonSummary;
 
 /**
  * What the source captures at the switch-over pause: the final dirty pages, the ballooned pages, CPU and

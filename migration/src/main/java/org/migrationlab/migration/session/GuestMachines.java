@@ -8,7 +8,7 @@ import org.migrationlab.balloon.policy.BalloonConfig;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.migration.stats.BalloonSummary;
+import org.migrationlab.migration.report.BalloonSummary;
 
 /**
  * Builds the machines that take part in migrations. Both ends must have the same devices (the device

@@ -3,11 +3,11 @@ package org.migrationlab.migration.session;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.migration.postcopy.SentPages;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.PageBatchBuilder;
 import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.PageEncoding;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.MigrationProgress;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**

@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.migration.postcopy.SentPages;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.protocol.PageBatchBuilder;
@@ -13,7 +14,6 @@ import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.PageEncoding;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.MigrationProgress;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**

@@ -7,7 +7,7 @@ import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.machine.FaultHandler;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
-import org.migrationlab.migration.stats.FaultStats;
+import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**

@@ -18,8 +18,8 @@ import org.migrationlab.migration.postcopy.PrepageStrategies;
 import org.migrationlab.migration.precopy.StopPolicies;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.MigrationReportJson;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 

@@ -15,7 +15,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.postcopy.PrepageStrategies;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.testing.LoopbackMigration;
 
 /**

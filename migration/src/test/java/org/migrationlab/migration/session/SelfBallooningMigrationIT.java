@@ -20,9 +20,9 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.BalloonSummary;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
+import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.MigrationReportJson;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 

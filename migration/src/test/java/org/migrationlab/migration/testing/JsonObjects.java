@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.migrationlab.migration.stats.JsonReader;
+import org.migrationlab.migration.report.JsonReader;
 
 /**
  * JSON documents as plain Java values for tests: objects as ordered maps, integers as {@code Long},

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.migrationlab.guest.reference.WssReference;
-import org.migrationlab.migration.stats.HumanUnits;
 import org.migrationlab.migration.testing.JsonObjects;
 import org.migrationlab.migration.testing.ReportKeys;
+import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.testing.CapturedRun;
 
 import picocli.CommandLine;

@@ -9,19 +9,19 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.DestinationReport;
-import org.migrationlab.migration.stats.DestinationReportJson;
-import org.migrationlab.migration.stats.BalloonSummary;
-import org.migrationlab.migration.stats.FaultStats;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.JsonReader;
-import org.migrationlab.migration.stats.MigrationProgress;
-import org.migrationlab.migration.stats.MigrationProgressPrinter;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
-import org.migrationlab.migration.stats.MigrationReportJsonReader;
-import org.migrationlab.migration.stats.MigrationReportTable;
+import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.DestinationReport;
+import org.migrationlab.migration.report.DestinationReportJson;
+import org.migrationlab.migration.report.FaultStats;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.JsonReader;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.MigrationReportJson;
+import org.migrationlab.migration.report.MigrationReportJsonReader;
+import org.migrationlab.vmm.render.MigrationProgressPrinter;
+import org.migrationlab.vmm.render.MigrationReportTable;
 
 /** The reports the new commands print and write: tables, JSON, reading JSON back, progress lines. */
 class MigrationReportRenderingTest {

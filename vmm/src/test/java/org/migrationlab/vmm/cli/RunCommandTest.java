@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.migrationlab.guest.GuestImages;
 import org.migrationlab.guest.reference.WssReference;
-import org.migrationlab.migration.stats.HumanUnits;
 import org.migrationlab.migration.testing.JsonObjects;
 import org.migrationlab.migration.testing.ReportKeys;
+import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.testing.CapturedRun;
 
 /** {@code vmm run} on real guests, in process: the built-in kernel and the example user guest. */

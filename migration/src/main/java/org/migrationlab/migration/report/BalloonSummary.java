@@ -1,0 +1,40 @@
+package org.migrationlab.migration.report;
+
+/**
+ * What the guest's self-balloon did, as a report shows it.
+ *
+ * @param dsb               the guest's {@code dsb} boot argument: "on" or "off"
+ * @param sizePages         pages the balloon held at the switch-over (a run: at the end)
+ * @param inflations        inflate calls the host accepted, since boot
+ * @param deflations        deflate calls, since boot
+ * @param pressureDeflations deflate calls made because the guest needed memory at once
+ * @param pagesReturned     pages the guest handed to the host (inflated), since boot
+ * @param pagesReclaimed    pages the guest took back (deflated), since boot
+ * @param savedPages        page sends the migration skipped because the page was ballooned (each round,
+ *                          the switch-over and post-copy count once per page they skipped); a run
+ *                          without migration reports the balloon's size, what a migration would skip now
+ */
+public record BalloonSummary(String dsb, long sizePages, long inflations, long deflations, long pressureDeflations,
+                             long pagesReturned, long pagesReclaimed, long savedPages) {
+    /** No balloon device, or a guest that never used it. */
+    public static final BalloonSummary NONE = new BalloonSummary("off", 0, 0, 0, 0, 0, 0, 0);
+
+    public BalloonSummary withSavedPages(long pages) {
+        return new BalloonSummary(dsb, sizePages, inflations, deflations, pressureDeflations, pagesReturned,
+                pagesReclaimed, pages);
+    }
+
+    /** The {@code balloon} object of the JSON reports (run, migration, daemon). */
+    void writeJson(JsonWriter json) {
+        json.name("balloon").beginObject()
+                .name("dsb").value(dsb)
+                .name("size-pages").value(sizePages)
+                .name("inflations").value(inflations)
+                .name("deflations").value(deflations)
+                .name("pressure-deflations").value(pressureDeflations)
+                .name("pages-returned").value(pagesReturned)
+                .name("pages-reclaimed").value(pagesReclaimed)
+                .name("saved-pages").value(savedPages)
+                .endObject();
+    }
+}
