@@ -1,7 +1,10 @@
 package org.migrationlab.migration.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
- * What the guest's self-balloon did, as a report shows it.
+ * What the guest's self-balloon did, as a report shows it: the {@code balloon} object of the JSON
+ * reports (run, migration, daemon).
  *
  * @param dsb               the guest's {@code dsb} boot argument: "on" or "off"
  * @param sizePages         pages the balloon held at the switch-over (a run: at the end)
@@ -14,27 +17,19 @@ package org.migrationlab.migration.report;
  *                          the switch-over and post-copy count once per page they skipped); a run
  *                          without migration reports the balloon's size, what a migration would skip now
  */
-public record BalloonSummary(String dsb, long sizePages, long inflations, long deflations, long pressureDeflations,
-                             long pagesReturned, long pagesReclaimed, long savedPages) {
+public record BalloonSummary(@JsonProperty("dsb") String dsb,
+                             @JsonProperty("size-pages") long sizePages,
+                             @JsonProperty("inflations") long inflations,
+                             @JsonProperty("deflations") long deflations,
+                             @JsonProperty("pressure-deflations") long pressureDeflations,
+                             @JsonProperty("pages-returned") long pagesReturned,
+                             @JsonProperty("pages-reclaimed") long pagesReclaimed,
+                             @JsonProperty("saved-pages") long savedPages) {
     /** No balloon device, or a guest that never used it. */
     public static final BalloonSummary NONE = new BalloonSummary("off", 0, 0, 0, 0, 0, 0, 0);
 
     public BalloonSummary withSavedPages(long pages) {
         return new BalloonSummary(dsb, sizePages, inflations, deflations, pressureDeflations, pagesReturned,
                 pagesReclaimed, pages);
-    }
-
-    /** The {@code balloon} object of the JSON reports (run, migration, daemon). */
-    void writeJson(JsonWriter json) {
-        json.name("balloon").beginObject()
-                .name("dsb").value(dsb)
-                .name("size-pages").value(sizePages)
-                .name("inflations").value(inflations)
-                .name("deflations").value(deflations)
-                .name("pressure-deflations").value(pressureDeflations)
-                .name("pages-returned").value(pagesReturned)
-                .name("pages-reclaimed").value(pagesReclaimed)
-                .name("saved-pages").value(savedPages)
-                .endObject();
     }
 }

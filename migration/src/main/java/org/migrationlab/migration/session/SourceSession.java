@@ -534,18 +534,22 @@ public final class SourceSession {
         long downtimeBytes = time.resumed == 0 ? 0 : time.bytesAtResume - time.bytesAtPause;
         long postcopyBytes = time.resumed == 0 ? 0 : transferred - time.bytesAtResume;
         long ramBytes = machine.config().ramBytes();
-        return new MigrationReport(status, error, config.mode().name().toLowerCase(),
-                config.mode() == MigrationMode.PRECOPY ? "n/a" : config.prepage()
-                        + (config.forwardOnly() ? " (forward)" : ""),
-                config.mode() == MigrationMode.PRECOPY ? config.stopPolicy() : "n/a", switchReason,
-                totalMs, time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,
-                time.resumed == 0 ? 0 : (time.resumed - time.paused) / 1e6,
-                expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6,
-                transferred, progress.remainingPages() * 4096L, ramBytes,
-                progress.zeroPages(), progress.normalPages(), progress.normalBytes(),
-                progress.dirtyPagesRate(), totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6,
-                progress.rounds(), progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes,
-                progress.pagesByKind(), progress.resentPages(), progress.guestPages(), -1, faults,
+        return new MigrationReport(status, error,
+                new MigrationReport.Scheme(config.mode().name().toLowerCase(),
+                        config.mode() == MigrationMode.PRECOPY ? "n/a" : config.prepage()
+                                + (config.forwardOnly() ? " (forward)" : ""),
+                        config.mode() == MigrationMode.PRECOPY ? config.stopPolicy() : "n/a", switchReason),
+                new MigrationReport.Timing(totalMs,
+                        time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,
+                        time.resumed == 0 ? 0 : (time.resumed - time.paused) / 1e6,
+                        expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6),
+                new MigrationReport.Transfer(transferred, progress.remainingPages() * 4096L, ramBytes,
+                        progress.zeroPages(), progress.normalPages(), progress.normalBytes()),
+                new MigrationReport.Convergence(progress.dirtyPagesRate(),
+                        totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6, progress.rounds()),
+                new MigrationReport.Phases(progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes),
+                new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
+                MigrationReport.Faults.of(faults, -1),
                 new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }
 }

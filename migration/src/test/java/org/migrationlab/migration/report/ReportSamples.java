@@ -3,6 +3,7 @@ package org.migrationlab.migration.report;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+
 import org.migrationlab.migration.progress.ProgressCounters;
 
 /** Reports with every kind of value the JSON renderings must spell: the golden tests' inputs. */
@@ -20,10 +21,14 @@ final class ReportSamples {
         byKind.put("push", 0L);
         byKind.put("prepage", 0L);
         byKind.put("demand", 0L);
-        return new MigrationReport("completed", null, "precopy", "n/a", "downtime", "dirty rate below target",
-                1234.5, 3.25, 12.75, 10.0, 70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L,
-                1234.5678, 453.6, 11, 0, 69_000_000L, 1_000_000L, 0,
-                byKind, 2_052, 131_072, -1, new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25),
+        return new MigrationReport("completed", null,
+                new MigrationReport.Scheme("precopy", "n/a", "downtime", "dirty rate below target"),
+                new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0),
+                new MigrationReport.Transfer(70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L),
+                new MigrationReport.Convergence(1234.5678, 453.6, 11),
+                new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
+                new MigrationReport.Pages(byKind, 2_052, 131_072),
+                MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
                 new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN),
                 new BalloonSummary("on", 100_000, 196, 3, 1, 100_250, 250, 100_020), "not-checked");
     }
@@ -40,10 +45,13 @@ final class ReportSamples {
         byKind.put("demand", 1_384L);
         return new MigrationReport("failed",
                 "the destination closed the bulk connection (\"bulk\")\n(the guest keeps running on the source)",
-                "postcopy", "bubble (forward)", "n/a", "postcopy",
-                987.0, 1.0E-4, 0, -1, 67_456_789L, 4096, 64L << 20, 100, 16_284, 66_699_264L,
-                0, 1.2345678E7, 0, 1_400, 0, 2_048, 67_454_741L,
-                byKind, 0, 16_384, 16_384, new FaultStats(0, 0, 0, 0, 0, 0, 0),
+                new MigrationReport.Scheme("postcopy", "bubble (forward)", "n/a", "postcopy"),
+                new MigrationReport.Timing(987.0, 1.0E-4, 0, -1),
+                new MigrationReport.Transfer(67_456_789L, 4096, 64L << 20, 100, 16_284, 66_699_264L),
+                new MigrationReport.Convergence(0, 1.2345678E7, 0),
+                new MigrationReport.Phases(1_400, 0, 2_048, 67_454_741L),
+                new MigrationReport.Pages(byKind, 0, 16_384),
+                MigrationReport.Faults.of(FaultStats.NONE, 16_384),
                 MigrationReport.ProgressRates.UNKNOWN, BalloonSummary.NONE, "not-checked");
     }
 

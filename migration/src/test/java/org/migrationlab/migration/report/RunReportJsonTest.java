@@ -28,7 +28,7 @@ class RunReportJsonTest {
 
     @Test
     void haltedRunHasEveryKeyWithExactResultAndNullInstructionsWhenNotCounted() {
-        String json = RunReportJson.render(report(new GuestOutcome.Halted(0xfedcba9876543210L, 0), OptionalLong.empty()));
+        String json = ReportJson.render(report(new GuestOutcome.Halted(0xfedcba9876543210L, 0), OptionalLong.empty()));
         assertThat(json)
                 .contains("\n  \"workload\": \"wss\",")
                 .contains("\n  \"status\": 0,")
@@ -52,7 +52,7 @@ class RunReportJsonTest {
     @Test
     void crashedRunHasNullResultAndStatusAndDescribesTheCrash() {
         GuestOutcome crash = new GuestOutcome.Crashed("NULL_PAGE", 0x1029c2, 0x10, "access to the null page at RIP 0x1029c2");
-        String json = RunReportJson.render(report(crash, OptionalLong.of(1_000_000)));
+        String json = ReportJson.render(report(crash, OptionalLong.of(1_000_000)));
         assertThat(json)
                 .contains("\n  \"outcome\": \"crashed\",")
                 .contains("\n  \"status\": null,")

@@ -19,7 +19,7 @@ import org.migrationlab.migration.progress.LiveProgress;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.MigrationReport;
-import org.migrationlab.migration.report.MigrationReportJson;
+import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
@@ -322,7 +322,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         if (json == null) {
             return;
         }
-        String text = MigrationReportJson.render(report);
+        String text = ReportJson.render(report);
         if (JsonTarget.isStandardOutput(json)) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

@@ -3,6 +3,7 @@ package org.migrationlab.vmm.render;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+
 import org.migrationlab.migration.progress.MigrationProgress;
 
 /**

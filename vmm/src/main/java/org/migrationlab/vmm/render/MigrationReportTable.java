@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+
 import org.migrationlab.migration.report.BalloonSummary;
-import org.migrationlab.migration.report.FaultStats;
+import org.migrationlab.migration.report.FaultLatency;
 import org.migrationlab.migration.report.MigrationReport;
 
 /**
- * A {@link MigrationReport} as a two-column table for people; {@link org.migrationlab.migration.report.MigrationReportJson} is the one for
- * programs. Rows carry QEMU's names (query-migrate, as in the JSON keys) where QEMU has one.
+ * A {@link MigrationReport} as a two-column table for people; {@link org.migrationlab.migration.report.ReportJson}
+ * renders it for programs. Rows carry QEMU's names (query-migrate, as in the JSON keys) where QEMU has one.
  */
 public final class MigrationReportTable {
     private static final String ROW = "%-18s %s%n";
@@ -25,40 +26,48 @@ public final class MigrationReportTable {
         if (r.error() != null) {
             row(out, "error-desc", r.error());
         }
-        boolean precopy = "precopy".equals(r.mode());
-        row(out, "mode", r.mode() + (precopy ? ", stop policy " + r.stopPolicy() : ", prepage " + r.prepage()));
-        if (r.switchReason() != null && !r.switchReason().isEmpty()) {
-            row(out, "switch-reason", r.switchReason());
+        MigrationReport.Scheme scheme = r.scheme();
+        boolean precopy = "precopy".equals(scheme.mode());
+        row(out, "mode", scheme.mode() + (precopy ? ", stop policy " + scheme.stopPolicy()
+                : ", prepage " + scheme.prepage()));
+        if (scheme.switchReason() != null && !scheme.switchReason().isEmpty()) {
+            row(out, "switch-reason", scheme.switchReason());
         }
-        row(out, "total-time", millis(r.totalTimeMs()));
-        row(out, "setup-time", millis(r.setupTimeMs()));
-        row(out, "downtime", millis(r.downtimeMs())
-                + (r.expectedDowntimeMs() >= 0 ? " (expected " + millis(r.expectedDowntimeMs()) + ")" : ""));
-        row(out, "transferred", size(r.transferredBytes()) + " (precopy " + size(r.precopyBytes()) + ", downtime "
-                + size(r.downtimeBytes()) + ", postcopy " + size(r.postcopyBytes()) + ")");
-        row(out, "total", size(r.totalBytes()) + " of guest RAM, " + HumanUnits.count(r.guestPages()) + " pages");
-        row(out, "remaining", size(r.remainingBytes()));
-        row(out, "mbps", String.format(Locale.ROOT, "%.1f", r.mbps()));
-        row(out, "pages sent", HumanUnits.count(r.pagesSent()) + ": duplicate (zero) "
-                + HumanUnits.count(r.duplicatePages()) + ", normal " + HumanUnits.count(r.normalPages()) + " ("
-                + size(r.normalBytes()) + " of data)");
-        row(out, "pages-by-kind", pagesByKind(r.pagesByKind()));
-        row(out, "resent-pages", HumanUnits.count(r.resentPages()));
-        if (precopy || "hybrid".equals(r.mode())) {
-            row(out, "dirty-sync-count", HumanUnits.count(r.dirtySyncCount()));
-            row(out, "dirty-pages-rate", HumanUnits.rate(r.dirtyPagesRate()) + " pages/s");
+        MigrationReport.Timing timing = r.timing();
+        row(out, "total-time", millis(timing.totalMs()));
+        row(out, "setup-time", millis(timing.setupMs()));
+        row(out, "downtime", millis(timing.downtimeMs())
+                + (timing.expectedDowntimeMs() >= 0 ? " (expected " + millis(timing.expectedDowntimeMs()) + ")" : ""));
+        MigrationReport.Transfer transfer = r.transfer();
+        MigrationReport.Phases phases = r.phases();
+        MigrationReport.Pages pages = r.pages();
+        row(out, "transferred", size(transfer.transferredBytes()) + " (precopy " + size(phases.precopyBytes())
+                + ", downtime " + size(phases.downtimeBytes()) + ", postcopy " + size(phases.postcopyBytes()) + ")");
+        row(out, "total", size(transfer.totalBytes()) + " of guest RAM, " + HumanUnits.count(pages.guestPages())
+                + " pages");
+        row(out, "remaining", size(transfer.remainingBytes()));
+        row(out, "mbps", String.format(Locale.ROOT, "%.1f", r.convergence().mbps()));
+        row(out, "pages sent", HumanUnits.count(transfer.pagesSent()) + ": duplicate (zero) "
+                + HumanUnits.count(transfer.duplicatePages()) + ", normal " + HumanUnits.count(transfer.normalPages())
+                + " (" + size(transfer.normalBytes()) + " of data)");
+        row(out, "pages-by-kind", pagesByKind(pages.byKind()));
+        row(out, "resent-pages", HumanUnits.count(pages.resentPages()));
+        if (precopy || "hybrid".equals(scheme.mode())) {
+            row(out, "dirty-sync-count", HumanUnits.count(r.convergence().dirtySyncCount()));
+            row(out, "dirty-pages-rate", HumanUnits.rate(r.convergence().dirtyPagesRate()) + " pages/s");
         }
-        row(out, "postcopy-requests", HumanUnits.count(r.postcopyRequests()));
-        FaultStats f = r.faults();
-        double ratio = f.networkFaultRatio();
-        row(out, "network-faults", HumanUnits.count(f.networkFaults()) + " (minor faults " + HumanUnits.count(f.minorFaults())
+        row(out, "postcopy-requests", HumanUnits.count(phases.postcopyRequests()));
+        MigrationReport.NetworkFaults faults = r.faults().network();
+        double ratio = faults.ratio();
+        row(out, "network-faults", HumanUnits.count(faults.count()) + " (minor faults " + HumanUnits.count(faults.minor())
                 + (Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, ", %.1f %% of first touches", ratio * 100))
-                + (r.workingSetPages() > 0 ? String.format(Locale.ROOT, ", %.1f %% of the working set",
-                        r.networkFaultsOfWorkingSet() * 100) : "")
+                + (faults.workingSetPages() > 0 ? String.format(Locale.ROOT, ", %.1f %% of the working set",
+                        faults.shareOfWorkingSet() * 100) : "")
                 + ")");
-        row(out, "fault-latency", f.networkFaults() == 0 ? "-" : "p50 " + micros(f.latencyP50Micros()) + ", p90 "
-                + micros(f.latencyP90Micros()) + ", p99 " + micros(f.latencyP99Micros()) + ", max "
-                + micros(f.latencyMaxMicros()));
+        FaultLatency latency = r.faults().latency();
+        row(out, "fault-latency", faults.count() == 0 ? "-" : "p50 " + micros(latency.p50Micros()) + ", p90 "
+                + micros(latency.p90Micros()) + ", p99 " + micros(latency.p99Micros()) + ", max "
+                + micros(latency.maxMicros()));
         MigrationReport.ProgressRates p = r.progress();
         row(out, "progress-rate", "before " + rate(p.before()) + ", during " + rate(p.during()) + ", after "
                 + rate(p.after()) + " (units/s)");

@@ -2,6 +2,7 @@ package org.migrationlab.vmm.render;
 
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+
 import org.migrationlab.migration.progress.LiveProgress;
 
 /**

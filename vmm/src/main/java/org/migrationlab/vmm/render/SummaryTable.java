@@ -9,8 +9,8 @@ import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.RunReport;
 
 /**
- * A {@link RunReport} as a two-column table for people; {@link org.migrationlab.migration.report.RunReportJson}
- * is the one for programs.
+ * A {@link RunReport} as a two-column table for people; {@link org.migrationlab.migration.report.ReportJson}
+ * renders it for programs.
  */
 public final class SummaryTable {
     private static final String ROW = "%-16s %s%n";
