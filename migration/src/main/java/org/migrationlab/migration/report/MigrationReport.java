@@ -127,7 +127,11 @@ public record MigrationReport(
         }
     }
 
-    /** Post-copy faults at the destination, against the workload's working set, and their latency. */
+    /**
+     * Post-copy faults at the destination, against the workload's working set, and their latency. The
+     * destination's count of page requests it sent is not part of it: {@link Phases#postcopyRequests}
+     * counts the requests the source served.
+     */
     public record Faults(@JsonProperty("network-faults") NetworkFaults network,
                          @JsonProperty("fault-latency-us") FaultLatency latency) {
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+/** Numbers as people read them: grouped counts, SI rates, scaled durations, binary sizes, hex. */
 class HumanUnitsTest {
 
     @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.migrationlab.migration.progress.LiveProgress;
 import org.migrationlab.migration.progress.ProgressCounters;
 
+/** The once-a-second guest progress line, and the thread that prints it. */
 class ProgressPrinterTest {
     private long now;
 
