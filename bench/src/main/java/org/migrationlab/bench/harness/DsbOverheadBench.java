@@ -79,14 +79,14 @@ public final class DsbOverheadBench {
                     }
                 }
             }
-            double base = median(times.get("off"));
-            double cpuBase = median(cpuTimes.get("off"));
+            double base = Medians.of(times.get("off"));
+            double cpuBase = Medians.of(cpuTimes.get("off"));
             System.out.printf("%s (%s), %.1f s of guest time:%n", w.name(), String.join(" ", w.args()),
                     virtualNanos.get("off") / 1e9);
             Map<String, Long> instructions = countedInstructions(w, settings);
             for (String s : settings) {
-                double m = median(times.get(s));
-                double cpu = median(cpuTimes.get(s));
+                double m = Medians.of(times.get(s));
+                double cpu = Medians.of(cpuTimes.get(s));
                 BalloonStats st = stats.get(s);
                 System.out.printf("  dsb %-5s wall %.3f s (%+.2f %%, runs %s)  cpu %.3f s (%+.2f %%)%n", s, m,
                         (m / base - 1) * 100, format(times.get(s)), cpu, (cpu / cpuBase - 1) * 100);
@@ -133,12 +133,6 @@ public final class DsbOverheadBench {
         args.put("dsb-interval", setting.equals("off") ? "5s" : setting);
         args.put("dsb", setting.equals("off") ? "off" : "on");
         return GuestMachines.boot(new MachineConfig(RAM, new BootArgs(w.name(), args, 1), countInstructions), KERNEL);
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static String format(List<Double> values) {

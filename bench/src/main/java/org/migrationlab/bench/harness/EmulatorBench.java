@@ -33,7 +33,8 @@ import org.migrationlab.guest.GuestImages;
  * Figures are printed (and written as JSON with {@code --json FILE}), never asserted.
  */
 public final class EmulatorBench {
-    private final Map<String, Object> figures = new LinkedHashMap<>();
+    /** Figure name to value, in the order measured: the {@code --json} file's one object. */
+    private final Map<String, Double> figures = new LinkedHashMap<>();
 
     public static void main(String[] args) throws Exception {
         EmulatorBench bench = new EmulatorBench();
@@ -47,12 +48,12 @@ public final class EmulatorBench {
         bench.demandFaultLatency();
         bench.dirtyLogging();
         if (json != null) {
-            Files.writeString(json, bench.toJson());
+            Files.writeString(json, BenchJson.line(bench.figures) + "\n");
             System.out.println("wrote " + json);
         }
     }
 
-    private void record(String key, Object value, String line) {
+    private void record(String key, double value, String line) {
         figures.put(key, value);
         System.out.println(line);
     }
@@ -78,8 +79,8 @@ public final class EmulatorBench {
             on[i] = timeRun(image, args, ram, MachineConfig.Paging.HOST_PAGE_TABLES);
             off[i] = timeRun(image, args, ram, MachineConfig.Paging.OFF);
         }
-        double medianOn = median(Arrays.copyOfRange(on, 2, 9));
-        double medianOff = median(Arrays.copyOfRange(off, 2, 9));
+        double medianOn = Medians.of(Arrays.copyOfRange(on, 2, 9));
+        double medianOff = Medians.of(Arrays.copyOfRange(off, 2, 9));
         record("paging-speed-ratio-" + name, medianOff / medianOn, String.format(
                 "%-16s paging on %8.1f ms, off %8.1f ms, speed with paging = %.3f x without%s",
                 name, medianOn / 1e6, medianOff / 1e6, medianOff / medianOn,
@@ -201,7 +202,7 @@ public final class EmulatorBench {
                     samples[i] = System.nanoTime() - t;
                 }
                 memory.dirtyLog().stop();
-                double median = median(Arrays.copyOfRange(samples, 10, 41));
+                double median = Medians.of(Arrays.copyOfRange(samples, 10, 41));
                 record("rearm-1GiB-ms-" + mode, median / 1e6, String.format("%-14s re-arm %.3f ms", mode, median / 1e6));
             }
         }
@@ -219,14 +220,7 @@ public final class EmulatorBench {
                 times.add(elapsed);
             }
         }
-        return median(times.stream().mapToLong(Long::longValue).toArray());
-    }
-
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+        return Medians.of(times.stream().mapToLong(Long::longValue).toArray());
     }
 
     static GuestImage benchGuest(String name) {
@@ -238,11 +232,5 @@ public final class EmulatorBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private String toJson() {
-        StringBuilder out = new StringBuilder("{");
-        figures.forEach((k, v) -> out.append(out.length() > 1 ? ", " : "").append('"').append(k).append("\": ").append(v));
-        return out.append("}\n").toString();
     }
 }

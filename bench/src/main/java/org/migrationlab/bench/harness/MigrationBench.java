@@ -20,8 +20,8 @@ import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
 import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.session.MigrationConfig;
-import org.migrationlab.migration.stats.MigrationReport;
 import org.migrationlab.migration.transport.TransportConfig;
 
 /**
@@ -82,26 +82,16 @@ public final class MigrationBench {
                                            TransportConfig transport, long startAt, long workingSetPages) throws Exception {
         LocalMigration.Outcome outcome = LocalMigration.run(config, KERNEL, migration, transport, startAt);
         MigrationReport r = outcome.report();
-        double share = workingSetPages > 0 ? 100.0 * r.faults().networkFaults() / workingSetPages : Double.NaN;
+        double share = workingSetPages > 0 ? 100.0 * r.faults().network().count() / workingSetPages : Double.NaN;
         System.out.printf("%-44s total %8.1f ms  downtime %8.2f ms  pages %8d (zero %7d)  net faults %6d (%5.2f %% of WS, "
                         + "net/(net+minor) %5.2f %%)  latency p50 %7.1f us p99 %8.1f us  resent %d%n",
-                label, r.totalTimeMs(), r.downtimeMs(), r.pagesSent(), r.duplicatePages(), r.faults().networkFaults(),
-                share, 100 * r.faults().networkFaultRatio(), r.faults().latencyP50Micros(), r.faults().latencyP99Micros(),
-                r.resentPages());
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("label", label);
-        line.put("total-time-ms", r.totalTimeMs());
-        line.put("downtime-ms", r.downtimeMs());
-        line.put("pages-sent", r.pagesSent());
-        line.put("duplicate", r.duplicatePages());
-        line.put("network-faults", r.faults().networkFaults());
-        line.put("minor-faults", r.faults().minorFaults());
-        line.put("network-faults-share-of-ws", share / 100);
-        line.put("network-fault-ratio", r.faults().networkFaultRatio());
-        line.put("latency-p50-us", r.faults().latencyP50Micros());
-        line.put("latency-p99-us", r.faults().latencyP99Micros());
-        line.put("transferred", r.transferredBytes());
-        json.add(toJson(line));
+                label, r.timing().totalMs(), r.timing().downtimeMs(), r.transfer().pagesSent(),
+                r.transfer().duplicatePages(), r.faults().network().count(), share, 100 * r.faults().network().ratio(),
+                r.faults().latency().p50Micros(), r.faults().latency().p99Micros(), r.pages().resentPages());
+        json.add(BenchJson.line(new MigrationFigures.Migration(label, r.timing().totalMs(), r.timing().downtimeMs(),
+                r.transfer().pagesSent(), r.transfer().duplicatePages(), r.faults().network().count(),
+                r.faults().network().minor(), share / 100, r.faults().network().ratio(),
+                r.faults().latency().p50Micros(), r.faults().latency().p99Micros(), r.transfer().transferredBytes())));
         return outcome;
     }
 
@@ -182,17 +172,15 @@ public final class MigrationBench {
                     TransportConfig.of(LocalMigration.SECRET), pages * 2 - pages / 50, -1);
         }
         MigrationReport r = outcome.report();
-        double pushSeconds = (r.totalTimeMs() - r.setupTimeMs() - r.downtimeMs()) / 1e3;
-        double pushRate = r.postcopyBytes() / pushSeconds;
-        double socketRate = plainSocketRate(r.postcopyBytes(), false);
-        double socketIntoRamRate = plainSocketRate(r.postcopyBytes(), true);
+        double pushSeconds = (r.timing().totalMs() - r.timing().setupMs() - r.timing().downtimeMs()) / 1e3;
+        double pushRate = r.phases().postcopyBytes() / pushSeconds;
+        double socketRate = plainSocketRate(r.phases().postcopyBytes(), false);
+        double socketIntoRamRate = plainSocketRate(r.phases().postcopyBytes(), true);
         System.out.printf("push: %d bytes after the switch-over in %.2f s = %.1f MB/s; plain socket, same bytes: "
                         + "%.1f MB/s into one buffer (ratio %.2f), %.1f MB/s copied into fresh 4 KiB pages of RAM "
-                        + "as the push must (ratio %.2f)%n", r.postcopyBytes(), pushSeconds, pushRate / 1e6,
+                        + "as the push must (ratio %.2f)%n", r.phases().postcopyBytes(), pushSeconds, pushRate / 1e6,
                 socketRate / 1e6, pushRate / socketRate, socketIntoRamRate / 1e6, pushRate / socketIntoRamRate);
-        json.add(toJson(Map.of("label", "push-throughput", "push-bytes-per-second", pushRate,
-                "socket-bytes-per-second", socketRate, "socket-into-ram-bytes-per-second", socketIntoRamRate,
-                "ratio", pushRate / socketRate, "ratio-into-ram", pushRate / socketIntoRamRate)));
+        json.add(BenchJson.line(MigrationFigures.PushThroughput.of(pushRate, socketRate, socketIntoRamRate)));
     }
 
     /**
@@ -300,60 +288,24 @@ public final class MigrationBench {
     }
 
     private void dsbLine(DsbScenario scenario, String dsb, List<MigrationReport> reports) {
-        long pagesSent = median(reports.stream().mapToLong(MigrationReport::pagesSent).toArray());
-        long distinct = median(reports.stream().mapToLong(r -> r.pagesSent() - r.resentPages()).toArray());
-        double totalMs = median(reports.stream().mapToDouble(MigrationReport::totalTimeMs).toArray());
-        double downtimeMs = median(reports.stream().mapToDouble(MigrationReport::downtimeMs).toArray());
-        long transferred = median(reports.stream().mapToLong(MigrationReport::transferredBytes).toArray());
-        long balloonPages = median(reports.stream().mapToLong(r -> r.balloon().sizePages()).toArray());
-        long saved = median(reports.stream().mapToLong(r -> r.balloon().savedPages()).toArray());
+        // The middle run of each figure: whole counts, each one a run really had.
+        long pagesSent = Medians.middleRun(reports.stream().mapToLong(r -> r.transfer().pagesSent()).toArray());
+        long distinct = Medians.middleRun(reports.stream()
+                .mapToLong(r -> r.transfer().pagesSent() - r.pages().resentPages()).toArray());
+        double totalMs = Medians.middleRun(reports.stream().mapToDouble(r -> r.timing().totalMs()).toArray());
+        double downtimeMs = Medians.middleRun(reports.stream().mapToDouble(r -> r.timing().downtimeMs()).toArray());
+        long transferred = Medians.middleRun(reports.stream()
+                .mapToLong(r -> r.transfer().transferredBytes()).toArray());
+        long balloonPages = Medians.middleRun(reports.stream().mapToLong(r -> r.balloon().sizePages()).toArray());
+        long saved = Medians.middleRun(reports.stream().mapToLong(r -> r.balloon().savedPages()).toArray());
         long used = scenario.usedPages();
         String ratios = used <= 0 ? "" : String.format(" (%.2f x the pages used; distinct %d, %.2f x)",
                 (double) pagesSent / used, distinct, (double) distinct / used);
         System.out.printf("%-36s pages sent %7d%-41s total %8.1f ms  downtime %7.2f ms  transferred %6.1f MiB"
                         + "  balloon at switch-over %6d pages  saved sends %6d%n", "dsb " + dsb + " " + scenario.label(),
                 pagesSent, ratios, totalMs, downtimeMs, transferred / 1048576.0, balloonPages, saved);
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("label", "dsb-" + dsb + " " + scenario.label());
-        line.put("pages-sent", pagesSent);
-        line.put("distinct-pages-sent", distinct);
-        line.put("used-pages", used);
-        line.put("pages-sent-per-used-page", used <= 0 ? Double.NaN : (double) pagesSent / used);
-        line.put("total-time-ms", totalMs);
-        line.put("downtime-ms", downtimeMs);
-        line.put("transferred", transferred);
-        line.put("balloon-size-pages", balloonPages);
-        line.put("saved-pages", saved);
-        json.add(toJson(line));
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static long median(long[] values) {
-        long[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static String toJson(Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder("{");
-        fields.forEach((k, v) -> {
-            if (out.length() > 1) {
-                out.append(", ");
-            }
-            out.append('"').append(k).append("\": ");
-            if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-                out.append(n);
-            } else if (v instanceof Number) {
-                out.append("null");
-            } else {
-                out.append('"').append(v).append('"');
-            }
-        });
-        return out.append('}').toString();
+        json.add(BenchJson.line(new MigrationFigures.Dsb("dsb-" + dsb + " " + scenario.label(), pagesSent, distinct,
+                used, used <= 0 ? Double.NaN : (double) pagesSent / used, totalMs, downtimeMs, transferred,
+                balloonPages, saved)));
     }
 }

@@ -7,7 +7,7 @@ import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.session.DestinationSession;
-import org.migrationlab.migration.stats.FaultStats;
+import org.migrationlab.migration.report.FaultStats;
 
 /**
  * The destination's one call: wait for a guest arriving through {@link DestinationSession}, let it run

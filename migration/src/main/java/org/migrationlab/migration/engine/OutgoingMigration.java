@@ -14,8 +14,8 @@ import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
-import org.migrationlab.migration.stats.MigrationProgress;
-import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.progress.MigrationProgress;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.MigrationClient;
 
 /**

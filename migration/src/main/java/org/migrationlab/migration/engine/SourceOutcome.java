@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestSummary;
-import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.report.MigrationReport;
 
 /** How an {@link OutgoingMigration} ended, as the source sees it. */
 public sealed interface SourceOutcome {

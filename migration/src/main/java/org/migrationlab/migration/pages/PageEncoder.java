@@ -7,7 +7,7 @@ import org.migrationlab.emulator.port.PageSink;
 import org.migrationlab.migration.protocol.PageBatchBuilder;
 import org.migrationlab.migration.protocol.PageEncoding;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.MigrationProgress;
+import org.migrationlab.migration.progress.MigrationProgress;
 
 /**
  * The one way a page of the source guest enters a page batch, whichever path sends it (pre-copy rounds,

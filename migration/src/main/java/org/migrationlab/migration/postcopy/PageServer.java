@@ -6,13 +6,13 @@ import java.util.concurrent.BlockingQueue;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.migrationlab.migration.pages.PageEncoder;
 import org.migrationlab.migration.pages.SentPages;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.protocol.PageBatchBuilder;
 import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.MigrationProgress;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**

@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.migrationlab.emulator.port.AbsentPageHandler;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
-import org.migrationlab.migration.stats.FaultStats;
+import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**

@@ -6,7 +6,7 @@ import org.migrationlab.migration.pages.PageSender;
 import org.migrationlab.migration.pages.SentPages;
 import org.migrationlab.migration.postcopy.prepage.PrepageStrategy;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.MigrationProgress;
+import org.migrationlab.migration.progress.MigrationProgress;
 
 /**
  * The source's post-copy push (PROTOCOL §1.2) on the session thread: sends every page not yet sent, in

@@ -10,7 +10,7 @@ import org.migrationlab.migration.pages.PageSender;
 import org.migrationlab.migration.precopy.stop.StopPolicy;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.MigrationProgress;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**

@@ -24,7 +24,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.PageEncoding;
 import org.migrationlab.migration.protocol.ProtocolException;
-import org.migrationlab.migration.stats.FaultStats;
+import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.PeerChannel;
 import org.migrationlab.migration.transport.RecordSink;

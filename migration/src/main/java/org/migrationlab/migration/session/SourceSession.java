@@ -22,6 +22,7 @@ import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
 import org.migrationlab.migration.precopy.PrecopyRounds;
 import org.migrationlab.migration.precopy.stop.StopPolicies;
 import org.migrationlab.migration.precopy.stop.StopPolicy;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -30,10 +31,9 @@ import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.SendReason;
-import org.migrationlab.migration.stats.BalloonSummary;
-import org.migrationlab.migration.stats.FaultStats;
-import org.migrationlab.migration.stats.MigrationProgress;
-import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.FaultStats;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.PeerChannel;
@@ -258,6 +258,8 @@ public final class SourceSession {
     private FrozenGuest freeze(PageBitmap unsentDirty) throws InterruptedException, ExecutionException {
         progress.phase("switch-over");
         FrozenGuest frozen = guest.freeze().get();
+        // The vCPU completes ended() before it serves a later command, so this is exact once frozen.
+        guestEndedBeforeSwitchOver = guest.ended().isDone();
         if (unsentDirty != null) {
             frozen.dirty().or(unsentDirty);
         }
@@ -389,6 +391,9 @@ public final class SourceSession {
 
     // ---- statistics
 
+    /** Whether the guest had halted before the switch-over pause (then nothing live moved). */
+    private boolean guestEndedBeforeSwitchOver;
+
     /** The balloon as the switch-over pause saw it; null before. */
     private BalloonSummary balloonAtSwitchOver;
 
@@ -433,18 +438,24 @@ public final class SourceSession {
         long downtimeBytes = time.resumed == 0 ? 0 : time.bytesAtResume - time.bytesAtPause;
         long postcopyBytes = time.resumed == 0 ? 0 : transferred - time.bytesAtResume;
         long ramBytes = guest.config().ramBytes();
-        return new MigrationReport(status, error, config.mode().name().toLowerCase(),
-                config.mode() == MigrationMode.PRECOPY ? "n/a" : config.prepage()
-                        + (config.forwardOnly() ? " (forward)" : ""),
-                config.mode() == MigrationMode.PRECOPY ? config.stopPolicy() : "n/a", switchReason,
-                totalMs, time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,
-                time.resumed == 0 ? 0 : (time.resumed - time.paused) / 1e6,
-                expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6,
-                transferred, progress.remainingPages() * GuestMemory.PAGE_SIZE, ramBytes,
-                progress.zeroPages(), progress.normalPages(), progress.normalBytes(),
-                progress.dirtyPagesRate(), totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6,
-                progress.rounds(), progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes,
-                progress.pagesByKind(), progress.resentPages(), progress.guestPages(), -1, faults,
+        return new MigrationReport(status, error,
+                new MigrationReport.Scheme(config.mode().name().toLowerCase(),
+                        config.mode() == MigrationMode.PRECOPY ? "n/a" : config.prepage()
+                                + (config.forwardOnly() ? " (forward)" : ""),
+                        config.mode() == MigrationMode.PRECOPY ? config.stopPolicy() : "n/a", switchReason,
+                        guestEndedBeforeSwitchOver),
+                new MigrationReport.Timing(totalMs,
+                        time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,
+                        time.resumed == 0 ? 0 : (time.resumed - time.paused) / 1e6,
+                        expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6),
+                new MigrationReport.Transfer(transferred, progress.remainingPages() * GuestMemory.PAGE_SIZE, ramBytes,
+                        progress.zeroPages(), progress.normalPages(), progress.normalBytes()),
+                new MigrationReport.Convergence(progress.dirtyPagesRate(),
+                        totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6, progress.rounds(),
+                        progress.cpuThrottlePercent()),
+                new MigrationReport.Phases(progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes),
+                new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
+                MigrationReport.Faults.of(faults, -1),
                 new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }
 }

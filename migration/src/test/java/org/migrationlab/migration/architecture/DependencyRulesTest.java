@@ -15,9 +15,10 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.memory.GuestMemory;
 
 /**
- * Pins the arrows of docs/ARCHITECTURE.md: emulator ← balloon ← migration, and the engine reaches the
- * emulator only through its migration port; inside the engine, the codec knows nothing of channels or
- * sessions, policies nothing of the network.
+ * Pins the dependency arrows between the modules and packages (docs/ARCHITECTURE.md): emulator ← balloon ←
+ * migration, the engine reaches the emulator only through its migration port and never reaches the command
+ * line; inside the engine, the codec knows nothing of channels or sessions, policies nothing of the network,
+ * live progress nothing of reports, and only the reports speak JSON.
  */
 class DependencyRulesTest {
     private static JavaClasses classes;
@@ -81,6 +82,39 @@ class DependencyRulesTest {
         noClasses().that().resideInAPackage("org.migrationlab.migration.transport..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.session..",
                         "org.migrationlab.vmm.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void theEngineNeverReachesTheCommandLine() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration..")
+                .should().dependOnClassesThat().resideInAPackage("org.migrationlab.vmm..")
+                .check(classes);
+    }
+
+    @Test
+    void liveProgressKnowsNoReportsAndNoJson() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration.progress..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.report..",
+                        "org.migrationlab.migration.session..", "org.migrationlab.migration.transport..", "io.netty..",
+                        "tools.jackson..", "com.fasterxml.jackson..")
+                .check(classes);
+    }
+
+    @Test
+    void reportsKnowNoSessionsAndNoNetwork() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration.report..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.migration.session..",
+                        "org.migrationlab.migration.transport..", "org.migrationlab.migration.protocol..", "io.netty..",
+                        "org.migrationlab.emulator.machine..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheReportsSpeakJson() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration..")
+                .and().resideOutsideOfPackage("org.migrationlab.migration.report..")
+                .should().dependOnClassesThat().resideInAnyPackage("tools.jackson..", "com.fasterxml.jackson..")
                 .check(classes);
     }
 }

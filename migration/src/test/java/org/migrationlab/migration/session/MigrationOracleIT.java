@@ -18,8 +18,8 @@ import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
 import org.migrationlab.migration.precopy.stop.StopPolicies;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 
@@ -132,7 +132,7 @@ class MigrationOracleIT {
                 LoopbackMigration.Options.defaults().withTransports(c.transport(), c.transport()));
         MigrationReport report = result.report();
         System.out.printf("%s: %.0f ms, migration started at progress %d of %d%n%s%n", c, (System.nanoTime() - start) / 1e6,
-                result.progressAtStart(), reference.finalProgress(), MigrationReportJson.render(report));
+                result.progressAtStart(), reference.finalProgress(), ReportJson.render(report));
 
         assertThat(report.error()).as("error").isNull();
         assertThat(report.completed()).as("completed").isTrue();
@@ -147,22 +147,22 @@ class MigrationOracleIT {
 
     /** PROTOCOL §5.2: after the switch-over every page still to come is sent exactly once. */
     static void assertPagesSentOnceAfterSwitchOver(MigrationReport report, MigrationMode mode) {
-        Map<String, Long> kinds = report.pagesByKind();
+        Map<String, Long> kinds = report.pages().byKind();
         long postcopyPages = kinds.get("push") + kinds.get("prepage") + kinds.get("demand");
         switch (mode) {
             case PRECOPY -> assertThat(postcopyPages).as("pages sent after a pre-copy switch-over").isZero();
             case POSTCOPY -> {
-                assertThat(report.resentPages()).as("resent-pages").isZero();
-                assertThat(report.pagesSent()).as("duplicate + normal").isEqualTo(report.guestPages());
-                assertThat(postcopyPages).as("push + prepage + demand").isEqualTo(report.guestPages());
+                assertThat(report.pages().resentPages()).as("resent-pages").isZero();
+                assertThat(report.transfer().pagesSent()).as("duplicate + normal").isEqualTo(report.pages().guestPages());
+                assertThat(postcopyPages).as("push + prepage + demand").isEqualTo(report.pages().guestPages());
             }
             case HYBRID -> {
-                assertThat(kinds.get("precopy-round-0")).as("round 0 sends every page").isEqualTo(report.guestPages());
+                assertThat(kinds.get("precopy-round-0")).as("round 0 sends every page").isEqualTo(report.pages().guestPages());
                 assertThat(kinds).as("one pre-copy round only").doesNotContainKey("precopy-round-1");
-                assertThat(report.resentPages()).as("resent-pages: each page dirtied in round 0, once")
+                assertThat(report.pages().resentPages()).as("resent-pages: each page dirtied in round 0, once")
                         .isEqualTo(postcopyPages);
-                assertThat(report.pagesSent()).as("duplicate + normal")
-                        .isEqualTo(report.guestPages() + postcopyPages);
+                assertThat(report.transfer().pagesSent()).as("duplicate + normal")
+                        .isEqualTo(report.pages().guestPages() + postcopyPages);
             }
         }
     }

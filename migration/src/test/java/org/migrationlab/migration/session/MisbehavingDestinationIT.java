@@ -19,7 +19,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.testing.FakeDestination;
 import org.migrationlab.migration.testing.FakeDestination.Behaviour;
 import org.migrationlab.migration.testing.LoopbackMigration;

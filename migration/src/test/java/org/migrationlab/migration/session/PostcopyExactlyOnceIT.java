@@ -15,7 +15,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.MigrationReport;
+import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.testing.LoopbackMigration;
 
 /**
@@ -63,15 +63,15 @@ class PostcopyExactlyOnceIT {
         MigrationReport report = result.report();
 
         assertThat(report.completed()).as("completed: %s", report.error()).isTrue();
-        assertThat(report.resentPages()).as("resent-pages").isZero();
-        assertThat(report.duplicatePages() + report.normalPages()).as("duplicate + normal")
-                .isEqualTo(report.guestPages()).isEqualTo(GUEST.ramBytes() / 4096);
-        assertThat(report.pagesByKind().get("push") + report.pagesByKind().get("prepage")
-                + report.pagesByKind().get("demand")).as("push + prepage + demand").isEqualTo(report.guestPages());
-        assertThat(report.postcopyRequests()).as("page requests (some for pages already on their way)")
-                .isGreaterThanOrEqualTo(report.pagesByKind().get("demand"));
+        assertThat(report.pages().resentPages()).as("resent-pages").isZero();
+        assertThat(report.transfer().duplicatePages() + report.transfer().normalPages()).as("duplicate + normal")
+                .isEqualTo(report.pages().guestPages()).isEqualTo(GUEST.ramBytes() / 4096);
+        assertThat(report.pages().byKind().get("push") + report.pages().byKind().get("prepage")
+                + report.pages().byKind().get("demand")).as("push + prepage + demand").isEqualTo(report.pages().guestPages());
+        assertThat(report.phases().postcopyRequests()).as("page requests (some for pages already on their way)")
+                .isGreaterThanOrEqualTo(report.pages().byKind().get("demand"));
         if (c.prepage().equals("none")) {
-            assertThat(report.pagesByKind().get("demand")).as("demand-only post-copy serves faults").isPositive();
+            assertThat(report.pages().byKind().get("demand")).as("demand-only post-copy serves faults").isPositive();
         }
         assertThat(result.destination()).isEqualTo(reference.outcome());
     }

@@ -20,9 +20,9 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
-import org.migrationlab.migration.stats.BalloonSummary;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
+import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 
@@ -99,22 +99,22 @@ class SelfBallooningMigrationIT {
                 .isEqualTo(destination.ballooned());
         assertThat(destination.frozen()).as("still frozen after every page arrived").isFalse();
 
-        long postcopyPages = report.pagesByKind().get("push") + report.pagesByKind().get("prepage")
-                + report.pagesByKind().get("demand");
+        long postcopyPages = report.pages().byKind().get("push") + report.pages().byKind().get("prepage")
+                + report.pages().byKind().get("demand");
         switch (migration.mode()) {
             case PRECOPY -> assertThat(balloon.savedPages()).as("round 0 skipped at least the pages ballooned then")
                     .isGreaterThan(1_000);
             case POSTCOPY -> {
-                assertThat(report.pagesSent()).as("every page but the ballooned ones, once")
-                        .isEqualTo(report.guestPages() - balloon.sizePages());
-                assertThat(postcopyPages).isEqualTo(report.guestPages() - balloon.sizePages());
+                assertThat(report.transfer().pagesSent()).as("every page but the ballooned ones, once")
+                        .isEqualTo(report.pages().guestPages() - balloon.sizePages());
+                assertThat(postcopyPages).isEqualTo(report.pages().guestPages() - balloon.sizePages());
                 assertThat(balloon.savedPages()).isEqualTo(balloon.sizePages());
             }
             case HYBRID -> {
-                assertThat(report.pagesByKind().get("precopy-round-0")).as("round 0 skips ballooned pages")
-                        .isLessThan(report.guestPages());
-                assertThat(report.pagesByKind().get("precopy-round-0") + balloon.savedPages())
-                        .as("round 0 sent or skipped every page").isGreaterThanOrEqualTo(report.guestPages());
+                assertThat(report.pages().byKind().get("precopy-round-0")).as("round 0 skips ballooned pages")
+                        .isLessThan(report.pages().guestPages());
+                assertThat(report.pages().byKind().get("precopy-round-0") + balloon.savedPages())
+                        .as("round 0 sent or skipped every page").isGreaterThanOrEqualTo(report.pages().guestPages());
             }
         }
     }
@@ -130,11 +130,11 @@ class SelfBallooningMigrationIT {
 
         assertThat(off.balloon().sizePages()).isZero();
         assertThat(off.balloon().savedPages()).isZero();
-        assertThat(off.pagesSent()).isEqualTo(off.guestPages());
+        assertThat(off.transfer().pagesSent()).isEqualTo(off.pages().guestPages());
         assertThat(on.balloon().sizePages()).isGreaterThan(1_000);
-        assertThat(on.pagesSent()).isEqualTo(off.pagesSent() - on.balloon().sizePages());
+        assertThat(on.transfer().pagesSent()).isEqualTo(off.transfer().pagesSent() - on.balloon().sizePages());
         assertThat(on.balloon().savedPages()).isEqualTo(on.balloon().sizePages());
-        assertThat(on.transferredBytes()).isLessThan(off.transferredBytes());
+        assertThat(on.transfer().transferredBytes()).isLessThan(off.transfer().transferredBytes());
     }
 
     /**
@@ -152,7 +152,7 @@ class SelfBallooningMigrationIT {
                 MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push"), reference.finalProgress() / 3,
                 LoopbackMigration.Options.defaults().withTransports(slow, slow).withProbe(Census::take));
         MigrationReport report = result.report();
-        System.out.println(MigrationReportJson.render(report));
+        System.out.println(ReportJson.render(report));
         assertThat(report.completed()).as(report.error()).isTrue();
         assertThat(result.destination().result()).isEqualTo(reference.outcome().result());
         assertThat(result.destination().console()).isEqualTo(reference.outcome().console());
@@ -168,10 +168,10 @@ class SelfBallooningMigrationIT {
         // cost a network round trip: a deflated page is not pending, so it is neither requested nor sent,
         // and a request for it would have failed the guest ("absent but not expected").
         assertThat(destination.pressureDeflations()).isGreaterThanOrEqualTo(source.pressureDeflations());
-        assertThat(report.pagesSent()).as("no ballooned page was sent, deflated or not")
-                .isEqualTo(report.guestPages() - report.balloon().sizePages());
-        assertThat(report.postcopyRequests()).as("page requests, all for pending pages")
-                .isLessThanOrEqualTo(report.guestPages() - report.balloon().sizePages());
+        assertThat(report.transfer().pagesSent()).as("no ballooned page was sent, deflated or not")
+                .isEqualTo(report.pages().guestPages() - report.balloon().sizePages());
+        assertThat(report.phases().postcopyRequests()).as("page requests, all for pending pages")
+                .isLessThanOrEqualTo(report.pages().guestPages() - report.balloon().sizePages());
     }
 
     static LoopbackMigration.Reference reference(MachineConfig config) {
@@ -185,7 +185,7 @@ class SelfBallooningMigrationIT {
                 LoopbackMigration.Options.defaults().withProbe(Census::take));
         System.out.printf("%s, %s: migration started at progress %d of %d%n%s%n", config.bootArgs().args().get("dsb"),
                 migration.mode(), result.progressAtStart(), reference.finalProgress(),
-                MigrationReportJson.render(result.report()));
+                ReportJson.render(result.report()));
         return result;
     }
 

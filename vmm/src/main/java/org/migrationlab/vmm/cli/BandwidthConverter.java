@@ -67,6 +67,6 @@ public final class BandwidthConverter implements CommandLine.ITypeConverter<Long
         if (bitsPerSecond == 0) {
             return "unlimited";
         }
-        return org.migrationlab.migration.stats.HumanUnits.rate(bitsPerSecond) + "bit/s";
+        return org.migrationlab.vmm.render.HumanUnits.rate(bitsPerSecond) + "bit/s";
     }
 }

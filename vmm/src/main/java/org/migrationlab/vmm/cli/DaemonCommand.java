@@ -23,18 +23,18 @@ import org.migrationlab.emulator.memory.MemoryHash;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
+import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.DestinationReport;
+import org.migrationlab.migration.report.FaultStats;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
-import org.migrationlab.migration.stats.BalloonSummary;
-import org.migrationlab.migration.stats.DestinationReport;
-import org.migrationlab.migration.stats.DestinationReportJson;
-import org.migrationlab.migration.stats.FaultStats;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.HumanUnits;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.MigrationServer;
 import org.migrationlab.migration.transport.RecordSink;
 import org.migrationlab.migration.transport.TransportConfig;
+import org.migrationlab.vmm.render.HumanUnits;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -181,9 +181,9 @@ public final class DaemonCommand implements Callable<Integer> {
                     + guestLabel(config));
             FaultStats f = arrival.faults();
             say("migration " + id + ": faults: " + HumanUnits.count(f.networkFaults()) + " network"
-                    + (f.networkFaults() == 0 ? "" : " (latency p50 " + micros(f.latencyP50Micros()) + ", p90 "
-                    + micros(f.latencyP90Micros()) + ", p99 " + micros(f.latencyP99Micros()) + ", max "
-                    + micros(f.latencyMaxMicros()) + ")")
+                    + (f.networkFaults() == 0 ? "" : " (latency p50 " + micros(f.latency().p50Micros()) + ", p90 "
+                    + micros(f.latency().p90Micros()) + ", p99 " + micros(f.latency().p99Micros()) + ", max "
+                    + micros(f.latency().maxMicros()) + ")")
                     + ", " + HumanUnits.count(f.minorFaults()) + " minor; progress while pages arrived "
                     + HumanUnits.rate(arrival.progressRateDuring()) + " units/s");
             Consumer<String> console = quiet ? line -> { } : line -> MigrateCommand.printLine(out, line);
@@ -258,7 +258,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
     private synchronized void writeJson(DestinationReport report) {
         if (json != null) {
-            JsonTarget.write(json, DestinationReportJson.render(report));
+            JsonTarget.write(json, ReportJson.render(report));
         }
     }
 

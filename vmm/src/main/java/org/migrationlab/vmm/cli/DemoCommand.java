@@ -32,20 +32,19 @@ import java.util.stream.Stream;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.memory.MemoryHash;
 import org.migrationlab.guest.reference.WssReference;
+import org.migrationlab.migration.progress.LiveProgress;
 import org.migrationlab.migration.protocol.MigrationMode;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.HumanUnits;
-import org.migrationlab.migration.stats.JsonReader;
-import org.migrationlab.migration.stats.LiveProgress;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
-import org.migrationlab.migration.stats.MigrationReportJsonReader;
-import org.migrationlab.migration.stats.MigrationReportTable;
-import org.migrationlab.migration.stats.RunReport;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.ReportJson;
+import org.migrationlab.migration.report.RunReport;
+import org.migrationlab.vmm.render.HumanUnits;
+import org.migrationlab.vmm.render.MigrationReportTable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code vmm demo}: a whole live migration between two processes on this machine, checked against an
@@ -242,7 +241,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             MigrationReport report;
             try {
-                report = MigrationReportJsonReader.read(Files.readString(migrationJson));
+                report = ReportJson.readMigrationReport(Files.readString(migrationJson));
             } catch (NoSuchFileException e) {
                 say(err, "vmm demo: the source wrote no migration report (exit code " + sourceExit + ")");
                 return ExitCode.MIGRATION_FAILED.code();
@@ -261,7 +260,7 @@ public final class DemoCommand implements Callable<Integer> {
                     : " (" + String.join("; ", verdict.details()) + ")"));
             out.flush();
             if (json != null) {
-                JsonTarget.write(json, MigrationReportJson.render(report));
+                JsonTarget.write(json, ReportJson.render(report));
             }
             if (!report.completed()) {
                 say(err, "vmm demo: the migration failed: " + OneLine.of(report.error()));
@@ -486,9 +485,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Compares the destination's outcome (its JSON) with the unmigrated run. */
     static Verdict compare(Path destinationJson, RunReport unmigrated) throws IOException {
-        Map<String, Object> d;
+        JsonNode d;
         try {
-            d = JsonReader.parseObject(Files.readString(destinationJson));
+            d = ReportJson.parse(Files.readString(destinationJson));
         } catch (NoSuchFileException e) {
             return new Verdict("differs", List.of("the destination wrote no outcome"));
         }
@@ -499,14 +498,15 @@ public final class DemoCommand implements Callable<Integer> {
             expectedResult = HumanUnits.hex64(h.result());
             expectedStatus = h.status();
         }
-        compare(differences, "outcome", unmigrated.outcome().word(), d.get("outcome"));
-        compare(differences, "result", expectedResult, d.get("result"));
-        compare(differences, "status", expectedStatus, d.get("status"));
-        compare(differences, "memory hash", MemoryHash.hex(unmigrated.memoryHash()), d.get("memory-hash"));
-        if (!unmigrated.console().equals(d.get("console"))) {
-            differences.add("console: " + lineCount(String.valueOf(d.get("console"))) + " lines migrated, "
+        compare(differences, "outcome", unmigrated.outcome().word(), string(d, "outcome"));
+        compare(differences, "result", expectedResult, string(d, "result"));
+        compare(differences, "status", expectedStatus, integer(d, "status"));
+        compare(differences, "memory hash", MemoryHash.hex(unmigrated.memoryHash()), string(d, "memory-hash"));
+        String console = string(d, "console");
+        if (!unmigrated.console().equals(console)) {
+            differences.add("console: " + lineCount(String.valueOf(console)) + " lines migrated, "
                     + lineCount(unmigrated.console()) + " unmigrated, first difference at line "
-                    + firstDifferentLine(String.valueOf(d.get("console")), unmigrated.console()));
+                    + firstDifferentLine(String.valueOf(console), unmigrated.console()));
         }
         if (differences.isEmpty()) {
             return new Verdict("identical", List.of("result " + expectedResult + ", status " + expectedStatus
@@ -519,11 +519,22 @@ public final class DemoCommand implements Callable<Integer> {
     /** A progress rate from the destination's outcome (only it knows the rate after the migration); NaN if none. */
     private static double destinationRate(Path destinationJson, String key) throws IOException {
         try {
-            return JsonReader.parseObject(Files.readString(destinationJson)).get(key) instanceof Number n
-                    ? n.doubleValue() : Double.NaN;
+            JsonNode rate = ReportJson.parse(Files.readString(destinationJson)).path(key);
+            return rate.isNumber() ? rate.doubleValue() : Double.NaN;
         } catch (NoSuchFileException | IllegalArgumentException e) {
             return Double.NaN;
         }
+    }
+
+    /** A string member of the destination's report; null when it is null, missing or not a string. */
+    private static String string(JsonNode report, String key) {
+        return report.path(key).stringValue(null);
+    }
+
+    /** An integer member of the destination's report; null when it is null, missing or not an integer. */
+    private static Long integer(JsonNode report, String key) {
+        JsonNode value = report.path(key);
+        return value.isIntegralNumber() && value.canConvertToLong() ? value.longValue() : null;
     }
 
     private static void compare(List<String> differences, String what, Object unmigrated, Object migrated) {

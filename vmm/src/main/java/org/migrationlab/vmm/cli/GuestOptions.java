@@ -14,8 +14,8 @@ import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.RunReport;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.RunReport;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Option;

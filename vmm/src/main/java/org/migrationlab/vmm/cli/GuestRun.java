@@ -8,12 +8,12 @@ import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.migration.progress.LiveProgress;
+import org.migrationlab.migration.progress.ProgressCounters;
+import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.GuestMachines;
-import org.migrationlab.migration.stats.BalloonSummary;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.LiveProgress;
-import org.migrationlab.migration.stats.ProgressCounters;
-import org.migrationlab.migration.stats.RunReport;
 
 /**
  * Boots one guest and runs it to the end on a dedicated platform thread named {@code vcpu-0}, which owns

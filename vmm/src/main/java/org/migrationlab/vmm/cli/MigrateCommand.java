@@ -15,22 +15,22 @@ import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.machine.VcpuRunner;
 import org.migrationlab.emulator.port.DirtyLogMode;
+import org.migrationlab.migration.progress.LiveProgress;
 import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.ReportJson;
+import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.HumanUnits;
-import org.migrationlab.migration.stats.LiveProgress;
-import org.migrationlab.migration.stats.MigrationProgressPrinter;
-import org.migrationlab.migration.stats.MigrationReport;
-import org.migrationlab.migration.stats.MigrationReportJson;
-import org.migrationlab.migration.stats.MigrationReportTable;
-import org.migrationlab.migration.stats.ProgressPrinter;
-import org.migrationlab.migration.stats.RunReport;
-import org.migrationlab.migration.stats.SummaryTable;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
+import org.migrationlab.vmm.render.HumanUnits;
+import org.migrationlab.vmm.render.MigrationProgressPrinter;
+import org.migrationlab.vmm.render.MigrationReportTable;
+import org.migrationlab.vmm.render.ProgressPrinter;
+import org.migrationlab.vmm.render.SummaryTable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -322,7 +322,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         if (json == null) {
             return;
         }
-        String text = MigrationReportJson.render(report);
+        String text = ReportJson.render(report);
         if (JsonTarget.isStandardOutput(json)) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

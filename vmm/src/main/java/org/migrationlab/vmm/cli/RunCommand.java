@@ -6,12 +6,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.LiveProgress;
-import org.migrationlab.migration.stats.ProgressPrinter;
-import org.migrationlab.migration.stats.RunReport;
-import org.migrationlab.migration.stats.RunReportJson;
-import org.migrationlab.migration.stats.SummaryTable;
+import org.migrationlab.migration.progress.LiveProgress;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.ReportJson;
+import org.migrationlab.migration.report.RunReport;
+import org.migrationlab.vmm.render.ProgressPrinter;
+import org.migrationlab.vmm.render.SummaryTable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -129,7 +129,7 @@ public final class RunCommand implements Callable<Integer> {
         if (json == null) {
             return;
         }
-        String text = RunReportJson.render(report);
+        String text = ReportJson.render(report);
         if (jsonToStandardOutput()) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.migrationlab.guest.reference.WssReference;
-import org.migrationlab.migration.stats.HumanUnits;
-import org.migrationlab.migration.stats.JsonReader;
+import org.migrationlab.migration.testing.JsonObjects;
+import org.migrationlab.migration.testing.ReportKeys;
+import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.testing.CapturedRun;
 
 import picocli.CommandLine;
@@ -165,11 +166,22 @@ class DaemonMigrateTest {
         int daemonExit = daemon.exit().get(60, TimeUnit.SECONDS);
         assertThat(daemonExit).as("daemon exit; stdout: %s; stderr: %s", daemon.out(), daemon.err()).isZero();
 
-        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        Map<String, Object> migration = JsonObjects.parse(Files.readString(migrationJson));
         assertThat(migration).containsEntry("status", "completed").containsEntry("mode", mode)
                 .containsEntry("remaining", 0L).containsEntry("guest-pages", 16_384L).doesNotContainKey("error-desc");
-        Map<String, Object> destination = JsonReader.parseObject(Files.readString(destinationJson));
+        assertThat(JsonObjects.keys(migration)).as("migration keys in order").isEqualTo(ReportKeys.MIGRATION);
+        assertThat(JsonObjects.keys(migration.get("network-faults"))).isEqualTo(ReportKeys.NETWORK_FAULTS);
+        assertThat(JsonObjects.keys(migration.get("fault-latency-us"))).isEqualTo(ReportKeys.FAULT_LATENCY);
+        assertThat(JsonObjects.keys(migration.get("progress-rate"))).isEqualTo(ReportKeys.PROGRESS_RATE);
+        assertThat(JsonObjects.keys(migration.get("balloon"))).isEqualTo(ReportKeys.BALLOON);
+        assertThat(migration).containsEntry("oracle", "not-checked");
+        Map<String, Object> destination = JsonObjects.parse(Files.readString(destinationJson));
         long expected = WssReference.result(1, GUEST_ARGS);
+        assertThat(JsonObjects.keys(destination)).as("destination keys in order").isEqualTo(ReportKeys.DESTINATION);
+        assertThat(JsonObjects.keys(destination.get("fault-latency-us"))).isEqualTo(ReportKeys.FAULT_LATENCY);
+        assertThat(JsonObjects.keys(destination.get("balloon"))).isEqualTo(ReportKeys.BALLOON);
+        assertThat((String) destination.get("memory-hash")).matches("[0-9a-f]{16}");
+        assertThat(destination).containsEntry("result-decimal", Long.toUnsignedString(expected));
         assertThat(destination).containsEntry("outcome", "halted").containsEntry("status", 0L)
                 .containsEntry("result", HumanUnits.hex64(expected)).containsEntry("workload", "wss")
                 .containsKeys("memory-hash", "network-faults", "minor-faults", "fault-latency-us",
@@ -200,7 +212,7 @@ class DaemonMigrateTest {
 
         assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
         assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
-        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        Map<String, Object> migration = JsonObjects.parse(Files.readString(migrationJson));
         @SuppressWarnings("unchecked")
         Map<String, Object> balloon = (Map<String, Object>) migration.get("balloon");
         long ballooned = (Long) balloon.get("size-pages");
@@ -208,7 +220,7 @@ class DaemonMigrateTest {
         assertThat(ballooned).as("a 64M guest using 4M balloons most of its pages").isGreaterThan(10_000);
         assertThat((Long) migration.get("duplicate") + (Long) migration.get("normal")).as("pages sent")
                 .isEqualTo(16_384L - ballooned);
-        Map<String, Object> destination = JsonReader.parseObject(Files.readString(destinationJson));
+        Map<String, Object> destination = JsonObjects.parse(Files.readString(destinationJson));
         assertThat(destination).containsEntry("status", 0L)
                 .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
         assertThat(destination.get("balloon")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
@@ -229,8 +241,9 @@ class DaemonMigrateTest {
                 "--quiet");
 
         assertThat(source.exitCode()).as("stderr: %s", source.err()).isEqualTo(ExitCode.MIGRATION_FAILED.code());
-        Map<String, Object> migration = JsonReader.parseObject(Files.readString(migrationJson));
+        Map<String, Object> migration = JsonObjects.parse(Files.readString(migrationJson));
         assertThat(migration).containsEntry("status", "failed");
+        assertThat(JsonObjects.keys(migration)).as("keys in order").isEqualTo(ReportKeys.FAILED_MIGRATION);
         assertThat((String) migration.get("error-desc")).contains("keeps running on the source");
         long expected = WssReference.result(1, Map.of("wss", "4M", "passes", SHORT_PASSES));
         assertThat(source.out()).contains("status             failed", "error-desc",
@@ -256,7 +269,7 @@ class DaemonMigrateTest {
 
         assertThat(source.exitCode()).as("stdout: %s; stderr: %s", source.out(), source.err()).isZero();
         assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon stderr: %s", daemon.err()).isZero();
-        assertThat(JsonReader.parseObject(Files.readString(destinationJson)))
+        assertThat(JsonObjects.parse(Files.readString(destinationJson)))
                 .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
     }
 

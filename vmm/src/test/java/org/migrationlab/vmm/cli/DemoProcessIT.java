@@ -61,7 +61,9 @@ class DemoProcessIT {
         assertThat(stdout.lines().filter(line -> line.startsWith("oracle: ")).toList()).singleElement().asString()
                 .startsWith("oracle: identical (result 0x");
         // The source child gets the balloon's boot arguments, and the balloon kept its pages at home.
-        Map<String, Object> report = org.migrationlab.migration.stats.JsonReader.parseObject(Files.readString(json));
+        Map<String, Object> report = org.migrationlab.migration.testing.JsonObjects.parse(Files.readString(json));
+        assertThat(org.migrationlab.migration.testing.JsonObjects.keys(report)).as("keys in order")
+                .isEqualTo(org.migrationlab.migration.testing.ReportKeys.MIGRATION);
         @SuppressWarnings("unchecked")
         Map<String, Object> balloon = (Map<String, Object>) report.get("balloon");
         assertThat(balloon).containsEntry("dsb", dsb);

@@ -13,9 +13,9 @@ import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
-import org.migrationlab.migration.stats.GuestOutcome;
-import org.migrationlab.migration.stats.LiveProgress;
-import org.migrationlab.migration.stats.RunReport;
+import org.migrationlab.migration.progress.LiveProgress;
+import org.migrationlab.migration.report.GuestOutcome;
+import org.migrationlab.migration.report.RunReport;
 
 @Timeout(60)
 class GuestRunTest {

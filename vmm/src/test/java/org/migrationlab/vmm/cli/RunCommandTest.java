@@ -12,16 +12,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.migrationlab.guest.GuestImages;
 import org.migrationlab.guest.reference.WssReference;
-import org.migrationlab.migration.stats.HumanUnits;
+import org.migrationlab.migration.testing.JsonObjects;
+import org.migrationlab.migration.testing.ReportKeys;
+import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.testing.CapturedRun;
 
 /** {@code vmm run} on real guests, in process: the built-in kernel and the example user guest. */
 @Timeout(120)
 class RunCommandTest {
-    private static final String[] JSON_KEYS = {"workload", "image", "memory-bytes", "seed", "args", "outcome", "status",
-        "result", "result-decimal", "crash", "error", "memory-hash", "wall-time-ms", "exits", "page-faults", "progress",
-        "progress-rate", "virtual-time-ns", "instructions", "instructions-per-second", "balloon", "console"};
-
     @TempDir
     Path dir;
 
@@ -35,9 +33,17 @@ class RunCommandTest {
         assertThat(run.err()).isEmpty();
         long expected = WssReference.result(7, Map.of("wss", "4M", "write-ratio", "0.5"));
         String text = Files.readString(json);
-        for (String key : JSON_KEYS) {
+        for (String key : ReportKeys.RUN) {
             assertThat(text).as("top-level key %s", key).contains("\n  \"" + key + "\": ");
         }
+        Map<String, Object> parsed = JsonObjects.parse(text);
+        assertThat(JsonObjects.keys(parsed)).as("keys in order").isEqualTo(ReportKeys.RUN);
+        assertThat(JsonObjects.keys(parsed.get("balloon"))).isEqualTo(ReportKeys.BALLOON);
+        assertThat(JsonObjects.keys(parsed.get("progress"))).containsExactly("progress", "passes");
+        assertThat(parsed).containsEntry("result-decimal", Long.toUnsignedString(expected)).containsEntry("crash", null)
+                .containsEntry("error", null).containsEntry("instructions-per-second", null);
+        assertThat(parsed.get("wall-time-ms")).isInstanceOf(Number.class);
+        assertThat(parsed.get("virtual-time-ns")).isInstanceOf(Long.class);
         assertThat(text)
                 .contains("\n  \"result\": \"" + HumanUnits.hex64(expected) + "\",")
                 .contains("\n  \"status\": 0,")
@@ -65,8 +71,8 @@ class RunCommandTest {
 
         assertThat(on.exitCode()).as("stderr: %s", on.err()).isEqualTo(ExitCode.SUCCESS.code());
         assertThat(off.exitCode()).as("stderr: %s", off.err()).isEqualTo(ExitCode.SUCCESS.code());
-        Map<String, Object> onJson = org.migrationlab.migration.stats.JsonReader.parseObject(on.out());
-        Map<String, Object> offJson = org.migrationlab.migration.stats.JsonReader.parseObject(off.out());
+        Map<String, Object> onJson = JsonObjects.parse(on.out());
+        Map<String, Object> offJson = JsonObjects.parse(off.out());
         assertThat(onJson.get("result")).as("DSB never changes a result").isEqualTo(offJson.get("result"));
         assertThat(onJson.get("args")).isEqualTo(new java.util.LinkedHashMap<>(Map.of("size", "8M", "phases", "6",
                 "dsb", "on", "dsb-interval", "100us", "dsb-reserve", "524288")));

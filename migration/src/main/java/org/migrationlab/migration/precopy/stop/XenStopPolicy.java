@@ -1,7 +1,7 @@
 package org.migrationlab.migration.precopy.stop;
 
 /**
- * Xen 3.x's live-save loop ({@code xc_domain_save.c}, the pre-copy the papers compare against; digest §1.2).
+ * Xen 3.x's live-save loop ({@code xc_domain_save.c}, the pre-copy the papers compare against).
  * Switches over when any holds, checked in this order:
  * <ol>
  *   <li>fewer than {@code minDirtyPages} (50) pages are dirty: the writable working set has converged;</li>

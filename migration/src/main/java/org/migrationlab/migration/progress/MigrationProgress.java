@@ -1,0 +1,183 @@
+package org.migrationlab.migration.progress;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.migrationlab.migration.protocol.SendReason;
+
+/**
+ * The live statistics of one migration on the source. Counters are written by the session thread and
+ * by the urgent channel's event loop, so they are adders; phase times are written by the session
+ * thread only. Read at any time for progress lines, frozen into a
+ * {@link org.migrationlab.migration.report.MigrationReport} at the end.
+ */
+public final class MigrationProgress {
+    private final long guestPages;
+    private final long startNanos = System.nanoTime();
+    private final Map<SendReason, LongAdder> pagesByReason = new EnumMap<>(SendReason.class);
+    private final Map<Integer, LongAdder> pagesByRound = new LinkedHashMap<>();
+    private final LongAdder zeroPages = new LongAdder();
+    private final LongAdder normalPages = new LongAdder();
+    private final LongAdder normalBytes = new LongAdder();
+    private final LongAdder resentPages = new LongAdder();
+    private final LongAdder postcopyRequests = new LongAdder();
+    private final LongAdder requestsForSentPages = new LongAdder();
+    private final LongAdder balloonedSkips = new LongAdder();
+    private final AtomicLong sentOnce = new AtomicLong();
+    private volatile String phase = "setup";
+    private volatile long remainingPages;
+    private volatile double dirtyPagesRate;
+    private volatile int rounds;
+    private volatile int cpuThrottlePercent;
+
+    public MigrationProgress(long guestPages) {
+        this.guestPages = guestPages;
+        this.remainingPages = guestPages;
+        for (SendReason reason : SendReason.values()) {
+            pagesByReason.put(reason, new LongAdder());
+        }
+    }
+
+    public long guestPages() {
+        return guestPages;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public String phase() {
+        return phase;
+    }
+
+    public void phase(String name) {
+        this.phase = name;
+    }
+
+    /** One page handed to a channel, encoded as a zero record or with {@code dataBytes} of data. */
+    public void pageSent(SendReason reason, int round, boolean zero, int dataBytes, boolean resent) {
+        pagesByReason.get(reason).increment();
+        if (reason == SendReason.PRECOPY_ROUND) {
+            synchronized (pagesByRound) {
+                pagesByRound.computeIfAbsent(round, r -> new LongAdder()).increment();
+            }
+        }
+        if (zero) {
+            zeroPages.increment();
+        } else {
+            normalPages.increment();
+            normalBytes.add(dataBytes);
+        }
+        if (resent) {
+            resentPages.increment();
+        } else {
+            sentOnce.incrementAndGet();
+        }
+    }
+
+    /** {@code pages} page sends skipped because those pages were ballooned (DSB's saving). */
+    public void balloonedSkipped(long pages) {
+        balloonedSkips.add(pages);
+    }
+
+    public long balloonedSkips() {
+        return balloonedSkips.sum();
+    }
+
+    public void postcopyRequest(boolean alreadySent) {
+        postcopyRequests.increment();
+        if (alreadySent) {
+            requestsForSentPages.increment();
+        }
+    }
+
+    public void remainingPages(long pages) {
+        this.remainingPages = pages;
+    }
+
+    public long remainingPages() {
+        return remainingPages;
+    }
+
+    public void dirtyPagesRate(double pagesPerSecond) {
+        this.dirtyPagesRate = pagesPerSecond;
+    }
+
+    public double dirtyPagesRate() {
+        return dirtyPagesRate;
+    }
+
+    public void roundsDone(int count) {
+        this.rounds = count;
+    }
+
+    /** The vCPU throttle auto-converge asked for, in percent (QEMU's cpu-throttle-percentage). */
+    public void cpuThrottlePercent(int percent) {
+        cpuThrottlePercent = percent;
+    }
+
+    public int cpuThrottlePercent() {
+        return cpuThrottlePercent;
+    }
+
+    public int rounds() {
+        return rounds;
+    }
+
+    public long pagesSent(SendReason reason) {
+        return pagesByReason.get(reason).sum();
+    }
+
+    public long totalPagesSent() {
+        long n = 0;
+        for (LongAdder adder : pagesByReason.values()) {
+            n += adder.sum();
+        }
+        return n;
+    }
+
+    /** Distinct pages sent at least once. */
+    public long distinctPagesSent() {
+        return sentOnce.get();
+    }
+
+    public long zeroPages() {
+        return zeroPages.sum();
+    }
+
+    public long normalPages() {
+        return normalPages.sum();
+    }
+
+    public long normalBytes() {
+        return normalBytes.sum();
+    }
+
+    public long resentPages() {
+        return resentPages.sum();
+    }
+
+    public long postcopyRequests() {
+        return postcopyRequests.sum();
+    }
+
+    public long requestsForSentPages() {
+        return requestsForSentPages.sum();
+    }
+
+    /** Pages by kind with QEMU-like names: precopy-round-N, stop-and-copy, push, prepage, demand. */
+    public Map<String, Long> pagesByKind() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        synchronized (pagesByRound) {
+            pagesByRound.forEach((round, adder) -> out.put("precopy-round-" + round, adder.sum()));
+        }
+        out.put("stop-and-copy", pagesSent(SendReason.STOP_AND_COPY));
+        out.put("push", pagesSent(SendReason.PUSH));
+        out.put("prepage", pagesSent(SendReason.PREPAGE));
+        out.put("demand", pagesSent(SendReason.DEMAND));
+        return out;
+    }
+}

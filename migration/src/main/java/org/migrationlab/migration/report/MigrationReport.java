@@ -1,0 +1,196 @@
+package org.migrationlab.migration.report;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
+/**
+ * The final statistics of one migration as the source saw them, grouped by what they describe. The
+ * JSON report is flat where QEMU's query-migrate is (its key names, in its order), so the groups
+ * whose keys sit at the top level are unwrapped there; what is an object in the JSON is a nested
+ * record here. Durations in milliseconds (fractions allowed), sizes in bytes or pages as named.
+ *
+ * @param status   "completed" or "failed"
+ * @param error    why the migration failed; null when it completed (the JSON then leaves out error-desc)
+ * @param progress the workload's progress rate around the migration
+ * @param balloon  the guest's self-balloon at the switch-over
+ * @param oracle   what comparing the migrated guest with an unmigrated run found ("not-checked" before)
+ */
+public record MigrationReport(
+        @JsonProperty("status") String status,
+        @JsonProperty("error-desc") @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+        @JsonUnwrapped Scheme scheme,
+        @JsonUnwrapped Timing timing,
+        @JsonUnwrapped Transfer transfer,
+        @JsonUnwrapped Convergence convergence,
+        @JsonUnwrapped Phases phases,
+        @JsonUnwrapped Pages pages,
+        @JsonUnwrapped Faults faults,
+        @JsonProperty("progress-rate") ProgressRates progress,
+        @JsonProperty("balloon") BalloonSummary balloon,
+        @JsonProperty("oracle") String oracle) {
+
+    /**
+     * How the migration ran and why it switched over.
+     *
+     * @param mode         precopy, postcopy or hybrid
+     * @param prepage      the prepaging strategy ("n/a" for pre-copy), "(forward)" appended when forward only
+     * @param stopPolicy   the pre-copy stop policy ("n/a" for post-copy)
+     * @param switchReason what ended pre-copy (empty if it never ended); "postcopy" for post-copy, which has none
+     * @param guestEndedBeforeSwitchOver the guest had already halted when the source paused it: what moved was
+     *                     a finished guest, nothing live was migrated
+     */
+    public record Scheme(@JsonProperty("mode") String mode,
+                         @JsonProperty("prepage") String prepage,
+                         @JsonProperty("stop-policy") String stopPolicy,
+                         @JsonProperty("switch-reason") String switchReason,
+                         @JsonProperty("guest-ended-before-switch-over") boolean guestEndedBeforeSwitchOver) {
+    }
+
+    /**
+     * Wall-clock durations in milliseconds.
+     *
+     * @param totalMs            from the start to the destination's COMPLETE (or to the failure)
+     * @param setupMs            connecting and the handshake
+     * @param downtimeMs         from the pause here to the destination's RESUMED; 0 when it never resumed
+     * @param expectedDowntimeMs what the stop policy expected the downtime to be; -1 when it made no estimate
+     */
+    public record Timing(@JsonProperty("total-time") double totalMs,
+                         @JsonProperty("setup-time") double setupMs,
+                         @JsonProperty("downtime") double downtimeMs,
+                         @JsonProperty("expected-downtime") double expectedDowntimeMs) {
+    }
+
+    /**
+     * What crossed the network and what was left.
+     *
+     * @param transferredBytes bytes written to both channels
+     * @param remainingBytes   bytes of guest RAM not yet sent
+     * @param totalBytes       the guest's RAM
+     * @param duplicatePages   pages sent as zero records (QEMU's "duplicate")
+     * @param normalPages      pages sent with their data
+     * @param normalBytes      the bytes of data those pages carried (compressed when compression is on)
+     */
+    public record Transfer(@JsonProperty("transferred") long transferredBytes,
+                           @JsonProperty("remaining") long remainingBytes,
+                           @JsonProperty("total") long totalBytes,
+                           @JsonProperty("duplicate") long duplicatePages,
+                           @JsonProperty("normal") long normalPages,
+                           @JsonProperty("normal-bytes") long normalBytes) {
+
+        /** Pages that crossed the network: zero records plus pages with data. */
+        public long pagesSent() {
+            return duplicatePages + normalPages;
+        }
+    }
+
+    /**
+     * Whether pre-copy could catch up with the guest.
+     *
+     * @param dirtyPagesRate pages the guest dirtied per second, in the last pre-copy round
+     * @param mbps           megabits written per second over the whole migration
+     * @param dirtySyncCount dirty-log syncs, one per pre-copy round
+     * @param cpuThrottlePercentage the vCPU throttle auto-converge had reached at the switch-over (QEMU's
+     *                       cpu-throttle-percentage); 0 when the guest was never throttled
+     */
+    public record Convergence(@JsonProperty("dirty-pages-rate") double dirtyPagesRate,
+                              @JsonProperty("mbps") double mbps,
+                              @JsonProperty("dirty-sync-count") int dirtySyncCount,
+                              @JsonProperty("cpu-throttle-percentage") int cpuThrottlePercentage) {
+    }
+
+    /**
+     * What each phase cost.
+     *
+     * @param postcopyRequests page requests the source served after the switch-over
+     * @param precopyBytes     bytes written before the pause
+     * @param downtimeBytes    bytes written while the guest was paused
+     * @param postcopyBytes    bytes written after the destination resumed the guest
+     */
+    public record Phases(@JsonProperty("postcopy-requests") long postcopyRequests,
+                         @JsonProperty("precopy-bytes") long precopyBytes,
+                         @JsonProperty("downtime-bytes") long downtimeBytes,
+                         @JsonProperty("postcopy-bytes") long postcopyBytes) {
+    }
+
+    /**
+     * Pages by why they were sent.
+     *
+     * @param byKind      precopy-round-N, stop-and-copy, push, prepage, demand, in that order
+     * @param resentPages pages sent more than once
+     * @param guestPages  the guest's pages
+     */
+    public record Pages(@JsonProperty("pages-by-kind") Map<String, Long> byKind,
+                        @JsonProperty("resent-pages") long resentPages,
+                        @JsonProperty("guest-pages") long guestPages) {
+        public Pages {
+            byKind = Collections.unmodifiableMap(new LinkedHashMap<>(byKind)); // keeps the order
+        }
+    }
+
+    /**
+     * Post-copy faults at the destination, against the workload's working set, and their latency. The
+     * destination's count of page requests it sent is not part of it: {@link Phases#postcopyRequests}
+     * counts the requests the source served.
+     */
+    public record Faults(@JsonProperty("network-faults") NetworkFaults network,
+                         @JsonProperty("fault-latency-us") FaultLatency latency) {
+
+        /** What the destination measured; {@code workingSetPages} is -1 when the working set is not known. */
+        public static Faults of(FaultStats stats, long workingSetPages) {
+            return new Faults(new NetworkFaults(stats.networkFaults(), stats.minorFaults(), workingSetPages),
+                    stats.latency());
+        }
+    }
+
+    /**
+     * Network faults (the vCPU waited for a page from the source) and minor faults (the first touch
+     * of a page that had already arrived), with the two shares derived from them.
+     *
+     * @param workingSetPages the workload's working set in pages; -1 when it is not known
+     */
+    @JsonPropertyOrder({"count", "minor", "ratio", "working-set-pages", "share-of-working-set"})
+    public record NetworkFaults(@JsonProperty("count") long count,
+                                @JsonProperty("minor") long minor,
+                                @JsonProperty("working-set-pages") long workingSetPages) {
+
+        /** Network faults among all first touches, network / (network + minor); NaN when there were none. */
+        @JsonProperty("ratio")
+        public double ratio() {
+            long all = count + minor;
+            return all == 0 ? Double.NaN : (double) count / all;
+        }
+
+        /** Network faults as a share of the working set; NaN when the working set is not known. */
+        @JsonProperty("share-of-working-set")
+        public double shareOfWorkingSet() {
+            return workingSetPages <= 0 ? Double.NaN : (double) count / workingSetPages;
+        }
+    }
+
+    /** The workload's progress rate (units per second of wall time) around the migration; NaN if unknown. */
+    public record ProgressRates(@JsonProperty("before") double before,
+                                @JsonProperty("during") double during,
+                                @JsonProperty("after") double after) {
+        public static final ProgressRates UNKNOWN = new ProgressRates(Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    public boolean completed() {
+        return "completed".equals(status);
+    }
+
+    public MigrationReport withOracle(String verdict) {
+        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, faults,
+                progress, balloon, verdict);
+    }
+
+    public MigrationReport withProgress(ProgressRates rates) {
+        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, faults,
+                rates, balloon, oracle);
+    }
+}
