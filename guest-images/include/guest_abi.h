@@ -126,7 +126,7 @@ _Static_assert(sizeof(struct guest_boot_info) <= GUEST_PAGE_SIZE, "boot info fit
  *   needs the memory now; the host's policy then holds off inflating for a while).
  * Every listed page must be inside RAM, not page 0, listed once, and present (inflate) or in the
  * balloon (deflate); the array itself must be present. Anything else is a guest error (a crash).
- * The kernel's driver (balloon-driver/src/main/c) uses this port only when booted with dsb=on
+ * The kernel's driver (guest-images/src/main/c/drivers/balloon.c) uses this port only when booted with dsb=on
  * (WORKLOADS.md, "Kernel arguments"); a machine without a balloon device treats it as an unknown port. */
 #define GUEST_BALLOON_DEFLATE_TARGET   0
 #define GUEST_BALLOON_DEFLATE_PRESSURE 1
