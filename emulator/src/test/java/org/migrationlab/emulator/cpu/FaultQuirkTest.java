@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.migrationlab.emulator.dirtier.DirtierGuest;
 import org.migrationlab.emulator.machine.FaultHandler;
 import org.migrationlab.emulator.memory.MemoryMap;
-import org.migrationlab.emulator.testing.DirtierGuest;
 
 /**
  * Regression for Unicorn 2.0.1's fault quirk (DESIGN 3.3): after the first two exceptions the engine
