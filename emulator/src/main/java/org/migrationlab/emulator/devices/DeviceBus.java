@@ -9,12 +9,14 @@ import java.util.List;
 
 /**
  * The machine's devices, by I/O port. Dispatches hypercalls (an unknown port or operation is a guest
- * error) and saves or restores every device's state as one blob:
+ * error), counts them by device, and saves or restores every device's state as one blob:
  * magic "DEVS" (u32), count (u32), then per device: port (u32), length (u32), state bytes.
+ * The counts are statistics of this machine's run, not device state: they do not migrate.
  */
 public final class DeviceBus {
     private static final int MAGIC = 0x53564544; // "DEVS"
     private final Device[] byPort = new Device[256];
+    private final long[] callsByPort = new long[256];
     private final List<Device> devices = new ArrayList<>();
 
     public DeviceBus attach(Device device) {
@@ -31,6 +33,10 @@ public final class DeviceBus {
         return Collections.unmodifiableList(devices);
     }
 
+    /**
+     * Serves one hypercall (on the vCPU thread, inside the engine's {@code out} hook) and counts it for
+     * its device, whatever the device answers.
+     */
     public HypercallOutcome dispatch(int port, int operation, HypercallContext call) {
         Device device = port >= 0 && port < 256 ? byPort[port] : null;
         if (device == null) {
@@ -38,7 +44,13 @@ public final class DeviceBus {
                     ? "hypercall on the balloon port, but this machine has no balloon device"
                     : "hypercall on unknown port 0x" + Integer.toHexString(port));
         }
+        callsByPort[port]++;
         return device.hypercall(operation, call);
+    }
+
+    /** Hypercalls made to {@code device} so far (vCPU thread, or between runs). */
+    public long calls(Device device) {
+        return byPort[device.port()] == device ? callsByPort[device.port()] : 0;
     }
 
     public byte[] saveAll() {
