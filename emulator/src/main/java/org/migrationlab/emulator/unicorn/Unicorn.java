@@ -28,8 +28,13 @@ public final class Unicorn implements AutoCloseable {
     private static final int UC_X86_REG_MSR = 248;
     private static final int UC_X86_REG_IDTR = 242;
     private static final int UC_X86_REG_GDTR = 243;
-    private static final int UC_CTL_TB_REMOVE_CACHE_WRITE = (2 << 30) | (2 << 26) | 9;
-    private static final int UC_CTL_TB_FLUSH_WRITE = (2 << 30) | 10;
+    // uc_ctl request codes: UC_CTL(type, nr, rw) = type | nr << 26 | rw << 30, with rw 1 for a write
+    // (UC_CTL_IO_WRITE). Both requests below are writes: Unicorn answers UC_ERR_ARG to any other rw.
+    private static final int UC_CTL_IO_WRITE = 1;
+    private static final int UC_CTL_TB_REMOVE_CACHE = 9;
+    private static final int UC_CTL_TB_FLUSH = 10;
+    private static final int UC_CTL_TB_REMOVE_CACHE_WRITE = (UC_CTL_IO_WRITE << 30) | (2 << 26) | UC_CTL_TB_REMOVE_CACHE;
+    private static final int UC_CTL_TB_FLUSH_WRITE = (UC_CTL_IO_WRITE << 30) | UC_CTL_TB_FLUSH;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment handle;
