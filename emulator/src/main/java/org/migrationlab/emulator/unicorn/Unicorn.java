@@ -187,9 +187,10 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /**
-     * Runs from {@code begin} until a stop, an exception the engine swallows (DESIGN 3.3), or
-     * {@code until}. Pass {@code until = 0} for guest runs; timeout and count are never used (3.5).
-     * Rethrows the first failure a hook recorded during the run.
+     * Runs from {@code begin} until a stop, a page fault the engine cannot deliver (it returns with CR2
+     * set, see docs/EMULATOR.md, "Page faults without an IDT"), an error, or {@code until}. Guest runs pass
+     * {@code until = 0}, the never-mapped null page, so that only those other events end them; the
+     * timeout and instruction count are never used. Rethrows the first failure a hook recorded.
      */
     public void start(long begin, long until) {
         int code;
@@ -254,7 +255,10 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    /** Drops every translated block (after the host changed guest code behind the engine's back). */
+    /**
+     * Drops every translated block (after the host changed guest code behind the engine's back). Slow in
+     * 2.0.1, seconds rather than microseconds: prefer {@link #removeTranslations} for the pages changed.
+     */
     public void flushTranslations() {
         try {
             check((int) UnicornNative.uc_ctl_0.invokeExact(handle, UC_CTL_TB_FLUSH_WRITE), "uc_ctl TB_FLUSH");
