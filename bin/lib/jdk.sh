@@ -1,11 +1,13 @@
+# shellcheck shell=bash
 # Finds a JDK new enough for this project (Java 25: the FFM API and the build's release level).
-# Sourced by bin/vmm, bin/test and .ci/run; defines functions only and changes no shell options.
+# Sourced by bin/vmm, bin/test, bin/bench and .ci/run (setup.sh says what to do when there is none);
+# defines functions only and changes no shell options.
 #
 #   jdk_find             prints the home of the first JDK >= 25, looking in this order:
 #                        $JAVA_HOME, the java on PATH, /usr/lib/jvm/*, ~/.sdkman/candidates/java/*
 #                        (within a directory, the newest version wins); returns 1 if there is none
-#   jdk_require WHO      like jdk_find, but on failure prints one clear message naming WHO and what
-#                        was found, and returns 1
+#   jdk_found_text       prints what was found instead, for messages: the Java versions of $JAVA_HOME
+#                        and of the java on PATH
 #   jdk_major JAVA       prints the major version of the java binary JAVA (8, 17, 25, ...)
 
 JDK_MIN_MAJOR=25
@@ -63,25 +65,16 @@ jdk_find() {
     return 1
 }
 
-jdk_require() {
-    local who=$1 found java_on_path
-    if found=$(jdk_find); then
-        printf '%s\n' "$found"
-        return 0
+jdk_found_text() {
+    local java_on_path
+    if [ -n "${JAVA_HOME:-}" ]; then
+        printf 'JAVA_HOME=%s is Java %s' "$JAVA_HOME" "$(jdk_major "$JAVA_HOME/bin/java" 2>/dev/null || echo '?')"
+    else
+        printf 'JAVA_HOME is not set'
     fi
-    {
-        printf '%s: needs a JDK %s or newer and found none' "$who" "$JDK_MIN_MAJOR"
-        if [ -n "${JAVA_HOME:-}" ]; then
-            printf ' (JAVA_HOME=%s is Java %s' "$JAVA_HOME" "$(jdk_major "$JAVA_HOME/bin/java" 2>/dev/null || echo '?')"
-        else
-            printf ' (JAVA_HOME is not set'
-        fi
-        if java_on_path=$(command -v java 2>/dev/null); then
-            printf '; java on PATH is Java %s)' "$(jdk_major "$java_on_path" 2>/dev/null || echo '?')"
-        else
-            printf '; no java on PATH)'
-        fi
-        printf '. Install a JDK %s (for example Temurin %s) under /usr/lib/jvm or with SDKMAN, or set JAVA_HOME to one.\n' "$JDK_MIN_MAJOR" "$JDK_MIN_MAJOR"
-    } >&2
-    return 1
+    if java_on_path=$(command -v java 2>/dev/null); then
+        printf '; java on PATH is Java %s\n' "$(jdk_major "$java_on_path" 2>/dev/null || echo '?')"
+    else
+        printf '; no java on PATH\n'
+    fi
 }

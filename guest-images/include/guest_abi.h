@@ -9,7 +9,11 @@
  *
  * Entry state:  RIP = ELF entry (flat: GUEST_FLAT_LOAD_GPA), RSP = boot_info.stack_top,
  *               RDI = GUEST_BOOT_INFO_GPA, all other general registers zero, RFLAGS = 0x2.
- * Compile with: -ffreestanding -fno-pic -no-pie -mno-red-zone -mgeneral-regs-only -nostdlib -static
+ * Entry point:  GUEST_ENTRY(fn) below defines _start in section .text.entry, which the linker script
+ *               (guest-images/src/main/c/guest.ld) places first, at GUEST_IMAGE_BASE_GPA.
+ * Build with:   guest-images/build-guest -o my_guest.elf my_guest.c (GUIDE.md, "Building"): the one
+ *               recipe, with the compiler flags (build-guest --cflags) and the link (guest.ld) that
+ *               every guest of this project is built with. Freestanding, no SSE, no red zone.
  *
  * Hypercalls: `outl %eax, $PORT` — EAX holds the operation, RDI/RSI/RDX hold up to three arguments,
  * the host writes the result into RAX before the next instruction. Each device owns one port.
@@ -126,7 +130,7 @@ _Static_assert(sizeof(struct guest_boot_info) <= GUEST_PAGE_SIZE, "boot info fit
  *   needs the memory now; the host's policy then holds off inflating for a while).
  * Every listed page must be inside RAM, not page 0, listed once, and present (inflate) or in the
  * balloon (deflate); the array itself must be present. Anything else is a guest error (a crash).
- * The kernel's driver (balloon-driver/src/main/c) uses this port only when booted with dsb=on
+ * The kernel's driver (guest-images/src/main/c/drivers/balloon.c) uses this port only when booted with dsb=on
  * (WORKLOADS.md, "Kernel arguments"); a machine without a balloon device treats it as an unknown port. */
 #define GUEST_BALLOON_DEFLATE_TARGET   0
 #define GUEST_BALLOON_DEFLATE_PRESSURE 1
@@ -160,6 +164,22 @@ struct guest_kv_reply {
     uint32_t value_len;  /* GET found: bytes of value that follow                   */
     /* uint8_t value[value_len]; */
 };
+
+/* ---- Entry point ---------------------------------------------------------------------------- */
+/* GUEST_ENTRY(fn), at file scope: defines _start in section .text.entry, which guest.ld puts at the
+ * image's first byte (so the same link serves an ELF and a flat image). It aligns the stack and calls
+ * `void fn(const struct guest_boot_info *boot_info)` with the host's RDI; fn must never return (it ends
+ * with guest_exit; a return would execute ud2, a guest crash). Declare fn with
+ * __attribute__((noreturn, used)): only this assembly refers to it. */
+#define GUEST_ENTRY(fn)                                                                            \
+    __asm__(".section .text.entry, \"ax\"\n"                                                       \
+            ".globl _start\n"                                                                      \
+            "_start:\n"                                                                            \
+            "    andq $-16, %rsp\n"                                                                \
+            "    call " #fn "\n"                                                                   \
+            "1:  ud2\n"                                                                            \
+            "    jmp 1b\n"                                                                         \
+            ".previous\n")
 
 /* ---- Hypercall helpers ---------------------------------------------------------------------- */
 #define GUEST_HYPERCALL(port, op, a0, a1, a2) ({                                                 \

@@ -5,7 +5,7 @@
  * in use. Allocation scans from there (first fit), frees move it back down. Bits past the last page are
  * set at init so that scans never run off the end.
  *
- * The balloon driver (balloon-driver/src/main/c) may hold free pages: they stay clear here, so every
+ * The balloon driver (drivers/balloon.c) may hold free pages: they stay clear here, so every
  * allocation decision is the one it would be without the balloon, and each allocation calls
  * balloon_claim, which gets any ballooned page among the ones just taken back from the host before the
  * caller sees it (and tops up the driver's reserve). balloon_claim returns at once while the balloon is

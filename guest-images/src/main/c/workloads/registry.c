@@ -1,17 +1,12 @@
-/* registry.c — the workload table and the allocation helper every workload uses. */
+/* registry.c — the workload table (from workloads.def) and the allocation helper every workload uses. */
 #include "kernel.h"
 #include "page_alloc.h"
 #include "workload.h"
 
 const struct workload workloads[] = {
-    {"wss", wss_run},
-    {"incrementer", incrementer_run},
-    {"quicksort", quicksort_run},
-    {"kcompile", kcompile_run},
-    {"kvstore", kvstore_run},
-    {"stream", stream_run},
-    {"probe", probe_run},
-    {"churn", churn_run},
+#define WORKLOAD(name) {#name, name##_run},
+#include "workloads.def"
+#undef WORKLOAD
     {NULL, NULL},
 };
 

@@ -26,13 +26,9 @@ const struct workload *workload_find(const char *name);
  * message naming `what` when no such run of pages is free. */
 void *workload_alloc(uint64_t bytes, const char *what);
 
-uint64_t wss_run(void);
-uint64_t incrementer_run(void);
-uint64_t quicksort_run(void);
-uint64_t kcompile_run(void);
-uint64_t kvstore_run(void);
-uint64_t stream_run(void);
-uint64_t probe_run(void);
-uint64_t churn_run(void);
+/* Each workload's entry point, <name>_run, for every name in workloads.def. */
+#define WORKLOAD(name) uint64_t name##_run(void);
+#include "workloads.def"
+#undef WORKLOAD
 
 #endif /* WORKLOAD_H */

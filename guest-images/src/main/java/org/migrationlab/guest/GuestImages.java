@@ -16,18 +16,23 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@value #KERNEL}: the guest kernel; boot arguments select its workload (WORKLOADS.md);</li>
  *   <li>{@value #HELLO_ELF} and {@value #HELLO_FLAT}: the example user guest as ELF and as a flat
- *       binary whose first byte is its entry point (GUIDE.md).</li>
+ *       binary whose first byte is its entry point (GUIDE.md);</li>
+ *   <li>{@value #COUNTER_ELF}: the example user guest that rewrites a region of memory pass after pass
+ *       and reports its progress, for a few hundred milliseconds.</li>
  * </ul>
  *
- * Stateless; every call reads the resource again and returns a fresh array.
+ * It also lists the kernel's workloads ({@link #workloads()}), so that nothing else keeps its own copy
+ * of that list. Stateless; every call reads the resource again and returns a fresh array or list.
  */
 public final class GuestImages {
     public static final String KERNEL = "kernel.elf";
     public static final String HELLO_ELF = "hello.elf";
     public static final String HELLO_FLAT = "hello.bin";
+    public static final String COUNTER_ELF = "counter.elf";
 
     private static final String DIRECTORY = "guest-images/";
     private static final String INDEX = DIRECTORY + "index.txt";
+    private static final String WORKLOADS = DIRECTORY + "workloads.txt";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]*");
 
     private GuestImages() {
@@ -60,14 +65,27 @@ public final class GuestImages {
 
     /** The names of every packaged image, in build order; empty if the images were not built. */
     public static List<String> names() {
-        try (InputStream in = loader().getResourceAsStream(INDEX)) {
+        return lines(INDEX);
+    }
+
+    /**
+     * The workloads {@value #KERNEL} can run, in the order of its registry (the C build writes them from
+     * {@code workloads/workloads.def}, the list the kernel's own table is made of); empty if the images
+     * were not built.
+     */
+    public static List<String> workloads() {
+        return lines(WORKLOADS);
+    }
+
+    private static List<String> lines(String resource) {
+        try (InputStream in = loader().getResourceAsStream(resource)) {
             if (in == null) {
                 return List.of();
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             return reader.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + INDEX, e);
+            throw new UncheckedIOException("reading " + resource, e);
         }
     }
 

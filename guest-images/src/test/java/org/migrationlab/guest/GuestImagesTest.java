@@ -3,8 +3,11 @@ package org.migrationlab.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +23,24 @@ class GuestImagesTest {
 
     @Test
     void indexListsEveryImage() {
-        assertThat(GuestImages.names()).containsExactly(GuestImages.KERNEL, GuestImages.HELLO_ELF, GuestImages.HELLO_FLAT);
+        assertThat(GuestImages.names()).containsExactly(GuestImages.KERNEL, GuestImages.HELLO_ELF, GuestImages.HELLO_FLAT,
+                GuestImages.COUNTER_ELF);
+    }
+
+    @Test
+    void workloadsAreExactlyThoseWorkloadsMdDocuments() throws IOException {
+        // WORKLOADS.md has one "## name" section per workload (other sections have capitalised titles).
+        List<String> documented = Files.readAllLines(Path.of("WORKLOADS.md")).stream()
+                .filter(line -> line.matches("## [a-z][a-z0-9-]*"))
+                .map(line -> line.substring(3))
+                .toList();
+        assertThat(documented).contains("wss", "churn");
+        assertThat(GuestImages.workloads()).containsExactlyInAnyOrderElementsOf(documented);
+    }
+
+    @Test
+    void counterElfIsAnX86_64ExecutableLoadedAtTheImageBase() {
+        assertIsGuestElf(GuestImages.load(GuestImages.COUNTER_ELF));
     }
 
     @Test
@@ -54,7 +74,7 @@ class GuestImagesTest {
         assertThatThrownBy(() -> GuestImages.load("nosuch.elf"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nosuch.elf")
-                .hasMessageContaining("kernel.elf, hello.elf, hello.bin");
+                .hasMessageContaining("kernel.elf, hello.elf, hello.bin, counter.elf");
     }
 
     @Test

@@ -19,7 +19,7 @@ public record BalloonConfig(String policy, long reservePages, int inflatePermill
         new SelfBalloonPolicy(reservePages, inflatePermille, backoffIntervals, hysteresisPages, maxInflatePages);
     }
 
-    /** Self-ballooning with the paper's settings. */
+    /** Self-ballooning with the settings of Hines and Gopalan (VEE'09, {@link SelfBalloonPolicy#paper()}). */
     public static BalloonConfig defaults() {
         SelfBalloonPolicy paper = SelfBalloonPolicy.paper();
         return new BalloonConfig(SelfBalloonPolicy.NAME, paper.reservePages(), paper.inflatePermille(),

@@ -1,7 +1,7 @@
 package org.migrationlab.balloon.policy;
 
 /**
- * Dynamic self-ballooning as in Hines and Gopalan (VEE'09, section 4.2; paper digest, "DSB"): every
+ * Dynamic self-ballooning ("DSB") as in Hines and Gopalan (VEE'09, section 4.2): every
  * interval the balloon grows by {@code inflatePermille} (95 %) of the guest's free memory above its
  * reserve; once the guest has run short of memory (it deflated under pressure), the balloon keeps its
  * size for {@code backoffIntervals} (10) intervals. When free memory is already below the reserve at a
@@ -30,7 +30,7 @@ public record SelfBalloonPolicy(long reservePages, int inflatePermille, int back
         }
     }
 
-    /** The paper's settings: 95 % of free memory, a backoff of 10 intervals; no host reserve. */
+    /** The settings of Hines and Gopalan (VEE'09): 95 % of free memory, a backoff of 10 intervals; no host reserve. */
     public static SelfBalloonPolicy paper() {
         return new SelfBalloonPolicy(0, 950, 10, 16, Long.MAX_VALUE);
     }

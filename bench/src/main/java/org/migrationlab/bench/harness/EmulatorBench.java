@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.dirtier.DirtierGuest;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.image.ImageFormat;
@@ -23,7 +24,6 @@ import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.emulator.memory.MemoryMap;
-import org.migrationlab.emulator.testing.DirtierGuest;
 import org.migrationlab.guest.GuestImages;
 
 /**

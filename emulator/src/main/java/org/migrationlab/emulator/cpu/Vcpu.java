@@ -19,15 +19,17 @@ import org.migrationlab.emulator.unicorn.X86Register;
 
 /**
  * One x86-64 vCPU: runs the guest in slices and turns every way a slice can end into a typed
- * {@link VcpuExit}. Implements the Unicorn 2.0.1 fault discipline of DESIGN 3.3 (until = 0, CR2 zeroed
- * before each start, stop on vectors 14 and 8, classify after return).
+ * {@link VcpuExit}. Page faults follow the discipline Unicorn 2.0.1 needs without a guest IDT: the
+ * engine reports only the first two faults to the interrupt hook and later ones through CR2 alone, so
+ * CR2 is zeroed before each start, vectors 14 and 8 stop the slice, guest runs pass until = 0, and a
+ * slice is classified after it returned (docs/EMULATOR.md, "Page faults without an IDT").
  *
  * <p>Pauses are cooperative. Unicorn 2.0.1 can end an asynchronous {@code uc_emu_stop} in the middle of
  * a translated block, after a memory access, and then restart that block from its first instruction,
  * so guest instructions run twice (measured: a loop of three increments drifts apart at every such
  * stop). A pause therefore only sets a flag; the vCPU stops where the state is exact: before a slice
  * starts, at a page fault, or inside the next hypercall, whose {@code out} the ABI macro follows with
- * a jump so the block ends right there.
+ * a jump so the block ends right there (docs/EMULATOR.md, "Stopping a running guest").
  *
  * <p>Threading: one owner thread (the vCPU thread) calls everything except {@link #requestPause()} and
  * {@link #awaitPause}, which any thread may call.
@@ -257,7 +259,8 @@ public final class Vcpu implements HookSink, HypercallContext {
         return pauseRequested;
     }
 
-    // ---- TLB flush by guest stub (DESIGN 3.2, Appendix A)
+    // ---- TLB flush by guest stub: writing CR3 through the register API does not flush the engine's TLB,
+    // a CR3 write executed by the guest does (docs/EMULATOR.md, "The TLB")
 
     private void flushTlb() {
         long rax = engine.read(X86Register.RAX);

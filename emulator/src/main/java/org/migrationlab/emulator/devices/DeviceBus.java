@@ -8,10 +8,12 @@ import org.migrationlab.emulator.port.DeviceState;
 
 /**
  * The machine's devices, by I/O port. Dispatches hypercalls (an unknown port or operation is a guest
- * error) and saves or restores every device's state, one {@link DeviceState} per device.
+ * error), counts them by device, and saves or restores every device's state, one {@link DeviceState} per
+ * device. The counts are statistics of this machine's run, not device state: they do not migrate.
  */
 public final class DeviceBus {
     private final Device[] byPort = new Device[256];
+    private final long[] callsByPort = new long[256];
     private final List<Device> devices = new ArrayList<>();
 
     public DeviceBus attach(Device device) {
@@ -28,6 +30,10 @@ public final class DeviceBus {
         return Collections.unmodifiableList(devices);
     }
 
+    /**
+     * Serves one hypercall (on the vCPU thread, inside the engine's {@code out} hook) and counts it for
+     * its device, whatever the device answers.
+     */
     public HypercallOutcome dispatch(int port, int operation, HypercallContext call) {
         Device device = port >= 0 && port < 256 ? byPort[port] : null;
         if (device == null) {
@@ -35,7 +41,13 @@ public final class DeviceBus {
                     ? "hypercall on the balloon port, but this machine has no balloon device"
                     : "hypercall on unknown port 0x" + Integer.toHexString(port));
         }
+        callsByPort[port]++;
         return device.hypercall(operation, call);
+    }
+
+    /** Hypercalls made to {@code device} so far (vCPU thread, or between runs). */
+    public long calls(Device device) {
+        return byPort[device.port()] == device ? callsByPort[device.port()] : 0;
     }
 
     /** Every device's state, in attach order. */

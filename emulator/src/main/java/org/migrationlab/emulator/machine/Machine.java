@@ -48,7 +48,7 @@ public final class Machine implements AutoCloseable {
     private final RingDevice ring;
     private final StreamDevice stream = new StreamDevice();
     private final ExitDevice exitDevice = new ExitDevice();
-    private final ExitCounts exits = new ExitCounts();
+    private final ExitCounts exits = new ExitCounts(devices);
     private volatile boolean finished;
     private VcpuExit.Halt halt;
     private boolean hasRun;

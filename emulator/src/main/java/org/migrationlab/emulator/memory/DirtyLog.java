@@ -5,7 +5,8 @@ import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.emulator.port.PageBitmap;
 
 /**
- * Logs which present pages the guest writes, by write protection or by PTE dirty bits (DESIGN 3.2).
+ * Logs which present pages the guest writes, by write protection or by PTE dirty bits, which the host
+ * can do because it owns the page tables (docs/EMULATOR.md, "Host-owned page tables").
  * {@link #start} arms every present page; {@link #harvest} returns the pages written since the last
  * arm and re-arms them. Threading: vCPU thread only.
  */

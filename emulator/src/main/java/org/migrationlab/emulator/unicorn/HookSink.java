@@ -9,7 +9,11 @@ public interface HookSink {
     /** A CPU exception or interrupt that Unicorn hands to the host instead of the guest. */
     void interrupt(int vector);
 
-    /** An {@code out} instruction. RIP is stale here; registers other than RIP are current. */
+    /**
+     * An {@code out} instruction. RIP is stale here (it holds the start of the translated block); registers
+     * other than RIP are current. A stop issued here lands at the end of the block (docs/EMULATOR.md,
+     * "Inside an out hook").
+     */
     void out(int port, int size, int value);
 
     /**

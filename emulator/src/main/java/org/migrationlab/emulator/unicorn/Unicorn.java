@@ -28,8 +28,13 @@ public final class Unicorn implements AutoCloseable {
     private static final int UC_X86_REG_MSR = 248;
     private static final int UC_X86_REG_IDTR = 242;
     private static final int UC_X86_REG_GDTR = 243;
-    private static final int UC_CTL_TB_REMOVE_CACHE_WRITE = (2 << 30) | (2 << 26) | 9;
-    private static final int UC_CTL_TB_FLUSH_WRITE = (2 << 30) | 10;
+    // uc_ctl request codes: UC_CTL(type, nr, rw) = type | nr << 26 | rw << 30, with rw 1 for a write
+    // (UC_CTL_IO_WRITE). Both requests below are writes: Unicorn answers UC_ERR_ARG to any other rw.
+    private static final int UC_CTL_IO_WRITE = 1;
+    private static final int UC_CTL_TB_REMOVE_CACHE = 9;
+    private static final int UC_CTL_TB_FLUSH = 10;
+    private static final int UC_CTL_TB_REMOVE_CACHE_WRITE = (UC_CTL_IO_WRITE << 30) | (2 << 26) | UC_CTL_TB_REMOVE_CACHE;
+    private static final int UC_CTL_TB_FLUSH_WRITE = (UC_CTL_IO_WRITE << 30) | UC_CTL_TB_FLUSH;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment handle;
@@ -182,9 +187,10 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /**
-     * Runs from {@code begin} until a stop, an exception the engine swallows (DESIGN 3.3), or
-     * {@code until}. Pass {@code until = 0} for guest runs; timeout and count are never used (3.5).
-     * Rethrows the first failure a hook recorded during the run.
+     * Runs from {@code begin} until a stop, a page fault the engine cannot deliver (it returns with CR2
+     * set, see docs/EMULATOR.md, "Page faults without an IDT"), an error, or {@code until}. Guest runs pass
+     * {@code until = 0}, the never-mapped null page, so that only those other events end them; the
+     * timeout and instruction count are never used. Rethrows the first failure a hook recorded.
      */
     public void start(long begin, long until) {
         int code;
@@ -249,7 +255,10 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    /** Drops every translated block (after the host changed guest code behind the engine's back). */
+    /**
+     * Drops every translated block (after the host changed guest code behind the engine's back). Slow in
+     * 2.0.1, seconds rather than microseconds: prefer {@link #removeTranslations} for the pages changed.
+     */
     public void flushTranslations() {
         try {
             check((int) UnicornNative.uc_ctl_0.invokeExact(handle, UC_CTL_TB_FLUSH_WRITE), "uc_ctl TB_FLUSH");

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.migrationlab.emulator.dirtier.DirtierGuest;
 import org.migrationlab.emulator.machine.FaultHandler;
 import org.migrationlab.emulator.memory.MemoryMap;
-import org.migrationlab.emulator.testing.DirtierGuest;
 
 /**
- * Regression for Unicorn 2.0.1's fault quirk (DESIGN 3.3): after the first two exceptions the engine
- * stops reporting them through the interrupt hook and returns silently. Faults must still be resolved
+ * Regression for Unicorn 2.0.1's fault quirk (docs/EMULATOR.md, "Page faults without an IDT"): after
+ * the first two exceptions the engine stops reporting them through the interrupt hook and returns
+ * silently. Faults must still be resolved
  * correctly, and a real guest exception must still be reported as a crash with its RIP.
  */
 class FaultQuirkTest {

@@ -8,11 +8,11 @@ import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 import org.migrationlab.emulator.cpu.CrashKind;
 import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.emulator.dirtier.DirtierGuest;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
-import org.migrationlab.emulator.testing.DirtierGuest;
 import org.migrationlab.emulator.testing.KernelGuests;
 import org.migrationlab.guest.GuestImages;
 

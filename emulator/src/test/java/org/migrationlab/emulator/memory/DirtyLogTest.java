@@ -16,7 +16,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.migrationlab.emulator.testing.DirtierGuest;
+import org.migrationlab.emulator.dirtier.DirtierGuest;
 
 /** The harvested dirty set equals the set the guest wrote, round after round, for both logging ways. */
 class DirtyLogTest {

@@ -41,7 +41,10 @@ public final class KernelGuests {
         return Machine.boot(config, KERNEL);
     }
 
-    /** What a finished run leaves behind: the oracle of DESIGN 8. */
+    /**
+     * What a finished run leaves behind, and so what the migration oracle compares: a migrated guest
+     * must end with the result, status, console and memory hash of an unmigrated run of the same guest.
+     */
     public record Outcome(long result, long status, String console, long memoryHash) {
     }
 

@@ -104,7 +104,8 @@ public final class DemoCommand implements Callable<Integer> {
     private String prepage;
 
     @Option(names = {"-w", "--workload"}, paramLabel = "NAME", defaultValue = "wss",
-            description = "Workload to run. Default: ${DEFAULT-VALUE}.")
+            completionCandidates = KernelWorkloads.class,
+            description = "Workload to run: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     private String workload;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "512M", converter = ByteSizeConverter.class,

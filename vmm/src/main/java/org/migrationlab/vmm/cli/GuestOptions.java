@@ -34,7 +34,9 @@ final class GuestOptions {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-w", "--workload"}, paramLabel = "NAME", defaultValue = "",
-            description = "Workload to run (a boot argument for the guest). Default: the kernel's default, wss.")
+            completionCandidates = KernelWorkloads.class,
+            description = "Workload to run (a boot argument for the guest). The built-in kernel's:"
+                    + " ${COMPLETION-CANDIDATES} (guest-images/WORKLOADS.md). Default: the kernel's default, wss.")
     String workload;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "64M", converter = ByteSizeConverter.class,

@@ -26,9 +26,8 @@ import picocli.CommandLine.Option;
                 + " second on stderr. Ends with a summary: result, status, memory hash, wall time, exits, page"
                 + " faults, progress and the virtual clock.",
             "",
-            "Without --image it boots the built-in kernel, whose --workload is one of wss, incrementer,"
-                + " quicksort, kcompile, kvstore, stream or probe; --arg KEY=VALUE configures it"
-                + " (guest-images/WORKLOADS.md)."},
+            "Without --image it boots the built-in kernel: --workload picks one of its workloads (listed"
+                + " below) and --arg KEY=VALUE configures it (guest-images/WORKLOADS.md)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the guest halted with status 0",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,19 @@ class VmmCommandTest {
         }
         assertThat(CapturedRun.vmm("run", "--help").out()).contains("--workload", "--memory", "--arg", "--json",
                 "--count-instructions", "Exit codes:");
+    }
+
+    @Test
+    void helpListsEveryWorkloadOfTheKernelsRegistry() {
+        // The kernel itself names every workload of its registry when asked for one it does not know.
+        CapturedRun unknown = CapturedRun.vmm("run", "--workload", "nosuch", "--memory", "8M", "--quiet");
+        assertThat(unknown.errLines()).singleElement().asString().contains("; known: ");
+        List<String> registry = List.of(unknown.errLines().getFirst().replaceFirst(".*; known: ", "").split(" "));
+        assertThat(registry).contains("wss", "churn");
+        for (String command : new String[] {"run", "migrate", "demo"}) {
+            String help = CapturedRun.vmm(command, "--help").out().replaceAll("\\s+", " ");
+            assertThat(help).as("vmm %s --help", command).contains(String.join(", ", registry));
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.migrationlab.emulator.testing;
+package org.migrationlab.emulator.dirtier;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +16,14 @@ import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 
 /**
- * Drives the {@code dirtier} test guest (src/test/asm/dirtier.S): each round the guest writes exactly
- * the pages the host listed, then reads that round's doorbell page, which the host keeps absent, so the
- * run returns to the test with the guest stopped between rounds.
+ * Drives the {@code dirtier} guest ({@code emulator/src/main/asm/dirtier.S}): each round the guest writes
+ * exactly the pages the host listed, then reads that round's doorbell page, which the host keeps absent,
+ * so the run returns to the caller with the guest stopped between rounds.
+ *
+ * <p>It exists because dirty logging, demand paging and fault handling are best measured and checked
+ * with a guest whose every write the host chooses: the emulator's tests prove with it that the dirty
+ * log sees exactly the pages written, and the benchmarks time fault and logging costs with it. It is
+ * main code (not a test fixture) so that both can use it.
  */
 public final class DirtierGuest implements AutoCloseable {
     public static final long COMMAND_GPA = 0x200000;
@@ -26,6 +31,8 @@ public final class DirtierGuest implements AutoCloseable {
     /** The first page a round may ask the guest to write (below: code, command block, doorbells). */
     public static final long FIRST_WRITABLE_PAGE = 0x400;
     private static final int MAX_PAGES_PER_ROUND = (0x100000 - 8) / 8;
+    /** The flat image on the class path, assembled by the emulator module's build. */
+    private static final String RESOURCE = "emulator-guests/dirtier.bin";
 
     private final Machine machine;
     private int round;
@@ -40,9 +47,9 @@ public final class DirtierGuest implements AutoCloseable {
     }
 
     public static GuestImage image() {
-        try (InputStream in = DirtierGuest.class.getResourceAsStream("/test-guests/dirtier.bin")) {
+        try (InputStream in = DirtierGuest.class.getResourceAsStream("/" + RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("test-guests/dirtier.bin missing: build the emulator module with Maven");
+                throw new IllegalStateException(RESOURCE + " missing: build the emulator module with Maven");
             }
             return ImageLoader.load("dirtier.bin", in.readAllBytes(), ImageFormat.FLAT);
         } catch (IOException e) {

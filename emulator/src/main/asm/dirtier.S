@@ -1,5 +1,6 @@
-# Assembled into test-guests/dirtier.bin by the emulator module build (see pom.xml).
-# Test guest (flat, loaded at 0x100000): writes the pages the host lists, then rings a doorbell.
+# Assembled into emulator-guests/dirtier.bin by the emulator module build (see pom.xml) and driven by
+# org.migrationlab.emulator.dirtier.DirtierGuest. A flat guest, loaded at 0x100000: it writes the pages
+# the host lists, then rings a doorbell.
 # Command block at 0x200000: u64 count, then count u64 page numbers. Doorbell of round r: page 0x300 + (r & 0xff).
 # Each round: for each listed page p, increment the qword at p*4096 + 8*(round & 7); then read the
 # round's doorbell page (the host keeps it absent, so the read faults and the host gets control).

@@ -1,6 +1,8 @@
 /*
- * balloon.h — the guest side of dynamic self-ballooning (DESIGN 6; the port is GUEST_PORT_BALLOON in
- * guest_abi.h). Compiled into kernel.elf by guest-images/src/main/c/Makefile.
+ * balloon.h — the guest side of dynamic self-ballooning: the guest lends its free pages to the host, so
+ * a migration need not send them, and takes them back when it needs memory (the port is
+ * GUEST_PORT_BALLOON in guest_abi.h). Linked into kernel.elf like the kernel's other code; the host
+ * side (the balloon device and its policies) is the balloon-driver module.
  *
  * With dsb=on, the driver wakes every dsb-interval of virtual time, reports its free pages to the host,
  * and inflates or deflates toward the size the host's policy answers, keeping dsb-reserve free. Under

@@ -24,10 +24,11 @@
 #define BATCH_PAGES     1
 #define STACK_PAGES     4
 #define BATCH_MAX       GUEST_BALLOON_BATCH_MAX
-/* Pages taken back beyond the ones an allocation needs, or beyond the reserve (the paper's shrinker
- * callback releases 128 pages per call): the next allocations then need no hypercall. */
+/* Pages taken back beyond the ones an allocation needs, or beyond the reserve (the shrinker callback
+ * of Hines and Gopalan's self-ballooning, VEE'09, releases 128 pages per call): the next allocations
+ * then need no hypercall. */
 #define PRESSURE_CHUNK  128
-#define DEFAULT_INTERVAL_NS 5000000000ULL     /* the paper's (and Linux self-ballooning's) 5 s */
+#define DEFAULT_INTERVAL_NS 5000000000ULL     /* 5 s, as in VEE'09 and Linux self-ballooning */
 #define DEFAULT_RESERVE_BYTES (1ULL << 20)
 
 struct balloon_state {
