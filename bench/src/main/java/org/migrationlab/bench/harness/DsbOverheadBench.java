@@ -15,7 +15,7 @@ import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
-import org.migrationlab.migration.session.GuestMachines;
+import org.migrationlab.balloon.policy.BalloonConfig;
 
 /**
  * How much self-ballooning alone slows a workload down: the same guest with dsb=off and with dsb=on at
@@ -132,7 +132,8 @@ public final class DsbOverheadBench {
         }
         args.put("dsb-interval", setting.equals("off") ? "5s" : setting);
         args.put("dsb", setting.equals("off") ? "off" : "on");
-        return GuestMachines.boot(new MachineConfig(RAM, new BootArgs(w.name(), args, 1), countInstructions), KERNEL);
+        return Machine.boot(new MachineConfig(RAM, new BootArgs(w.name(), args, 1), countInstructions), KERNEL,
+                BalloonDevice.factory(BalloonConfig.defaults()));
     }
 
     private static String format(List<Double> values) {

@@ -137,11 +137,10 @@ public final class MigrationBench {
     }
 
     /** The progress counter's final value of an unmigrated run (to start migrations mid-run). */
-    private static long progressOf(MachineConfig config) {
-        try (var machine = org.migrationlab.migration.session.GuestMachines.boot(config, KERNEL)) {
-            machine.run();
-            return machine.counters().value(0);
-        }
+    private static long progressOf(MachineConfig config) throws InterruptedException {
+        return org.migrationlab.migration.engine.LocalRun.run(org.migrationlab.balloon.device.BalloonedMachines.factory(),
+                config, KERNEL, "kernel", new org.migrationlab.migration.engine.LocalRun.Observer() { })
+                .progress().progress();
     }
 
     // ---- 3. fault latency, urgent channel on vs off, while a push saturates the bulk channel

@@ -3,6 +3,7 @@ package org.migrationlab.migration.engine;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
@@ -23,11 +24,12 @@ public final class IncomingMigration {
         /**
          * The guest arrived, ran here to its end and left this.
          *
+         * @param config             the guest's RAM and boot arguments, as the source described them
          * @param progressRateDuring the guest's progress per second while post-copy pages arrived
          * @param progressRateAfter  its progress per second from its arrival (every page present) to its end
          */
-        record Ended(FaultStats faults, double progressRateDuring, double progressRateAfter, GuestEnd end,
-                     GuestSummary summary, long arrivalNanos) implements Outcome {
+        record Ended(MachineConfig config, FaultStats faults, double progressRateDuring, double progressRateAfter,
+                     GuestEnd end, GuestSummary summary, long arrivalNanos) implements Outcome {
         }
     }
 
@@ -58,8 +60,8 @@ public final class IncomingMigration {
             GuestSummary summary = await(guest.summary());
             double after = ended <= arrived ? Double.NaN
                     : (summary.progressUnits() - unitsAtArrival) * 1e9 / (ended - arrived);
-            return new Outcome.Ended(arrival.faults(), arrival.progressRateDuring(), after, end, summary,
-                    arrived - incoming);
+            return new Outcome.Ended(guest.config(), arrival.faults(), arrival.progressRateDuring(), after, end,
+                    summary, arrived - incoming);
         }
     }
 

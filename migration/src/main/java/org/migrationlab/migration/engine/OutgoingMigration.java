@@ -27,12 +27,21 @@ public final class OutgoingMigration {
     /**
      * What to migrate and where.
      *
+     * @param imageLabel         how reports name the image (a file name, or the built-in kernel)
      * @param replyTimeoutMillis how long the source waits for any one reply of the destination
      */
-    public record Request(GuestFactory machines, MachineConfig config, GuestImage image, StartTrigger trigger,
-                          MigrationConfig migration, MigrationClient client, InetSocketAddress destination,
-                          long replyTimeoutMillis) {
+    public record Request(GuestFactory machines, MachineConfig config, GuestImage image, String imageLabel,
+                          StartTrigger trigger, MigrationConfig migration, MigrationClient client,
+                          InetSocketAddress destination, long replyTimeoutMillis) {
+        /** A request whose reports name the image by its own name. */
+        public Request(GuestFactory machines, MachineConfig config, GuestImage image, StartTrigger trigger,
+                       MigrationConfig migration, MigrationClient client, InetSocketAddress destination,
+                       long replyTimeoutMillis) {
+            this(machines, config, image, image.name(), trigger, migration, client, destination, replyTimeoutMillis);
+        }
+
         public Request {
+            Objects.requireNonNull(imageLabel, "imageLabel");
             Objects.requireNonNull(machines, "machines");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(image, "image");
@@ -78,8 +87,8 @@ public final class OutgoingMigration {
             }
             long progressAtStart = guest.progress().units();
             long migrationStart = System.nanoTime();
-            SourceSession session = new SourceSession(guest, request.migration(), request.client(),
-                    request.destination(), request.replyTimeoutMillis());
+            SourceSession session = new SourceSession(guest, request.imageLabel(), request.migration(),
+                    request.client(), request.destination(), request.replyTimeoutMillis());
             observer.migrating(progressAtStart, session.progress());
             MigrationReport report = session.migrate();
             double before = rate(progressAtStart, migrationStart - guestStart);

@@ -100,10 +100,16 @@ public sealed interface MigrationRecord {
         }
     }
 
-    /** What the destination must build: RAM size and the guest's boot arguments, and the scheme. */
-    record GuestConfig(long ramBytes, long seed, MigrationMode mode, String workload, Map<String, String> args)
+    /**
+     * What the destination must build: RAM size and the guest's boot arguments, and the scheme;
+     * {@code image} names where the source booted the guest from, for the destination's reports only (the
+     * image itself never travels: its pages do).
+     */
+    record GuestConfig(long ramBytes, long seed, MigrationMode mode, String workload, Map<String, String> args,
+                       String image)
             implements MigrationRecord {
         public static final long MAX_RAM_BYTES = 64L << 30;
+        public static final int MAX_IMAGE_BYTES = 256;
 
         public GuestConfig {
             if (ramBytes <= 0 || ramBytes % GuestMemory.PAGE_SIZE != 0 || ramBytes > MAX_RAM_BYTES) {
@@ -115,7 +121,16 @@ public sealed interface MigrationRecord {
             if (!workload.chars().allMatch(c -> c < 0x80)) {
                 throw new ProtocolException(AbortReason.MALFORMED, "workload name is not ASCII");
             }
+            if (image.getBytes(StandardCharsets.UTF_8).length > MAX_IMAGE_BYTES) {
+                throw new ProtocolException(AbortReason.MALFORMED, "image name longer than " + MAX_IMAGE_BYTES
+                        + " bytes");
+            }
             args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
+        }
+
+        /** A config whose image the reports need not name. */
+        public GuestConfig(long ramBytes, long seed, MigrationMode mode, String workload, Map<String, String> args) {
+            this(ramBytes, seed, mode, workload, args, "");
         }
 
         public long pageCount() {

@@ -184,6 +184,7 @@ public final class RecordCodec {
                     writeString16(out, arg.getKey(), 0xffff, "argument key");
                     writeString16(out, arg.getValue(), 0xffff, "argument value");
                 }
+                writeString16(out, g.image(), GuestConfig.MAX_IMAGE_BYTES, "image name");
             }
             case PageBatch b -> {
                 out.writeByte(b.reason().code());
@@ -246,7 +247,7 @@ public final class RecordCodec {
         return switch (record) {
             case Hello _ -> HELLO_BODY_BYTES;
             case Auth _ -> MigrationRecord.MAC_BYTES;
-            case GuestConfig g -> 64 + 32 * g.args().size();
+            case GuestConfig g -> 66 + 32 * g.args().size() + g.image().length();
             case PageBatch b -> PAGE_BATCH_FIXED_BYTES + PAGE_DESCRIPTOR_BYTES * b.count();
             case RoundEnd _ -> 12;
             case GuestStateRecord g -> g.image().length;
@@ -339,7 +340,8 @@ public final class RecordCodec {
                 throw body.malformed("duplicate argument key '" + key + "'");
             }
         }
-        return new GuestConfig(ramBytes, seed, mode, workload, args);
+        String image = readString16(body, GuestConfig.MAX_IMAGE_BYTES, "image name");
+        return new GuestConfig(ramBytes, seed, mode, workload, args, image);
     }
 
     private static PageBatch readPageBatch(BodyReader body) {

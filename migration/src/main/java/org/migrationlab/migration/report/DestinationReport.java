@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import org.migrationlab.emulator.memory.MemoryHash;
+import org.migrationlab.emulator.port.GuestSummary;
 import tools.jackson.databind.annotation.JsonSerialize;
 
 /**
@@ -45,9 +45,20 @@ public record DestinationReport(@JsonProperty("migration-id") String migrationId
         args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
     }
 
+    /** The report of a guest that arrived, ran here and ended as {@code outcome}, leaving {@code summary}. */
+    public static DestinationReport ended(String migrationId, org.migrationlab.emulator.machine.MachineConfig config,
+                                          GuestOutcome outcome, GuestSummary summary, FaultStats faults,
+                                          double progressRateDuring, double progressRateAfter) {
+        BalloonSummary balloon = BalloonSummary.of(config, summary.balloon());
+        return new DestinationReport(migrationId, config.bootArgs().workload(), config.ramBytes(),
+                config.bootArgs().seed(), config.bootArgs().args(), outcome, OptionalLong.of(summary.memoryHash()),
+                summary.console(), faults, progressRateDuring, progressRateAfter,
+                balloon.withSavedPages(balloon.sizePages()));
+    }
+
     /** The JSON's {@code memory-hash}: sixteen hex digits, or null when the guest never ran here. */
     @JsonProperty("memory-hash")
     String memoryHashHex() {
-        return memoryHash.isPresent() ? MemoryHash.hex(memoryHash.getAsLong()) : null;
+        return memoryHash.isPresent() ? GuestSummary.hex(memoryHash.getAsLong()) : null;
     }
 }

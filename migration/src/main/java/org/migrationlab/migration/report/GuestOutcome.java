@@ -19,6 +19,16 @@ public sealed interface GuestOutcome {
     record Failed(String message) implements GuestOutcome {
     }
 
+    /** How reports see the guest's end that the machine reported. */
+    static GuestOutcome of(org.migrationlab.emulator.port.GuestEnd end) {
+        return switch (end) {
+            case org.migrationlab.emulator.port.GuestEnd.Halted h -> new Halted(h.result(), h.status());
+            case org.migrationlab.emulator.port.GuestEnd.Crashed c -> new Crashed(c.kind(), c.rip(), c.address(),
+                    c.message());
+            case org.migrationlab.emulator.port.GuestEnd.Failed f -> new Failed(f.message());
+        };
+    }
+
     /** A short word for reports: {@code halted}, {@code crashed} or {@code failed}. */
     default String word() {
         return switch (this) {

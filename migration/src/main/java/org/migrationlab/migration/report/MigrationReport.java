@@ -36,6 +36,18 @@ public record MigrationReport(
         @JsonProperty("oracle") String oracle) {
 
     /**
+     * The report of a migration that never started because the guest had ended first: nothing was sent,
+     * {@code status} is "not-started" and {@code guest-ended-before-switch-over} is true.
+     */
+    public static MigrationReport notStarted(String mode, long ramBytes, String why) {
+        long pages = ramBytes / org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE;
+        return new MigrationReport("not-started", why, new Scheme(mode, "n/a", "n/a", "", true),
+                new Timing(0, 0, 0, -1), new Transfer(0, ramBytes, ramBytes, 0, 0, 0), new Convergence(0, 0, 0, 0),
+                new Phases(0, 0, 0, 0), new Pages(Map.of(), 0, pages), Faults.of(FaultStats.NONE, -1),
+                ProgressRates.UNKNOWN, BalloonSummary.NONE, "not-checked");
+    }
+
+    /**
      * How the migration ran and why it switched over.
      *
      * @param mode         precopy, postcopy or hybrid

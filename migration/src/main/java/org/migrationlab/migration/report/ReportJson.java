@@ -55,6 +55,15 @@ public final class ReportJson {
     }
 
     /**
+     * Reads what {@link #render(DestinationReport)} wrote, such as another process's destination report, back
+     * into its record (the oracle compares it field by field, never by text). Malformed JSON, or a key
+     * missing or of the wrong type, throws {@link IllegalArgumentException} naming the key.
+     */
+    public static DestinationReport readDestinationReport(String json) {
+        return DestinationReportReader.read(parse(json));
+    }
+
+    /**
      * One JSON document, such as another process's report, as a tree. Anything but exactly one value
      * (empty text, text after the value), duplicate keys and nesting deeper than 64 levels are errors:
      * an {@link IllegalArgumentException} whose message starts with "JSON: ".

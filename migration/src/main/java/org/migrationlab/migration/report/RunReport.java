@@ -9,7 +9,7 @@ import java.util.OptionalLong;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import org.migrationlab.emulator.memory.MemoryHash;
+import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.migration.progress.ProgressCounters;
 import tools.jackson.databind.annotation.JsonSerialize;
 
@@ -55,6 +55,20 @@ public record RunReport(@JsonProperty("workload") String workload,
         }
     }
 
+    /**
+     * The report of a guest booted with {@code config} from the image {@code imageLabel} names, that ended
+     * as {@code end} after {@code wallNanos} and left {@code summary}. A run saves, at its end, what a
+     * migration would skip: the balloon's size.
+     */
+    public static RunReport of(org.migrationlab.emulator.machine.MachineConfig config, String imageLabel,
+                               org.migrationlab.emulator.port.GuestEnd end, GuestSummary summary, long wallNanos) {
+        BalloonSummary balloon = BalloonSummary.of(config, summary.balloon());
+        return new RunReport(config.bootArgs().workload(), imageLabel, config.ramBytes(), config.bootArgs().seed(),
+                config.bootArgs().args(), GuestOutcome.of(end), summary.memoryHash(), wallNanos, summary.exits(),
+                summary.pageFaults(), ProgressCounters.of(summary.counters()), summary.virtualTimeNanos(),
+                summary.instructions(), balloon.withSavedPages(balloon.sizePages()), summary.console());
+    }
+
     /** Units of counter 0 per wall-clock second over the whole run. */
     @JsonProperty("progress-rate")
     @JsonSerialize(using = JsonNumbers.Tenths.class)
@@ -75,7 +89,7 @@ public record RunReport(@JsonProperty("workload") String workload,
     /** The JSON's {@code memory-hash}: sixteen hex digits. */
     @JsonProperty("memory-hash")
     String memoryHashHex() {
-        return MemoryHash.hex(memoryHash);
+        return GuestSummary.hex(memoryHash);
     }
 
     /** The JSON's {@code wall-time-ms}: to the microsecond. */

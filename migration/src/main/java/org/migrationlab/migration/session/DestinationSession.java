@@ -419,6 +419,11 @@ public final class DestinationSession {
         arrival.completeExceptionally(cause);
     }
 
+    /** How the source named the guest's image ("" before GUEST_CONFIG or when it named none). */
+    public synchronized String imageLabel() {
+        return guest == null ? "" : guest.image();
+    }
+
     /** The guest's boot arguments as the source described them (for reports). */
     public synchronized Map<String, String> guestArgs() {
         return guest == null ? Map.of() : guest.args();

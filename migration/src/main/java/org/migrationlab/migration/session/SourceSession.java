@@ -52,6 +52,7 @@ import org.migrationlab.migration.transport.TransportClosedException;
  */
 public final class SourceSession {
     private final Migratable guest;
+    private final String imageLabel;
     private final MigrationConfig config;
     private final MigrationClient client;
     private final InetSocketAddress destination;
@@ -74,7 +75,14 @@ public final class SourceSession {
      */
     public SourceSession(Migratable guest, MigrationConfig config, MigrationClient client,
                          InetSocketAddress destination, long replyTimeoutMillis) {
+        this(guest, "", config, client, destination, replyTimeoutMillis);
+    }
+
+    /** @param imageLabel how the destination's reports name the guest's image ("" for none) */
+    public SourceSession(Migratable guest, String imageLabel, MigrationConfig config, MigrationClient client,
+                         InetSocketAddress destination, long replyTimeoutMillis) {
         this.guest = guest;
+        this.imageLabel = imageLabel;
         this.config = config;
         this.client = client;
         this.destination = destination;
@@ -125,7 +133,7 @@ public final class SourceSession {
             time.setupDone = System.nanoTime();
             progress.phase("config");
             bulk.send(new MigrationRecord.GuestConfig(guest.config().ramBytes(), guest.config().bootArgs().seed(),
-                    config.mode(), guest.config().bootArgs().workload(), guest.config().bootArgs().args()),
+                    config.mode(), guest.config().bootArgs().workload(), guest.config().bootArgs().args(), imageLabel),
                     replyTimeoutMillis);
             PageBitmap unsentDirty = null;
             if (config.mode() != MigrationMode.POSTCOPY) {

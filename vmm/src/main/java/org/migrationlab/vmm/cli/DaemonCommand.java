@@ -8,18 +8,16 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.migrationlab.emulator.cpu.VcpuExit;
-import org.migrationlab.emulator.machine.Machine;
+import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.emulator.machine.VcpuRunner;
-import org.migrationlab.emulator.memory.MemoryHash;
+import org.migrationlab.emulator.port.GuestSummary;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.engine.IncomingMigration;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
@@ -68,7 +66,6 @@ import picocli.CommandLine.Option;
 public final class DaemonCommand implements Callable<Integer> {
     /** How many migrations may come in at once without --once. */
     static final int MAX_CONCURRENT_MIGRATIONS = 4;
-    private static final long PAUSE_TIMEOUT_SECONDS = 60;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -120,7 +117,8 @@ public final class DaemonCommand implements Callable<Integer> {
         TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, 0, latencyNanos);
         PrintWriter out = spec.commandLine().getOut();
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
-        Destinations destinations = new Destinations(once ? 1 : MAX_CONCURRENT_MIGRATIONS, maxMemoryBytes,
+        Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
+                maxMemoryBytes,
                 transport.replyTimeoutMillis(), session -> Thread.ofPlatform().daemon(true)
                 .name("guest-" + shortId(session)).start(() -> {
                     try {
@@ -157,93 +155,64 @@ public final class DaemonCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String id = shortId(session);
-        long incomingNanos = System.nanoTime();
         say("migration " + id + ": incoming");
-        DestinationSession.Arrival arrival;
-        try {
-            arrival = session.arrival().get();
-        } catch (ExecutionException e) {
-            String why = OneLine.of(String.valueOf(e.getCause().getMessage()));
-            say("migration " + id + ": failed: " + why);
-            writeJson(new DestinationReport(session.id().toString(), "", 0, 0, session.guestArgs(),
-                    new GuestOutcome.Failed("the migration failed: " + why), OptionalLong.empty(), "", FaultStats.NONE,
-                    Double.NaN, Double.NaN, BalloonSummary.NONE));
-            if (once) {
-                MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
+        Consumer<String> console = quiet ? line -> { } : line -> MigrateCommand.printLine(out, line);
+        IncomingMigration.Outcome outcome = IncomingMigration.receive(session, new IncomingMigration.Observer() {
+            @Override
+            public void arrived(DestinationSession.Arrival arrival, long afterNanos) {
+                Migratable guest = arrival.guest();
+                say("migration " + id + ": arrived after " + HumanUnits.duration(afterNanos) + ": "
+                        + guestLabel(guest.config(), session.imageLabel()));
+                FaultStats f = arrival.faults();
+                say("migration " + id + ": faults: " + HumanUnits.count(f.networkFaults()) + " network"
+                        + (f.networkFaults() == 0 ? "" : " (latency p50 " + micros(f.latency().p50Micros()) + ", p90 "
+                        + micros(f.latency().p90Micros()) + ", p99 " + micros(f.latency().p99Micros()) + ", max "
+                        + micros(f.latency().maxMicros()) + ")")
+                        + ", " + HumanUnits.count(f.minorFaults()) + " minor; progress while pages arrived "
+                        + HumanUnits.rate(arrival.progressRateDuring()) + " units/s");
+                // What the guest printed so far (at the source and here), and every later line as it is printed.
+                String soFar = guest.echoConsole(console).join();
+                String complete = soFar.substring(0, soFar.lastIndexOf('\n') + 1);
+                if (!quiet && !complete.isEmpty()) {
+                    say("migration " + id + ": console since the guest booted (it moves with the guest):");
+                    complete.lines().forEach(console);
+                }
             }
-            return ExitCode.MIGRATION_FAILED.code();
-        }
-        Machine machine = arrival.machine();
-        VcpuRunner runner = arrival.runner();
-        try {
-            MachineConfig config = machine.config();
-            say("migration " + id + ": arrived after " + HumanUnits.duration(System.nanoTime() - incomingNanos) + ": "
-                    + guestLabel(config));
-            FaultStats f = arrival.faults();
-            say("migration " + id + ": faults: " + HumanUnits.count(f.networkFaults()) + " network"
-                    + (f.networkFaults() == 0 ? "" : " (latency p50 " + micros(f.latency().p50Micros()) + ", p90 "
-                    + micros(f.latency().p90Micros()) + ", p99 " + micros(f.latency().p99Micros()) + ", max "
-                    + micros(f.latency().maxMicros()) + ")")
-                    + ", " + HumanUnits.count(f.minorFaults()) + " minor; progress while pages arrived "
-                    + HumanUnits.rate(arrival.progressRateDuring()) + " units/s");
-            Consumer<String> console = quiet ? line -> { } : line -> MigrateCommand.printLine(out, line);
-            // At a pause on the vCPU thread: what the guest printed so far (at the source and here), and every
-            // later line as it is printed.
-            long[] progressAtArrival = new long[1];
-            String soFar = onVcpu(runner, m -> {
-                m.console().echoLinesTo(console);
-                progressAtArrival[0] = m.counters().value(0);
-                return m.console().text();
-            });
-            long arrivedNanos = System.nanoTime();
-            String complete = soFar.substring(0, soFar.lastIndexOf('\n') + 1);
-            if (!quiet && !complete.isEmpty()) {
-                say("migration " + id + ": console since the guest booted (it moves with the guest):");
-                complete.lines().forEach(console);
+        });
+        return switch (outcome) {
+            case IncomingMigration.Outcome.Failed failed -> {
+                String why = OneLine.of(String.valueOf(failed.why().getMessage()));
+                say("migration " + id + ": failed: " + why);
+                writeJson(new DestinationReport(session.id().toString(), "", 0, 0, session.guestArgs(),
+                        new GuestOutcome.Failed("the migration failed: " + why), OptionalLong.empty(), "",
+                        FaultStats.NONE, Double.NaN, Double.NaN, BalloonSummary.NONE));
+                if (once) {
+                    MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
+                }
+                yield ExitCode.MIGRATION_FAILED.code();
             }
-            VcpuExit exit;
-            try {
-                exit = runner.finished().get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
+            case IncomingMigration.Outcome.Ended ended -> {
+                ConsoleEcho.finishLine(ended.summary(), console);
+                GuestOutcome guestOutcome = GuestOutcome.of(ended.end());
+                say("migration " + id + ": ended: " + MigrateCommand.describe(guestOutcome) + "; memory hash "
+                        + GuestSummary.hex(ended.summary().memoryHash()) + "; progress after every page arrived "
+                        + HumanUnits.rate(ended.progressRateAfter()) + " units/s");
+                DestinationReport report = DestinationReport.ended(session.id().toString(), ended.config(),
+                        guestOutcome, ended.summary(), ended.faults(), ended.progressRateDuring(),
+                        ended.progressRateAfter());
+                writeJson(report);
+                yield RunCommand.guestExitCode("vmm daemon: migration " + id, guestOutcome, report.console(), err);
             }
-            long endNanos = System.nanoTime();
-            runner.close(); // the vCPU thread is gone: this thread reads the machine from here on
-            GuestOutcome outcome = GuestRun.outcome(exit);
-            if (outcome == null) {
-                outcome = new GuestOutcome.Failed("the vCPU stopped before the guest ended");
-            }
-            GuestRun.echoUnfinishedLine(machine.console().text(), machine.console().droppedBytes(), console);
-            long units = machine.counters().value(0) - progressAtArrival[0];
-            double after = endNanos <= arrivedNanos ? Double.NaN : units * 1e9 / (endNanos - arrivedNanos);
-            long memoryHash = machine.memory().hash();
-            say("migration " + id + ": ended: " + MigrateCommand.describe(outcome) + "; memory hash "
-                    + MemoryHash.hex(memoryHash) + "; progress after every page arrived " + HumanUnits.rate(after)
-                    + " units/s");
-            DestinationReport report = new DestinationReport(session.id().toString(), config.bootArgs().workload(),
-                    config.ramBytes(), config.bootArgs().seed(), config.bootArgs().args(), outcome,
-                    OptionalLong.of(memoryHash), machine.console().text(), f, arrival.progressRateDuring(), after,
-                    GuestRun.balloon(machine));
-            writeJson(report);
-            return RunCommand.guestExitCode("vmm daemon: migration " + id, outcome, report.console(), err);
-        } finally {
-            runner.close();
-            machine.close();
-        }
+        };
     }
 
-    private static <T> T onVcpu(VcpuRunner runner, Function<Machine, T> work) throws InterruptedException {
-        try {
-            return runner.atPause(work, VcpuRunner.Then.RESUME).get(PAUSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the guest's vCPU did not pause", e);
-        }
-    }
-
-    private static String guestLabel(MachineConfig config) {
+    /** The guest as the source described it: its image when it named one, else the kernel's workload. */
+    private static String guestLabel(MachineConfig config, String image) {
         Map<String, String> args = config.bootArgs().args();
         String workload = config.bootArgs().workload();
-        return (workload.isEmpty() ? "(kernel default)" : workload) + ", " + HumanUnits.bytes(config.ramBytes())
+        String what = !image.isEmpty() && !image.startsWith(GuestOptions.BUILT_IN_KERNEL_PREFIX) ? "image " + image
+                : workload.isEmpty() ? "the kernel's default workload" : workload;
+        return what + ", " + HumanUnits.bytes(config.ramBytes())
                 + (args.isEmpty() ? "" : ", " + args.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" "))) + ", seed " + config.bootArgs().seed();
     }

@@ -14,7 +14,12 @@ public enum ExitCode {
     /** A usage error: bad option or argument, unreadable or invalid image, missing Unicorn library. */
     USAGE(2),
     /** A bug in vmm itself; a stack trace follows the message. */
-    INTERNAL_ERROR(3);
+    INTERNAL_ERROR(3),
+    /**
+     * {@code migrate}, {@code demo}: nothing live was migrated, because the guest ended before the migration
+     * started or before the switch-over (what moved, if anything, was a finished guest).
+     */
+    NOTHING_LIVE_MIGRATED(4);
 
     private final int code;
 

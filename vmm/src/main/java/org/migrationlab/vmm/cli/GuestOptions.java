@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 final class GuestOptions {
     /** The built-in kernel's exit status for a workload name it does not know (guest-images/WORKLOADS.md). */
     static final long KERNEL_EXIT_UNKNOWN_WORKLOAD = 3;
-    static final String BUILT_IN_KERNEL = "built-in kernel (" + GuestImages.KERNEL + ")";
+    static final String BUILT_IN_KERNEL_PREFIX = "built-in kernel";
+    static final String BUILT_IN_KERNEL = BUILT_IN_KERNEL_PREFIX + " (" + GuestImages.KERNEL + ")";
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     private CommandLine.Model.CommandSpec spec;
@@ -88,6 +89,11 @@ final class GuestOptions {
             }
             return builtInKernel();
         }
+        return loadImage(image, format);
+    }
+
+    /** Reads and loads a user's image; an unreadable file is a usage error, as is an invalid image. */
+    static GuestImage loadImage(Path image, ImageFormat format) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(image);

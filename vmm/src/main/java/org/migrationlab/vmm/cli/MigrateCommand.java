@@ -3,27 +3,26 @@ package org.migrationlab.vmm.cli;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import org.migrationlab.emulator.cpu.VcpuExit;
+import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.GuestImage;
-import org.migrationlab.emulator.machine.FaultHandler;
-import org.migrationlab.emulator.machine.Machine;
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.emulator.machine.VcpuRunner;
 import org.migrationlab.emulator.port.DirtyLogMode;
-import org.migrationlab.migration.progress.LiveProgress;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.engine.OutgoingMigration;
+import org.migrationlab.migration.engine.SourceOutcome;
+import org.migrationlab.migration.engine.StartTrigger;
+import org.migrationlab.migration.precopy.stop.PrecopyLimits;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
-import org.migrationlab.migration.session.GuestMachines;
 import org.migrationlab.migration.session.MigrationConfig;
-import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.HumanUnits;
@@ -58,11 +57,12 @@ import picocli.CommandLine.Option;
         exitCodeList = {
             "0:the migration completed (the guest runs on at the destination)",
             "1:the migration failed (the report says why); when that happened before the switch-over, the guest"
-                + " ran on here to its end and its result is printed; or the guest ended before the migration"
-                + " started",
+                + " ran on here to its end and its result is printed",
             "2:usage error: bad option or argument, unreadable secret, certificate or image, missing Unicorn"
                 + " library",
-            "3:internal error (a bug in vmm; a stack trace follows)"},
+            "3:internal error (a bug in vmm; a stack trace follows)",
+            "4:nothing live was migrated: the guest ended before the migration started (its result is printed),"
+                + " or before the switch-over (the report's guest-ended-before-switch-over is true)"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmm migrate --migrate-to 127.0.0.1:7000 --secret-file secret \\",
@@ -121,6 +121,21 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             description = "Downtime target of the downtime and auto-converge policies. Default: ${DEFAULT-VALUE}.")
     private long downtimeTargetNanos;
 
+    @Option(names = "--max-rounds", paramLabel = "N", defaultValue = "30",
+            description = "Pre-copy rounds in all, stop-and-copy included, before any stop policy switches over"
+                    + " (Xen's cap). Default: ${DEFAULT-VALUE}.")
+    private int maxRounds;
+
+    @Option(names = "--cpu-throttle-initial", paramLabel = "PERCENT", defaultValue = "20",
+            description = "auto-converge: the first throttle, in percent of the guest's time (QEMU's"
+                    + " cpu-throttle-initial). Default: ${DEFAULT-VALUE}.")
+    private int throttleInitial;
+
+    @Option(names = "--cpu-throttle-increment", paramLabel = "PERCENT", defaultValue = "10",
+            description = "auto-converge: what each later step adds, up to 99 % (QEMU's cpu-throttle-increment)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private int throttleIncrement;
+
     @Option(names = "--dirty-log", paramLabel = "MODE", defaultValue = "dirty-bit",
             converter = MigrationConverters.DirtyLog.class, completionCandidates = MigrationConverters.DirtyLog.class,
             description = "How pre-copy logs writes: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
@@ -177,83 +192,115 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
         Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
-        Consumer<String> progressLines = line -> printLine(err, line);
-
-        try (MigrationClient client = Transports.client(transport);
-             Machine machine = GuestMachines.boot(config, image)) {
-            LiveProgress live = new LiveProgress();
-            CompletableFuture<Void> reached = new CompletableFuture<>();
-            long startProgress = startAt != null && startAt.afterProgress != null ? startAt.afterProgress : -1;
-            machine.console().echoLinesTo(console);
-            machine.counters().listener((counter, value) -> {
-                live.update(counter, value, machine.clock().nanos());
-                if (counter == 0 && startProgress >= 0 && value >= startProgress) {
-                    reached.complete(null);
+        try (MigrationClient client = Transports.client(transport)) {
+            Lines lines = new Lines(console, line -> printLine(err, line), migration);
+            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(),
+                    config, image, guest.imageLabel(), trigger(), migration, client, destination,
+                    transport.replyTimeoutMillis()), lines);
+            lines.close();
+            return switch (outcome) {
+                case SourceOutcome.EndedBeforeMigration ended -> {
+                    printLine(err, "vmm migrate: the guest ended before the migration started (at progress "
+                            + HumanUnits.count(ended.guest().summary().progressUnits()) + "): nothing was migrated");
+                    ranOnHere(config, ended.guest(), out, console);
+                    writeJson(MigrationReport.notStarted(migration.mode().name().toLowerCase(Locale.ROOT),
+                            config.ramBytes(), "the guest ended before the migration started"));
+                    yield ExitCode.NOTHING_LIVE_MIGRATED.code();
                 }
-            });
-            if (startProgress < 0) {
-                long delay = startAt != null && startAt.afterNanos != null ? startAt.afterNanos : 0;
-                reached.completeOnTimeout(null, delay, TimeUnit.NANOSECONDS);
-            }
-            long guestStart = System.nanoTime();
-            VcpuRunner runner = VcpuRunner.start(machine, FaultHandler.NONE, GuestRun.VCPU_THREAD);
-            try {
-                ProgressPrinter guestProgress = quiet ? null : ProgressPrinter.start(live, progressLines);
-                try {
-                    CompletableFuture.anyOf(reached, runner.finished()).get();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                } finally {
-                    if (guestProgress != null) {
-                        guestProgress.close();
+                case SourceOutcome.Migrated migrated -> {
+                    report(migrated.report(), out);
+                    if (migrated.report().scheme().guestEndedBeforeSwitchOver()) {
+                        printLine(err, "vmm migrate: the guest had ended before the switch-over: the migration"
+                                + " completed, but nothing live was migrated");
+                        yield ExitCode.NOTHING_LIVE_MIGRATED.code();
                     }
+                    yield ExitCode.SUCCESS.code();
                 }
-                if (!reached.isDone()) {
-                    err.println("vmm migrate: the guest ended before the migration started (at progress "
-                            + HumanUnits.count(live.snapshot().progress()) + ")");
-                    err.flush();
-                    runOnHere(runner, config, guestStart, out, console);
-                    return ExitCode.MIGRATION_FAILED.code();
+                case SourceOutcome.Failed failed -> {
+                    report(failed.report(), out);
+                    printLine(err, "vmm migrate: the migration failed: " + OneLine.of(failed.report().error()));
+                    failed.ranOnHere().ifPresent(here -> ranOnHere(config, here, out, console));
+                    yield ExitCode.MIGRATION_FAILED.code();
                 }
-                long migrationStart = System.nanoTime();
-                long progressAtStart = live.snapshot().progress();
-                if (!quiet) {
-                    printLine(err, "vmm migrate: migrating to " + HostPortConverter.format(destination) + " at progress "
-                            + HumanUnits.count(progressAtStart) + " (" + describe(migration) + ")");
-                }
-                SourceSession session = new SourceSession(machine, runner, migration, client, destination,
-                        transport.replyTimeoutMillis());
-                MigrationReport report;
-                try (MigrationProgressPrinter printer = quiet ? null
-                        : MigrationProgressPrinter.start(session.progress(), progressLines)) {
-                    report = session.migrate();
-                } catch (RuntimeException e) {
-                    // The session could not even hand the guest back; it is held here and cannot finish.
-                    printLine(err, "vmm migrate: the migration failed: " + OneLine.of(String.valueOf(e.getMessage()))
-                            + (e.getCause() == null ? "" : ": " + OneLine.of(String.valueOf(e.getCause()))));
-                    return ExitCode.MIGRATION_FAILED.code();
-                }
-                double before = rate(progressAtStart, migrationStart - guestStart);
-                report = report.withProgress(new MigrationReport.ProgressRates(before, report.progress().during(),
-                        report.progress().after()));
-                if (!noReportTable) {
-                    out.print(MigrationReportTable.render(report));
-                    out.flush();
-                }
-                writeJson(report);
-                if (report.completed()) {
-                    return ExitCode.SUCCESS.code();
-                }
-                err.println("vmm migrate: the migration failed: " + OneLine.of(report.error()));
-                err.flush();
-                if (guestStayedHere(report)) {
-                    runOnHere(runner, config, guestStart, out, console);
-                }
-                return ExitCode.MIGRATION_FAILED.code();
-            } finally {
-                runner.close();
+            };
+        }
+    }
+
+    /** The trigger of --after or --after-progress; at once without either. */
+    private StartTrigger trigger() {
+        if (startAt != null && startAt.afterProgress != null) {
+            return new StartTrigger.AtProgress(startAt.afterProgress);
+        }
+        if (startAt != null && startAt.afterNanos != null) {
+            return new StartTrigger.AfterWallTime(startAt.afterNanos);
+        }
+        return StartTrigger.NOW;
+    }
+
+    /**
+     * What the command prints while the migration runs: the console, then a guest progress line each
+     * second until the migration starts, then a migration progress line each second.
+     */
+    private final class Lines implements OutgoingMigration.Observer, AutoCloseable {
+        private final Consumer<String> console;
+        private final Consumer<String> progressLines;
+        private final MigrationConfig migration;
+        private ProgressPrinter guestProgress;
+        private MigrationProgressPrinter migrationProgress;
+
+        Lines(Consumer<String> console, Consumer<String> progressLines, MigrationConfig migration) {
+            this.console = console;
+            this.progressLines = progressLines;
+            this.migration = migration;
+        }
+
+        @Override
+        public void booted(Migratable booted) {
+            booted.echoConsole(console);
+            if (!quiet) {
+                guestProgress = ProgressPrinter.start(booted.progress(), progressLines);
             }
         }
+
+        @Override
+        public void endedBeforeMigration(long progressUnits) {
+            close();
+        }
+
+        @Override
+        public void migrating(long progressUnits, MigrationProgress progress) {
+            close();
+            if (!quiet) {
+                progressLines.accept("vmm migrate: migrating to " + HostPortConverter.format(destination)
+                        + " at progress " + HumanUnits.count(progressUnits) + " (" + describe(migration) + ")");
+                migrationProgress = MigrationProgressPrinter.start(progress, progressLines);
+            }
+        }
+
+        @Override
+        public void migrated(MigrationReport report) {
+            close();
+        }
+
+        @Override
+        public void close() {
+            if (guestProgress != null) {
+                guestProgress.close();
+                guestProgress = null;
+            }
+            if (migrationProgress != null) {
+                migrationProgress.close();
+                migrationProgress = null;
+            }
+        }
+    }
+
+    private void report(MigrationReport report, PrintWriter out) {
+        if (!noReportTable) {
+            out.print(MigrationReportTable.render(report));
+            out.flush();
+        }
+        writeJson(report);
     }
 
     private MigrationConfig migrationConfig() {
@@ -261,8 +308,14 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         if (downtimeMillis <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--downtime-target must be at least 1ms");
         }
+        PrecopyLimits limits;
+        try {
+            limits = new PrecopyLimits(maxRounds, throttleInitial, throttleIncrement);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeMillis, dirtyLog, compress,
-                !noUrgentChannel);
+                !noUrgentChannel, limits);
     }
 
     static String describe(MigrationConfig c) {
@@ -273,39 +326,13 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         };
     }
 
-    /**
-     * Whether the guest is still this side's after a failed migration: the session resumed it here when
-     * the failure came before the destination said RESUMED (PROTOCOL §5.1), and says so in the error.
-     */
-    static boolean guestStayedHere(MigrationReport report) {
-        return !report.completed() && report.error() != null
-                && report.error().contains("keeps running on the source");
-    }
-
-    /** Lets the guest run to its end here and prints its summary, as 'vmm run' does. */
-    private void runOnHere(VcpuRunner runner, MachineConfig config, long guestStart, PrintWriter out,
-                           Consumer<String> console) throws InterruptedException {
-        VcpuExit exit;
-        try {
-            exit = runner.finished().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-        long wallNanos = System.nanoTime() - guestStart;
-        GuestOutcome outcome = GuestRun.outcome(exit);
-        GuestOutcome ended = outcome != null ? outcome
-                : new GuestOutcome.Failed("the vCPU stopped before the guest ended");
-        RunReport report;
-        try {
-            report = runner.atPause(m -> {
-                GuestRun.echoUnfinishedLine(m.console().text(), m.console().droppedBytes(), console);
-                return GuestRun.report(config, guest.imageLabel(), m, ended, wallNanos);
-            }, VcpuRunner.Then.RESUME).get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot read the guest's end state", e);
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        printLine(err, "vmm migrate: the guest ran on here and ended: " + describe(ended));
+    /** The guest ran on here to its end: says how it ended and prints its summary, as 'vmm run' does. */
+    private void ranOnHere(MachineConfig config, SourceOutcome.EndedHere here, PrintWriter out,
+                           Consumer<String> console) {
+        ConsoleEcho.finishLine(here.summary(), console);
+        RunReport report = RunReport.of(config, guest.imageLabel(), here.end(), here.summary(), here.wallNanos());
+        printLine(spec.commandLine().getErr(), "vmm migrate: the guest ran on here and ended: "
+                + describe(report.outcome()));
         out.print(SummaryTable.render(report));
         out.flush();
     }
@@ -329,10 +356,6 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             return;
         }
         JsonTarget.write(json, text);
-    }
-
-    private static double rate(long units, long nanos) {
-        return nanos <= 0 ? Double.NaN : units * 1e9 / nanos;
     }
 
     static void printLine(PrintWriter writer, String line) {

@@ -6,7 +6,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.migration.progress.LiveProgress;
+import org.migrationlab.balloon.device.BalloonedMachines;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.port.GuestEnd;
+import org.migrationlab.emulator.port.GuestSummary;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.engine.LocalRun;
 import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
@@ -66,7 +71,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         MachineConfig config = guest.machineConfig(countInstructions, dsb);
-        GuestRun run = new GuestRun(config, guest.guestImage(), guest.imageLabel());
+        GuestImage image = guest.guestImage();
         JsonTarget.check(json);
         PrintWriter err = spec.commandLine().getErr();
         // With --json -, standard output carries the JSON alone; console and summary move to stderr.
@@ -75,17 +80,32 @@ public final class RunCommand implements Callable<Integer> {
             out.println(line);
             out.flush();
         };
-        LiveProgress live = new LiveProgress();
+        ProgressPrinter[] progress = new ProgressPrinter[1];
         RunReport report;
-        ProgressPrinter progress = quiet ? null : ProgressPrinter.start(live, line -> {
-            err.println(line);
-            err.flush();
-        });
         try {
-            report = run.execute(console, live);
+            report = LocalRun.run(BalloonedMachines.factory(), config, image, guest.imageLabel(), new LocalRun.Observer() {
+                @Override
+                public void booted(Migratable booted) {
+                    booted.echoConsole(console);
+                    if (!quiet) {
+                        progress[0] = ProgressPrinter.start(booted.progress(), line -> {
+                            err.println(line);
+                            err.flush();
+                        });
+                    }
+                }
+
+                @Override
+                public void ended(GuestEnd end, GuestSummary summary) {
+                    if (progress[0] != null) {
+                        progress[0].close();
+                    }
+                    ConsoleEcho.finishLine(summary, console);
+                }
+            });
         } finally {
-            if (progress != null) {
-                progress.close();
+            if (progress[0] != null) {
+                progress[0].close();
             }
         }
         guest.rejectUnknownWorkload(report);

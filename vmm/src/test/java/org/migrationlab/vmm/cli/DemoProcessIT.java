@@ -32,7 +32,7 @@ class DemoProcessIT {
         Path json = dir.resolve("demo.json");
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        List<String> command = new ArrayList<>(DemoCommand.javaCommand());
+        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
         command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=4M", "--arg", "pattern=seq",
                 "--arg", "passes=4000", "--json", json.toString(), "--timeout", "90s", "--dsb", dsb));
         if (dsb.equals("on")) {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.migrationlab.guest.GuestImages;
-import org.migrationlab.migration.stats.JsonReader;
+import org.migrationlab.migration.report.ReportJson;
+import tools.jackson.databind.JsonNode;
 import org.migrationlab.vmm.testing.CapturedRun;
 
 /**
@@ -54,25 +55,25 @@ class UserGuestRecipeTest {
         buildAsTheGuideSays(BUILD_COUNTER);
         Path packaged = Files.write(dir.resolve("packaged-counter.elf"), GuestImages.load(GuestImages.COUNTER_ELF));
 
-        Map<String, Object> built = runToJson(dir.resolve("counter.elf"));
-        Map<String, Object> reference = runToJson(packaged);
+        JsonNode built = runToJson(dir.resolve("counter.elf"));
+        JsonNode reference = runToJson(packaged);
 
-        assertThat(built.get("outcome")).isEqualTo("halted");
-        assertThat(built.get("status")).isEqualTo(0L);
-        assertThat((String) built.get("console")).startsWith("counter: start pages 2048 at 0x")
+        assertThat(built.get("outcome").stringValue()).isEqualTo("halted");
+        assertThat(built.get("status").longValue()).isEqualTo(0L);
+        assertThat(built.get("console").stringValue()).startsWith("counter: start pages 2048 at 0x")
                 .contains("counter: pass 1 of 6\n", "counter: pass 6 of 6\n", "counter: done pages 2048 passes 6 result 0x");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> progress = (Map<String, Object>) built.get("progress");
-        assertThat(progress).containsEntry("progress", 2048L * 6).containsEntry("passes", 6L);
+        JsonNode progress = built.get("progress");
+        assertThat(progress.get("progress").longValue()).isEqualTo(2048L * 6);
+        assertThat(progress.get("passes").longValue()).isEqualTo(6L);
         for (String key : new String[] {"result", "status", "memory-hash", "console"}) {
             assertThat(built.get(key)).as(key).isEqualTo(reference.get(key));
         }
     }
 
-    private Map<String, Object> runToJson(Path image) {
+    private JsonNode runToJson(Path image) {
         CapturedRun run = CapturedRun.vmm("run", "--image", image.toString(), "--json", "-", "--quiet");
         assertThat(run.exitCode()).as("stderr: %s", run.err()).isEqualTo(ExitCode.SUCCESS.code());
-        return JsonReader.parseObject(run.out());
+        return ReportJson.parse(run.out());
     }
 
     /**
