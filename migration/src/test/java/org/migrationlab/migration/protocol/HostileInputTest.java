@@ -153,7 +153,7 @@ class HostileInputTest {
     void unknownEnumCodesAreMalformed() {
         assertRejected(Wire.frame(HELLO, 0, helloBody(1, 2, 0)), AbortReason.MALFORMED, "unknown role 2");
         assertRejected(Wire.frame(HELLO, 0, helloBody(1, 0, 2)), AbortReason.MALFORMED, "unknown channel 2");
-        assertRejected(Wire.frame(GUEST_CONFIG, 0, guestConfigBody(4096, 3, "x", 0)), AbortReason.MALFORMED, "migration mode 3");
+        assertRejected(Wire.frame(GUEST_CONFIG, 0, completeGuestConfig(4096, 3, "x")), AbortReason.MALFORMED, "migration mode 3");
         assertRejected(Wire.frame(SWITCH_OVER, 0, new Bytes().u8(7).u64(0).toArray()), AbortReason.MALFORMED, "migration mode 7");
         assertRejected(Wire.frame(PAGE_BATCH, 0, batchHeader(5, 0, 1).u64(1).u8(0).u32(0).u32(0).toArray()),
                 AbortReason.MALFORMED, "send reason 5");
@@ -253,15 +253,21 @@ class HostileInputTest {
 
     // ---- GUEST_CONFIG ----
 
+    @Test
+    void anImageNameOverItsLimitIsMalformed() {
+        byte[] longName = new Bytes().bytes(guestConfigBody(4096, 0, "wss", 0)).u16(257).zeros(257).toArray();
+        assertRejected(Wire.frame(GUEST_CONFIG, 0, longName), AbortReason.MALFORMED, "image name of 257 bytes exceeds 256");
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {0, 4095, 4097, (64L << 30) + 4096, -4096})
     void impossibleRamSizesAreMalformed(long ramBytes) {
-        assertRejected(Wire.frame(GUEST_CONFIG, 0, guestConfigBody(ramBytes, 0, "wss", 0)), AbortReason.MALFORMED, "RAM");
+        assertRejected(Wire.frame(GUEST_CONFIG, 0, completeGuestConfig(ramBytes, 0, "wss")), AbortReason.MALFORMED, "RAM");
     }
 
     @Test
     void workloadNamesMustBeShortAscii() {
-        assertRejected(Wire.frame(GUEST_CONFIG, 0, guestConfigBody(4096, 0, "x".repeat(32), 0)), AbortReason.MALFORMED,
+        assertRejected(Wire.frame(GUEST_CONFIG, 0, completeGuestConfig(4096, 0, "x".repeat(32))), AbortReason.MALFORMED,
                 "workload name of 32 bytes");
         byte[] body = new Bytes().u64(4096).u64(0).u8(0).u8(2).u8('o').u8(0xc3).u16(0).toArray();
         assertRejected(Wire.frame(GUEST_CONFIG, 0, body), AbortReason.MALFORMED, "workload is not ASCII");
@@ -372,6 +378,12 @@ class HostileInputTest {
     }
 
     /** The body up to and including the argument count; arguments may follow. */
+    /** A whole GUEST_CONFIG body without arguments and with no image name. */
+    private static byte[] completeGuestConfig(long ramBytes, int mode, String workload) {
+        return new Bytes().bytes(guestConfigBody(ramBytes, mode, workload, 0)).u16(0).toArray();
+    }
+
+    /** GUEST_CONFIG up to its argument count; the arguments and the image name follow. */
     private static byte[] guestConfigBody(long ramBytes, int mode, String workload, int argCount) {
         byte[] name = workload.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         return new Bytes().u64(ramBytes).u64(7).u8(mode).u8(name.length).bytes(name).u16(argCount).toArray();

@@ -55,7 +55,7 @@ public final class MigrationReportTable {
         if (precopy || "hybrid".equals(scheme.mode())) {
             row(out, "dirty-sync-count", HumanUnits.count(r.convergence().dirtySyncCount()));
             row(out, "dirty-pages-rate", HumanUnits.rate(r.convergence().dirtyPagesRate()) + " pages/s");
-            row(out, "cpu-throttle-percentage", r.convergence().cpuThrottlePercentage() + " %");
+            row(out, "cpu-throttle", r.convergence().cpuThrottlePercentage() + " % of the guest's time");
         }
         row(out, "postcopy-requests", HumanUnits.count(phases.postcopyRequests()));
         MigrationReport.NetworkFaults faults = r.faults().network();

@@ -22,7 +22,7 @@ class MigrationReportTableTest {
         byKind.put("prepage", 0L);
         byKind.put("demand", 0L);
         return new MigrationReport(status, error,
-                new MigrationReport.Scheme("precopy", "n/a", "auto-converge", "dirty rate below target", false),
+                new MigrationReport.Scheme("precopy", "n/a", "downtime", "dirty rate below target", false),
                 new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0),
                 new MigrationReport.Transfer(70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L),
                 new MigrationReport.Convergence(1234.5678, 453.6, 11, 40),
@@ -38,7 +38,7 @@ class MigrationReportTableTest {
         String table = MigrationReportTable.render(sample("failed", "no RESUMED within 60000 ms"));
         assertThat(table.lines().map(line -> line.split(" ")[0]).toList()).contains("status", "error-desc", "mode",
                 "total-time", "setup-time", "downtime", "transferred", "remaining", "mbps", "pages-by-kind",
-                "resent-pages", "dirty-sync-count", "dirty-pages-rate", "cpu-throttle-percentage", "postcopy-requests", "network-faults",
+                "resent-pages", "dirty-sync-count", "dirty-pages-rate", "cpu-throttle", "postcopy-requests", "network-faults",
                 "fault-latency", "progress-rate");
         assertThat(table)
                 .contains("status             failed\n")
@@ -48,6 +48,7 @@ class MigrationReportTableTest {
                 .contains("pages-by-kind      precopy-round-0 131,072, precopy-round-1 2,000, precopy-round-10 12,"
                         + " stop-and-copy 40\n")
                 .contains("resent-pages       2,052\n")
+                .contains("cpu-throttle       40 % of the guest's time\n")
                 .contains("fault-latency      p50 120.50 µs, p90 300.00 µs, p99 900.00 µs, max 2.10 ms\n")
                 .contains("progress-rate      before 1.50 M, during 1.20 M, after - (units/s)\n")
                 .contains("balloon            100,000 pages (390.6 MiB) at the switch-over; 100,020 page sends saved;"
