@@ -38,9 +38,8 @@ public record Verdict(Finding finding, List<String> details) {
         return finding == Finding.IDENTICAL;
     }
 
-    /** "identical", or the finding with its details in brackets. */
+    /** The finding with its details in brackets, e.g. "identical (result 0x…, …)". */
     public String describe() {
-        return finding.word() + (details.isEmpty() || finding == Finding.IDENTICAL ? ""
-                : " (" + String.join("; ", details) + ")");
+        return finding.word() + (details.isEmpty() ? "" : " (" + String.join("; ", details) + ")");
     }
 }

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
  * whose keys sit at the top level are unwrapped there; what is an object in the JSON is a nested
  * record here. Durations in milliseconds (fractions allowed), sizes in bytes or pages as named.
  *
- * @param status   "completed" or "failed"
+ * @param status   "completed", "failed", or "not-started" when the guest ended before the migration began
  * @param error    why the migration failed; null when it completed (the JSON then leaves out error-desc)
  * @param progress the workload's progress rate around the migration
  * @param balloon  the guest's self-balloon at the switch-over
@@ -39,9 +39,11 @@ public record MigrationReport(
      * The report of a migration that never started because the guest had ended first: nothing was sent,
      * {@code status} is "not-started" and {@code guest-ended-before-switch-over} is true.
      */
+    public static final String NOT_STARTED = "not-started";
+
     public static MigrationReport notStarted(String mode, long ramBytes, String why) {
         long pages = ramBytes / org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE;
-        return new MigrationReport("not-started", why, new Scheme(mode, "n/a", "n/a", "", true),
+        return new MigrationReport(NOT_STARTED, why, new Scheme(mode, "n/a", "n/a", "", true),
                 new Timing(0, 0, 0, -1), new Transfer(0, ramBytes, ramBytes, 0, 0, 0), new Convergence(0, 0, 0, 0),
                 new Phases(0, 0, 0, 0), new Pages(Map.of(), 0, pages), Faults.of(FaultStats.NONE, -1),
                 ProgressRates.UNKNOWN, BalloonSummary.NONE, "not-checked");

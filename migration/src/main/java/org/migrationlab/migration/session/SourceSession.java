@@ -126,9 +126,6 @@ public final class SourceSession {
         long progressAtStart = guest.progress().units();
         long progressAtPause = progressAtStart;
         try {
-            if (guest.ended().isDone()) {
-                throw new IllegalStateException("the guest has already exited; there is nothing to migrate");
-            }
             connect();
             time.setupDone = System.nanoTime();
             progress.phase("config");

@@ -242,7 +242,9 @@ public final class DemoCommand implements Callable<Integer> {
             return ExitCode.MIGRATION_FAILED.code();
         }
         DestinationReport arrived = report.completed() ? readDestination(destinationJson) : null;
-        Verdict verdict = !report.completed() ? Verdict.notChecked("the migration did not complete")
+        Verdict verdict = report.status().equals(MigrationReport.NOT_STARTED)
+                ? Verdict.notChecked("the guest ended before the migration started")
+                : !report.completed() ? Verdict.notChecked("the migration did not complete")
                 : arrived == null ? new Verdict(Verdict.Finding.DIFFERS, List.of("the destination wrote no outcome"))
                 : Oracle.compare(unmigrated, arrived);
         report = report.withOracle(verdict.finding().word());
@@ -263,6 +265,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static int exitCode(MigrationReport report, Verdict verdict, int sourceExit, int destinationExit,
                                 PrintWriter err) {
+        if (report.status().equals(MigrationReport.NOT_STARTED)) {
+            say(err, "vmm demo: the guest ended before the migration started: nothing was migrated");
+            return ExitCode.NOTHING_LIVE_MIGRATED.code();
+        }
         if (!report.completed()) {
             say(err, "vmm demo: the migration failed: " + OneLine.of(String.valueOf(report.error())));
             return ExitCode.MIGRATION_FAILED.code();

@@ -81,4 +81,47 @@ class DemoProcessIT {
         assertThat(Path.of(secretFile)).as("the secret is deleted").doesNotExist();
         System.out.printf("demo took %.1f s%n%s%n", seconds, stdout);
     }
+
+    /**
+     * A user's own guest gets the same one-command oracle: the counter example, migrated a quarter into its
+     * work (a live migration), and hello, which reports no progress and ends within microseconds: it is
+     * migrated at once, so what moves is a guest that has already ended — the oracle still finds it identical,
+     * and the demo says that nothing live was migrated (exit code 4, and the report's flag).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"counter.elf", "hello.elf"})
+    void demoOfAUsersOwnImageEndsIdentical(String name) throws IOException, InterruptedException {
+        Path image = Files.write(dir.resolve(name), org.migrationlab.guest.GuestImages.load(name));
+        Path json = dir.resolve("demo.json");
+        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
+        command.addAll(List.of("demo", "--image", image.toString(), "--memory", "32M", "--json", json.toString(),
+                "--timeout", "90s"));
+        boolean live = name.equals("counter.elf");
+        if (live) {
+            // Long enough (a few seconds) that a cold source JVM catches it running.
+            command.addAll(List.of("--arg", "pages=2048", "--arg", "passes=40"));
+        }
+        Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt")
+                .toFile()).start();
+        demo.getOutputStream().close();
+        boolean exited = demo.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String output = Files.readString(dir.resolve("out.txt"));
+        assertThat(exited).as(output).isTrue();
+        assertThat(demo.exitValue()).as(output).isEqualTo(live ? ExitCode.SUCCESS.code()
+                : ExitCode.NOTHING_LIVE_MIGRATED.code());
+        assertThat(output).contains("oracle: identical (result 0x", "image " + image);
+        Map<String, Object> report = org.migrationlab.migration.testing.JsonObjects.parse(Files.readString(json));
+        assertThat(report).containsEntry("status", "completed").containsEntry("oracle", "identical")
+                .containsEntry("guest-ended-before-switch-over", !live);
+        if (live) {
+            assertThat(output).contains("the migration starts at progress ", "[source] counter: pass 1 of 40",
+                    "[destination] counter: done pages 2048 passes 40 result 0x");
+        } else {
+            assertThat(output).contains("the migration starts at once", "nothing live was migrated");
+        }
+    }
 }
