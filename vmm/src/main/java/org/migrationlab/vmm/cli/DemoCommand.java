@@ -256,7 +256,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.println();
             out.println("migration report (source):");
-            out.print(MigrationReportTable.render(report.withOracle("not-checked")));
+            out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle("not-checked"))));
             out.println("oracle: " + verdict.word() + (verdict.details().isEmpty() ? ""
                     : " (" + String.join("; ", verdict.details()) + ")"));
             out.flush();
