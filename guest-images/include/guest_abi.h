@@ -5,7 +5,10 @@
  * GUEST_FLAT_LOAD_GPA) that runs in 64-bit long mode with host-owned identity paging:
  * guest-virtual address == guest-physical address for every byte of RAM [0, ram_bytes), except page 0,
  * which is never mapped (a null-pointer guard). The guest never touches CR3, has no IDT and takes no
- * interrupts: any CPU exception it raises is reported to the host as a guest crash.
+ * interrupts: any CPU exception it raises is reported to the host as a guest crash. The host's page
+ * tables are read-only to the guest (a write is a PAGE_TABLE_WRITE crash), a guest found running on
+ * page tables of its own or with CR0 changed is stopped (PAGING_CHANGED), and a guest that loads segment
+ * registers cannot be migrated.
  *
  * Entry state:  RIP = ELF entry (flat: GUEST_FLAT_LOAD_GPA), RSP = boot_info.stack_top,
  *               RDI = GUEST_BOOT_INFO_GPA, all other general registers zero, RFLAGS = 0x2.

@@ -330,10 +330,7 @@ public final class BalloonDevice implements Device, BalloonControl {
 
     /** Replaces the state with a saved one, after checking it fits this machine. */
     public void restoreBalloonState(BalloonState state) {
-        if (state.balloonPages() >= memory.pageCount()) {
-            throw new IllegalArgumentException("balloon state holds " + state.balloonPages() + " pages, RAM has "
-                    + memory.pageCount());
-        }
+        checkFits(state);
         balloonPages = state.balloonPages();
         queriesSincePressure = state.queriesSincePressure();
         queries = state.queries();
@@ -345,13 +342,22 @@ public final class BalloonDevice implements Device, BalloonControl {
         pagesReclaimed = state.pagesReclaimed();
     }
 
+    private void checkFits(BalloonState state) {
+        if (state.balloonPages() >= memory.pageCount()) {
+            throw new IllegalArgumentException("balloon state holds " + state.balloonPages() + " pages, RAM has "
+                    + memory.pageCount());
+        }
+    }
+
     @Override
     public DeviceState save() {
         return new DeviceState(port(), BalloonState.VERSION, balloonState().encode());
     }
 
     @Override
-    public void restore(DeviceState state) {
-        restoreBalloonState(BalloonState.decode(state.version(), state.body()));
+    public Runnable prepareRestore(DeviceState state) {
+        BalloonState decoded = BalloonState.decode(state.version(), state.body());
+        checkFits(decoded);
+        return () -> restoreBalloonState(decoded);
     }
 }

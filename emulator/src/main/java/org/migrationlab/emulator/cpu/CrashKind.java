@@ -13,7 +13,14 @@ public enum CrashKind {
     /** An unknown hypercall port/operation or bad hypercall arguments. */
     BAD_HYPERCALL("bad hypercall"),
     /** The same fault repeated without progress after the host resolved it. */
-    FAULT_LOOP("page fault repeated after resolution");
+    FAULT_LOOP("page fault repeated after resolution"),
+    /** A write to the host's page tables (read-only to the guest, whatever page tables it made itself). */
+    PAGE_TABLE_WRITE("write to the host's page tables"),
+    /**
+     * The guest left the host's paging: CR3 no longer points at the host's page tables, or CR0 changed
+     * (paging or write protection off). Dirty logging and absent pages rely on both.
+     */
+    PAGING_CHANGED("the guest changed the host's paging registers");
 
     private final String description;
 

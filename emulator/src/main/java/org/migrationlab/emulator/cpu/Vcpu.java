@@ -55,6 +55,7 @@ public final class Vcpu implements HookSink, HypercallContext {
     // Per-slice hook results, written and read on the vCPU thread only.
     private int unexpectedVector = -1;
     private long unmappedAddress = -1;
+    private long protectedAddress = -1;
     private volatile boolean retired;
     private HypercallOutcome hypercallOutcome;
     private String badHypercall;
@@ -63,6 +64,8 @@ public final class Vcpu implements HookSink, HypercallContext {
     private int repeatedFaults;
     private volatile boolean inSlice;
     private long slices;
+    /** The registers as this machine set them up: what a restored state must keep, and what the guest must not change. */
+    private CpuStateRules rules;
 
     public Vcpu(Unicorn engine, MemoryMap memory, DeviceBus devices) {
         this.engine = engine;
@@ -70,6 +73,7 @@ public final class Vcpu implements HookSink, HypercallContext {
         this.devices = devices;
         engine.installHooks(this);
         memory.useTlbFlush(this::flushTlb);
+        rules = new CpuStateRules(captureState(), memory.ram().sizeBytes());
     }
 
     /** Turns on host paging: CR3 = host PML4, PAE, PG + PE + WP (WP makes ring-0 honour read-only PTEs). */
@@ -77,6 +81,7 @@ public final class Vcpu implements HookSink, HypercallContext {
         engine.write(X86Register.CR3, memory.pageTable().root());
         engine.write(X86Register.CR4, engine.read(X86Register.CR4) | CR4_PAE);
         engine.write(X86Register.CR0, engine.read(X86Register.CR0) | CR0_PG | CR0_PE | CR0_WP);
+        rules = new CpuStateRules(captureState(), memory.ram().sizeBytes());
     }
 
     public long slices() {
@@ -90,6 +95,7 @@ public final class Vcpu implements HookSink, HypercallContext {
         }
         unexpectedVector = -1;
         unmappedAddress = -1;
+        protectedAddress = -1;
         hypercallOutcome = null;
         badHypercall = null;
         long rip = engine.read(X86Register.RIP);
@@ -101,6 +107,10 @@ public final class Vcpu implements HookSink, HypercallContext {
         } catch (HookFailureException e) {
             return new VcpuExit.Error(e.getCause());
         } catch (UnicornException e) {
+            if (protectedAddress >= 0) {
+                return new VcpuExit.GuestCrash(CrashKind.PAGE_TABLE_WRITE, engine.read(X86Register.RIP),
+                        protectedAddress, "RIP of the enclosing block");
+            }
             if (unmappedAddress >= 0) {
                 // RIP is that of the translated block holding the access (the engine restores no more).
                 return new VcpuExit.GuestCrash(CrashKind.OUTSIDE_RAM, engine.read(X86Register.RIP), unmappedAddress,
@@ -135,6 +145,10 @@ public final class Vcpu implements HookSink, HypercallContext {
         if (hypercallOutcome instanceof HypercallOutcome.Exit(long result, long status)) {
             return new VcpuExit.Halt(result, status);
         }
+        VcpuExit.GuestCrash leftHostPaging = pagingChanged(rip);
+        if (leftHostPaging != null) {
+            return leftHostPaging;
+        }
         long cr2 = engine.read(X86Register.CR2);
         if (cr2 != 0) {
             return pageFault(cr2, rip);
@@ -151,6 +165,23 @@ public final class Vcpu implements HookSink, HypercallContext {
         }
         String detail = unexpectedVector >= 0 ? "vector " + unexpectedVector : "exception swallowed by the engine";
         return new VcpuExit.GuestCrash(CrashKind.EXCEPTION, rip, -1, detail);
+    }
+
+    /**
+     * A guest that runs on page tables of its own, or with paging or write protection off, escapes dirty
+     * logging and absent pages: it is stopped at the first exit where it is found so (a guest may switch
+     * and switch back between two exits; it can then reach only its own RAM, since the host's tables are
+     * read-only to it). Two register reads per exit.
+     */
+    private VcpuExit.GuestCrash pagingChanged(long rip) {
+        long cr3 = engine.read(X86Register.CR3);
+        long cr0 = engine.read(X86Register.CR0);
+        if (cr3 == rules.setup().cr3() && cr0 == rules.setup().cr0()) {
+            return null;
+        }
+        return new VcpuExit.GuestCrash(CrashKind.PAGING_CHANGED, rip, -1, "CR3 0x" + Long.toHexString(cr3)
+                + ", CR0 0x" + Long.toHexString(cr0) + "; the host set 0x" + Long.toHexString(rules.setup().cr3())
+                + " and 0x" + Long.toHexString(rules.setup().cr0()));
     }
 
     private VcpuExit pageFault(long gpa, long rip) {
@@ -303,11 +334,20 @@ public final class Vcpu implements HookSink, HypercallContext {
     }
 
     /**
-     * Loads a captured state. Control registers, EFER and selectors are written only where they differ
-     * from this machine's (a fresh machine already has the same paging setup), because loading a
-     * selector in long mode goes through the descriptor tables.
+     * Throws {@link InvalidCpuStateException} if {@code s} is not a state this machine can load
+     * ({@link CpuStateRules}); changes nothing.
+     */
+    public void checkRestorable(CpuState s) {
+        rules.check(s);
+    }
+
+    /**
+     * Loads a captured state after {@link #checkRestorable checking} it. Control registers, EFER and
+     * selectors equal this machine's then, so only general registers, RIP, RFLAGS, FS/GS bases and
+     * the descriptor-table registers are written (none of which reads guest memory).
      */
     public void restoreState(CpuState s) {
+        rules.check(s);
         writeIfDifferent(X86Register.CR0, s.cr0());
         writeIfDifferent(X86Register.CR4, s.cr4());
         writeIfDifferent(X86Register.CR3, s.cr3());
@@ -411,6 +451,11 @@ public final class Vcpu implements HookSink, HypercallContext {
             badHypercall = "port 0x" + Integer.toHexString(port) + ": " + e.getMessage();
             engine.stop();
         }
+    }
+
+    @Override
+    public void protectionFault(long address) {
+        protectedAddress = address;
     }
 
     @Override

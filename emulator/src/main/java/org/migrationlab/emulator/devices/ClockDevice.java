@@ -39,9 +39,13 @@ public final class ClockDevice implements Device {
     }
 
     @Override
-    public void restore(DeviceState state) {
+    public Runnable prepareRestore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
-        clock.set(in.readLong());
+        long nanos = in.readLong();
         in.expectEnd();
+        if (nanos < 0) {
+            throw new IllegalArgumentException("clock state: negative time " + nanos + " ns");
+        }
+        return () -> clock.set(nanos);
     }
 }

@@ -4,18 +4,23 @@ import org.migrationlab.emulator.port.DeviceState;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
  * Port 0xE1: the guest console. Keeps everything the guest printed (up to {@link #MAX_BYTES}, beyond
  * which it counts what it drops) and optionally echoes complete lines to a listener as they arrive.
+ * Everything it holds is bounded whatever the guest writes: the unfinished line holds at most
+ * {@link #MAX_LINE_BYTES}; a longer line reaches the listener in pieces of that size.
  */
 public final class ConsoleDevice implements Device {
     public static final int MAX_BYTES = 4 << 20;
     public static final int MAX_WRITE = 64 << 10;
+    public static final int MAX_LINE_BYTES = 4 << 10;
 
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    private final StringBuilder line = new StringBuilder();
+    private final byte[] line = new byte[MAX_LINE_BYTES];
+    private int lineLength;
     private long dropped;
     private Consumer<String> echo = s -> { };
 
@@ -42,6 +47,11 @@ public final class ConsoleDevice implements Device {
         return dropped;
     }
 
+    /** Bytes of the line not yet ended by a newline (never more than {@link #MAX_LINE_BYTES}). */
+    public int unfinishedLineBytes() {
+        return lineLength;
+    }
+
     @Override
     public HypercallOutcome hypercall(int operation, HypercallContext call) {
         switch (operation) {
@@ -65,33 +75,48 @@ public final class ConsoleDevice implements Device {
         dropped += bytes.length - kept;
         for (byte b : bytes) {
             if (b == '\n') {
-                echo.accept(line.toString());
-                line.setLength(0);
+                echoLine();
             } else {
-                line.append((char) (b & 0xff));
+                if (lineLength == MAX_LINE_BYTES) {
+                    echoLine(); // a line this long goes out in pieces rather than grow without bound
+                }
+                line[lineLength++] = b;
             }
         }
+    }
+
+    private void echoLine() {
+        String text = new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
+        lineLength = 0;
+        echo.accept(text);
     }
 
     @Override
     public DeviceState save() {
         byte[] text = output.toByteArray();
-        byte[] partial = line.toString().getBytes(StandardCharsets.ISO_8859_1);
         return new StateWriter(port(), 1).writeLong(dropped).writeInt(text.length).writeBytes(text)
-                .writeInt(partial.length).writeBytes(partial).toState();
+                .writeInt(lineLength).writeBytes(Arrays.copyOf(line, lineLength)).toState();
     }
 
     @Override
-    public void restore(DeviceState state) {
+    public Runnable prepareRestore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         long droppedBytes = in.readLong();
         byte[] text = in.readBytes(in.readInt());
         byte[] partial = in.readBytes(in.readInt());
         in.expectEnd();
-        output.reset();
-        output.write(text, 0, text.length);
-        line.setLength(0);
-        line.append(new String(partial, StandardCharsets.ISO_8859_1));
-        dropped = droppedBytes;
+        if (droppedBytes < 0 || text.length > MAX_BYTES || partial.length > MAX_LINE_BYTES
+                || (droppedBytes > 0 && text.length < MAX_BYTES)) {
+            throw new IllegalArgumentException("console state: " + text.length + " bytes kept (max " + MAX_BYTES + "), "
+                    + droppedBytes + " dropped, an unfinished line of " + partial.length + " bytes (max "
+                    + MAX_LINE_BYTES + ")");
+        }
+        return () -> {
+            output.reset();
+            output.write(text, 0, text.length);
+            System.arraycopy(partial, 0, line, 0, partial.length);
+            lineLength = partial.length;
+            dropped = droppedBytes;
+        };
     }
 }

@@ -80,14 +80,17 @@ public final class CounterDevice implements Device {
     }
 
     @Override
-    public void restore(DeviceState state) {
+    public Runnable prepareRestore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         long[] loaded = new long[COUNTERS];
         for (int i = 0; i < COUNTERS; i++) {
             loaded[i] = in.readLong();
+            if (loaded[i] < 0) {
+                throw new IllegalArgumentException("counters state: counter " + i + " is negative (" + loaded[i] + ")");
+            }
         }
         in.expectEnd();
-        System.arraycopy(loaded, 0, counters, 0, COUNTERS);
+        return () -> System.arraycopy(loaded, 0, counters, 0, COUNTERS);
     }
 
     @Override

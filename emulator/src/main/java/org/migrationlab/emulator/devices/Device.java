@@ -22,8 +22,15 @@ public interface Device {
     DeviceState save();
 
     /**
-     * Replaces the device's state with a saved one after checking it: a version this device does not
-     * read, a truncated body or a value outside the device's limits is an {@link IllegalArgumentException}.
+     * Checks a saved state without changing the device and returns the step that loads it: a version this
+     * device does not read, a truncated body or a value outside the device's limits (anything that would
+     * let a state from elsewhere make the host allocate or do what a guest of this device cannot) is an
+     * {@link IllegalArgumentException}. A machine checks every device's state before it loads any.
      */
-    void restore(DeviceState state);
+    Runnable prepareRestore(DeviceState state);
+
+    /** Replaces the device's state with a saved one after checking it ({@link #prepareRestore}). */
+    default void restore(DeviceState state) {
+        prepareRestore(state).run();
+    }
 }

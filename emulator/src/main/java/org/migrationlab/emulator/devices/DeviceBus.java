@@ -65,11 +65,11 @@ public final class DeviceBus {
     }
 
     /**
-     * Restores every device from {@link #saveAll()} output: exactly one state per attached device, no
-     * other. Checks the set first; then each device checks its own state (a machine that failed here must
-     * be discarded).
+     * Checks {@link #saveAll()} output from elsewhere without changing any device, and returns the step
+     * that loads it: exactly one state per attached device and no other, each accepted by its device
+     * ({@link Device#prepareRestore}). A refused set is an {@link IllegalArgumentException}.
      */
-    public void restoreAll(List<DeviceState> states) {
+    public Runnable prepareRestore(List<DeviceState> states) {
         DeviceState[] byId = new DeviceState[256];
         for (DeviceState state : states) {
             int id = state.deviceId();
@@ -87,8 +87,15 @@ public final class DeviceBus {
                 throw new IllegalArgumentException("no state for the " + device.name() + " device");
             }
         }
+        List<Runnable> steps = new ArrayList<>(devices.size());
         for (Device device : devices) {
-            device.restore(byId[device.port()]);
+            steps.add(device.prepareRestore(byId[device.port()]));
         }
+        return () -> steps.forEach(Runnable::run);
+    }
+
+    /** Restores every device from {@link #saveAll()} output, all checked before any is loaded. */
+    public void restoreAll(List<DeviceState> states) {
+        prepareRestore(states).run();
     }
 }

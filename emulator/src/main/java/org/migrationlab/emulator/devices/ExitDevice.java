@@ -48,7 +48,7 @@ public final class ExitDevice implements Device {
     }
 
     @Override
-    public void restore(DeviceState state) {
+    public Runnable prepareRestore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         int exited = in.readInt();
         Exit restored = null;
@@ -58,6 +58,7 @@ public final class ExitDevice implements Device {
             throw new IllegalArgumentException("exit state flag " + exited);
         }
         in.expectEnd();
-        exit = restored;
+        Exit loaded = restored;
+        return () -> exit = loaded;
     }
 }

@@ -21,9 +21,16 @@ public final class KvRequestStream {
 
     /** How many requests, over how many keys, with values of at most how many bytes. */
     public record KvConfig(long requests, long keys, int valueMax) {
+        /**
+         * The host keeps one model entry per key the guest stored (about 100 bytes each): this bound keeps
+         * that model under 30 MiB whatever the guest does.
+         */
+        public static final long MAX_KEYS = 1L << 18;
+
         public KvConfig {
-            if (requests < 0 || keys < 1 || valueMax < 8 || valueMax > 60_000) {
-                throw new IllegalArgumentException("kv config: requests >= 0, keys >= 1, 8 <= value-max <= 60000");
+            if (requests < 0 || keys < 1 || keys > MAX_KEYS || valueMax < 8 || valueMax > 60_000) {
+                throw new IllegalArgumentException("kv config: requests >= 0, 1 <= keys <= " + MAX_KEYS
+                        + ", 8 <= value-max <= 60000");
             }
         }
 

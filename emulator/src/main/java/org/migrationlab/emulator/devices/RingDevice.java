@@ -16,6 +16,8 @@ import java.util.TreeMap;
  */
 public final class RingDevice implements Device {
     public static final int REPLY_HEADER_BYTES = 16;
+    /** The first mismatch is kept as text for reports; this device never writes a longer one. */
+    static final int MAX_MISMATCH_TEXT_BYTES = 1024;
 
     private KvRequestStream requests;
     private final Map<Long, long[]> model = new HashMap<>(); // key -> {valueSeed, valueLength}
@@ -142,7 +144,9 @@ public final class RingDevice implements Device {
 
     private void mismatch(String text) {
         if (mismatches++ == 0) {
-            firstMismatch = text;
+            byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            firstMismatch = utf8.length <= MAX_MISMATCH_TEXT_BYTES ? text
+                    : new String(utf8, 0, MAX_MISMATCH_TEXT_BYTES - 3, java.nio.charset.StandardCharsets.UTF_8) + "...";
         }
     }
 
@@ -167,8 +171,14 @@ public final class RingDevice implements Device {
         return out.toState();
     }
 
+    /**
+     * Checks everything a saved state could make this device allocate or believe: the config within
+     * {@link KvRequestStream.KvConfig}'s limits, counts that a run of that config can reach, the request
+     * awaiting its reply and every model entry within the config (key below {@code keys}, a value of
+     * 8..{@code valueMax} bytes, no key twice).
+     */
     @Override
-    public void restore(DeviceState state) {
+    public Runnable prepareRestore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         KvRequestStream.KvConfig config;
         try {
@@ -180,27 +190,63 @@ public final class RingDevice implements Device {
         long nextId = in.readLong();
         long replyCount = in.readLong();
         long mismatchCount = in.readLong();
-        String first = new String(in.readBytes(in.readInt()), java.nio.charset.StandardCharsets.UTF_8);
+        if (nextId < 0 || nextId > config.requests() || replyCount < 0 || mismatchCount < 0) {
+            throw new IllegalArgumentException("ring state: " + nextId + " requests sent of " + config.requests() + ", "
+                    + replyCount + " replies, " + mismatchCount + " mismatches");
+        }
+        int firstLength = in.readInt();
+        if (firstLength < 0 || firstLength > MAX_MISMATCH_TEXT_BYTES) {
+            throw new IllegalArgumentException("ring state: a mismatch text of " + firstLength + " bytes (max "
+                    + MAX_MISMATCH_TEXT_BYTES + ")");
+        }
+        String first = new String(in.readBytes(firstLength), java.nio.charset.StandardCharsets.UTF_8);
+        int awaitingFlag = in.readInt();
         KvRequestStream.Request pending = null;
-        if (in.readInt() == 1) {
+        if (awaitingFlag == 1) {
             pending = new KvRequestStream.Request(in.readLong(), in.readInt(), in.readLong(), in.readLong(), in.readInt());
+            checkRequest(pending, config, nextId);
+        } else if (awaitingFlag != 0) {
+            throw new IllegalArgumentException("ring state: awaiting flag " + awaitingFlag);
         }
         int entries = in.readInt();
-        if (entries < 0 || entries > 10_000_000) {
-            throw new IllegalArgumentException("ring state: " + entries + " model entries");
+        if (entries < 0 || entries > config.keys()) {
+            throw new IllegalArgumentException("ring state: " + entries + " model entries for " + config.keys() + " keys");
         }
         Map<Long, long[]> loaded = new HashMap<>();
         for (int i = 0; i < entries; i++) {
-            loaded.put(in.readLong(), new long[] {in.readLong(), in.readLong()});
+            long key = in.readLong();
+            long valueSeed = in.readLong();
+            long valueLength = in.readLong();
+            if (key < 0 || key >= config.keys() || valueLength < 8 || valueLength > config.valueMax()) {
+                throw new IllegalArgumentException("ring state: model entry for key " + key + " with a value of "
+                        + valueLength + " bytes (keys below " + config.keys() + ", values of 8.." + config.valueMax() + ")");
+            }
+            if (loaded.put(key, new long[] {valueSeed, valueLength}) != null) {
+                throw new IllegalArgumentException("ring state: key " + key + " twice in the model");
+            }
         }
         in.expectEnd();
-        requests = new KvRequestStream(0, config);
-        requests.restore(rng, nextId);
-        replies = replyCount;
-        mismatches = mismatchCount;
-        firstMismatch = first;
-        awaiting = pending;
-        model.clear();
-        model.putAll(loaded);
+        KvRequestStream.Request awaited = pending;
+        return () -> {
+            requests = new KvRequestStream(0, config);
+            requests.restore(rng, nextId);
+            replies = replyCount;
+            mismatches = mismatchCount;
+            firstMismatch = first;
+            awaiting = awaited;
+            model.clear();
+            model.putAll(loaded);
+        };
+    }
+
+    private static void checkRequest(KvRequestStream.Request request, KvRequestStream.KvConfig config, long nextId) {
+        boolean put = request.op() == KvRequestStream.PUT;
+        boolean known = put || request.op() == KvRequestStream.GET || request.op() == KvRequestStream.DEL;
+        boolean length = put ? request.valueLength() >= 8 && request.valueLength() <= config.valueMax()
+                : request.valueLength() == 0;
+        if (!known || !length || request.id() != nextId - 1 || request.key() < 0 || request.key() >= config.keys()) {
+            throw new IllegalArgumentException("ring state: awaiting request " + request + " cannot come from the"
+                    + " request stream of " + config);
+        }
     }
 }

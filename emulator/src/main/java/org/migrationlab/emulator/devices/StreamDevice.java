@@ -60,15 +60,20 @@ public final class StreamDevice implements Device {
     }
 
     @Override
-    public void restore(DeviceState state) {
+    public Runnable prepareRestore(DeviceState state) {
         StateReader in = new StateReader(state, name(), 1);
         long b = in.readLong();
         long c = in.readLong();
         int crc = in.readInt();
         in.expectEnd();
-        bytes = b;
-        chunks = c;
-        crcRegister = crc;
+        if (b < 0 || c < 0 || b > c * MAX_SEND) {
+            throw new IllegalArgumentException("stream state: " + b + " bytes in " + c + " sends");
+        }
+        return () -> {
+            bytes = b;
+            chunks = c;
+            crcRegister = crc;
+        };
     }
 
     /** A resumable CRC32C: java.util.zip.CRC32C cannot be restored from a saved value. */

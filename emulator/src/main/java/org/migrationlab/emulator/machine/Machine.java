@@ -71,7 +71,9 @@ public final class Machine implements AutoCloseable {
         this.engine = unicorn;
         try {
             engine.mapHostMemory(0, memory.ram().segment());
-            engine.mapHostMemory(PageTable.BASE_GPA, memory.pageTable().segment());
+            // The guest may read its page tables and run the flush stub, never write them: a write, whatever page
+            // tables the guest made itself, ends its run with a typed crash.
+            engine.mapHostMemory(PageTable.BASE_GPA, memory.pageTable().segment(), Unicorn.PROT_READ | Unicorn.PROT_EXEC);
             devices.attach(exitDevice).attach(console).attach(new ClockDevice(clock)).attach(counters)
                     .attach(ring).attach(stream);
             DeviceResources resources = new DeviceResources(memory, clock);
@@ -292,6 +294,7 @@ public final class Machine implements AutoCloseable {
         return vcpu.captureState();
     }
 
+    /** Loads a CPU state after checking it ({@link #prepareRestore}); a refused one changes nothing. */
     public void restoreCpu(CpuState state) {
         vcpu.restoreState(state);
     }
@@ -301,9 +304,30 @@ public final class Machine implements AutoCloseable {
         return devices.saveAll();
     }
 
-    /** Restores every device; a guest that had already exited is finished here too. */
+    /** Restores every device, all checked first; a guest that had already exited is finished here too. */
     public void restoreDevices(java.util.List<DeviceState> states) {
-        devices.restoreAll(states);
+        devices.prepareRestore(states).run();
+        noteRestoredExit();
+    }
+
+    /**
+     * Checks a CPU state and every device's state from elsewhere against this machine, changing nothing,
+     * and returns the step that loads them. The CPU state must be one this machine's guests can be in
+     * ({@link org.migrationlab.emulator.cpu.CpuStateRules}); a refused one is an
+     * {@link org.migrationlab.emulator.cpu.InvalidCpuStateException}, a refused device state an
+     * {@link IllegalArgumentException}.
+     */
+    public Runnable prepareRestore(CpuState cpu, java.util.List<DeviceState> states) {
+        vcpu.checkRestorable(cpu);
+        Runnable loadDevices = devices.prepareRestore(states);
+        return () -> {
+            vcpu.restoreState(cpu);
+            loadDevices.run();
+            noteRestoredExit();
+        };
+    }
+
+    private void noteRestoredExit() {
         exitDevice.exit().ifPresent(exit -> {
             halt = new VcpuExit.Halt(exit.result(), exit.status());
             finish();

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.migrationlab.emulator.cpu.InvalidCpuStateException;
 import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.devices.CounterDevice;
 import org.migrationlab.emulator.memory.GuestMemory;
@@ -391,6 +392,17 @@ public final class MigratableMachine implements Migratable {
             throw refused(InvalidGuestStateException.Kind.MALFORMED, "page sets of " + state.pageCount() + " and "
                     + pending.pageCount() + " pages for a guest of " + pageCount);
         }
+        // Registers and device states first: a state this machine cannot take is refused before anything
+        // of the machine changes, and nothing of it reaches the emulator.
+        Runnable load;
+        try {
+            load = machine.prepareRestore(state.cpu(), state.devices());
+        } catch (InvalidCpuStateException e) {
+            throw new InvalidGuestStateException(InvalidGuestStateException.Kind.REFUSED, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidGuestStateException(InvalidGuestStateException.Kind.REFUSED, "device state: "
+                    + e.getMessage(), e);
+        }
         PageBitmap ballooned = state.ballooned();
         if (ballooned.get(0)) {
             throw refused(InvalidGuestStateException.Kind.BAD_PAGE, "page 0 (the null guard) cannot be ballooned");
@@ -416,13 +428,7 @@ public final class MigratableMachine implements Migratable {
         } else {
             applyToInstalledPages(ballooned, pending);
         }
-        try {
-            machine.restoreCpu(state.cpu());
-            machine.restoreDevices(state.devices());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidGuestStateException(InvalidGuestStateException.Kind.REFUSED, "device state: "
-                    + e.getMessage(), e);
-        }
+        load.run();
         long[] counters = machine.counters().values();
         for (int counter = 0; counter < counters.length; counter++) {
             progress.update(counter, counters[counter], machine.clock().nanos());

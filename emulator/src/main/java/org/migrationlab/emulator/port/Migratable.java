@@ -122,11 +122,15 @@ public interface Migratable extends AutoCloseable {
     // ---- restore
 
     /**
-     * Loads a frozen guest into this destination machine before it runs: the pages the state's balloon
-     * holds become ballooned (any copy of them is discarded), the {@code pending} pages become absent (a
-     * copy installed earlier is stale), every other page must have been installed; then the CPU and every
-     * device are restored and checked against this machine. Throws {@link InvalidGuestStateException} for a
-     * state this machine refuses; the machine must then be discarded.
+     * Loads a frozen guest into this destination machine before it runs. First the CPU state and every
+     * device's state are checked against this machine — registers a guest of this machine can be in
+     * (paging registers as the machine set them, null selectors, RIP in RAM, ...), device states within
+     * their devices' limits — before anything of them reaches the emulator: a state from a hostile source
+     * is refused ({@link InvalidGuestStateException.Kind#REFUSED}) and the process, and this machine, carry
+     * on. Then the pages the state's balloon holds become ballooned (any copy of them is discarded), the
+     * {@code pending} pages become absent (a copy installed earlier is stale), every other page must have
+     * been installed, and the CPU and devices are loaded. A state refused after the page checks began leaves
+     * the machine to be discarded.
      */
     void restore(GuestState state, PageBitmap pending);
 

@@ -23,6 +23,12 @@ public interface HookSink {
      */
     void unmapped(long address);
 
+    /**
+     * A write to memory mapped without write access ({@link Unicorn#mapHostMemory(long,
+     * java.lang.foreign.MemorySegment, int)}): the write does not happen and the run ends with an error.
+     */
+    void protectionFault(long address);
+
     /** An {@code in} instruction; the return value lands in EAX/AX/AL. */
     int in(int port, int size);
 }

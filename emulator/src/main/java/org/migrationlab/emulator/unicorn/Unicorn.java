@@ -23,6 +23,7 @@ public final class Unicorn implements AutoCloseable {
     private static final int UC_HOOK_INSN = 2;
     private static final int UC_HOOK_CODE = 4;
     private static final int UC_HOOK_MEM_UNMAPPED = 112;
+    private static final int UC_HOOK_MEM_WRITE_PROT = 256;
     private static final int UC_X86_INS_IN = 218;
     private static final int UC_X86_INS_OUT = 500;
     private static final int UC_X86_REG_MSR = 248;
@@ -81,10 +82,25 @@ public final class Unicorn implements AutoCloseable {
         return new IllegalStateException(operation, t);
     }
 
-    /** Maps host memory {@code host} (which must outlive the engine) at guest-physical {@code gpa}. */
+    /** Protection bits of {@link #mapHostMemory(long, MemorySegment, int)} and {@link #protect}. */
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
+    public static final int PROT_ALL = PROT_READ | PROT_WRITE | PROT_EXEC;
+
+    /** Maps host memory {@code host} (which must outlive the engine) at guest-physical {@code gpa}, with every access allowed. */
     public void mapHostMemory(long gpa, MemorySegment host) {
+        mapHostMemory(gpa, host, PROT_ALL);
+    }
+
+    /**
+     * Maps host memory {@code host} at guest-physical {@code gpa} with the given protection: a guest access
+     * the protection forbids ends the run with a protection error (and the {@link HookSink#protectionFault}
+     * hook), whatever the guest's page tables say. The host writes the memory directly, unaffected.
+     */
+    public void mapHostMemory(long gpa, MemorySegment host, int perms) {
         try {
-            check((int) UnicornNative.uc_mem_map_ptr.invokeExact(handle, gpa, host.byteSize(), 7, host),
+            check((int) UnicornNative.uc_mem_map_ptr.invokeExact(handle, gpa, host.byteSize(), perms, host),
                     "uc_mem_map_ptr(0x" + Long.toHexString(gpa) + ", " + host.byteSize() + ")");
         } catch (Throwable t) {
             throw rethrow(t, "uc_mem_map_ptr");
@@ -215,7 +231,7 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    /** Installs the interrupt, {@code in} and {@code out} hooks, all delivered to {@code sink}. */
+    /** Installs the interrupt, {@code in}, {@code out}, unmapped-access and write-protection hooks, all delivered to {@code sink}. */
     public void installHooks(HookSink hookSink) {
         if (sink != null) {
             throw new IllegalStateException("hooks already installed");
@@ -225,6 +241,7 @@ public final class Unicorn implements AutoCloseable {
         addHook(UC_HOOK_INSN, "onOut", UnicornNative.OUT_HOOK, UC_X86_INS_OUT);
         addHook(UC_HOOK_INSN, "onIn", UnicornNative.IN_HOOK, UC_X86_INS_IN);
         addHook(UC_HOOK_MEM_UNMAPPED, "onUnmapped", UnicornNative.UNMAPPED_HOOK, -1);
+        addHook(UC_HOOK_MEM_WRITE_PROT, "onWriteProtected", UnicornNative.UNMAPPED_HOOK, -1);
     }
 
     /**
@@ -315,6 +332,16 @@ public final class Unicorn implements AutoCloseable {
             fail(t);
         }
         return false; // never map on demand: the engine stops with UC_ERR_*_UNMAPPED
+    }
+
+    @SuppressWarnings("unused")
+    private boolean onWriteProtected(MemorySegment uc, int type, long address, int size, long value, MemorySegment user) {
+        try {
+            sink.protectionFault(address);
+        } catch (Throwable t) {
+            fail(t);
+        }
+        return false; // the write does not happen: the engine stops with UC_ERR_WRITE_PROT
     }
 
     @SuppressWarnings("unused")

@@ -174,4 +174,143 @@ class DeviceStateTest {
         crc.update(call.ram, 0, 4096);
         assertThat(restored.crc32c()).isEqualTo(crc.getValue());
     }
+
+    // ---- limits: a state from elsewhere can make a device neither allocate nor believe what its guest cannot
+
+    /** The ring's state body (layout version 1) with the given model entries {key, value seed, value length}. */
+    private static DeviceState ringState(long requests, long keys, int valueMax, long nextId, byte[] firstMismatch,
+                                         long[] awaiting, long[]... entries) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(4096 + firstMismatch.length + entries.length * 24)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putLong(requests).putLong(keys).putInt(valueMax).putLong(77).putLong(nextId).putLong(0).putLong(0);
+        out.putInt(firstMismatch.length).put(firstMismatch);
+        if (awaiting == null) {
+            out.putInt(0);
+        } else {
+            out.putInt(1).putLong(awaiting[0]).putInt((int) awaiting[1]).putLong(awaiting[2]).putLong(awaiting[3])
+                    .putInt((int) awaiting[4]);
+        }
+        out.putInt(entries.length);
+        for (long[] entry : entries) {
+            out.putLong(entry[0]).putLong(entry[1]).putLong(entry[2]);
+        }
+        return new DeviceState(Ports.RING, 1, Arrays.copyOf(out.array(), out.position()));
+    }
+
+    @Test
+    void aRingStateWithinItsConfigIsLoaded() {
+        RingDevice ring = new RingDevice(1, KvRequestStream.KvConfig.defaults());
+        DeviceState state = ringState(100, 16, 64, 5, new byte[0], new long[] {4, KvRequestStream.PUT, 15, 9, 64},
+                new long[] {0, 1, 8}, new long[] {15, 2, 64});
+        ring.restore(state);
+        assertThat(ring.save()).isEqualTo(state);
+    }
+
+    @Test
+    void aRingStateBeyondItsConfigIsRefused() {
+        RingDevice ring = new RingDevice(1, KvRequestStream.KvConfig.defaults());
+        DeviceState before = ring.save();
+        byte[] none = new byte[0];
+        Map<String, DeviceState> hostile = new java.util.LinkedHashMap<>();
+        // A model value of ~2 GiB: the device would allocate it at the next GET of that key.
+        hostile.put("a 2 GiB model value", ringState(100, 16, 64, 5, none, null, new long[] {3, 1, Integer.MAX_VALUE - 7}));
+        hostile.put("an awaited PUT of 2 GiB", ringState(100, 16, 64, 5, none,
+                new long[] {4, KvRequestStream.PUT, 3, 1, Integer.MAX_VALUE}));
+        hostile.put("a model value under 8 bytes", ringState(100, 16, 64, 5, none, null, new long[] {3, 1, 7}));
+        hostile.put("a key beyond the config", ringState(100, 16, 64, 5, none, null, new long[] {16, 1, 8}));
+        hostile.put("a key twice", ringState(100, 16, 64, 5, none, null, new long[] {3, 1, 8}, new long[] {3, 2, 9}));
+        hostile.put("more entries than keys", ringState(100, 1, 64, 5, none, null, new long[] {0, 1, 8},
+                new long[] {0, 1, 8}));
+        hostile.put("more requests sent than the stream has", ringState(100, 16, 64, 101, none, null));
+        hostile.put("more keys than the host models", ringState(100, KvRequestStream.KvConfig.MAX_KEYS + 1, 64, 5, none,
+                null));
+        hostile.put("an awaited request that is not the last one sent", ringState(100, 16, 64, 5, none,
+                new long[] {2, KvRequestStream.GET, 3, 0, 0}));
+        hostile.put("an awaited request of an unknown operation", ringState(100, 16, 64, 5, none,
+                new long[] {4, 9, 3, 0, 0}));
+        hostile.put("a mismatch text of 2 KiB", ringState(100, 16, 64, 5, new byte[2048], null));
+        for (Map.Entry<String, DeviceState> entry : hostile.entrySet()) {
+            assertThatThrownBy(() -> ring.restore(entry.getValue())).as(entry.getKey())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ring state");
+            assertThat(ring.save()).as("unchanged after " + entry.getKey()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aConsoleStateBeyondItsLimitsIsRefused() {
+        ConsoleDevice console = new ConsoleDevice();
+        assertThatThrownBy(() -> console.restore(consoleState(0, 10, ConsoleDevice.MAX_LINE_BYTES + 1)))
+                .hasMessageContaining("unfinished line of 4097 bytes");
+        assertThatThrownBy(() -> console.restore(consoleState(0, ConsoleDevice.MAX_BYTES + 1, 0)))
+                .hasMessageContaining("console state");
+        assertThatThrownBy(() -> console.restore(consoleState(-1, 10, 0))).hasMessageContaining("console state");
+        assertThatThrownBy(() -> console.restore(consoleState(5, 10, 0))).as("dropped bytes with room left")
+                .hasMessageContaining("console state");
+        DeviceState fine = consoleState(0, 10, ConsoleDevice.MAX_LINE_BYTES);
+        console.restore(fine);
+        assertThat(console.save()).isEqualTo(fine);
+        assertThat(console.unfinishedLineBytes()).isEqualTo(ConsoleDevice.MAX_LINE_BYTES);
+    }
+
+    private static DeviceState consoleState(long dropped, int textBytes, int lineBytes) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(16 + textBytes + lineBytes)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putLong(dropped).putInt(textBytes).put(new byte[textBytes]).putInt(lineBytes);
+        byte[] line = new byte[lineBytes];
+        Arrays.fill(line, (byte) 'x');
+        out.put(line);
+        return new DeviceState(Ports.CONSOLE, 1, out.array());
+    }
+
+    @Test
+    void aLineWithoutANewlineIsEchoedInPiecesAndNeverHeldBeyondTheLimit() {
+        ConsoleDevice console = new ConsoleDevice();
+        List<String> echoed = new ArrayList<>();
+        console.echoLinesTo(echoed::add);
+        FakeCall call = new FakeCall();
+        Arrays.fill(call.ram, 0, 10_000, (byte) 'a');
+        console.hypercall(1, call.args(0, 10_000));
+        assertThat(console.unfinishedLineBytes()).isEqualTo(10_000 - 2 * ConsoleDevice.MAX_LINE_BYTES);
+        assertThat(echoed).hasSize(2).allMatch(line -> line.length() == ConsoleDevice.MAX_LINE_BYTES);
+        call.ram[0] = '\n';
+        console.hypercall(1, call.args(0, 1));
+        assertThat(echoed).hasSize(3);
+        assertThat(echoed.get(2)).hasSize(10_000 - 2 * ConsoleDevice.MAX_LINE_BYTES);
+        assertThat(console.unfinishedLineBytes()).isZero();
+    }
+
+    @Test
+    void negativeCountersOrTimeAreRefused() {
+        VirtualClock clock = new VirtualClock();
+        assertThatThrownBy(() -> new ClockDevice(clock).restore(new DeviceState(Ports.CLOCK, 1,
+                java.nio.ByteBuffer.allocate(8).putLong(-1).array()))).hasMessageContaining("negative");
+        byte[] counters = new byte[CounterDevice.COUNTERS * 8];
+        counters[7] = (byte) 0x80; // counter 0 little-endian with its sign bit set
+        assertThatThrownBy(() -> new CounterDevice(clock).restore(new DeviceState(Ports.COUNTERS, 1, counters)))
+                .hasMessageContaining("negative");
+    }
+
+    @Test
+    void oneRefusedDeviceStateLeavesEveryDeviceAsItWas() {
+        VirtualClock clock = new VirtualClock();
+        DeviceBus bus = bus(clock, new RingDevice(5, new KvRequestStream.KvConfig(10, 3, 16)));
+        FakeCall call = new FakeCall();
+        System.arraycopy("hello\n".getBytes(), 0, call.ram, 100, 6);
+        bus.dispatch(Ports.CONSOLE, 1, call.args(100, 6));
+        bus.dispatch(Ports.COUNTERS, 0, call.args(0, 7));
+        List<DeviceState> before = bus.saveAll();
+
+        VirtualClock otherClock = new VirtualClock();
+        DeviceBus other = bus(otherClock, new RingDevice(5, new KvRequestStream.KvConfig(10, 3, 16)));
+        other.dispatch(Ports.COUNTERS, 0, call.args(0, 3));
+        List<DeviceState> incoming = new ArrayList<>(other.saveAll());
+        for (int i = 0; i < incoming.size(); i++) {
+            if (incoming.get(i).deviceId() == Ports.RING) {
+                incoming.set(i, ringState(10, 3, 16, 0, new byte[0], null, new long[] {0, 1, 1 << 30}));
+            }
+        }
+        assertThatThrownBy(() -> bus.restoreAll(incoming)).hasMessageContaining("ring state");
+        assertThat(bus.saveAll()).isEqualTo(before);
+        assertThat(clock.nanos()).isEqualTo(7000);
+    }
 }

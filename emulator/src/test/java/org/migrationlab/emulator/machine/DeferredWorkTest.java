@@ -58,8 +58,9 @@ class DeferredWorkTest {
             return new org.migrationlab.emulator.port.DeviceState(port(), 1, new byte[] {(byte) state});
         }
 
-        public void restore(org.migrationlab.emulator.port.DeviceState saved) {
-            state = saved.body()[0];
+        public Runnable prepareRestore(org.migrationlab.emulator.port.DeviceState saved) {
+            byte loaded = saved.body()[0];
+            return () -> state = loaded;
         }
     }
 

@@ -40,7 +40,8 @@ class HookFailureTest {
             return new org.migrationlab.emulator.port.DeviceState(port(), 1, new byte[0]);
         }
 
-        public void restore(org.migrationlab.emulator.port.DeviceState state) {
+        public Runnable prepareRestore(org.migrationlab.emulator.port.DeviceState state) {
+            return () -> { };
         }
     }
 

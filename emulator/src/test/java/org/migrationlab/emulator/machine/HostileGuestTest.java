@@ -2,6 +2,8 @@ package org.migrationlab.emulator.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -9,11 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.migrationlab.emulator.cpu.CrashKind;
 import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.dirtier.DirtierGuest;
+import org.migrationlab.emulator.devices.ConsoleDevice;
+import org.migrationlab.emulator.memory.PageTable;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.testing.KernelGuests;
+import org.migrationlab.emulator.testing.TestGuests;
 import org.migrationlab.guest.GuestImages;
 
 /** A guest that misbehaves gets a typed crash exit with a clear message; the JVM and the host carry on. */
@@ -110,5 +115,83 @@ class HostileGuestTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> guest.machine().run())
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
         }
+    }
+
+    // ---- the host's page tables and paging registers
+
+    /**
+     * The guest loads page tables of its own that map the host's page-table segment and writes the host's
+     * PML4 through them. Whatever its own tables say, the segment is read-only to the guest: the write never
+     * lands and the run ends with a typed crash naming the address.
+     */
+    @Test
+    void aGuestWritingTheHostsPageTablesGetsATypedCrashAndTheTablesStayIntact() {
+        try (Machine machine = Machine.boot(MachineConfig.of(RAM, BootArgs.of("", 0)),
+                TestGuests.image("page_table_writer"))) {
+            long pml4Entry1 = machine.memory().pageTable().segment().get(ValueLayout.JAVA_LONG, 8);
+
+            VcpuExit exit = machine.run();
+
+            assertThat(exit).isInstanceOfSatisfying(VcpuExit.GuestCrash.class, crash -> {
+                assertThat(crash.kind()).isEqualTo(CrashKind.PAGE_TABLE_WRITE);
+                assertThat(crash.address()).isEqualTo(PageTable.BASE_GPA + 8);
+                assertThat(crash.message()).contains("write to the host's page tables").contains("0x4000000008");
+            });
+            assertThat(machine.memory().pageTable().segment().get(ValueLayout.JAVA_LONG, 8)).isEqualTo(pml4Entry1);
+            assertThat(machine.isFinished()).isTrue();
+        }
+    }
+
+    /** A guest that runs on page tables of its own escapes dirty logging: it is stopped at its next exit. */
+    @Test
+    void aGuestThatLeavesTheHostsPagingIsStoppedAtItsNextExit() {
+        try (Machine machine = Machine.boot(MachineConfig.of(RAM, BootArgs.of("", 0)),
+                TestGuests.image("paging_switcher"))) {
+            VcpuExit exit = machine.run((fault, m) -> {
+                throw new AssertionError("the fault of a guest off the host's paging reached the handler: " + fault);
+            });
+
+            assertThat(exit).isInstanceOfSatisfying(VcpuExit.GuestCrash.class, crash -> {
+                assertThat(crash.kind()).isEqualTo(CrashKind.PAGING_CHANGED);
+                assertThat(crash.message()).contains("CR3 0x300000").contains("0x" + Long.toHexString(PageTable.BASE_GPA));
+            });
+        }
+    }
+
+    // ---- bounded console
+
+    /**
+     * 1 GiB written to the console in 64 KiB writes without a newline: the console keeps its 4 MiB of text
+     * and at most {@link ConsoleDevice#MAX_LINE_BYTES} of unfinished line, so the live heap grows by less
+     * than 32 MiB (it grew by over 1 GiB when the unfinished line had no bound).
+     */
+    @Test
+    void aGuestWritingOneGibibyteWithoutANewlineKeepsTheHeapBounded() {
+        long writes = (1L << 30) / ConsoleDevice.MAX_WRITE;
+        try (Machine machine = Machine.boot(MachineConfig.of(RAM, BootArgs.of("", 0)),
+                TestGuests.image("console_flood"))) {
+            machine.memory().ram().write(0x1ff000, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(writes).array());
+            long[] echoed = new long[1];
+            machine.console().echoLinesTo(line -> echoed[0] += line.length());
+            long heapBefore = liveHeapBytes();
+
+            assertThat(machine.run()).isEqualTo(new VcpuExit.Halt(writes, 0));
+
+            long grown = liveHeapBytes() - heapBefore;
+            System.out.printf("console flood: 1 GiB without a newline, live heap grew by %.1f MiB%n", grown / 1048576.0);
+            assertThat(grown).as("live heap growth after 1 GiB without a newline").isLessThan(32L << 20);
+            assertThat(machine.console().unfinishedLineBytes()).isLessThanOrEqualTo(ConsoleDevice.MAX_LINE_BYTES);
+            assertThat(machine.console().droppedBytes()).isEqualTo((1L << 30) - ConsoleDevice.MAX_BYTES);
+            assertThat(echoed[0] + machine.console().unfinishedLineBytes()).as("every byte reached the listener or waits")
+                    .isEqualTo(1L << 30);
+        }
+    }
+
+    private static long liveHeapBytes() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -56,6 +56,11 @@ class EngineBehaviourTest {
         }
 
         @Override
+        public void protectionFault(long address) {
+            engine.stop();
+        }
+
+        @Override
         public void out(int port, int size, int value) {
             ripsInOut.add(engine.read(X86Register.RIP));
             outValues.add(value);

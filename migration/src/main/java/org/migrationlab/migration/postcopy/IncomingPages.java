@@ -16,6 +16,7 @@ import org.migrationlab.emulator.port.PageBitmap;
 public final class IncomingPages {
     private final PageBitmap pending;
     private final long pendingCount;
+    private final ConcurrentPageBitmap claimed;
     private final ConcurrentPageBitmap arrived;
     private final ConcurrentPageBitmap requested;
     private final AtomicLong arrivedCount = new AtomicLong();
@@ -27,6 +28,7 @@ public final class IncomingPages {
     public IncomingPages(PageBitmap pending) {
         this.pending = pending.copy();
         this.pendingCount = pending.cardinality();
+        this.claimed = new ConcurrentPageBitmap(pending.pageCount());
         this.arrived = new ConcurrentPageBitmap(pending.pageCount());
         this.requested = new ConcurrentPageBitmap(pending.pageCount());
     }
@@ -60,9 +62,21 @@ public final class IncomingPages {
         return requested.add(page);
     }
 
-    /** Records an arrival (bytes already in RAM); false if the page was not pending or already came. */
+    /**
+     * Claims a pending page for the one copy that will be written into it: true exactly once per page,
+     * whichever channel's copy comes first. A copy that finds its page claimed is a duplicate and must not
+     * touch the page: the first may still be being written, or already mapped and in use by the guest.
+     */
+    public boolean claim(long page) {
+        return isPending(page) && claimed.add(page);
+    }
+
+    /**
+     * Records an arrival (bytes already in RAM) of a page this caller {@linkplain #claim claimed}; false if
+     * the page was not claimed or already came.
+     */
     public boolean arrive(long page) {
-        if (!isPending(page) || !arrived.add(page)) {
+        if (!isPending(page) || !claimed.contains(page) || !arrived.add(page)) {
             return false;
         }
         arrivedCount.incrementAndGet();

@@ -36,9 +36,12 @@ public sealed interface MigrationRecord {
      * (PROTOCOL §3). Only a breaking change bumps the version; a new optional record does not.
      */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
-        /** Version 3: one GUEST_STATE record replaced CPU_STATE, DEVICE_STATE and BALLOON_MAP. */
-        public static final int CURRENT_VERSION = 3;
-        /** Version 2 peers send records this version no longer reads. */
+        /**
+         * Version 4: proofs over both HELLOs (and the TLS session), per-connection keys, and every frame after
+         * a side's AUTH sealed with a sequence number and a MAC. Version 3 sealed nothing.
+         */
+        public static final int CURRENT_VERSION = 4;
+        /** Version 3 peers neither prove the handshake nor seal their frames as this version requires. */
         public static final int OLDEST_ACCEPTED_VERSION = CURRENT_VERSION;
 
         public Hello {

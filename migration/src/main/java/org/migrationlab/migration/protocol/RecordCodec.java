@@ -44,6 +44,15 @@ public final class RecordCodec {
     public static final int HEADER_BYTES = 8;
     public static final int LENGTH_FIELD_OFFSET = 4;
     public static final int MAX_FRAME_BODY = 4 << 20;
+    /**
+     * The largest body a peer may send before it has proved the shared secret (PROTOCOL §2): HELLO, AUTH
+     * and a short ABORT fit; nothing larger is buffered for a peer nobody has authenticated.
+     */
+    public static final int MAX_FRAME_BODY_BEFORE_AUTH = 256;
+    /** Flag of a frame that carries a sequence number and MAC after its body (PROTOCOL §2, §3.2). */
+    public static final int FLAG_SEALED = 0x0001;
+    /** The seal after a sealed frame's body: sequence number u64 and HMAC-SHA256. */
+    public static final int SEAL_BYTES = 8 + 32;
     public static final int MAX_WORKLOAD_BYTES = 31;
     /** reason u8, round u32, count u16. */
     public static final int PAGE_BATCH_FIXED_BYTES = 7;
@@ -108,8 +117,8 @@ public final class RecordCodec {
     }
 
     /**
-     * Decodes one whole frame ({@code frame}'s readable bytes are exactly header and body). Does not
-     * release {@code frame}.
+     * Decodes one whole frame ({@code frame}'s readable bytes are exactly header and body: the seal of a
+     * sealed frame has been checked and cut off by the transport). Does not release {@code frame}.
      *
      * @throws ProtocolException {@code UNKNOWN_RECORD} for an unknown mandatory type, {@code BAD_PAGE}
      *     for a page number of 2^63 or more, {@code MALFORMED} for anything else out of shape
@@ -125,8 +134,9 @@ public final class RecordCodec {
         if (typeCode == 0) {
             throw malformed("record type 0 is invalid");
         }
-        if (flags != 0) {
-            throw malformed(String.format("flags 0x%04x on record type 0x%04x (version 1 requires 0)", flags, typeCode));
+        if ((flags & ~FLAG_SEALED) != 0) {
+            throw malformed(String.format("flags 0x%04x on record type 0x%04x (only 0x%04x, sealed, is defined)", flags,
+                    typeCode, FLAG_SEALED));
         }
         if (bodyBytes > MAX_FRAME_BODY) {
             throw malformed("body of " + bodyBytes + " bytes exceeds " + MAX_FRAME_BODY);

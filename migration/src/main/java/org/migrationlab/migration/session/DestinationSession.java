@@ -62,6 +62,7 @@ public final class DestinationSession {
     private PeerChannel bulk;
     private PeerChannel urgent;
     private boolean pagesDone;
+    private boolean urgentAttached;
     private long pagesReceived;
     private long resumeNanos;
     private long progressAtResume;
@@ -83,8 +84,20 @@ public final class DestinationSession {
         return arrival;
     }
 
-    /** The sink for this migration's bulk or urgent connection. */
+    /**
+     * The sink for this migration's bulk or urgent connection. A migration has one urgent connection: a
+     * second is refused (and, never attached, cannot disturb the first or the migration when it closes).
+     */
     public RecordSink sink(MigrationRecord.Channel kind) {
+        if (kind == MigrationRecord.Channel.URGENT) {
+            synchronized (this) {
+                if (urgentAttached) {
+                    throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id
+                            + " has its urgent connection already");
+                }
+                urgentAttached = true;
+            }
+        }
         return new RecordSink() {
             @Override
             public void authenticated(Handshake handshake, PeerChannel channel) {
@@ -109,6 +122,9 @@ public final class DestinationSession {
                     }
                 }
                 try {
+                    if (kind == MigrationRecord.Channel.URGENT) {
+                        requireUrgent(record);
+                    }
                     handle(record, kind);
                 } catch (ProtocolException e) {
                     fail(e);
@@ -161,6 +177,27 @@ public final class DestinationSession {
             case MigrationRecord.Complete c -> throw unexpected(c);
             case MigrationRecord.DestinationStats s -> throw unexpected(s);
             case MigrationRecord.Abort a -> fail(new ProtocolException(a.reason(), "the source aborted: " + a.message()));
+        }
+    }
+
+    /**
+     * The urgent connection carries the answers to page requests (and hints for humans); everything of
+     * the migration's course goes on the bulk connection (PROTOCOL §1).
+     */
+    private void requireUrgent(MigrationRecord record) {
+        boolean allowed = switch (record) {
+            case PageBatch batch -> batch.reason() == org.migrationlab.migration.protocol.SendReason.DEMAND;
+            case MigrationRecord.ProgressHint hint -> true;
+            case MigrationRecord.Abort abort -> true;
+            default -> false;
+        };
+        if (!allowed) {
+            if (record instanceof PageBatch batch) {
+                batch.release();
+            }
+            throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type()
+                    + (record instanceof PageBatch batch ? " (" + batch.reason() + ")" : "")
+                    + " on the urgent connection, which carries only demanded pages");
         }
     }
 
@@ -226,7 +263,9 @@ public final class DestinationSession {
             }
             for (int i = 0; i < batch.count(); i++) {
                 long page = checkedPage(target, batch, i);
-                if (!incoming.isPending(page) || incoming.hasArrived(page)) {
+                // Claimed before it is written: of two copies (bulk push and urgent demand, on two event loops)
+                // exactly one touches the page; the other is refused without writing into it.
+                if (!incoming.claim(page)) {
                     throw new ProtocolException(AbortReason.BAD_PAGE, "page " + page
                             + (incoming.isPending(page) ? " arrived twice" : " was not expected after the switch-over"));
                 }
@@ -240,7 +279,7 @@ public final class DestinationSession {
                     }
                 }
                 if (!incoming.arrive(page)) {
-                    throw new ProtocolException(AbortReason.BAD_PAGE, "page " + page + " arrived twice");
+                    throw new IllegalStateException("page " + page + " was claimed but cannot arrive");
                 }
                 synchronized (this) {
                     pagesReceived++;
@@ -337,6 +376,17 @@ public final class DestinationSession {
             }
             String why = end instanceof GuestEnd.Failed failed ? failed.message()
                     : "the guest stopped: " + (end != null ? end : error);
+            PeerChannel requestChannel;
+            synchronized (this) {
+                requestChannel = urgent != null ? urgent : bulk;
+            }
+            if (!requestChannel.isOpen()) {
+                // The guest failed because its page requests had nowhere to go: the connection was lost first
+                // (the channel is closed before the session hears of it).
+                fail(new ProtocolException(AbortReason.CONNECTION_LOST, "the source closed the "
+                        + requestChannel.kind() + " connection in state RUNNING (" + why + ")"));
+                return;
+            }
             fail(new ProtocolException(AbortReason.GUEST_FAILED, why));
         });
         state = State.RUNNING;

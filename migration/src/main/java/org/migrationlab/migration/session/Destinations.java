@@ -2,6 +2,7 @@ package org.migrationlab.migration.session;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -14,11 +15,15 @@ import org.migrationlab.migration.transport.RecordSink;
 
 /**
  * The destination's registry of incoming migrations: a bulk connection opens a new session (up to a
- * bound), an urgent connection joins the session of its migration id. Used as the transport's
+ * bound), an urgent connection joins the session of its migration id (one per migration). The bound
+ * counts every guest this destination holds — migrations under way and guests that arrived and still run
+ * — so a slot is free again only when the migration failed or its guest ended. Used as the transport's
  * resolver; called on event loops.
  */
 public final class Destinations {
     private final Map<UUID, DestinationSession> sessions = new ConcurrentHashMap<>();
+    /** One per guest held here, completed (and removed) when the place is free again. */
+    private final Map<UUID, CompletableFuture<Void>> slots = new ConcurrentHashMap<>();
     private final GuestFactory machines;
     private final int maxConcurrent;
     private final long maxRamBytes;
@@ -35,18 +40,47 @@ public final class Destinations {
         this.onNewSession = onNewSession;
     }
 
+    /** Migrations under way and arrived guests still running here. */
+    public int guestsHeld() {
+        return slots.size();
+    }
+
+    /** Completes once migration {@code id} no longer holds a place here (at once if it holds none). */
+    public CompletableFuture<Void> released(UUID id) {
+        return slots.getOrDefault(id, CompletableFuture.completedFuture(null));
+    }
+
+    private void release(UUID id) {
+        CompletableFuture<Void> slot = slots.remove(id);
+        if (slot != null) {
+            slot.complete(null);
+        }
+    }
+
     public RecordSink resolve(Handshake handshake) {
         UUID id = handshake.migrationId();
         if (handshake.channel() == MigrationRecord.Channel.BULK) {
-            if (sessions.size() >= maxConcurrent) {
-                throw new ProtocolException(AbortReason.BAD_STATE, "this destination takes at most " + maxConcurrent
-                        + " migrations at once");
+            DestinationSession session;
+            synchronized (this) {
+                if (slots.size() >= maxConcurrent) {
+                    throw new ProtocolException(AbortReason.BAD_STATE, "this destination holds at most " + maxConcurrent
+                            + " guests at once (migrating in or running)");
+                }
+                if (sessions.containsKey(id) || slots.containsKey(id)) {
+                    throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id + " is already under way");
+                }
+                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis);
+                sessions.put(id, session);
+                slots.put(id, new CompletableFuture<>());
             }
-            DestinationSession session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis);
-            if (sessions.putIfAbsent(id, session) != null) {
-                throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id + " is already under way");
-            }
-            session.arrival().whenComplete((arrival, error) -> sessions.remove(id));
+            session.arrival().whenComplete((arrival, error) -> {
+                sessions.remove(id);
+                if (error != null) {
+                    release(id);
+                } else {
+                    arrival.guest().ended().whenComplete((end, failure) -> release(id));
+                }
+            });
             onNewSession.accept(session);
             return session.sink(MigrationRecord.Channel.BULK);
         }

@@ -210,6 +210,14 @@ public final class SourceSession {
 
         @Override
         public void received(MigrationRecord record, PeerChannel channel) {
+            boolean onBulk = channel.kind() == MigrationRecord.Channel.BULK;
+            if (record instanceof PageRequest ? onBulk && config.urgentChannel() : !onBulk && !(record instanceof Abort)
+                    && !(record instanceof MigrationRecord.ProgressHint)) {
+                // Page requests belong on the urgent connection (when there is one), everything else on the bulk one.
+                ReferenceCountUtil.release(record);
+                throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type() + " from the destination on the "
+                        + channel.kind() + " connection");
+            }
             switch (record) {
                 case PageRequest request -> pages.serve(request, channel);
                 case MigrationRecord.Resumed r -> {

@@ -15,8 +15,11 @@ import org.migrationlab.migration.protocol.RecordEncoder;
 
 /**
  * Builds one migration connection's pipeline, codecs first and behaviour last:
- * (TLS) → (bulk bandwidth cap, source side) → byte counter → frames → records → (latency) →
- * writability gate → handshake → session. A fresh set of stateful handlers per channel.
+ * (TLS) → (bulk bandwidth cap, source side) → byte counter → (latency, on the received bytes) → frames →
+ * seal check → records, and outbound records → frames → seal → ...; then writability gate → handshake →
+ * session. The latency line sits before the frames so that everything from the frames up runs in step
+ * with the handshake, which arms the frame limit and the seals. A fresh set of stateful handlers per
+ * channel.
  */
 public final class MigrationChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final MigrationRecord.Role role;
@@ -27,6 +30,7 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
     private final Function<Handshake, RecordSink> resolver;
     private final ByteCounter bytes;
     private final ChannelHooks hooks;
+    private final PendingHandshakes pendingHandshakes;
 
     /** Lets the connecting side learn the handlers of the channel it opens. */
     interface ChannelHooks {
@@ -37,7 +41,7 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
 
     MigrationChannelInitializer(MigrationRecord.Role role, MigrationRecord.Channel kind, TransportConfig config,
                                 SslContext ssl, UUID migrationId, Function<Handshake, RecordSink> resolver,
-                                ByteCounter bytes, ChannelHooks hooks) {
+                                ByteCounter bytes, ChannelHooks hooks, PendingHandshakes pendingHandshakes) {
         this.role = role;
         this.kind = kind;
         this.config = config;
@@ -46,6 +50,7 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
         this.resolver = resolver;
         this.bytes = bytes;
         this.hooks = hooks;
+        this.pendingHandshakes = pendingHandshakes;
     }
 
     @Override
@@ -60,16 +65,23 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
                     new ChannelTrafficShapingHandler(config.bandwidthBitsPerSecond() / 8, 0, 10));
         }
         pipeline.addLast("bytes", bytes);
-        pipeline.addLast("frames", new FrameDecoder());
-        pipeline.addLast("records", new RecordDecoder());
-        pipeline.addLast("encoder", new RecordEncoder());
         if (config.oneWayLatencyNanos() > 0) {
             pipeline.addLast("link-latency", new LatencyHandler(config.oneWayLatencyNanos()));
         }
+        HandshakeHandler.FrameGuards guards = new HandshakeHandler.FrameGuards(FrameDecoder.beforeAuthentication(),
+                new FrameSealer(), new FrameOpener());
+        pipeline.addLast("frames", guards.frames());
+        pipeline.addLast("unseal", guards.opener());
+        pipeline.addLast("records", new RecordDecoder());
+        pipeline.addLast("seal", guards.sealer());
+        pipeline.addLast("encoder", new RecordEncoder());
         WritabilityGate gate = new WritabilityGate();
         pipeline.addLast("writability", gate);
-        pipeline.addLast("handshake", new HandshakeHandler(role, kind, new Authenticator(config.secret()), migrationId));
-        SessionHandler session = new SessionHandler(resolver, gate, bytes);
+        pipeline.addLast("handshake", new HandshakeHandler(role, kind, new Authenticator(config.secret()), migrationId,
+                guards, config.handshakeTimeoutMillis(), pendingHandshakes));
+        // A destination ends a bulk connection whose source stays silent: an authenticated peer holds a slot.
+        long idleMillis = role == MigrationRecord.Role.DESTINATION ? config.replyTimeoutMillis() : 0;
+        SessionHandler session = new SessionHandler(resolver, gate, bytes, idleMillis);
         pipeline.addLast("session", session);
         hooks.initialized(channel, session);
     }

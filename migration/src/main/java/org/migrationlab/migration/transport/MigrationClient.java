@@ -62,7 +62,8 @@ public final class MigrationClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(new MigrationChannelInitializer(MigrationRecord.Role.SOURCE, kind, config, ssl, id,
-                        handshake -> signalling, new ByteCounter(), (ch, s) -> session[0] = s));
+                        handshake -> signalling, new ByteCounter(), (ch, s) -> session[0] = s,
+                        PendingHandshakes.unlimited()));
         ChannelFuture connected = bootstrap.connect(destination);
         connected.addListener(f -> {
             if (!f.isSuccess()) {
@@ -80,6 +81,10 @@ public final class MigrationClient implements AutoCloseable {
             return ready.get(config.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             connected.channel().close();
+            java.util.Optional<String> untrusted = Tls.untrustedCertificate(e.getCause());
+            if (untrusted.isPresent()) {
+                throw new TransportClosedException("TLS: " + untrusted.get());
+            }
             throw e.getCause() instanceof RuntimeException r ? r : new TransportClosedException(e.getCause().toString());
         } catch (TimeoutException e) {
             connected.channel().close();

@@ -14,9 +14,10 @@ import io.netty.handler.ssl.SslContext;
 import org.migrationlab.migration.protocol.MigrationRecord;
 
 /**
- * The destination's listener. Every accepted connection authenticates first; then {@code resolver}
- * maps the handshake (migration id and channel kind) to the sink that will receive its records, or
- * throws to refuse it. Owns its event loops.
+ * The destination's listener. Every accepted connection authenticates first — within the handshake
+ * deadline, with tiny frames, and only so many at once ({@link TransportConfig#maxPendingHandshakes()}) —
+ * then {@code resolver} maps the handshake (migration id and channel kind) to the sink that will receive
+ * its records, or throws to refuse it. Owns its event loops.
  */
 public final class MigrationServer implements AutoCloseable {
     private final EventLoopGroup acceptLoop = EventLoops.named("net-accept", 1);
@@ -33,7 +34,8 @@ public final class MigrationServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 // The channel kind and migration id are learnt from the source's HELLO.
                 .childHandler(new MigrationChannelInitializer(MigrationRecord.Role.DESTINATION, null, config, ssl,
-                        null, resolver, new ByteCounter(), MigrationChannelInitializer.ChannelHooks.NONE));
+                        null, resolver, new ByteCounter(), MigrationChannelInitializer.ChannelHooks.NONE,
+                        new PendingHandshakes(config.maxPendingHandshakes())));
         try {
             this.listener = bootstrap.bind(address).sync().channel();
         } catch (RuntimeException e) {

@@ -1,10 +1,14 @@
 package org.migrationlab.migration.transport;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -13,20 +17,26 @@ import org.migrationlab.migration.protocol.ProtocolException;
 /**
  * The last handler of a migration pipeline: waits for the {@link Handshake}, asks the resolver for the
  * sink of this migration, then hands it every record. Protocol errors end the connection with an ABORT
- * naming the reason. One per channel (stateful); event-loop thread only.
+ * naming the reason; so does a bulk connection that stays silent longer than its idle limit, when it has
+ * one (a destination's: an authenticated peer must not hold a migration slot by saying nothing). One per
+ * channel (stateful); event-loop thread only.
  */
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final Function<Handshake, RecordSink> resolver;
     private final WritabilityGate gate;
     private final ByteCounter bytes;
+    private final long idleMillis;
     private RecordSink sink;
     private PeerChannel peer;
     private boolean failed;
 
-    public SessionHandler(Function<Handshake, RecordSink> resolver, WritabilityGate gate, ByteCounter bytes) {
+    /** @param idleMillis how long an authenticated bulk connection may stay silent (0: without limit) */
+    public SessionHandler(Function<Handshake, RecordSink> resolver, WritabilityGate gate, ByteCounter bytes,
+                          long idleMillis) {
         this.resolver = resolver;
         this.gate = gate;
         this.bytes = bytes;
+        this.idleMillis = idleMillis;
     }
 
     @Override
@@ -34,6 +44,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         switch (event) {
             case SourceVerified verified -> accept(ctx, verified.handshake(), verified.answer());
             case Handshake handshake -> accept(ctx, handshake, null);
+            case IdleStateEvent idle -> fail(ctx, new ProtocolException(AbortReason.TIMEOUT, "nothing from the peer for "
+                    + idleMillis + " ms"));
+            case SslHandshakeCompletionEvent tls when !tls.isSuccess() -> fail(ctx, tls.cause());
             default -> super.userEventTriggered(ctx, event);
         }
     }
@@ -50,6 +63,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (answer != null) {
             ctx.writeAndFlush(answer);
+        }
+        if (idleMillis > 0 && handshake.channel() == MigrationRecord.Channel.BULK) {
+            ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         sink.authenticated(handshake, peer);
     }

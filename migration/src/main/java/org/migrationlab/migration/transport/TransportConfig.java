@@ -1,20 +1,49 @@
 package org.migrationlab.migration.transport;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How the two ends of a migration talk: the shared secret both must prove, optional TLS, and the
- * emulated link (bandwidth cap on the bulk channel and a one-way latency on every channel).
+ * How the two ends of a migration talk: the shared secret both must prove, optional TLS, the emulated
+ * link (bandwidth cap on the bulk channel and a one-way latency on every channel), and the time and
+ * connection limits that keep peers who prove nothing from holding a listener's resources.
  *
  * @param bandwidthBitsPerSecond 0 = unlimited
  * @param oneWayLatencyNanos     0 = none; added by the receiving end of each channel
+ * @param replyTimeoutMillis     how long an end waits for a reply; a destination's bulk connection that
+ *                               stays silent this long is also ended
+ * @param handshakeTimeoutMillis how long a connection may take to complete its handshake
+ * @param maxPendingHandshakes   how many of a listener's connections may be in their handshake at once
  */
 public record TransportConfig(byte[] secret, Optional<Tls> tls, long bandwidthBitsPerSecond, long oneWayLatencyNanos,
-                              long connectTimeoutMillis, long replyTimeoutMillis) {
+                              long connectTimeoutMillis, long replyTimeoutMillis, long handshakeTimeoutMillis,
+                              int maxPendingHandshakes) {
+    public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 5_000;
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 16;
 
-    /** PEM certificate chain and PKCS#8 key; the source trusts exactly this certificate. */
-    public record Tls(Path certificate, Path privateKey) {
+    /**
+     * TLS. The destination serves {@code certificate} (a PEM chain, leaf first) with {@code privateKey}
+     * (PKCS#8 PEM). The source accepts exactly one certificate, by its SHA-256 fingerprint: {@code pin}
+     * ({@code sha256:} and 64 hex digits) when given, else the first certificate of {@code certificate}; an
+     * expired or not yet valid pinned certificate is refused too.
+     */
+    public record Tls(Path certificate, Path privateKey, Optional<String> pin) {
+        public Tls {
+            Objects.requireNonNull(pin, "pin");
+            if (certificate == null && pin.isEmpty()) {
+                throw new IllegalArgumentException("TLS needs a certificate file or a pin");
+            }
+        }
+
+        public Tls(Path certificate, Path privateKey) {
+            this(certificate, privateKey, Optional.empty());
+        }
+
+        /** A source that knows the destination's certificate by its fingerprint only. */
+        public static Tls pinned(String pin) {
+            return new Tls(null, null, Optional.of(pin));
+        }
     }
 
     public TransportConfig {
@@ -24,10 +53,19 @@ public record TransportConfig(byte[] secret, Optional<Tls> tls, long bandwidthBi
         if (bandwidthBitsPerSecond < 0 || oneWayLatencyNanos < 0) {
             throw new IllegalArgumentException("bandwidth and latency must not be negative");
         }
-        if (connectTimeoutMillis <= 0 || replyTimeoutMillis <= 0) {
+        if (connectTimeoutMillis <= 0 || replyTimeoutMillis <= 0 || handshakeTimeoutMillis <= 0) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
+        if (maxPendingHandshakes < 1) {
+            throw new IllegalArgumentException("at least one pending handshake must be allowed");
+        }
         secret = secret.clone();
+    }
+
+    public TransportConfig(byte[] secret, Optional<Tls> tls, long bandwidthBitsPerSecond, long oneWayLatencyNanos,
+                           long connectTimeoutMillis, long replyTimeoutMillis) {
+        this(secret, tls, bandwidthBitsPerSecond, oneWayLatencyNanos, connectTimeoutMillis, replyTimeoutMillis,
+                DEFAULT_HANDSHAKE_TIMEOUT_MILLIS, DEFAULT_MAX_PENDING_HANDSHAKES);
     }
 
     public static TransportConfig of(byte[] secret) {
@@ -40,11 +78,23 @@ public record TransportConfig(byte[] secret, Optional<Tls> tls, long bandwidthBi
     }
 
     public TransportConfig withLink(long bitsPerSecond, long latencyNanos) {
-        return new TransportConfig(secret, tls, bitsPerSecond, latencyNanos, connectTimeoutMillis, replyTimeoutMillis);
+        return new TransportConfig(secret, tls, bitsPerSecond, latencyNanos, connectTimeoutMillis, replyTimeoutMillis,
+                handshakeTimeoutMillis, maxPendingHandshakes);
     }
 
     public TransportConfig withTls(Tls newTls) {
         return new TransportConfig(secret, Optional.of(newTls), bandwidthBitsPerSecond, oneWayLatencyNanos,
-                connectTimeoutMillis, replyTimeoutMillis);
+                connectTimeoutMillis, replyTimeoutMillis, handshakeTimeoutMillis, maxPendingHandshakes);
+    }
+
+    public TransportConfig withReplyTimeout(long millis) {
+        return new TransportConfig(secret, tls, bandwidthBitsPerSecond, oneWayLatencyNanos, connectTimeoutMillis, millis,
+                handshakeTimeoutMillis, maxPendingHandshakes);
+    }
+
+    /** The same config with other limits for peers still in their handshake. */
+    public TransportConfig withHandshakeLimits(long timeoutMillis, int maxPending) {
+        return new TransportConfig(secret, tls, bandwidthBitsPerSecond, oneWayLatencyNanos, connectTimeoutMillis,
+                replyTimeoutMillis, timeoutMillis, maxPending);
     }
 }

@@ -31,6 +31,7 @@ import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.RecordCodec;
 import org.migrationlab.migration.protocol.SendReason;
+import org.migrationlab.emulator.testing.HostileCpuStates;
 import org.migrationlab.migration.testing.LoopbackDestination;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.testing.SourceStreams;
@@ -88,12 +89,15 @@ class DestinationHostileInputIT {
         truncatedDevices.set(0, new DeviceState(first.deviceId(), first.version(), new byte[1]));
         GuestState truncatedDevice = new GuestState(state.cpu(), truncatedDevices, state.ballooned());
         GuestState smallerGuest = new GuestState(state.cpu(), state.devices(), new PageBitmap(GUEST_PAGES / 2));
+        // The CPU state that made Unicorn read a descriptor from the unmapped null page and killed the JVM.
+        GuestState segmentFault = new GuestState(HostileCpuStates.all(SourceStreams.RAM_BYTES).getFirst()
+                .applyTo(state.cpu()), state.devices(), state.ballooned());
 
         byte[] corruptPage = batch(SendReason.PRECOPY_ROUND, new long[] {3}, new byte[][] {source.rawPage()},
                 PageCodec.Compression.NONE);
         corruptPage[corruptPage.length - 100] ^= 0x10; // in the raw page's data: its CRC32C no longer matches
         byte[] flagged = frames(new MigrationRecord.RoundEnd(0, 0));
-        flagged[2] = 1;
+        flagged[2] = 2; // a flag no version defines
         byte[] nonAscii = source.guestConfig(MigrationMode.PRECOPY);
         nonAscii[RecordCodec.HEADER_BYTES + 8 + 8 + 1 + 1] = (byte) 0xc3; // the name, after ram, seed, mode, length
         byte[] nonePending = new byte[(int) (GUEST_PAGES / 8)];
@@ -120,6 +124,9 @@ class DestinationHostileInputIT {
                         corruptState))), AbortReason.MALFORMED, "checksum", true),
                 new Hostile("GUEST_STATE of an unknown format version", concat(config, frames(
                         new MigrationRecord.GuestStateRecord(futureFormat))), AbortReason.MALFORMED, "format version 9", true),
+                new Hostile("GUEST_STATE with GDTR limit 0xffff and FS 0x8", concat(postcopyConfig,
+                        guestStateFrame(segmentFault), frames(new MigrationRecord.SwitchOver(MigrationMode.POSTCOPY,
+                        GUEST_PAGES, allPending))), AbortReason.BAD_STATE, "CPU state: FS 0x8", true),
                 new Hostile("GUEST_STATE with a truncated device state", concat(postcopyConfig,
                         guestStateFrame(truncatedDevice), frames(new MigrationRecord.SwitchOver(MigrationMode.POSTCOPY,
                         GUEST_PAGES, allPending))), AbortReason.BAD_STATE, "device state", true),

@@ -28,16 +28,44 @@ public final class LoopbackDestination implements AutoCloseable {
     /** The name DestinationSession gives its guest's vCPU thread. */
     private static final String DESTINATION_VCPU_THREAD = "vcpu-0";
     private final Map<UUID, CompletableFuture<DestinationSession>> sessions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<DestinationSession>> nextWaiter =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final MigrationServer server;
     private final byte[] secret;
+    private final Destinations destinations;
 
     public LoopbackDestination(byte[] secret, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis)
             throws InterruptedException {
-        this.secret = secret.clone();
-        Destinations destinations = new Destinations(LoopbackMigration.MACHINES, maxConcurrent, maxRamBytes, replyTimeoutMillis,
-                session -> sessionFuture(session.id()).complete(session));
-        server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), TransportConfig.of(secret),
-                destinations::resolve);
+        this(TransportConfig.of(secret), maxConcurrent, maxRamBytes, replyTimeoutMillis);
+    }
+
+    /** A destination with its own transport (TLS, timeouts, limits of the handshake). */
+    public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis)
+            throws InterruptedException {
+        this.secret = transport.secret();
+        this.destinations = new Destinations(LoopbackMigration.MACHINES, maxConcurrent, maxRamBytes, replyTimeoutMillis,
+                session -> {
+                    sessionFuture(session.id()).complete(session);
+                    CompletableFuture<DestinationSession> waiter = nextWaiter.getAndSet(null);
+                    if (waiter != null) {
+                        waiter.complete(session);
+                    }
+                });
+        server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), transport, destinations::resolve);
+    }
+
+    /** Completes with the next session opened after this call (one waiter at a time). */
+    public CompletableFuture<DestinationSession> nextSession() {
+        CompletableFuture<DestinationSession> next = new CompletableFuture<>();
+        if (!nextWaiter.compareAndSet(null, next)) {
+            throw new IllegalStateException("someone waits for the next session already");
+        }
+        return next;
+    }
+
+    /** The registry behind the listener. */
+    public Destinations destinations() {
+        return destinations;
     }
 
     public InetSocketAddress address() {

@@ -201,6 +201,17 @@ public final class LoopbackMigration {
                 sourceTransport), destination, null);
     }
 
+    /**
+     * Migrates to a destination listening elsewhere in this JVM, whose next session is {@code incoming}:
+     * the destination's guest is run to its end as with {@link #migrate(MachineConfig, MigrationConfig, long)}.
+     */
+    public static Result migrateTo(InetSocketAddress destination, CompletableFuture<DestinationSession> incoming,
+                                   MachineConfig config, MigrationConfig migration, long startAtProgress,
+                                   TransportConfig sourceTransport) throws Exception {
+        return migrate(config, migration, startAtProgress, Options.defaults().withTransports(sourceTransport,
+                sourceTransport), destination, incoming);
+    }
+
     private static Result migrate(MachineConfig config, MigrationConfig migration, long startAtProgress,
                                   Options options, InetSocketAddress address,
                                   CompletableFuture<DestinationSession> incoming) throws Exception {

@@ -24,19 +24,26 @@ import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.MigrationRecord.Role;
 import org.migrationlab.migration.protocol.RecordCodec;
 import org.migrationlab.migration.transport.Authenticator;
-import org.migrationlab.migration.transport.HandshakeHandler;
+import org.migrationlab.migration.transport.ChannelKeys;
+import org.migrationlab.migration.transport.FrameMac;
 
 /**
  * One end of a migration connection spoken by hand over a plain blocking {@link Socket}, to play a
  * misbehaving peer: it writes whatever bytes it is told (valid records, a wrong version, a wrong proof,
  * mutated frames) and reads the engine's frames back. The handshake helpers use the engine's own
  * {@link Authenticator} and {@link RecordCodec}, so a raw peer can get past authentication and misbehave
- * afterwards. Not thread-safe: one thread drives one peer.
+ * afterwards: once its own AUTH is out it seals what it sends, frame by frame, as a peer that knows the
+ * secret does ({@link #sendUnsealed} skips that), and it checks and removes the seals of what it reads.
+ * Not thread-safe: one thread drives one peer.
  */
 public final class RawPeer implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** The seal of what this peer sends, from its own AUTH on; null before. */
+    private FrameMac sending;
+    /** The seal of what the other end sends, from the other end's AUTH on; null before. */
+    private FrameMac receiving;
 
     private RawPeer(Socket socket) throws IOException {
         this.socket = socket;
@@ -87,9 +94,49 @@ public final class RawPeer implements AutoCloseable {
         sendBytes(encode(record));
     }
 
+    /**
+     * Sends frames: after this peer's AUTH each whole frame in {@code bytes} is sealed with the next
+     * sequence number (whatever its header says, so mutated records still reach the other end's record
+     * checks); bytes after the last whole frame go out as they are.
+     */
     public void sendBytes(byte[] bytes) throws IOException {
+        out.write(sending == null ? bytes : seal(bytes));
+        out.flush();
+    }
+
+    /** Sends {@code bytes} as they are, sealed or not. */
+    public void sendUnsealed(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
+    }
+
+    /** One whole unsealed frame followed by the seal {@code mac} gives it (for peers forging frames). */
+    public static byte[] concatFrameAndSeal(byte[] frame, FrameMac mac) {
+        byte[] copy = frame.clone();
+        byte[] seal = mac.seal(Unpooled.wrappedBuffer(copy));
+        byte[] out = java.util.Arrays.copyOf(copy, copy.length + seal.length);
+        System.arraycopy(seal, 0, out, copy.length, seal.length);
+        return out;
+    }
+
+    /** The frames of {@code bytes} sealed as this peer's next frames. */
+    public byte[] seal(byte[] bytes) {
+        ByteArrayOutputStream sealed = new ByteArrayOutputStream(bytes.length + 64);
+        int at = 0;
+        while (bytes.length - at >= RecordCodec.HEADER_BYTES) {
+            long body = Integer.toUnsignedLong((bytes[at + 4] & 0xff) | (bytes[at + 5] & 0xff) << 8
+                    | (bytes[at + 6] & 0xff) << 16 | (bytes[at + 7] & 0xff) << 24);
+            if (RecordCodec.HEADER_BYTES + body > bytes.length - at) {
+                break;
+            }
+            byte[] frame = java.util.Arrays.copyOfRange(bytes, at, at + RecordCodec.HEADER_BYTES + (int) body);
+            byte[] seal = sending.seal(Unpooled.wrappedBuffer(frame));
+            sealed.writeBytes(frame);
+            sealed.writeBytes(seal);
+            at += frame.length;
+        }
+        sealed.write(bytes, at, bytes.length - at);
+        return sealed.toByteArray();
     }
 
     /** Ends our direction of the stream (the peer reads end-of-stream) but keeps reading possible. */
@@ -104,7 +151,7 @@ public final class RawPeer implements AutoCloseable {
      * @throws EOFException when the peer closed the stream
      */
     public MigrationRecord receive() throws IOException {
-        byte[] frame = readFrame();
+        byte[] frame = open(readFrame());
         ByteBuf buf = Unpooled.wrappedBuffer(frame);
         RecordCodec.Decoded decoded = RecordCodec.decode(buf);
         return switch (decoded) {
@@ -116,7 +163,7 @@ public final class RawPeer implements AutoCloseable {
         };
     }
 
-    /** Reads one frame's bytes (header and body). */
+    /** Reads one frame's bytes (header, body and, for a sealed frame, its seal). */
     public byte[] readFrame() throws IOException {
         byte[] header = new byte[RecordCodec.HEADER_BYTES];
         in.readFully(header);
@@ -125,10 +172,30 @@ public final class RawPeer implements AutoCloseable {
         if (bodyBytes > RecordCodec.MAX_FRAME_BODY) {
             throw new IOException("the peer sent a frame of " + bodyBytes + " bytes");
         }
-        byte[] frame = new byte[RecordCodec.HEADER_BYTES + (int) bodyBytes];
+        int seal = (header[2] & RecordCodec.FLAG_SEALED) != 0 ? RecordCodec.SEAL_BYTES : 0;
+        byte[] frame = new byte[RecordCodec.HEADER_BYTES + (int) bodyBytes + seal];
         System.arraycopy(header, 0, frame, 0, header.length);
-        in.readFully(frame, header.length, (int) bodyBytes);
+        in.readFully(frame, header.length, frame.length - header.length);
         return frame;
+    }
+
+    /** A received frame without its seal, after checking the seal; an unsealed frame once seals are due fails. */
+    private byte[] open(byte[] frame) throws IOException {
+        boolean sealed = (frame[2] & RecordCodec.FLAG_SEALED) != 0;
+        if (!sealed) {
+            if (receiving != null) {
+                throw new IOException("the peer sent an unsealed frame after its AUTH");
+            }
+            return frame;
+        }
+        if (receiving == null) {
+            throw new IOException("the peer sealed a frame before its AUTH");
+        }
+        String problem = receiving.open(Unpooled.wrappedBuffer(frame));
+        if (problem != null) {
+            throw new IOException("the peer's seal is wrong: " + problem);
+        }
+        return java.util.Arrays.copyOf(frame, frame.length - RecordCodec.SEAL_BYTES);
     }
 
     /** How the peer's side of the connection ended, and what it sent before. */
@@ -163,15 +230,17 @@ public final class RawPeer implements AutoCloseable {
 
     /** Plays the source's side of the handshake; returns the destination's HELLO. */
     public Hello handshakeAsSource(UUID migrationId, MigrationRecord.Channel channel, byte[] secret) throws IOException {
-        byte[] nonce = Authenticator.newNonce();
-        send(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, channel, migrationId, nonce));
+        Hello own = new Hello(Hello.CURRENT_VERSION, Role.SOURCE, channel, migrationId, Authenticator.newNonce());
+        send(own);
         Hello hello = expect(Hello.class);
-        Authenticator authenticator = new Authenticator(secret);
-        send(new Auth(authenticator.proof(Role.SOURCE, hello.nonce(), migrationId)));
+        ChannelKeys keys = new Authenticator(secret).keys(own, hello, new byte[0]);
+        send(new Auth(keys.proof(Role.SOURCE)));
+        sending = keys.frames(Role.SOURCE);
         Auth auth = expect(Auth.class);
-        if (!authenticator.verify(auth.mac(), Role.DESTINATION, nonce, migrationId)) {
+        if (!keys.verify(Role.DESTINATION, auth.mac())) {
             throw new IOException("the destination's proof is wrong");
         }
+        receiving = keys.frames(Role.DESTINATION);
         return hello;
     }
 
@@ -186,10 +255,13 @@ public final class RawPeer implements AutoCloseable {
     /** As {@link #handshakeAsDestination(byte[])}, answering with a HELLO of the given version. */
     public Hello handshakeAsDestination(byte[] secret, int version) throws IOException {
         Hello hello = expect(Hello.class);
-        byte[] nonce = Authenticator.newNonce();
-        send(new Hello(version, Role.DESTINATION, hello.channel(), hello.migrationId(), nonce));
+        Hello own = new Hello(version, Role.DESTINATION, hello.channel(), hello.migrationId(), Authenticator.newNonce());
+        send(own);
         expect(Auth.class);
-        send(new Auth(new Authenticator(secret).proof(Role.DESTINATION, hello.nonce(), hello.migrationId())));
+        ChannelKeys keys = new Authenticator(secret).keys(hello, own, new byte[0]);
+        receiving = keys.frames(Role.SOURCE);
+        send(new Auth(keys.proof(Role.DESTINATION)));
+        sending = keys.frames(Role.DESTINATION);
         return hello;
     }
 

@@ -114,7 +114,8 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " carries the daemon's lines)");
         }
         JsonTarget.check(json);
-        TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, 0, latencyNanos);
+        TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, null, 0, latencyNanos,
+                spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,

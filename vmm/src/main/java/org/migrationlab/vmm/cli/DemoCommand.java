@@ -254,8 +254,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.println();
         out.println("migration report (source):");
-        out.print(MigrationReportTable.render(report.withOracle(Verdict.Finding.NOT_CHECKED.word())));
-        out.println("oracle: " + verdict.describe());
+        out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle(
+                Verdict.Finding.NOT_CHECKED.word()))));
+        out.println(TerminalText.escape("oracle: " + verdict.describe()));
         out.flush();
         if (json != null) {
             JsonTarget.write(json, ReportJson.render(report));

@@ -52,7 +52,8 @@ import picocli.CommandLine.Option;
                 + " rates.",
             "",
             "Both ends must read the same secret (at least 16 bytes) from --secret-file; with TLS the"
-                + " destination serves --tls-cert/--tls-key and the source trusts exactly --tls-cert."},
+                + " destination serves --tls-cert/--tls-key and the source accepts exactly the first certificate of"
+                + " its --tls-cert (or --tls-pin)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the migration completed (the guest runs on at the destination)",
@@ -157,8 +158,14 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     private long latencyNanos;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "Use TLS and trust exactly this PEM certificate (the daemon's --tls-cert).")
+            description = "Use TLS and accept exactly the first certificate of this PEM file (the daemon's --tls-cert:"
+                    + " its leaf), by its SHA-256 fingerprint; an expired one is refused.")
     private Path tlsCert;
+
+    @Option(names = "--tls-pin", paramLabel = "sha256:HEX",
+            description = "Use TLS and accept exactly the certificate with this SHA-256 fingerprint (instead of"
+                    + " --tls-cert).")
+    private String tlsPin;
 
     @CommandLine.Mixin
     private GuestOptions guest;
@@ -188,7 +195,8 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         GuestImage image = guest.guestImage();
         JsonTarget.check(json);
         MigrationConfig migration = migrationConfig();
-        TransportConfig transport = Transports.config(secretFile, tlsCert, null, bandwidthBitsPerSecond, latencyNanos);
+        TransportConfig transport = Transports.config(secretFile, tlsCert, null, tlsPin, bandwidthBitsPerSecond,
+                latencyNanos, spec.commandLine().getErr());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
         Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
@@ -297,7 +305,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
 
     private void report(MigrationReport report, PrintWriter out) {
         if (!noReportTable) {
-            out.print(MigrationReportTable.render(report));
+            out.print(TerminalText.escapeLines(MigrationReportTable.render(report)));
             out.flush();
         }
         writeJson(report);
@@ -333,7 +341,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         RunReport report = RunReport.of(config, guest.imageLabel(), here.end(), here.summary(), here.wallNanos());
         printLine(spec.commandLine().getErr(), "vmm migrate: the guest ran on here and ended: "
                 + describe(report.outcome()));
-        out.print(SummaryTable.render(report));
+        out.print(TerminalText.escapeLines(SummaryTable.render(report)));
         out.flush();
     }
 
@@ -360,7 +368,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
 
     static void printLine(PrintWriter writer, String line) {
         synchronized (writer) {
-            writer.println(line);
+            writer.println(TerminalText.escape(line));
             writer.flush();
         }
     }

@@ -1,6 +1,9 @@
 package org.migrationlab.vmm.cli;
 
-/** Messages for stderr: folded onto one line so that every error is exactly one line. */
+/**
+ * Messages for stderr: folded onto one line so that every error is exactly one line, and escaped
+ * ({@link TerminalText}) since they carry text from peers and guests.
+ */
 final class OneLine {
     private OneLine() {
     }
@@ -9,6 +12,6 @@ final class OneLine {
         if (message == null || message.isBlank()) {
             return "(no message)";
         }
-        return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
+        return TerminalText.escape(message.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; "));
     }
 }

@@ -77,7 +77,7 @@ public final class RunCommand implements Callable<Integer> {
         // With --json -, standard output carries the JSON alone; console and summary move to stderr.
         PrintWriter out = jsonToStandardOutput() ? err : spec.commandLine().getOut();
         Consumer<String> console = quiet ? line -> { } : line -> {
-            out.println(line);
+            out.println(TerminalText.escape(line));
             out.flush();
         };
         ProgressPrinter[] progress = new ProgressPrinter[1];

@@ -86,6 +86,7 @@ class DaemonMigrateTest {
     @BeforeEach
     void setUp() throws IOException {
         secret = Files.writeString(dir.resolve("secret"), "daemon-migrate-test-secret-0123456789\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         threads = Executors.newFixedThreadPool(2);
     }
 
