@@ -84,6 +84,14 @@ public final class Vcpu implements HookSink, HypercallContext {
         rules = new CpuStateRules(captureState(), memory.ram().sizeBytes());
     }
 
+    /**
+     * Takes the engine's control registers now as the host's setup, after the host itself changed them
+     * (only the tests of engine facts do, to show what paging without CR0.WP would let through).
+     */
+    void adoptHostSetup() {
+        rules = new CpuStateRules(captureState(), memory.ram().sizeBytes());
+    }
+
     public long slices() {
         return slices;
     }

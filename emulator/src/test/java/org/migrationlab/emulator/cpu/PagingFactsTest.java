@@ -154,6 +154,7 @@ class PagingFactsTest {
     void withoutCr0WpRing0WritesIgnoreReadOnlyPtes() {
         try (BareVcpu bare = new BareVcpu()) {
             bare.engine.write(X86Register.CR0, bare.engine.read(X86Register.CR0) & ~CR0_WP);
+            bare.vcpu.adoptHostSetup(); // the host's own change, not the guest's: the vCPU must not refuse it
             bare.memory.dirtyLog().start(DirtyLogMode.WRITE_PROTECT); // read-only PTEs and a real flush
 
             assertThat(bare.writeRound(PAGES)).isZero();

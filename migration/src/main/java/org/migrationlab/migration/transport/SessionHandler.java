@@ -61,13 +61,15 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                     e.getMessage()));
             return;
         }
-        if (answer != null) {
-            ctx.writeAndFlush(answer);
-        }
         if (idleMillis > 0 && handshake.channel() == MigrationRecord.Channel.BULK) {
             ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
+        // The session knows this connection before the peer can hear our proof: a source that goes on at once
+        // (its switch-over on the bulk connection) must find its urgent connection registered here.
         sink.authenticated(handshake, peer);
+        if (answer != null) {
+            ctx.writeAndFlush(answer);
+        }
     }
 
     @Override

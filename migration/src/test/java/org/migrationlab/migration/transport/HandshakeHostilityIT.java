@@ -62,7 +62,7 @@ class HandshakeHostilityIT {
         }
     }
 
-    private static final class IgnoringSink implements RecordSink {
+    private static class IgnoringSink implements RecordSink {
         @Override
         public void authenticated(Handshake handshake, PeerChannel channel) {
         }
@@ -152,16 +152,20 @@ class HandshakeHostilityIT {
     void theDestinationProvesItselfOnlyAfterItRegisteredTheConnection() throws Exception {
         CountDownLatch registering = new CountDownLatch(1);
         CountDownLatch registered = new CountDownLatch(1);
+        // The session learns of the connection in its sink's authenticated(): the test holds it there.
+        RecordSink holding = new IgnoringSink() {
+            @Override
+            public void authenticated(Handshake handshake, PeerChannel channel) {
+                registering.countDown();
+                try {
+                    registered.await(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
         try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), TransportConfig.of(SECRET),
-                handshake -> {
-                    registering.countDown();
-                    try {
-                        registered.await(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS); // the test holds registration
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return new IgnoringSink();
-                });
+                handshake -> holding);
              MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {
             CompletableFuture<PeerChannel> connected = CompletableFuture.supplyAsync(() -> {
                 try {
