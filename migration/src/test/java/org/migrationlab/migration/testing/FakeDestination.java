@@ -41,7 +41,7 @@ public final class FakeDestination implements AutoCloseable {
         GARBAGE_AFTER_PAGES,
         /** Reads some pages, then a page request, which a destination may only send after the switch-over. */
         PAGE_REQUEST_DURING_PRECOPY,
-        /** Reads some pages, then says RESUMED although no SWITCH_OVER came, and reads on. */
+        /** Says RESUMED right after GUEST_CONFIG, although no SWITCH_OVER came, and reads on. */
         RESUMED_BEFORE_SWITCH_OVER,
         /** Reads some pages, then stops reading (the source's sends back up) until it is closed. */
         STALL_AFTER_PAGES,
@@ -123,6 +123,13 @@ public final class FakeDestination implements AutoCloseable {
             log.add("silent: read " + ending.records().size() + " more records until " + ending.how());
             return;
         }
+        if (behaviour == Behaviour.RESUMED_BEFORE_SWITCH_OVER) {
+            // At once, while round 0 is still on its way: a RESUMED that read some pages first could meet a
+            // source fast enough to have switched over, whose guest a RESUMED may then rightly take.
+            peer.send(new MigrationRecord.Resumed());
+            log.add("after the early RESUMED: " + peer.readUntilClosed().how());
+            return;
+        }
         for (int i = 1; i < FRAMES_BEFORE_ACTING; i++) {
             peer.receive();
         }
@@ -145,10 +152,6 @@ public final class FakeDestination implements AutoCloseable {
                 peer.send(new MigrationRecord.PageRequest(7));
                 log.add("after the page request: " + peer.readUntilClosed().how());
             }
-            case RESUMED_BEFORE_SWITCH_OVER -> {
-                peer.send(new MigrationRecord.Resumed());
-                log.add("after the early RESUMED: " + peer.readUntilClosed().how());
-            }
             case STALL_AFTER_PAGES -> {
                 try {
                     released.await(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -157,7 +160,7 @@ public final class FakeDestination implements AutoCloseable {
                 }
                 log.add("released from the stall");
             }
-            case CLOSE_BEFORE_CONFIG, SILENT -> throw new AssertionError("handled above");
+            case CLOSE_BEFORE_CONFIG, SILENT, RESUMED_BEFORE_SWITCH_OVER -> throw new AssertionError("handled above");
         }
     }
 
