@@ -29,7 +29,7 @@ import org.migrationlab.migration.transport.TransportConfig;
  * speeds, network-fault ratios per workload and prepaging strategy, fault latency with and without the
  * urgent channel, push throughput against a plain socket, and post-copy downtime. Prints tables (and
  * JSON lines with {@code --json FILE}); asserts nothing. Sections: schemes, faults, latency, throughput,
- * downtime, dsb (default: all).
+ * downtime, dsb, processes (the demo in fresh processes beside one JVM; default: all).
  */
 public final class MigrationBench {
     private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
@@ -49,7 +49,7 @@ public final class MigrationBench {
             }
         }
         if (sections.isEmpty()) {
-            sections = List.of("schemes", "faults", "latency", "throughput", "downtime", "dsb");
+            sections = List.of("schemes", "faults", "latency", "throughput", "downtime", "dsb", "processes");
         }
         for (String section : sections) {
             switch (section) {
@@ -59,8 +59,10 @@ public final class MigrationBench {
                 case "throughput" -> bench.pushThroughput();
                 case "downtime" -> bench.postcopyDowntime();
                 case "dsb" -> bench.selfBallooning();
+                case "processes" -> new ProcessesBench(Path.of(System.getProperty("migrationlab.root", ".")), KERNEL,
+                        5, bench.json).run(progressOf(ProcessesBench.DEMO_GUEST));
                 default -> throw new IllegalArgumentException("unknown section " + section
-                        + " (schemes, faults, latency, throughput, downtime, dsb)");
+                        + " (schemes, faults, latency, throughput, downtime, dsb, processes)");
             }
         }
         if (jsonFile != null) {

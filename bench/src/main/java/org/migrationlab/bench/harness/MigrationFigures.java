@@ -68,4 +68,15 @@ final class MigrationFigures {
                @JsonProperty("balloon-size-pages") long balloonSizePages,
                @JsonProperty("saved-pages") long savedPages) {
     }
+
+    /**
+     * One figure of the demo's scenario: its median with both ends in one warm JVM and as {@code bin/vmm demo}
+     * runs it in fresh processes.
+     */
+    record ProcessesVsOneJvm(@JsonProperty("label") String label,
+                             @JsonProperty("unit") String unit,
+                             @JsonProperty("runs") int runs,
+                             @JsonProperty("one-jvm-median") double oneJvmMedian,
+                             @JsonProperty("processes-median") double processesMedian) {
+    }
 }
