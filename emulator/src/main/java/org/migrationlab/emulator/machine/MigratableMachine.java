@@ -53,6 +53,7 @@ public final class MigratableMachine implements Migratable {
     private volatile VcpuRunner runner;
     private volatile String absentPageFailure;
     private boolean installed;
+    private boolean parkAtStart; // guarded by this
 
     private record Threshold(long units, CompletableFuture<Void> reached) {
     }
@@ -110,7 +111,7 @@ public final class MigratableMachine implements Migratable {
         if (runner != null) {
             throw new IllegalStateException("the machine was started already");
         }
-        VcpuRunner started = VcpuRunner.start(machine, faults, "vcpu-" + VCPU_NUMBERS.getAndIncrement());
+        VcpuRunner started = VcpuRunner.start(machine, faults, "vcpu-" + VCPU_NUMBERS.getAndIncrement(), parkAtStart);
         runner = started;
         started.finished().whenComplete((exit, error) -> ended.complete(
                 error != null ? new GuestEnd.Failed(String.valueOf(error)) : end(exit)));
@@ -189,13 +190,15 @@ public final class MigratableMachine implements Migratable {
     @Override
     public CompletableFuture<FrozenGuest> freeze() {
         return onVcpu(m -> {
+            long stopped = System.nanoTime(); // the vCPU runs this only once it has left the guest's code
             PageBitmap dirty = new PageBitmap(m.memory().pageCount());
             if (m.memory().dirtyLog().isActive()) {
                 m.memory().dirtyLog().harvestInto(dirty);
                 m.memory().dirtyLog().stop();
             }
             GuestState state = new GuestState(m.saveCpu(), m.saveDevices(), m.memory().pagesIn(PageState.BALLOONED));
-            return new FrozenGuest(state, dirty, m.counters().value(CounterDevice.PROGRESS), balloonFigures());
+            return new FrozenGuest(state, dirty, m.counters().value(CounterDevice.PROGRESS), balloonFigures(),
+                    m.exits().dirtyLogFaults(), stopped);
         }, VcpuRunner.Then.HOLD);
     }
 
@@ -278,6 +281,18 @@ public final class MigratableMachine implements Migratable {
 
     private BalloonControl.BalloonFigures balloonFigures() {
         return balloon().map(BalloonControl::figures).orElse(BalloonControl.BalloonFigures.NONE);
+    }
+
+    /**
+     * For the emulator's test fixtures only ({@code MachineProbes}): parks or unparks the guest (see {@code
+     * VcpuRunner.park}); before {@link #start} it decides whether the guest starts parked.
+     */
+    synchronized void park(boolean park) {
+        if (runner == null) {
+            parkAtStart = park;
+        } else {
+            runner.park(park);
+        }
     }
 
     /** For the emulator's test fixtures only: a read of the whole machine at a pause (or directly when not running). */

@@ -37,6 +37,10 @@ public final class VcpuRunner implements AutoCloseable {
         record Resume() implements Command {
         }
 
+        /** Wakes a vCPU that waits for commands, so that it sees a change of {@code parked}. */
+        record Wake() implements Command {
+        }
+
         record Stop() implements Command {
         }
     }
@@ -53,6 +57,8 @@ public final class VcpuRunner implements AutoCloseable {
     private final CompletableFuture<VcpuExit> finished = new CompletableFuture<>();
     private final Thread thread;
     private volatile boolean stopped;
+    /** A parked guest does not run, but commands are still served (see {@link #park}). */
+    private volatile boolean parked;
     private volatile int throttlePercent;
     private volatile long throttledNanos;
     private ScheduledFuture<?> throttleTicks; // guarded by this
@@ -66,6 +72,14 @@ public final class VcpuRunner implements AutoCloseable {
     /** Starts a vCPU thread that runs the guest at once. */
     public static VcpuRunner start(Machine machine, FaultHandler faults, String threadName) {
         VcpuRunner runner = new VcpuRunner(machine, faults, threadName, false);
+        runner.thread.start();
+        return runner;
+    }
+
+    /** As {@link #start}, with the guest {@linkplain #park parked} from the first instruction on when asked. */
+    static VcpuRunner start(Machine machine, FaultHandler faults, String threadName, boolean parked) {
+        VcpuRunner runner = new VcpuRunner(machine, faults, threadName, false);
+        runner.parked = parked;
         runner.thread.start();
         return runner;
     }
@@ -100,6 +114,26 @@ public final class VcpuRunner implements AutoCloseable {
     /** Lets a held guest run again. */
     public void resume() {
         enqueue(new Command.Resume());
+    }
+
+    /**
+     * Parks or unparks the guest, for test fixtures that must hold a live guest at a known point (the
+     * emulator's test jar reaches it through {@code MachineProbes}): a parked guest stops at its next clean
+     * pause and runs no further, whatever command it serves — dirty-log harvests, freeze, summaries —
+     * until it is unparked. Unlike a {@link Then#HOLD hold}, which the next command that resumes lifts,
+     * parking is lifted only here. Any thread.
+     */
+    void park(boolean park) {
+        parked = park;
+        if (park) {
+            machine.requestPause();
+        } else if (!stopped) {
+            try {
+                enqueue(new Command.Wake());
+            } catch (IllegalStateException closedMeanwhile) {
+                // a stopped runner runs nothing anyway
+            }
+        }
     }
 
     /**
@@ -149,7 +183,7 @@ public final class VcpuRunner implements AutoCloseable {
             machine.halt().ifPresent(finished::complete); // a guest that had exited before it came here
             while (!stopped) {
                 long sleepNanos = 0;
-                if (!held && !machine.isFinished()) {
+                if (!held && !parked && !machine.isFinished()) {
                     long runStart = System.nanoTime();
                     VcpuExit exit = machine.run(faults);
                     if (!(exit instanceof VcpuExit.Paused)) {
@@ -167,7 +201,7 @@ public final class VcpuRunner implements AutoCloseable {
                 // Paused (or held, or finished): serve commands. Wait only when we must not run, or for as
                 // long as the throttle asks the guest to sleep.
                 Command command;
-                if (held || machine.isFinished()) {
+                if (held || parked || machine.isFinished()) {
                     command = commands.take();
                 } else if (sleepNanos > 0) {
                     long sleepStart = System.nanoTime();
@@ -207,6 +241,7 @@ public final class VcpuRunner implements AutoCloseable {
                 yield work.then() == Then.HOLD;
             }
             case Command.Resume resume -> false;
+            case Command.Wake wake -> held;
             case Command.Stop stop -> {
                 stopped = true;
                 yield true;

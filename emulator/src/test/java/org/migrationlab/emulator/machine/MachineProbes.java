@@ -7,8 +7,9 @@ import org.migrationlab.emulator.port.Migratable;
 
 /**
  * Test-only access behind the port: runs a read of the whole {@link Machine} on a migratable machine's
- * vCPU thread at a clean pause (or directly, before it started or once its vCPU stopped). Tests use it
- * to check invariants inside guest memory; production code has only the port's named commands.
+ * vCPU thread at a clean pause (or directly, before it started or once its vCPU stopped), and parks a
+ * guest where a test wants it held. Tests use it to check invariants inside guest memory and to hold a
+ * live guest at a known point; production code has only the port's named commands.
  */
 public final class MachineProbes {
     private MachineProbes() {
@@ -22,5 +23,19 @@ public final class MachineProbes {
     /** The machine behind the port, for a test that owns it outright (not started, or its vCPU stopped). */
     public static Machine machineOf(Migratable guest) {
         return ((MigratableMachine) guest).machine();
+    }
+
+    /**
+     * Parks the guest: it stops at its next clean pause and runs no further, while its vCPU still serves
+     * every command of the port (a frozen, harvested or summarised guest stays parked), until {@link
+     * #unpark}. Before the guest started, it starts parked. Any thread.
+     */
+    public static void park(Migratable guest) {
+        ((MigratableMachine) guest).park(true);
+    }
+
+    /** Lets a parked guest run again. Any thread. */
+    public static void unpark(Migratable guest) {
+        ((MigratableMachine) guest).park(false);
     }
 }

@@ -11,6 +11,7 @@ import org.migrationlab.migration.precopy.stop.StopPolicy;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.progress.MigrationProgress;
+import org.migrationlab.migration.progress.RoundFigures;
 import org.migrationlab.migration.transport.PeerChannel;
 
 /**
@@ -55,6 +56,8 @@ public final class PrecopyRounds {
             progress.phase("precopy round " + round);
             long roundStart = System.nanoTime();
             long bytesBefore = bytesWritten.getAsLong();
+            long unitsBefore = guest.progress().units();
+            int throttleInRound = guest.throttlePercent();
             long sentInRound = sendAll(sender, toSend, SendReason.PRECOPY_ROUND, round, progress, guest);
             sender.flush();
             totalSent += sentInRound;
@@ -67,6 +70,8 @@ public final class PrecopyRounds {
             progress.dirtyPagesRate(dirtyPages / seconds);
             progress.roundsDone(round + 1);
             progress.remainingPages(dirtyPages);
+            progress.roundEnded(new RoundFigures(round, roundNanos, sentInRound, dirtyPages, bytesPerSecond,
+                    throttleInRound, (guest.progress().units() - unitsBefore) / seconds));
             StopPolicy.Decision decision = oneRound
                     ? new StopPolicy.Decision.SwitchOver("hybrid: one pre-copy round", -1)
                     : policy.afterRound(new StopPolicy.RoundReport(round, dirtyPages, sentInRound, totalSent,

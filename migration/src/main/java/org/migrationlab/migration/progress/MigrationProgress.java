@@ -1,7 +1,9 @@
 package org.migrationlab.migration.progress;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,6 +34,8 @@ public final class MigrationProgress {
     private volatile double dirtyPagesRate;
     private volatile int rounds;
     private volatile int cpuThrottlePercent;
+    private volatile long dirtyLogFaults;
+    private final List<RoundFigures> roundFigures = new ArrayList<>(); // guarded by itself
 
     public MigrationProgress(long guestPages) {
         this.guestPages = guestPages;
@@ -125,6 +129,29 @@ public final class MigrationProgress {
 
     public int rounds() {
         return rounds;
+    }
+
+    /** One pre-copy round ended (session thread). */
+    public void roundEnded(RoundFigures figures) {
+        synchronized (roundFigures) {
+            roundFigures.add(figures);
+        }
+    }
+
+    /** Every pre-copy round so far, in order. */
+    public List<RoundFigures> roundFigures() {
+        synchronized (roundFigures) {
+            return List.copyOf(roundFigures);
+        }
+    }
+
+    /** The write-protect faults dirty logging cost the guest, as its freeze counted them. */
+    public void dirtyLogFaults(long faults) {
+        dirtyLogFaults = faults;
+    }
+
+    public long dirtyLogFaults() {
+        return dirtyLogFaults;
     }
 
     public long pagesSent(SendReason reason) {

@@ -37,11 +37,12 @@ public sealed interface MigrationRecord {
      */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
         /**
-         * Version 4: proofs over both HELLOs (and the TLS session), per-connection keys, and every frame after
-         * a side's AUTH sealed with a sequence number and a MAC. Version 3 sealed nothing.
+         * Version 5: proofs over both HELLOs (and the TLS session), per-connection keys, and every frame after
+         * a side's AUTH encrypted and authenticated with AES-256-GCM under a sequence number. Version 4 sealed
+         * with HMAC-SHA256 over a plain body; version 3 sealed nothing.
          */
-        public static final int CURRENT_VERSION = 4;
-        /** Version 3 peers neither prove the handshake nor seal their frames as this version requires. */
+        public static final int CURRENT_VERSION = 5;
+        /** Older peers seal their frames differently (version 4) or not at all (version 3). */
         public static final int OLDEST_ACCEPTED_VERSION = CURRENT_VERSION;
 
         public Hello {
@@ -324,7 +325,24 @@ public sealed interface MigrationRecord {
     }
 
 
-    record Resumed() implements MigrationRecord {
+    /**
+     * The destination's guest runs. It says how long the destination's part of the downtime took, so the
+     * source's report can tell it from the network's: {@code receiveNanos} decoding GUEST_STATE and
+     * SWITCH_OVER, {@code restoreNanos} restoring the state into the machine, {@code resumeNanos} from there
+     * to this record handed to the connection (starting the vCPU included).
+     */
+    record Resumed(long receiveNanos, long restoreNanos, long resumeNanos) implements MigrationRecord {
+        /** A RESUMED without timings (test peers that never restored anything). */
+        public Resumed() {
+            this(0, 0, 0);
+        }
+
+        public Resumed {
+            if (receiveNanos < 0 || restoreNanos < 0 || resumeNanos < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "RESUMED with a negative duration");
+            }
+        }
+
         public RecordType type() {
             return RecordType.RESUMED;
         }

@@ -49,10 +49,10 @@ public final class RecordCodec {
      * and a short ABORT fit; nothing larger is buffered for a peer nobody has authenticated.
      */
     public static final int MAX_FRAME_BODY_BEFORE_AUTH = 256;
-    /** Flag of a frame that carries a sequence number and MAC after its body (PROTOCOL §2, §3.2). */
+    /** Flag of a frame whose body is encrypted and followed by a sequence number and tag (PROTOCOL §2, §3.2). */
     public static final int FLAG_SEALED = 0x0001;
-    /** The seal after a sealed frame's body: sequence number u64 and HMAC-SHA256. */
-    public static final int SEAL_BYTES = 8 + 32;
+    /** The seal after a sealed frame's body: sequence number u64 and the AES-GCM tag. */
+    public static final int SEAL_BYTES = 8 + 16;
     public static final int MAX_WORKLOAD_BYTES = 31;
     /** reason u8, round u32, count u16. */
     public static final int PAGE_BATCH_FIXED_BYTES = 7;
@@ -217,9 +217,8 @@ public final class RecordCodec {
                 out.writeByte(s.mode().code());
                 writeCountedBitmap(out, s.pendingCount(), s.pendingBitmap(), "pending count");
             }
-            case Resumed _ -> {
-                // empty body
-            }
+            case Resumed r -> out.writeLongLE(r.receiveNanos()).writeLongLE(r.restoreNanos())
+                    .writeLongLE(r.resumeNanos());
             case PageRequest p -> out.writeLongLE(p.pageNumber());
             case PagesDone p -> out.writeLongLE(p.pagesSent());
             case Complete c -> out.writeLongLE(c.pagesReceived());
@@ -262,7 +261,7 @@ public final class RecordCodec {
             case RoundEnd _ -> 12;
             case GuestStateRecord g -> g.image().length;
             case SwitchOver _ -> 9 + 64;
-            case Resumed _ -> 0;
+            case Resumed _ -> 24;
             case PageRequest _ -> 8;
             case PagesDone _ -> 8;
             case Complete _ -> 8;
@@ -297,7 +296,7 @@ public final class RecordCodec {
             case ROUND_END -> new RoundEnd(body.u32AsInt("round"), body.u64("dirty pages"));
             case GUEST_STATE -> new GuestStateRecord(body.rest());
             case SWITCH_OVER -> readSwitchOver(body);
-            case RESUMED -> new Resumed();
+            case RESUMED -> new Resumed(body.u64("receive time"), body.u64("restore time"), body.u64("resume time"));
             case PAGE_REQUEST -> new PageRequest(body.u64("page"));
             case PAGES_DONE -> new PagesDone(body.u64("pages sent"));
             case COMPLETE -> new Complete(body.u64("pages received"));

@@ -2,6 +2,7 @@ package org.migrationlab.migration.report;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -44,7 +45,7 @@ public record MigrationReport(
     public static MigrationReport notStarted(String mode, long ramBytes, String why) {
         long pages = ramBytes / org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE;
         return new MigrationReport(NOT_STARTED, why, new Scheme(mode, "n/a", "n/a", "", true),
-                new Timing(0, 0, 0, -1), new Transfer(0, ramBytes, ramBytes, 0, 0, 0), new Convergence(0, 0, 0, 0),
+                new Timing(0, 0, 0, -1), new Transfer(0, ramBytes, ramBytes, 0, 0, 0), new Convergence(0, 0, 0, 0, 0, List.of()),
                 new Phases(0, 0, 0, 0), new Pages(Map.of(), 0, pages), Faults.of(FaultStats.NONE, -1),
                 ProgressRates.UNKNOWN, BalloonSummary.NONE, "not-checked");
     }
@@ -71,13 +72,20 @@ public record MigrationReport(
      *
      * @param totalMs            from the start to the destination's COMPLETE (or to the failure)
      * @param setupMs            connecting and the handshake
-     * @param downtimeMs         from the pause here to the destination's RESUMED; 0 when it never resumed
+     * @param downtimeMs         from the source's vCPU stopped to the destination's RESUMED read here; 0 when
+     *                           it never resumed
      * @param expectedDowntimeMs what the stop policy expected the downtime to be; -1 when it made no estimate
+     * @param downtimeBreakdown  where the downtime went; null when the guest never resumed at the destination
      */
     public record Timing(@JsonProperty("total-time") double totalMs,
                          @JsonProperty("setup-time") double setupMs,
                          @JsonProperty("downtime") double downtimeMs,
-                         @JsonProperty("expected-downtime") double expectedDowntimeMs) {
+                         @JsonProperty("expected-downtime") double expectedDowntimeMs,
+                         @JsonProperty("downtime-breakdown") DowntimeBreakdown downtimeBreakdown) {
+        /** Timings of a migration that never resumed a guest at the destination. */
+        public Timing(double totalMs, double setupMs, double downtimeMs, double expectedDowntimeMs) {
+            this(totalMs, setupMs, downtimeMs, expectedDowntimeMs, null);
+        }
     }
 
     /**
@@ -111,11 +119,47 @@ public record MigrationReport(
      * @param dirtySyncCount dirty-log syncs, one per pre-copy round
      * @param cpuThrottlePercentage the vCPU throttle auto-converge had reached at the switch-over (QEMU's
      *                       cpu-throttle-percentage); 0 when the guest was never throttled
+     * @param dirtyLogFaults the page faults write-protect dirty logging cost the guest; 0 with dirty-bit logging
+     *                       or without pre-copy
+     * @param rounds         each pre-copy round, in order (empty without pre-copy)
      */
     public record Convergence(@JsonProperty("dirty-pages-rate") double dirtyPagesRate,
                               @JsonProperty("mbps") double mbps,
                               @JsonProperty("dirty-sync-count") int dirtySyncCount,
-                              @JsonProperty("cpu-throttle-percentage") int cpuThrottlePercentage) {
+                              @JsonProperty("cpu-throttle-percentage") int cpuThrottlePercentage,
+                              @JsonProperty("dirty-log-faults") long dirtyLogFaults,
+                              @JsonProperty("precopy-rounds") List<PrecopyRound> rounds) {
+        public Convergence {
+            rounds = List.copyOf(rounds);
+        }
+    }
+
+    /**
+     * One pre-copy round: what it sent, what the guest dirtied meanwhile, the link rate, the throttle in force
+     * and the guest's progress rate, which show each stop policy's decisions and what auto-converge's throttle
+     * cost the guest.
+     *
+     * @param round                 0 for the full copy, then 1, 2, …
+     * @param timeMs                how long the round took
+     * @param pages                 pages sent in it
+     * @param dirtyPages            pages the guest dirtied during it
+     * @param mbps                  megabits per second written during it
+     * @param cpuThrottlePercentage the vCPU throttle in force while it ran
+     * @param progressRate          the guest's progress units per second of wall time while it ran
+     */
+    @JsonPropertyOrder({"round", "time", "pages", "dirty-pages", "mbps", "cpu-throttle-percentage", "progress-rate"})
+    public record PrecopyRound(@JsonProperty("round") int round,
+                               @JsonProperty("time") double timeMs,
+                               @JsonProperty("pages") long pages,
+                               @JsonProperty("dirty-pages") long dirtyPages,
+                               @JsonProperty("mbps") double mbps,
+                               @JsonProperty("cpu-throttle-percentage") int cpuThrottlePercentage,
+                               @JsonProperty("progress-rate") double progressRate) {
+        /** The progress's figures of one round, in the report's units. */
+        public static PrecopyRound of(org.migrationlab.migration.progress.RoundFigures figures) {
+            return new PrecopyRound(figures.round(), figures.nanos() / 1e6, figures.pagesSent(), figures.dirtyPages(),
+                    figures.bytesPerSecond() * 8 / 1e6, figures.throttlePercent(), figures.progressPerSecond());
+        }
     }
 
     /**

@@ -65,6 +65,8 @@ public final class DestinationSession {
     private boolean urgentAttached;
     private long pagesReceived;
     private long resumeNanos;
+    /** How long decoding GUEST_STATE took: part of the downtime RESUMED reports. */
+    private long guestStateDecodeNanos;
     private long progressAtResume;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
@@ -308,11 +310,13 @@ public final class DestinationSession {
         if (guestState != null) {
             throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "a second GUEST_STATE");
         }
+        long started = System.nanoTime();
         try {
             guestState = GuestStateCodec.decode(record.image());
         } catch (InvalidGuestStateException e) {
             throw refused(e);
         }
+        guestStateDecodeNanos = System.nanoTime() - started;
         if (guestState.pageCount() != machine.pageCount()) {
             throw new ProtocolException(AbortReason.MALFORMED, "GUEST_STATE: a balloon map of "
                     + guestState.pageCount() + " pages for a guest of " + machine.pageCount());
@@ -330,6 +334,7 @@ public final class DestinationSession {
     }
 
     private synchronized void onSwitchOver(MigrationRecord.SwitchOver switchOver) {
+        long received = System.nanoTime();
         requireState(State.RECEIVING, switchOver);
         if (guestState == null) {
             throw new ProtocolException(AbortReason.BAD_STATE, "SWITCH_OVER before GUEST_STATE");
@@ -348,11 +353,13 @@ public final class DestinationSession {
         if (switchOver.mode() == MigrationMode.PRECOPY && !pending.isEmpty()) {
             throw new ProtocolException(AbortReason.BAD_STATE, "pre-copy switch-over with pages still pending");
         }
+        long restoring = System.nanoTime();
         try {
             machine.restore(guestState, pending);
         } catch (InvalidGuestStateException e) {
             throw refused(e);
         }
+        long restored = System.nanoTime();
         incoming = new IncomingPages(pending);
         if (incoming.pendingCount() > 0) {
             // Post-copy: no inflation until every page is here; deflations are served locally.
@@ -390,7 +397,8 @@ public final class DestinationSession {
             fail(new ProtocolException(AbortReason.GUEST_FAILED, why));
         });
         state = State.RUNNING;
-        bulk.sendNow(new MigrationRecord.Resumed());
+        bulk.sendNow(new MigrationRecord.Resumed(guestStateDecodeNanos + (restoring - received),
+                restored - restoring, System.nanoTime() - restored));
         maybeComplete();
     }
 

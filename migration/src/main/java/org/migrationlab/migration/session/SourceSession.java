@@ -32,6 +32,7 @@ import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.Handshake;
@@ -68,6 +69,8 @@ public final class SourceSession {
     private boolean ownershipPassed;
     /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
     private volatile boolean switchOverSent;
+    /** When the SWITCH_OVER's write completed (set by the bulk event loop); 0 before. */
+    private volatile long switchOverWrittenNanos;
 
     /**
      * @param guest a running guest (started by the caller); the session pauses, freezes, resumes or
@@ -143,14 +146,16 @@ public final class SourceSession {
                 expectedDowntimeNanos = rounds.decision().expectedDowntimeNanos();
                 unsentDirty = rounds.unsentDirty();
             }
+            time.freezeRequested = System.nanoTime();
             FrozenGuest frozen = freeze(unsentDirty);
             time.paused = System.nanoTime();
+            time.stopped = frozen.stoppedAtNanos();
             progressAtPause = frozen.progressUnits();
             time.bytesAtPause = bytesWritten();
             PageBitmap pending = switchOver(frozen);
-            MigrationRecord resumed = awaitRecord(MigrationRecord.Resumed.class, "RESUMED");
-            ReferenceCountUtil.release(resumed);
+            MigrationRecord.Resumed resumed = awaitRecord(MigrationRecord.Resumed.class, "RESUMED");
             time.resumed = System.nanoTime();
+            time.destination = resumed;
             time.bytesAtResume = bytesWritten();
             ownershipPassed = true;
             if (!pending.isEmpty()) {
@@ -277,6 +282,7 @@ public final class SourceSession {
             frozen.dirty().or(unsentDirty);
         }
         balloonAtSwitchOver = BalloonSummary.of(guest.config(), frozen.balloon());
+        progress.dirtyLogFaults(frozen.dirtyLogFaults());
         return frozen;
     }
 
@@ -312,7 +318,7 @@ public final class SourceSession {
         pages.activate();
         switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
-                replyTimeoutMillis);
+                replyTimeoutMillis).addListener(written -> switchOverWrittenNanos = System.nanoTime());
         progress.phase("awaiting resume");
         return pending;
     }
@@ -435,11 +441,29 @@ public final class SourceSession {
     private static final class Timeline {
         final long start = System.nanoTime();
         long setupDone;
+        long freezeRequested;
+        /** The vCPU stopped: the downtime starts here. */
+        long stopped;
+        /** The frozen guest back on this thread. */
         long paused;
         long resumed;
+        MigrationRecord.Resumed destination;
         long completed;
         long bytesAtPause;
         long bytesAtResume;
+    }
+
+    /** Null when the guest never resumed at the destination. */
+    private DowntimeBreakdown downtimeBreakdown(Timeline time) {
+        if (time.resumed == 0) {
+            return null;
+        }
+        // The SWITCH_OVER's write completed on the bulk event loop before that loop read the RESUMED.
+        long written = switchOverWrittenNanos;
+        long sent = written == 0 ? time.resumed : Math.min(written, time.resumed);
+        MigrationRecord.Resumed destination = time.destination;
+        return DowntimeBreakdown.of(time.freezeRequested, time.stopped, time.paused, sent, time.resumed,
+                destination.receiveNanos(), destination.restoreNanos(), destination.resumeNanos());
     }
 
     private MigrationReport report(String status, String error, String switchReason, long expectedDowntimeNanos,
@@ -459,13 +483,14 @@ public final class SourceSession {
                         guestEndedBeforeSwitchOver),
                 new MigrationReport.Timing(totalMs,
                         time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,
-                        time.resumed == 0 ? 0 : (time.resumed - time.paused) / 1e6,
-                        expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6),
+                        time.resumed == 0 ? 0 : (time.resumed - time.stopped) / 1e6,
+                        expectedDowntimeNanos < 0 ? -1 : expectedDowntimeNanos / 1e6, downtimeBreakdown(time)),
                 new MigrationReport.Transfer(transferred, progress.remainingPages() * GuestMemory.PAGE_SIZE, ramBytes,
                         progress.zeroPages(), progress.normalPages(), progress.normalBytes()),
                 new MigrationReport.Convergence(progress.dirtyPagesRate(),
                         totalMs <= 0 ? 0 : transferred * 8 / (totalMs / 1e3) / 1e6, progress.rounds(),
-                        progress.cpuThrottlePercent()),
+                        progress.cpuThrottlePercent(), progress.dirtyLogFaults(),
+                        progress.roundFigures().stream().map(MigrationReport.PrecopyRound::of).toList()),
                 new MigrationReport.Phases(progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes),
                 new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
                 MigrationReport.Faults.of(faults, -1),

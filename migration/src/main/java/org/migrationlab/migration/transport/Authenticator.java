@@ -19,7 +19,7 @@ import org.migrationlab.migration.protocol.RecordCodec;
  *
  * <pre>
  * PRK       = HKDF-Extract(salt = source nonce | destination nonce, IKM = secret)
- * K(p, dir) = HKDF-Expand(PRK, "migrationlab v4 " p | version u16 | migration id | channel u8 | dir u8
+ * K(p, dir) = HKDF-Expand(PRK, "migrationlab v5 " p | version u16 | migration id | channel u8 | dir u8
  *                              | TLS exporter (32 bytes, or nothing without TLS), 32)
  * proof(dir)  = HMAC-SHA256(K("proof", dir), HELLO frame of the source | HELLO frame of the destination)
  * frame key   = K("frames", dir)                     dir: 0 source to destination, 1 the other way
@@ -65,7 +65,7 @@ public final class Authenticator {
     }
 
     private byte[] key(byte[] prk, String purpose, Hello source, int direction, byte[] tlsExporter) {
-        byte[] label = ("migrationlab v4 " + purpose).getBytes(StandardCharsets.US_ASCII);
+        byte[] label = ("migrationlab v5 " + purpose).getBytes(StandardCharsets.US_ASCII);
         ByteBuffer info = ByteBuffer.allocate(label.length + 2 + 16 + 1 + 1 + tlsExporter.length)
                 .put(label).putShort((short) source.version())
                 .putLong(source.migrationId().getMostSignificantBits())

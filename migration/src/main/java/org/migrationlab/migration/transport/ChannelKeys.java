@@ -29,8 +29,8 @@ public record ChannelKeys(byte[] sourceProof, byte[] destinationProof, byte[] so
     }
 
     /** The key that seals the frames the {@code sender} sends after its AUTH. */
-    public FrameMac frames(Role sender) {
-        return new FrameMac(sender == Role.SOURCE ? sourceFrameKey : destinationFrameKey);
+    public FrameCipher frames(Role sender) {
+        return new FrameCipher(sender == Role.SOURCE ? sourceFrameKey : destinationFrameKey);
     }
 
     @Override

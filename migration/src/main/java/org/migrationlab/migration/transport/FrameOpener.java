@@ -11,19 +11,19 @@ import org.migrationlab.migration.protocol.RecordType;
 
 /**
  * Checks and removes the seal of every frame the peer sends after its AUTH (PROTOCOL §3.2): a frame
- * that is not sealed, carries a MAC of other bytes or of another connection or direction, or comes out of
+ * that is not sealed, does not decrypt under this connection's key for this direction, or comes out of
  * sequence (replayed, dropped, reordered) ends the connection with {@code ABORT(AUTH_FAILED)}, and
  * nothing after it is read. Before the peer's AUTH only unsealed frames pass. The handshake installs the
  * key once both HELLOs are known. One per channel; event-loop thread only.
  */
 final class FrameOpener extends ChannelInboundHandlerAdapter {
-    private FrameMac mac;
+    private FrameCipher cipher;
     private boolean opening;
     private boolean failed;
 
     /** The key of the peer's direction, known once both HELLOs are. */
-    void install(FrameMac receivingMac) {
-        this.mac = receivingMac;
+    void install(FrameCipher receiving) {
+        this.cipher = receiving;
     }
 
     @Override
@@ -52,11 +52,15 @@ final class FrameOpener extends ChannelInboundHandlerAdapter {
         if (!sealed) {
             throw refuse(frame, String.format("an unsealed frame (record type 0x%04x) after the handshake", type));
         }
-        String problem = mac == null ? "no keys for this connection" : mac.open(frame);
-        if (problem != null) {
-            throw refuse(frame, problem);
+        if (cipher == null) {
+            throw refuse(frame, "no keys for this connection");
         }
-        ByteBuf opened = frame.retainedSlice(start, frame.readableBytes() - RecordCodec.SEAL_BYTES);
+        ByteBuf opened;
+        try {
+            opened = cipher.open(frame, ctx.alloc());
+        } catch (FrameCipher.BrokenSealException e) {
+            throw refuse(frame, e.getMessage());
+        }
         frame.release();
         ctx.fireChannelRead(opened);
     }

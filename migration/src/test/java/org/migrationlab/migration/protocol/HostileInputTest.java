@@ -144,7 +144,10 @@ class HostileInputTest {
         } finally {
             records.forEach(ReferenceCountUtil::release);
         }
-        assertRejected(Wire.frame(RESUMED, 0, new byte[1]), AbortReason.MALFORMED, "1 bytes left over");
+        assertRejected(Wire.frame(RESUMED, 0, new byte[25]), AbortReason.MALFORMED, "1 bytes left over");
+        byte[] negative = new byte[24];
+        Arrays.fill(negative, 8, 16, (byte) 0xff); // a restore time of -1 ns
+        assertRejected(Wire.frame(RESUMED, 0, negative), AbortReason.MALFORMED, "negative duration");
     }
 
     // ---- enums ----
@@ -173,7 +176,7 @@ class HostileInputTest {
     // ---- HELLO versions ----
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 5, 0x7fff, 0xffff})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 6, 0x7fff, 0xffff})
     void aHelloOfAnotherVersionIsDecodedFaithfullyForTheSessionToRefuse(int version) {
         Hello hello = new Hello(version, Role.DESTINATION, MigrationRecord.Channel.URGENT, SampleRecords.MIGRATION_ID, new byte[16]);
         try (Wire.Decoding decoding = Wire.decode(Wire.encode(hello))) {

@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBufAllocator;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -77,9 +76,10 @@ class RecordRoundTripTest {
         assertRoundTrips(new SwitchOver(mode, pending, bitmap));
     }
 
-    @Example
-    void resumedRoundTrips() {
-        assertRoundTrips(new Resumed());
+    @Property
+    void resumedRoundTrips(@ForAll("counts") long receive, @ForAll("counts") long restore,
+                           @ForAll("counts") long resume) {
+        assertRoundTrips(new Resumed(receive, restore, resume));
     }
 
     @Property

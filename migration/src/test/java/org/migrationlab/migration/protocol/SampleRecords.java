@@ -84,7 +84,7 @@ final class SampleRecords {
         records.add(new RoundEnd(3, 1234));
         records.add(new GuestStateRecord(bytes(random, 420)));
         records.add(new SwitchOver(MigrationMode.POSTCOPY, 3, new byte[] {0b0000_0101, 0, (byte) 0x80}));
-        records.add(new Resumed());
+        records.add(new Resumed(1_250_000, 3_500_000, 420_000));
         records.add(new PageRequest(123_456));
         records.add(new PagesDone(16_384));
         records.add(new Complete(16_384));
@@ -120,7 +120,7 @@ final class SampleRecords {
                 }
                 yield new SwitchOver(MigrationMode.values()[random.nextInt(3)], pending, bitmap);
             }
-            case 7 -> new Resumed();
+            case 7 -> new Resumed(random.nextInt(1 << 30), random.nextInt(1 << 30), random.nextInt(1 << 30));
             case 8 -> new PageRequest(random.nextLong() >>> 1);
             case 9 -> new PagesDone(random.nextInt(1 << 20));
             case 10 -> new Complete(random.nextInt(1 << 20));

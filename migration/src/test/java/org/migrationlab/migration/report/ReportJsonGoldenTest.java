@@ -81,8 +81,11 @@ class ReportJsonGoldenTest {
         assertThat(JsonObjects.keys(completed)).isEqualTo(ReportKeys.MIGRATION);
         assertThat(JsonObjects.keys(completed.get("network-faults"))).isEqualTo(ReportKeys.NETWORK_FAULTS);
         assertThat(JsonObjects.keys(completed.get("fault-latency-us"))).isEqualTo(ReportKeys.FAULT_LATENCY);
+        assertThat(JsonObjects.keys(completed.get("downtime-breakdown"))).isEqualTo(ReportKeys.DOWNTIME_BREAKDOWN);
         assertThat(JsonObjects.keys(completed.get("progress-rate"))).isEqualTo(ReportKeys.PROGRESS_RATE);
         assertThat(JsonObjects.keys(completed.get("balloon"))).isEqualTo(ReportKeys.BALLOON);
+        assertThat((java.util.List<?>) completed.get("precopy-rounds")).hasSize(2)
+                .allSatisfy(round -> assertThat(JsonObjects.keys(round)).isEqualTo(ReportKeys.PRECOPY_ROUND));
         assertThat(JsonObjects.keys(JsonObjects.parse(golden("migration-report-postcopy-failed"))))
                 .isEqualTo(ReportKeys.FAILED_MIGRATION);
         for (String run : new String[] {"run-report-halted", "run-report-crashed", "run-report-failed-escapes"}) {

@@ -23,9 +23,12 @@ final class ReportSamples {
         byKind.put("demand", 0L);
         return new MigrationReport("completed", null,
                 new MigrationReport.Scheme("precopy", "n/a", "auto-converge", "dirty rate below target", false),
-                new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0),
+                new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0,
+                        new DowntimeBreakdown(0.05, 0.25, 2.5, 1.0, 0.5, 8.0, 0.5)),
                 new MigrationReport.Transfer(70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L),
-                new MigrationReport.Convergence(1234.5678, 453.6, 11, 40),
+                new MigrationReport.Convergence(1234.5678, 453.6, 11, 40, 0, java.util.List.of(
+                        new MigrationReport.PrecopyRound(0, 800.25, 131_072, 2_000, 655.36, 0, 1.5e6),
+                        new MigrationReport.PrecopyRound(1, 12.5, 2_000, 12, 5_242.88, 20, Double.NaN))),
                 new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
                 new MigrationReport.Pages(byKind, 2_052, 131_072),
                 MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
@@ -48,7 +51,7 @@ final class ReportSamples {
                 new MigrationReport.Scheme("postcopy", "bubble (forward)", "n/a", "postcopy", true),
                 new MigrationReport.Timing(987.0, 1.0E-4, 0, -1),
                 new MigrationReport.Transfer(67_456_789L, 4096, 64L << 20, 100, 16_284, 66_699_264L),
-                new MigrationReport.Convergence(0, 1.2345678E7, 0, 0),
+                new MigrationReport.Convergence(0, 1.2345678E7, 0, 0, 0, java.util.List.of()),
                 new MigrationReport.Phases(1_400, 0, 2_048, 67_454_741L),
                 new MigrationReport.Pages(byKind, 0, 16_384),
                 MigrationReport.Faults.of(FaultStats.NONE, 16_384),

@@ -126,7 +126,8 @@ class MisbehavingDestinationIT {
                 Hello.CURRENT_VERSION + 1, 7)) {
             result = migrateTo(destination, GUEST, MigrationMode.PRECOPY);
         }
-        assertFailedAndGuestUnharmed(result, GUEST, literal("protocol version 5 is not supported; this end accepts [4, 4]"));
+        assertFailedAndGuestUnharmed(result, GUEST, literal("protocol version " + (Hello.CURRENT_VERSION + 1) + " is not supported; this end accepts ["
+                + Hello.OLDEST_ACCEPTED_VERSION + ", " + Hello.CURRENT_VERSION + "]"));
     }
 
     @Test

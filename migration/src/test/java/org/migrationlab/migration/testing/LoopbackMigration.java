@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.BootArgs;
@@ -44,6 +45,12 @@ import org.migrationlab.migration.transport.TransportConfig;
  * boots a guest, starts the migration once the guest reached a given progress, lets the destination
  * run the guest to its end, and returns what the oracle compares. When the migration fails, the source
  * guest runs on to its end instead, and that outcome is returned.
+ *
+ * <p>A migration test must migrate a live guest, however slowly this machine runs: {@link Options#holdAt}
+ * parks the source guest at a progress short of its end, where it waits for the switch-over (a failed
+ * migration lets it run on), so it can never end before the switch-over; {@link Result#progressAfterSwitchOver}
+ * shows that it did not. Decorators of either end's machines ({@link ForwardingMigratable}) let a test watch
+ * or bend what the engine does to the guest.
  */
 public final class LoopbackMigration {
     public static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
@@ -58,6 +65,13 @@ public final class LoopbackMigration {
 
     /** An unmigrated run: the oracle's outcome and the progress counter at the end. */
     public record Reference(GuestOutcome outcome, long finalProgress) {
+        /**
+         * Where a migration test parks the source guest: 90 % of the run, so that whatever the load, the
+         * guest is live at the switch-over and runs on at the destination.
+         */
+        public long holdPoint() {
+            return finalProgress - finalProgress / 10;
+        }
     }
 
     /**
@@ -76,11 +90,20 @@ public final class LoopbackMigration {
      *                             migration; null without a probe or when the migration failed
      * @param destinationProbe     what the probe read from the destination guest, paused as soon as
      *                             every page had arrived; null without a probe or when the migration failed
+     * @param destinationDigest    the destination guest's RAM at its end, with {@link Options#withDigest}; else null
      */
     public record Result(MigrationReport report, GuestOutcome destination, long progressAtStart, long progressAtReport,
                          long finalProgress,
                          boolean haltedBeforeSwitchOver, Throwable destinationFailure, GuestOutcome source,
-                         byte[] sourceProbe, byte[] destinationProbe) {
+                         byte[] sourceProbe, byte[] destinationProbe, MemoryDigest destinationDigest) {
+        /**
+         * The progress the guest made after it was frozen at the source, at the destination (after a completed
+         * migration the source's progress when its session returned is where it was frozen): positive when a
+         * live guest was migrated.
+         */
+        public long progressAfterSwitchOver() {
+            return finalProgress - progressAtReport;
+        }
     }
 
     /**
@@ -90,24 +113,57 @@ public final class LoopbackMigration {
      * @param destinationTransport the destination's transport
      * @param probe                reads the guest (on its vCPU thread, paused) at the destination's
      *                             arrival and from the source's frozen copy; null for none
+     * @param holdAt               parks the source guest once its progress reached this, until the switch-over
+     *                             (or, when the migration fails, until it failed); -1 for no hold
+     * @param sourceMachines       wraps the source's machine
+     * @param destinationMachines  wraps the destination's machine
+     * @param digest               reads the destination guest's RAM at its end ({@link Result#destinationDigest})
      */
     public record Options(TransportConfig sourceTransport, TransportConfig destinationTransport,
-                          Function<Machine, byte[]> probe) {
+                          Function<Machine, byte[]> probe, long holdAt, UnaryOperator<Migratable> sourceMachines,
+                          UnaryOperator<Migratable> destinationMachines, boolean digest) {
         public Options {
             Objects.requireNonNull(sourceTransport, "sourceTransport");
             Objects.requireNonNull(destinationTransport, "destinationTransport");
+            Objects.requireNonNull(sourceMachines, "sourceMachines");
+            Objects.requireNonNull(destinationMachines, "destinationMachines");
         }
 
         public static Options defaults() {
-            return new Options(TransportConfig.of(SECRET), TransportConfig.of(SECRET), null);
+            return new Options(TransportConfig.of(SECRET), TransportConfig.of(SECRET), null, -1,
+                    UnaryOperator.identity(), UnaryOperator.identity(), false);
+        }
+
+        /** The defaults, with the source guest held at the reference's {@linkplain Reference#holdPoint hold point}. */
+        public static Options heldAt(Reference reference) {
+            return defaults().withHoldAt(reference.holdPoint());
         }
 
         public Options withTransports(TransportConfig source, TransportConfig destination) {
-            return new Options(source, destination, probe);
+            return new Options(source, destination, probe, holdAt, sourceMachines, destinationMachines, digest);
         }
 
         public Options withProbe(Function<Machine, byte[]> newProbe) {
-            return new Options(sourceTransport, destinationTransport, newProbe);
+            return new Options(sourceTransport, destinationTransport, newProbe, holdAt, sourceMachines,
+                    destinationMachines, digest);
+        }
+
+        public Options withHoldAt(long units) {
+            return new Options(sourceTransport, destinationTransport, probe, units, sourceMachines,
+                    destinationMachines, digest);
+        }
+
+        public Options withSourceMachines(UnaryOperator<Migratable> wrap) {
+            return new Options(sourceTransport, destinationTransport, probe, holdAt, wrap, destinationMachines, digest);
+        }
+
+        public Options withDestinationMachines(UnaryOperator<Migratable> wrap) {
+            return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines, wrap, digest);
+        }
+
+        public Options withDigest() {
+            return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines,
+                    destinationMachines, true);
         }
     }
 
@@ -147,8 +203,21 @@ public final class LoopbackMigration {
 
     /** The unmigrated run of the same guest, with its final progress. */
     public static Reference reference(MachineConfig config) {
+        return digestedReference(config, false).reference();
+    }
+
+    /** An unmigrated run and its RAM at the end. */
+    public record DigestedReference(Reference reference, MemoryDigest digest) {
+    }
+
+    /** The unmigrated run of the same guest, with its RAM page by page at its end. */
+    public static DigestedReference digestedReference(MachineConfig config) {
+        return digestedReference(config, true);
+    }
+
+    private static DigestedReference digestedReference(MachineConfig config, boolean digest) {
         try {
-            return runUnmigrated(config);
+            return runUnmigrated(config, digest);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during the reference run", e);
@@ -157,13 +226,15 @@ public final class LoopbackMigration {
         }
     }
 
-    private static Reference runUnmigrated(MachineConfig config) throws InterruptedException,
+    private static DigestedReference runUnmigrated(MachineConfig config, boolean digest) throws InterruptedException,
             java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
         try (Migratable machine = MACHINES.boot(config, KERNEL)) {
             machine.start();
             GuestEnd end = machine.ended().get(WAIT_SECONDS, TimeUnit.SECONDS);
             GuestSummary summary = machine.summary().get(WAIT_SECONDS, TimeUnit.SECONDS);
-            return new Reference(outcome(summary, end, "reference run"), summary.progressUnits());
+            machine.release(); // the vCPU stops: the machine is this thread's alone
+            return new DigestedReference(new Reference(outcome(summary, end, "reference run"), summary.progressUnits()),
+                    digest ? MemoryDigest.of(MachineProbes.machineOf(machine)) : null);
         }
     }
 
@@ -183,8 +254,8 @@ public final class LoopbackMigration {
                                  Options options) throws Exception {
         CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
         TransportConfig destinationTransport = options.destinationTransport();
-        Destinations destinations = new Destinations(MACHINES, 1, 1L << 34, destinationTransport.replyTimeoutMillis(),
-                incoming::complete);
+        Destinations destinations = new Destinations(destinationMachines(options), 1, 1L << 34,
+                destinationTransport.replyTimeoutMillis(), incoming::complete);
         try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), destinationTransport,
                 destinations::resolve)) {
             return migrate(config, migration, startAtProgress, options, server.address(), incoming);
@@ -212,13 +283,38 @@ public final class LoopbackMigration {
                 sourceTransport), destination, incoming);
     }
 
+    /**
+     * The destination's machines as {@code options} wants them: decorated, and with the guest's RAM read at its
+     * end when asked for (into {@link #lastDigest}).
+     */
+    private static org.migrationlab.emulator.port.GuestFactory destinationMachines(Options options) {
+        UnaryOperator<Migratable> wrap = options.destinationMachines();
+        if (!options.digest()) {
+            return new MachineDecorator(MACHINES, wrap);
+        }
+        return new MachineDecorator(MACHINES, machine -> wrap.apply(new ForwardingMigratable(machine) {
+            @Override
+            public void close() {
+                delegate().release(); // the vCPU stops: the machine is this thread's alone
+                lastDigest.set(MemoryDigest.of(MachineProbes.machineOf(delegate())));
+                super.close();
+            }
+        }));
+    }
+
+    /** The digest the last destination guest left (loopback migrations in one JVM run one at a time). */
+    private static final java.util.concurrent.atomic.AtomicReference<MemoryDigest> lastDigest =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private static Result migrate(MachineConfig config, MigrationConfig migration, long startAtProgress,
                                   Options options, InetSocketAddress address,
                                   CompletableFuture<DestinationSession> incoming) throws Exception {
         TransportConfig sourceTransport = options.sourceTransport();
+        lastDigest.set(null);
         try (MigrationClient client = new MigrationClient(sourceTransport)) {
-            SourceProbe source = new SourceProbe(options.probe());
-            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(MACHINES, config, KERNEL,
+            SourceProbe source = new SourceProbe(options.probe(), options.holdAt());
+            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
+                    new MachineDecorator(MACHINES, options.sourceMachines()), config, KERNEL,
                     new StartTrigger.AtProgress(startAtProgress), migration, client, address,
                     sourceTransport.replyTimeoutMillis()), source);
             return switch (outcome) {
@@ -230,7 +326,8 @@ public final class LoopbackMigration {
                             "the migration failed after the destination took the guest: " + failed.report().error()));
                     yield new Result(failed.report(), null, source.progressAtStart, source.progressAtReport,
                             here.summary().progressUnits(), false, destinationFailure,
-                            outcome(here.summary(), here.end(), "source guest after a failed migration"), null, null);
+                            outcome(here.summary(), here.end(), "source guest after a failed migration"), null, null,
+                            null);
                 }
                 case SourceOutcome.Migrated migrated -> {
                     DestinationProbe destination = new DestinationProbe(options.probe());
@@ -241,28 +338,45 @@ public final class LoopbackMigration {
                     }
                     yield new Result(migrated.report(), outcome(ended.summary(), ended.end(), "migrated guest"),
                             source.progressAtStart, source.progressAtReport, ended.summary().progressUnits(),
-                            source.haltedBeforeSwitchOver, null, null, source.probed, destination.probed);
+                            source.haltedBeforeSwitchOver, null, null, source.probed, destination.probed,
+                            options.digest() ? lastDigest.get() : null);
                 }
             };
         }
     }
 
-    /** Watches the source: progress at the start and the end of the migration, and the probe of its frozen copy. */
+    /**
+     * Watches the source: progress at the start and the end of the migration, and the probe of its frozen copy;
+     * parks the guest at the hold point, and lets it run on when the migration failed.
+     */
     private static final class SourceProbe implements OutgoingMigration.Observer {
         private final Function<Machine, byte[]> probe;
+        private final long holdAt;
         private Migratable guest;
+        private boolean migrationOver; // guarded by this
         long progressAtStart;
         long progressAtReport;
         boolean haltedBeforeSwitchOver;
         byte[] probed;
 
-        SourceProbe(Function<Machine, byte[]> probe) {
+        SourceProbe(Function<Machine, byte[]> probe, long holdAt) {
             this.probe = probe;
+            this.holdAt = holdAt;
         }
 
         @Override
         public void booted(Migratable booted) {
-            guest = booted;
+            guest = ForwardingMigratable.unwrap(booted);
+            if (holdAt >= 0) {
+                // On the vCPU thread, as the counter passes the hold point: the guest stops at its next pause.
+                guest.progressReached(holdAt).thenRun(() -> {
+                    synchronized (this) {
+                        if (!migrationOver) {
+                            MachineProbes.park(guest);
+                        }
+                    }
+                });
+            }
         }
 
         @Override
@@ -273,6 +387,12 @@ public final class LoopbackMigration {
         @Override
         public void migrated(MigrationReport report) {
             progressAtReport = guest.progress().units();
+            synchronized (this) {
+                migrationOver = true;
+                if (holdAt >= 0 && !report.completed()) {
+                    MachineProbes.unpark(guest); // the guest is ours again: it runs on to its end here
+                }
+            }
             if (report.completed()) {
                 // Released: the vCPU is stopped and the source's frozen copy is no longer touched by anyone.
                 haltedBeforeSwitchOver = MachineProbes.machineOf(guest).halt().isPresent();
@@ -296,7 +416,8 @@ public final class LoopbackMigration {
                 return;
             }
             try {
-                probed = MachineProbes.read(arrival.guest(), probe).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                probed = MachineProbes.read(ForwardingMigratable.unwrap(arrival.guest()), probe)
+                        .get(WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while probing the destination", e);

@@ -25,7 +25,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.Role;
 import org.migrationlab.migration.protocol.RecordCodec;
 import org.migrationlab.migration.transport.Authenticator;
 import org.migrationlab.migration.transport.ChannelKeys;
-import org.migrationlab.migration.transport.FrameMac;
+import org.migrationlab.migration.transport.FrameCipher;
 
 /**
  * One end of a migration connection spoken by hand over a plain blocking {@link Socket}, to play a
@@ -41,9 +41,9 @@ public final class RawPeer implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
     /** The seal of what this peer sends, from its own AUTH on; null before. */
-    private FrameMac sending;
+    private FrameCipher sending;
     /** The seal of what the other end sends, from the other end's AUTH on; null before. */
-    private FrameMac receiving;
+    private FrameCipher receiving;
 
     private RawPeer(Socket socket) throws IOException {
         this.socket = socket;
@@ -110,13 +110,9 @@ public final class RawPeer implements AutoCloseable {
         out.flush();
     }
 
-    /** One whole unsealed frame followed by the seal {@code mac} gives it (for peers forging frames). */
-    public static byte[] concatFrameAndSeal(byte[] frame, FrameMac mac) {
-        byte[] copy = frame.clone();
-        byte[] seal = mac.seal(Unpooled.wrappedBuffer(copy));
-        byte[] out = java.util.Arrays.copyOf(copy, copy.length + seal.length);
-        System.arraycopy(seal, 0, out, copy.length, seal.length);
-        return out;
+    /** One whole unsealed frame sealed by {@code cipher} (for peers forging frames). */
+    public static byte[] sealWith(byte[] frame, FrameCipher cipher) {
+        return cipher.seal(frame);
     }
 
     /** The frames of {@code bytes} sealed as this peer's next frames. */
@@ -130,9 +126,7 @@ public final class RawPeer implements AutoCloseable {
                 break;
             }
             byte[] frame = java.util.Arrays.copyOfRange(bytes, at, at + RecordCodec.HEADER_BYTES + (int) body);
-            byte[] seal = sending.seal(Unpooled.wrappedBuffer(frame));
-            sealed.writeBytes(frame);
-            sealed.writeBytes(seal);
+            sealed.writeBytes(sending.seal(frame));
             at += frame.length;
         }
         sealed.write(bytes, at, bytes.length - at);
@@ -191,11 +185,11 @@ public final class RawPeer implements AutoCloseable {
         if (receiving == null) {
             throw new IOException("the peer sealed a frame before its AUTH");
         }
-        String problem = receiving.open(Unpooled.wrappedBuffer(frame));
-        if (problem != null) {
-            throw new IOException("the peer's seal is wrong: " + problem);
+        try {
+            return receiving.open(frame);
+        } catch (FrameCipher.BrokenSealException e) {
+            throw new IOException("the peer's seal is wrong: " + e.getMessage(), e);
         }
-        return java.util.Arrays.copyOf(frame, frame.length - RecordCodec.SEAL_BYTES);
     }
 
     /** How the peer's side of the connection ended, and what it sent before. */

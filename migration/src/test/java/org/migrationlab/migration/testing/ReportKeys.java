@@ -15,9 +15,10 @@ public final class ReportKeys {
 
     /** {@code vmm migrate --json} and {@code vmm demo --json}, a completed migration (no error-desc). */
     public static final List<String> MIGRATION = List.of("status", "mode", "prepage", "stop-policy",
-            "switch-reason", "guest-ended-before-switch-over", "total-time", "setup-time", "downtime", "expected-downtime", "transferred", "remaining",
+            "switch-reason", "guest-ended-before-switch-over", "total-time", "setup-time", "downtime", "expected-downtime",
+            "downtime-breakdown", "transferred", "remaining",
             "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count",
-            "cpu-throttle-percentage", "postcopy-requests", "precopy-bytes", "downtime-bytes", "postcopy-bytes", "pages-by-kind", "resent-pages",
+            "cpu-throttle-percentage", "dirty-log-faults", "precopy-rounds", "postcopy-requests", "precopy-bytes", "downtime-bytes", "postcopy-bytes", "pages-by-kind", "resent-pages",
             "guest-pages", "network-faults", "fault-latency-us", "progress-rate", "balloon", "oracle");
 
     /** A failed migration: {@code error-desc} follows {@code status}. */
@@ -29,9 +30,17 @@ public final class ReportKeys {
             "network-faults", "minor-faults", "page-requests", "fault-latency-us", "progress-rate-during",
             "progress-rate-after", "balloon");
 
+    /** Each object of the migration report's {@code precopy-rounds}. */
+    public static final List<String> PRECOPY_ROUND = List.of("round", "time", "pages", "dirty-pages", "mbps",
+            "cpu-throttle-percentage", "progress-rate");
+
     /** The migration report's {@code network-faults} object. */
     public static final List<String> NETWORK_FAULTS = List.of("count", "minor", "ratio", "working-set-pages",
             "share-of-working-set");
+
+    /** The migration report's {@code downtime-breakdown} object (null when the guest never resumed). */
+    public static final List<String> DOWNTIME_BREAKDOWN = List.of("pause", "state-capture", "send", "network",
+            "receive", "restore", "resume");
 
     /** {@code fault-latency-us}, in the migration and the destination reports. */
     public static final List<String> FAULT_LATENCY = List.of("p50", "p90", "p99", "max");

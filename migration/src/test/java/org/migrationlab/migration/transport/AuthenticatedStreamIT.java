@@ -86,7 +86,7 @@ class AuthenticatedStreamIT {
                         Hello d = (Hello) decode(destinationHello);
                         ChannelKeys guessed = new Authenticator("a-guessed-secret-0123456789abcdef".getBytes())
                                 .keys(s, d, new byte[0]);
-                        own = RawPeer.concatFrameAndSeal(own, guessed.frames(Role.SOURCE));
+                        own = RawPeer.sealWith(own, guessed.frames(Role.SOURCE));
                     }
                     toDestination.sendUnsealed(own);
                     return toDestination.readUntilClosed().how();
@@ -100,7 +100,7 @@ class AuthenticatedStreamIT {
 
             ProtocolException refused = failure(destination, id);
             assertThat(refused.reason()).isEqualTo(AbortReason.AUTH_FAILED);
-            assertThat(refused.detail()).containsAnyOf("unsealed frame", "does not carry the MAC");
+            assertThat(refused.detail()).containsAnyOf("unsealed frame", "does not carry the seal");
             assertThat(destination.sessions()).singleElement()
                     .satisfies(session -> assertThat(session.guestArgs()).as("the relay's GUEST_CONFIG").isEmpty());
             assertThat(relay.get(WAIT_MILLIS, TimeUnit.MILLISECONDS)).as("the relay cannot read the destination's ABORT")
@@ -115,7 +115,7 @@ class AuthenticatedStreamIT {
 
     // ---- altered, replayed, dropped, unsealed, moved frames
 
-    /** A bit flipped in the record type, the body, the sequence number or the MAC of a sealed frame. */
+    /** A bit flipped in the record type, the body, the sequence number or the tag of a sealed frame. */
     @ParameterizedTest(name = "bit flipped at byte {0}")
     @ValueSource(ints = {0, 8, 20, -40, -33, -1})
     void aFlippedBitAfterTheHandshakeIsRefused(int position) throws Exception {
@@ -129,7 +129,7 @@ class AuthenticatedStreamIT {
 
             ProtocolException refused = failure(destination, id);
             assertThat(refused.reason()).isEqualTo(AbortReason.AUTH_FAILED);
-            assertThat(refused.detail()).contains("does not carry the MAC of this connection");
+            assertThat(refused.detail()).contains("does not carry the seal of this connection");
             assertThat(source.readUntilClosed().abort()).as("the ABORT the source reads").isNotNull()
                     .extracting(MigrationRecord.Abort::reason).isEqualTo(AbortReason.AUTH_FAILED);
         }
@@ -193,7 +193,7 @@ class AuthenticatedStreamIT {
 
             ProtocolException refused = failure(destination, id);
             assertThat(refused.reason()).isEqualTo(AbortReason.AUTH_FAILED);
-            assertThat(refused.detail()).contains("does not carry the MAC of this connection");
+            assertThat(refused.detail()).contains("does not carry the seal of this connection");
         }
     }
 

@@ -24,7 +24,7 @@ import org.migrationlab.migration.transport.TransportConfig;
  * looks guessable, is used but warned about.
  */
 final class Transports {
-    /** PROTOCOL §3: the HMAC key must have at least this many bytes. */
+    /** PROTOCOL §3: the secret every key is derived from must have at least this many bytes. */
     static final int MIN_SECRET_BYTES = 16;
     /**
      * Below this estimate of a secret's strength (its length times the entropy of its byte frequencies) it

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultLatency;
 import org.migrationlab.migration.report.MigrationReport;
 
@@ -38,6 +39,13 @@ public final class MigrationReportTable {
         row(out, "setup-time", millis(timing.setupMs()));
         row(out, "downtime", millis(timing.downtimeMs())
                 + (timing.expectedDowntimeMs() >= 0 ? " (expected " + millis(timing.expectedDowntimeMs()) + ")" : ""));
+        DowntimeBreakdown breakdown = timing.downtimeBreakdown();
+        if (breakdown != null) {
+            row(out, "downtime-breakdown", "capture " + millis(breakdown.captureMs()) + ", send " + millis(breakdown.sendMs())
+                    + ", network " + millis(breakdown.networkMs()) + ", receive " + millis(breakdown.receiveMs())
+                    + ", restore " + millis(breakdown.restoreMs()) + ", resume " + millis(breakdown.resumeMs())
+                    + " (pausing the vCPU took " + millis(breakdown.pauseMs()) + " before)");
+        }
         MigrationReport.Transfer transfer = r.transfer();
         MigrationReport.Phases phases = r.phases();
         MigrationReport.Pages pages = r.pages();
@@ -56,6 +64,13 @@ public final class MigrationReportTable {
             row(out, "dirty-sync-count", HumanUnits.count(r.convergence().dirtySyncCount()));
             row(out, "dirty-pages-rate", HumanUnits.rate(r.convergence().dirtyPagesRate()) + " pages/s");
             row(out, "cpu-throttle", r.convergence().cpuThrottlePercentage() + " % of the guest's time");
+            if (r.convergence().dirtyLogFaults() > 0) {
+                row(out, "dirty-log-faults", HumanUnits.count(r.convergence().dirtyLogFaults())
+                        + " (write-protect dirty logging)");
+            }
+            for (MigrationReport.PrecopyRound round : r.convergence().rounds()) {
+                row(out, round.round() == 0 ? "precopy-rounds" : "", roundLine(round));
+            }
         }
         row(out, "postcopy-requests", HumanUnits.count(phases.postcopyRequests()));
         MigrationReport.NetworkFaults faults = r.faults().network();
@@ -85,6 +100,14 @@ public final class MigrationReportTable {
             row(out, "oracle", r.oracle());
         }
         return out.toString();
+    }
+
+    /** One pre-copy round on one line. */
+    static String roundLine(MigrationReport.PrecopyRound round) {
+        return "round " + round.round() + ": " + HumanUnits.count(round.pages()) + " pages in " + millis(round.timeMs())
+                + String.format(Locale.ROOT, " (%.1f mbps), ", round.mbps()) + HumanUnits.count(round.dirtyPages())
+                + " dirtied; throttle " + round.cpuThrottlePercentage() + " %, progress " + rate(round.progressRate())
+                + " units/s";
     }
 
     /** Pre-copy rounds in order, then stop-and-copy, push, prepage, demand; kinds with no page are left out. */

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.migrationlab.migration.report.BalloonSummary;
+import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.report.MigrationReport;
 
@@ -23,9 +24,12 @@ class MigrationReportTableTest {
         byKind.put("demand", 0L);
         return new MigrationReport(status, error,
                 new MigrationReport.Scheme("precopy", "n/a", "downtime", "dirty rate below target", false),
-                new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0),
+                new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0,
+                        new DowntimeBreakdown(0.05, 0.25, 2.5, 1.0, 0.5, 8.0, 0.5)),
                 new MigrationReport.Transfer(70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L),
-                new MigrationReport.Convergence(1234.5678, 453.6, 11, 40),
+                new MigrationReport.Convergence(1234.5678, 453.6, 11, 40, 1_234, java.util.List.of(
+                        new MigrationReport.PrecopyRound(0, 800.25, 131_072, 2_000, 655.36, 0, 1.5e6),
+                        new MigrationReport.PrecopyRound(1, 12.5, 2_000, 12, 5_242.88, 20, Double.NaN))),
                 new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
                 new MigrationReport.Pages(byKind, 2_052, 131_072),
                 MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
@@ -45,10 +49,17 @@ class MigrationReportTableTest {
                 .contains("error-desc         no RESUMED within 60000 ms\n")
                 .contains("mode               precopy, stop policy downtime\n")
                 .contains("downtime           12.75 ms (expected 10.00 ms)\n")
+                .contains("downtime-breakdown capture 250.00 µs, send 2.50 ms, network 1.00 ms, receive 500.00 µs, "
+                        + "restore 8.00 ms, resume 500.00 µs (pausing the vCPU took 50.00 µs before)\n")
                 .contains("pages-by-kind      precopy-round-0 131,072, precopy-round-1 2,000, precopy-round-10 12,"
                         + " stop-and-copy 40\n")
                 .contains("resent-pages       2,052\n")
                 .contains("cpu-throttle       40 % of the guest's time\n")
+                .contains("dirty-log-faults   1,234 (write-protect dirty logging)\n")
+                .contains("precopy-rounds     round 0: 131,072 pages in 800.25 ms (655.4 mbps), 2,000 dirtied;"
+                        + " throttle 0 %, progress 1.50 M units/s\n"
+                        + "                   round 1: 2,000 pages in 12.50 ms (5242.9 mbps), 12 dirtied; throttle"
+                        + " 20 %, progress - units/s\n")
                 .contains("fault-latency      p50 120.50 µs, p90 300.00 µs, p99 900.00 µs, max 2.10 ms\n")
                 .contains("progress-rate      before 1.50 M, during 1.20 M, after - (units/s)\n")
                 .contains("balloon            100,000 pages (390.6 MiB) at the switch-over; 100,020 page sends saved;"

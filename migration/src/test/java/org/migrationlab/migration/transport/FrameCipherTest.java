@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -16,11 +15,12 @@ import org.migrationlab.migration.protocol.MigrationRecord.Role;
 import org.migrationlab.migration.protocol.RecordCodec;
 
 /**
- * The key schedule and the seal: each end derives the same keys from the same handshake, and keys of
- * another secret, nonce, migration, channel, direction or TLS session open nothing sealed with these.
+ * The key schedule and the seal: each end derives the same keys from the same handshake, a sealed frame
+ * hides its body, and keys of another secret, nonce, migration, channel, direction or TLS session open
+ * nothing sealed with these.
  */
-class FrameMacTest {
-    private static final byte[] SECRET = "frame-mac-test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+class FrameCipherTest {
+    private static final byte[] SECRET = "frame-cipher-test-secret-0123456".getBytes(StandardCharsets.UTF_8);
     private static final UUID ID = UUID.randomUUID();
     private static final Hello SOURCE = new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK, ID, Authenticator.newNonce());
     private static final Hello DESTINATION = new Hello(Hello.CURRENT_VERSION, Role.DESTINATION, Channel.BULK, ID,
@@ -38,36 +38,66 @@ class FrameMacTest {
         return bytes;
     }
 
-    private static byte[] sealed(FrameMac mac, String text) {
-        byte[] frame = frame(text);
-        byte[] seal = mac.seal(Unpooled.wrappedBuffer(frame));
-        byte[] out = java.util.Arrays.copyOf(frame, frame.length + seal.length);
-        System.arraycopy(seal, 0, out, frame.length, seal.length);
-        return out;
+    private static byte[] sealed(FrameCipher cipher, String text) {
+        return cipher.seal(frame(text));
+    }
+
+    /** What {@code cipher} opens of {@code frame}, or why it refused. */
+    private static String opened(FrameCipher cipher, byte[] frame) {
+        try {
+            byte[] plain = cipher.open(frame);
+            return "opened " + plain.length;
+        } catch (FrameCipher.BrokenSealException e) {
+            return e.getMessage();
+        }
     }
 
     @Test
-    void bothEndsDeriveTheSameKeysAndProofs() {
+    void bothEndsDeriveTheSameKeysAndProofs() throws Exception {
         ChannelKeys a = keys(SECRET, SOURCE, DESTINATION, new byte[0]);
         ChannelKeys b = keys(SECRET, SOURCE, DESTINATION, new byte[0]);
         assertThat(a).isEqualTo(b);
         assertThat(b.verify(Role.SOURCE, a.proof(Role.SOURCE))).isTrue();
         assertThat(b.verify(Role.DESTINATION, a.proof(Role.SOURCE))).as("a proof is one side's").isFalse();
-        assertThat(b.frames(Role.SOURCE).open(Unpooled.wrappedBuffer(sealed(a.frames(Role.SOURCE), "hello")))).isNull();
+        byte[] plain = frame("hello");
+        assertThat(plain[2] & RecordCodec.FLAG_SEALED).isZero();
+        byte[] opened = b.frames(Role.SOURCE).open(a.frames(Role.SOURCE).seal(plain));
+        assertThat(opened).hasSize(plain.length);
+        assertThat(java.util.Arrays.copyOfRange(opened, 4, opened.length))
+                .as("the body and length come back exactly").isEqualTo(java.util.Arrays.copyOfRange(plain, 4, plain.length));
+        assertThat(opened[2] & RecordCodec.FLAG_SEALED).as("still flagged as having been sealed")
+                .isEqualTo(RecordCodec.FLAG_SEALED);
+    }
+
+    @Test
+    void aSealedFrameHidesItsBody() throws Exception {
+        ChannelKeys keys = keys(SECRET, SOURCE, DESTINATION, new byte[0]);
+        String text = "a guest page that must not cross the wire in clear";
+        byte[] plain = frame(text);
+        byte[] sealed = keys.frames(Role.SOURCE).seal(plain);
+        assertThat(sealed).hasSize(plain.length + RecordCodec.SEAL_BYTES);
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("guest page").doesNotContain("clear");
+        byte[] body = java.util.Arrays.copyOfRange(sealed, RecordCodec.HEADER_BYTES, plain.length);
+        assertThat(body).isNotEqualTo(java.util.Arrays.copyOfRange(plain, RecordCodec.HEADER_BYTES, plain.length));
+        assertThat(keys.frames(Role.SOURCE).seal(plain)).as("the same frame sealed by a fresh sender: same nonce")
+                .isEqualTo(sealed);
+        FrameCipher twice = keys.frames(Role.SOURCE);
+        twice.seal(plain);
+        assertThat(twice.seal(plain)).as("the next frame gets the next nonce").isNotEqualTo(sealed);
     }
 
     @Test
     void sealedFramesOpenInOrderOnly() {
         ChannelKeys keys = keys(SECRET, SOURCE, DESTINATION, new byte[0]);
-        FrameMac sender = keys.frames(Role.SOURCE);
-        FrameMac receiver = keys.frames(Role.SOURCE);
+        FrameCipher sender = keys.frames(Role.SOURCE);
+        FrameCipher receiver = keys.frames(Role.SOURCE);
         byte[] first = sealed(sender, "first");
         byte[] second = sealed(sender, "second");
         assertThat(first[2] & RecordCodec.FLAG_SEALED).isEqualTo(RecordCodec.FLAG_SEALED);
-        assertThat(receiver.open(Unpooled.wrappedBuffer(second))).startsWith("frame 1 where frame 0 was due");
-        assertThat(receiver.open(Unpooled.wrappedBuffer(first))).isNull();
-        assertThat(receiver.open(Unpooled.wrappedBuffer(first))).startsWith("frame 0 where frame 1 was due");
-        assertThat(receiver.open(Unpooled.wrappedBuffer(second))).isNull();
+        assertThat(opened(receiver, second)).startsWith("frame 1 where frame 0 was due");
+        assertThat(opened(receiver, first)).startsWith("opened");
+        assertThat(opened(receiver, first)).startsWith("frame 0 where frame 1 was due");
+        assertThat(opened(receiver, second)).startsWith("opened");
     }
 
     @Test
@@ -77,7 +107,7 @@ class FrameMacTest {
         for (int bit = 0; bit < frame.length * 8; bit++) {
             byte[] flipped = frame.clone();
             flipped[bit / 8] ^= (byte) (1 << (bit % 8));
-            assertThat(keys.frames(Role.SOURCE).open(Unpooled.wrappedBuffer(flipped))).as("bit %d", bit).isNotNull();
+            assertThat(opened(keys.frames(Role.SOURCE), flipped)).as("bit %d", bit).doesNotStartWith("opened");
         }
     }
 
@@ -91,7 +121,7 @@ class FrameMacTest {
         Hello otherNonce = new Hello(SOURCE.version(), Role.SOURCE, Channel.BULK, ID, Authenticator.newNonce());
         byte[] tls = new byte[Authenticator.TLS_EXPORTER_BYTES];
         tls[0] = 1;
-        FrameMac[] others = {
+        FrameCipher[] others = {
             keys.frames(Role.DESTINATION),
             keys("another-secret-0123456789abcdefg".getBytes(StandardCharsets.UTF_8), SOURCE, DESTINATION, new byte[0])
                     .frames(Role.SOURCE),
@@ -99,8 +129,8 @@ class FrameMacTest {
             keys(SECRET, otherMigration, DESTINATION, new byte[0]).frames(Role.SOURCE),
             keys(SECRET, otherNonce, DESTINATION, new byte[0]).frames(Role.SOURCE),
             keys(SECRET, SOURCE, DESTINATION, tls).frames(Role.SOURCE)};
-        for (FrameMac other : others) {
-            assertThat(other.open(Unpooled.wrappedBuffer(frame.clone()))).contains("does not carry the MAC");
+        for (FrameCipher other : others) {
+            assertThat(opened(other, frame.clone())).contains("does not carry the seal");
         }
         assertThat(keys(SECRET, SOURCE, DESTINATION, tls).proof(Role.SOURCE)).as("proofs are bound to the TLS session")
                 .isNotEqualTo(keys.proof(Role.SOURCE));

@@ -1,0 +1,63 @@
+package org.migrationlab.migration.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.protocol.NoLeaks;
+import org.migrationlab.migration.report.DowntimeBreakdown;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.testing.LoopbackMigration;
+
+/**
+ * The downtime explains itself: each stage of the breakdown was measured where it happened (the destination's
+ * receive, restore and resume are its own figures, carried in RESUMED), and the stages add up to the downtime.
+ */
+@ExtendWith(NoLeaks.class)
+@Timeout(60)
+class DowntimeBreakdownIT {
+    private static final MachineConfig GUEST = LoopbackMigration.config(8L << 20, "wss", 41, "wss=4M",
+            "pattern=random", "passes=400");
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        LoopbackMigration.warmUp();
+    }
+
+    @ParameterizedTest
+    @EnumSource(MigrationMode.class)
+    void everyStageIsMeasuredAndTheyAddUpToTheDowntime(MigrationMode mode) throws Exception {
+        LoopbackMigration.Reference reference = MigrationOracleIT.reference(GUEST);
+        LoopbackMigration.Result result = LoopbackMigration.migrate(GUEST, MigrationConfig.defaults(mode),
+                reference.finalProgress() / 4);
+        MigrationReport report = result.report();
+        assertThat(report.completed()).as("completed: %s", report.error()).isTrue();
+        assertThat(result.destination()).isEqualTo(reference.outcome());
+
+        DowntimeBreakdown parts = report.timing().downtimeBreakdown();
+        assertThat(parts).as("downtime-breakdown").isNotNull();
+        // Each of these does real work (stopping a vCPU, capturing and restoring its state, encrypting and
+        // decoding records, starting a thread's emulation): none can take no time at all.
+        assertThat(parts.captureMs()).as("state-capture").isPositive();
+        assertThat(parts.sendMs()).as("send").isPositive();
+        assertThat(parts.receiveMs()).as("receive (the destination's figure)").isPositive();
+        assertThat(parts.restoreMs()).as("restore (the destination's figure)").isPositive();
+        assertThat(parts.resumeMs()).as("resume (the destination's figure)").isPositive();
+        assertThat(parts.pauseMs()).as("pause").isNotNegative();
+        assertThat(parts.networkMs()).as("network").isNotNegative();
+        double downtime = report.timing().downtimeMs();
+        if (parts.networkMs() > 0) {
+            assertThat(parts.downtimeMs()).as("stages summed").isCloseTo(downtime, within(1e-3));
+        } else {
+            // network clamped at 0: the destination decoded GUEST_STATE while the SWITCH_OVER was still written
+            assertThat(parts.downtimeMs()).as("stages summed").isBetween(downtime - 1e-3,
+                    downtime + parts.receiveMs());
+        }
+    }
+}
