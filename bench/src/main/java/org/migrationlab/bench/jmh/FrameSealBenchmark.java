@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * What sealing costs the push, per page, in one run: one bulk frame of 64 pages (the size the push sends)
  * copied into a fresh pooled buffer as an unsealed stream would write it (the floor), sealed with the
  * protocol's AES-256-GCM (encrypt + tag), and, for comparison, authenticated with HMAC-SHA256 over the
- * same bytes (the per-frame MAC of the protocol's version 4). One operation = one 4 KiB page, so
+ * same bytes (the per-frame MAC of the protocol's version 4); and sealed then opened, both ends' work. One operation = one 4 KiB page, so
  * pages/µs × 4096 = bytes/µs, directly comparable with {@link PageCopyBenchmark}.
  */
 @State(Scope.Thread)
@@ -47,6 +47,8 @@ public class FrameSealBenchmark {
 
     private ByteBuf frame;
     private FrameCipher cipher;
+    private FrameCipher sealer;
+    private FrameCipher opener;
     private Mac hmac;
 
     @Setup(Level.Trial)
@@ -60,6 +62,8 @@ public class FrameSealBenchmark {
         byte[] key = new byte[32];
         random.nextBytes(key);
         cipher = new ChannelKeys(key, key, key, key).frames(Role.SOURCE);
+        sealer = new ChannelKeys(key, key, key, key).frames(Role.SOURCE);
+        opener = new ChannelKeys(key, key, key, key).frames(Role.SOURCE);
         hmac = Mac.getInstance("HmacSHA256");
         hmac.init(new SecretKeySpec(key, "HmacSHA256"));
     }
@@ -89,6 +93,23 @@ public class FrameSealBenchmark {
         ByteBuf sealed = cipher.seal(frame, PooledByteBufAllocator.DEFAULT);
         try {
             return sealed.getLong(sealed.writerIndex() - 8);
+        } finally {
+            sealed.release();
+        }
+    }
+
+    /** Both ends of protocol 5: a frame sealed, then opened and checked (open = this − {@link #sealAesGcm}). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH_PAGES)
+    public long sealAndOpenAesGcm() throws FrameCipher.BrokenSealException {
+        ByteBuf sealed = sealer.seal(frame, PooledByteBufAllocator.DEFAULT);
+        try {
+            ByteBuf opened = opener.open(sealed, PooledByteBufAllocator.DEFAULT);
+            try {
+                return opened.getLong(opened.writerIndex() - 8);
+            } finally {
+                opened.release();
+            }
         } finally {
             sealed.release();
         }

@@ -18,7 +18,7 @@ import org.migrationlab.migration.protocol.RecordCodec;
  * The seal of one direction of one connection (PROTOCOL §3.2): after the handshake every frame's body is
  * encrypted and authenticated with AES-256-GCM under this direction's key; the nonce is the frame's
  * sequence number (u64, from 0; a key never sees a nonce twice), the header (flagged sealed) and the
- * sequence number are authenticated too, and the frame ends with the sequence number and the 16-byte tag.
+ * sequence number are authenticated too, and the frame ends with the 16-byte tag and the sequence number.
  * So a frame cannot be read, altered, forged, replayed, dropped, reordered or moved to another connection
  * or direction unnoticed. AES-GCM rather than a MAC over the plain body: the JDK's AES-GCM (hardware AES and
  * carry-less multiply) seals a bulk frame faster than its HMAC-SHA256 authenticates one (bench's
@@ -31,6 +31,13 @@ public final class FrameCipher {
     private final SecretKeySpec key;
     private final Cipher cipher;
     private long sequence;
+    /**
+     * Where a frame's body is encrypted or decrypted in place: the JDK's AES-GCM runs several times faster
+     * on a byte array than on direct buffers or on many small pieces (a page batch is descriptors and
+     * pages), so each frame is copied in and out once. It grows to the largest frame seen, at most
+     * {@link RecordCodec#MAX_FRAME_BODY} plus the tag, and lives as long as the connection.
+     */
+    private byte[] scratch = new byte[0];
 
     FrameCipher(byte[] key) {
         this.key = new SecretKeySpec(key, "AES");
@@ -57,7 +64,7 @@ public final class FrameCipher {
 
     /**
      * Seals one unsealed frame ({@code frame}'s readable bytes): returns a new buffer with its header
-     * flagged sealed, its body encrypted, then the sequence number and the tag. {@code frame} is untouched
+     * flagged sealed, its body encrypted, then the tag and the sequence number. {@code frame} is untouched
      * and stays the caller's.
      */
     public ByteBuf seal(ByteBuf frame, ByteBufAllocator alloc) {
@@ -68,19 +75,12 @@ public final class FrameCipher {
         try {
             sealed.writeBytes(frame, start, RecordCodec.HEADER_BYTES);
             sealed.setShortLE(2, sealed.getUnsignedShortLE(2) | RecordCodec.FLAG_SEALED);
-            // The plain body is copied first and encrypted in place in one call: a page batch arrives as many
-            // small pieces (descriptors, pages), and the JDK's AES-GCM takes its fast path only for long
-            // inputs — one update per piece ran the push several times slower.
-            sealed.writeBytes(frame, start + RecordCodec.HEADER_BYTES, bodyBytes);
+            byte[] work = scratch(bodyBytes + TAG_BYTES);
+            frame.getBytes(start + RecordCodec.HEADER_BYTES, work, 0, bodyBytes);
             init(Cipher.ENCRYPT_MODE, seq, sealed);
-            ByteBuffer in = sealed.nioBuffer(RecordCodec.HEADER_BYTES, bodyBytes);
-            ByteBuffer out = sealed.nioBuffer(RecordCodec.HEADER_BYTES, bodyBytes + TAG_BYTES);
-            cipher.doFinal(in, out);
-            // Body and tag are in place; the sequence number goes between them, so move the tag after it.
-            byte[] tag = new byte[TAG_BYTES];
-            sealed.getBytes(RecordCodec.HEADER_BYTES + bodyBytes, tag);
-            sealed.writerIndex(RecordCodec.HEADER_BYTES + bodyBytes);
-            sealed.writeLongLE(seq).writeBytes(tag);
+            int written = cipher.doFinal(work, 0, bodyBytes, work, 0);
+            sealed.writeBytes(work, 0, written);
+            sealed.writeLongLE(seq);
             return sealed;
         } catch (GeneralSecurityException e) {
             sealed.release();
@@ -92,7 +92,7 @@ public final class FrameCipher {
     }
 
     /**
-     * Opens a sealed frame ({@code frame}'s readable bytes: header, encrypted body, sequence number, tag):
+     * Opens a sealed frame ({@code frame}'s readable bytes: header, encrypted body, tag, sequence number):
      * returns a new buffer with the plain frame (its header still flagged sealed) when it is the next frame of
      * this direction, unchanged. {@code frame} stays the caller's.
      */
@@ -103,16 +103,16 @@ public final class FrameCipher {
             throw new BrokenSealException("a sealed frame of " + frame.readableBytes() + " bytes");
         }
         int bodyBytes = sealAt - RecordCodec.HEADER_BYTES;
-        long seq = frame.getLongLE(start + sealAt);
-        ByteBuf plain = alloc.directBuffer(sealAt + TAG_BYTES);
+        long seq = frame.getLongLE(start + sealAt + TAG_BYTES);
+        ByteBuf plain = alloc.directBuffer(sealAt);
         boolean done = false;
         try {
             plain.writeBytes(frame, start, RecordCodec.HEADER_BYTES);
+            byte[] work = scratch(bodyBytes + TAG_BYTES);
+            frame.getBytes(start + RecordCodec.HEADER_BYTES, work, 0, bodyBytes + TAG_BYTES);
             init(Cipher.DECRYPT_MODE, seq, plain);
-            ByteBuffer out = plain.nioBuffer(RecordCodec.HEADER_BYTES, bodyBytes + TAG_BYTES);
-            cipher.update(frame.nioBuffer(start + RecordCodec.HEADER_BYTES, bodyBytes), out);
-            cipher.doFinal(frame.nioBuffer(start + sealAt + SEQUENCE_BYTES, TAG_BYTES), out);
-            plain.writerIndex(sealAt);
+            int opened = cipher.doFinal(work, 0, bodyBytes + TAG_BYTES, work, 0);
+            plain.writeBytes(work, 0, opened);
             if (seq != sequence) {
                 throw new BrokenSealException("frame " + Long.toUnsignedString(seq) + " where frame " + sequence
                         + " was due (replayed, dropped or reordered)");
@@ -154,6 +154,13 @@ public final class FrameCipher {
         } finally {
             plain.release();
         }
+    }
+
+    private byte[] scratch(int bytes) {
+        if (scratch.length < bytes) {
+            scratch = new byte[Math.max(bytes, Math.min(2 * scratch.length, RecordCodec.MAX_FRAME_BODY + TAG_BYTES))];
+        }
+        return scratch;
     }
 
     /** Starts the cipher for frame {@code seq}: its nonce, and the header and sequence number as associated data. */
