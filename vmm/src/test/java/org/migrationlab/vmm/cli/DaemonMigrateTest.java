@@ -96,10 +96,14 @@ class DaemonMigrateTest {
         assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("command threads ended").isTrue();
     }
 
-    /** Captures a command's output and hands over its first line as soon as it is written. */
+    /**
+     * Captures a command's output and hands over its first line as soon as it is written, and tells when a
+     * text has been written a given number of times.
+     */
     private static final class Capture extends Writer {
         final StringBuilder text = new StringBuilder();
         final CompletableFuture<String> firstLine = new CompletableFuture<>();
+        private final Map<CompletableFuture<Void>, Map.Entry<String, Integer>> awaited = new java.util.HashMap<>();
 
         @Override
         public synchronized void write(char[] chars, int offset, int length) {
@@ -108,6 +112,24 @@ class DaemonMigrateTest {
             if (newline >= 0) {
                 firstLine.complete(text.substring(0, newline).strip());
             }
+            awaited.entrySet().removeIf(e -> completeIfWritten(e.getKey(), e.getValue().getKey(), e.getValue().getValue()));
+        }
+
+        /** Completes once {@code fragment} has been written {@code times} times. */
+        synchronized CompletableFuture<Void> written(String fragment, int times) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            if (!completeIfWritten(done, fragment, times)) {
+                awaited.put(done, Map.entry(fragment, times));
+            }
+            return done;
+        }
+
+        private boolean completeIfWritten(CompletableFuture<Void> done, String fragment, int times) {
+            int count = 0;
+            for (int at = text.indexOf(fragment); at >= 0; at = text.indexOf(fragment, at + 1)) {
+                count++;
+            }
+            return count >= times && done.complete(null);
         }
 
         @Override
@@ -137,8 +159,12 @@ class DaemonMigrateTest {
     }
 
     private int startDaemon(Path json, String... more) throws Exception {
-        String[] base = {"daemon", "--listen", "127.0.0.1:0", "--once", "--json", json.toString(), "--secret-file",
-            secret.toString()};
+        return startDaemon(true, json, more);
+    }
+
+    private int startDaemon(boolean once, Path json, String... more) throws Exception {
+        String[] base = {"daemon", "--listen", "127.0.0.1:0", once ? "--once" : "--quiet", "--json", json.toString(),
+            "--secret-file", secret.toString()};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
                 .toArray(String[]::new);
         daemon = start(args);
@@ -198,6 +224,35 @@ class DaemonMigrateTest {
                 ": ended: halted, status 0, result " + HumanUnits.hex64(expected));
         assertThat(((Number) destination.get("progress-rate-after")).doubleValue())
                 .as("the guest ran on at the destination").isPositive();
+        assertThat(daemon.err().toString()).isEmpty();
+    }
+
+    /**
+     * Without --once the daemon takes one migration after another: two guests of different lengths arrive in
+     * turn, each ends at the daemon with its own reference result, and the daemon is still serving after both.
+     */
+    @Test
+    void aDaemonWithoutOnceServesTwoMigrationsInARow() throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        int port = startDaemon(false, destinationJson);
+        java.util.List<String> endings = new java.util.ArrayList<>();
+        for (int turn = 1; turn <= 2; turn++) {
+            String passes = Integer.toString(2 * Integer.parseInt(PASSES) + 100 * turn);
+            // Post-copy switches over right after the handshake, long before this guest's end.
+            Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                    "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
+                    "passes=" + passes, "--after-progress", "2000", "--quiet");
+            // Exit code 0, not 4: the guest was still running when it moved.
+            assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate %d; stderr: %s", turn, source.err())
+                    .isZero();
+            String ending = ": ended: halted, status 0, result "
+                    + HumanUnits.hex64(WssReference.result(1, Map.of("wss", "4M", "passes", passes)));
+            daemon.out().written(ending, 1).get(60, TimeUnit.SECONDS);
+            endings.add(ending);
+        }
+        assertThat(daemon.out().toString()).as("each guest ended once, with its own result")
+                .containsOnlyOnce(endings.get(0)).containsOnlyOnce(endings.get(1));
+        assertThat(daemon.exit().isDone()).as("the daemon serves on; stderr: %s", daemon.err()).isFalse();
         assertThat(daemon.err().toString()).isEmpty();
     }
 
