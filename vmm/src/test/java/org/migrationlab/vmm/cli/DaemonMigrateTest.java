@@ -256,6 +256,122 @@ class DaemonMigrateTest {
         assertThat(daemon.err().toString()).isEmpty();
     }
 
+    /** A guest long enough that pre-copy over a slow link still finds it running. */
+    private static final String LONG_PASSES = "8000";
+    private static final Map<String, String> LONG_GUEST = Map.of("wss", "4M", "passes", LONG_PASSES);
+
+    /** Migrates the long guest with {@code flags} to a --once daemon; returns the migration's JSON report. */
+    private Map<String, Object> migrateLongGuest(String... flags) throws Exception {
+        return migrateGuest(LONG_GUEST, flags);
+    }
+
+    /** Migrates a wss guest with {@code flags} to a --once daemon; returns the migration's JSON report. */
+    private Map<String, Object> migrateGuest(Map<String, String> guest, String... flags) throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        Path migrationJson = dir.resolve("migration.json");
+        int port = startDaemon(destinationJson, "--quiet");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--migrate-to",
+                "127.0.0.1:" + port, "--secret-file", secret.toString(), "--memory", "64M", "--workload", "wss",
+                "--arg", "wss=" + guest.get("wss"), "--arg", "passes=" + guest.get("passes"), "--json",
+                migrationJson.toString(), "--quiet"));
+        args.addAll(java.util.List.of(flags));
+        Running source = start(args.toArray(String[]::new));
+        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate %s (0: a live guest moved); stderr: %s",
+                args, source.err()).isZero();
+        assertThat(daemon.exit().get(90, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
+        Map<String, Object> destination = JsonObjects.parse(Files.readString(destinationJson));
+        assertThat(destination).as("the oracle: the guest's result at the destination")
+                .containsEntry("result-decimal", Long.toUnsignedString(WssReference.result(1, guest)));
+        return JsonObjects.parse(Files.readString(migrationJson));
+    }
+
+    private static long number(Map<String, Object> report, String key) {
+        return ((Number) report.get(key)).longValue();
+    }
+
+    private static double decimal(Object value) {
+        return ((Number) value).doubleValue();
+    }
+
+    /**
+     * --compress, --dirty-log write-protect, --stop-policy with --max-rounds and --bandwidth, each with its
+     * own mark on the report: deflated page data, write faults of dirty logging, the Xen policy's reasons,
+     * and a migration no faster than its bytes at that rate.
+     */
+    @Test
+    void precopyFlagsEachLeaveTheirMarkOnTheReport() throws Exception {
+        Map<String, Object> report = migrateLongGuest("--mode", "precopy", "--after-progress", "2000", "--compress",
+                "--dirty-log", "write-protect", "--stop-policy", "xen", "--max-rounds", "3", "--bandwidth", "40mbit");
+        assertThat(report).containsEntry("status", "completed").containsEntry("stop-policy", "xen");
+        assertThat((String) report.get("switch-reason")).as("the Xen policy's own reasons")
+                .matches("(converged: .*|sent cap: .*|round cap: 2 live rounds done.*)");
+        assertThat(number(report, "dirty-log-faults")).as("write-protect dirty logging faults").isPositive();
+        assertThat(number(report, "normal-bytes")).as("deflated page data (the guest's words deflate to ~40 %%)")
+                .isLessThan(number(report, "normal") * 4096 * 3 / 4);
+        double floorMs = number(report, "transferred") * 8.0 / 40e6 * 1000;
+        assertThat(decimal(report.get("total-time"))).as("total time against the bytes' time at 40 Mbit/s")
+                .isGreaterThan(floorMs * 0.9);
+    }
+
+    /**
+     * The defaults leave their mark too (dirty-bit logging faults nothing, pages go out whole), and the
+     * downtime policy compares with the --downtime-target given (here with a time trigger, --after).
+     */
+    @Test
+    void precopyDefaultsAndTheDowntimeTargetShowInTheReport() throws Exception {
+        Map<String, Object> report = migrateLongGuest("--mode", "precopy", "--after", "300ms", "--downtime-target",
+                "7ms");
+        assertThat(report).containsEntry("status", "completed").containsEntry("stop-policy", "downtime");
+        assertThat((String) report.get("switch-reason")).as("the target the policy compared with")
+                .contains("target 7.00 ms");
+        assertThat(number(report, "dirty-log-faults")).as("dirty-bit logging costs no faults").isZero();
+        assertThat(number(report, "normal-bytes")).as("pages not deflated").isEqualTo(number(report, "normal") * 4096);
+    }
+
+    /** --latency on the source delays each page request it receives: every demand fault waits at least that. */
+    @Test
+    void latencySetsAFloorUnderEveryDemandFault() throws Exception {
+        // A small working set: some hundred demand faults, not thousands.
+        Map<String, Object> report = migrateGuest(Map.of("wss", "256K", "passes", "100000"), "--mode", "postcopy",
+                "--after-progress", "2000", "--prepage", "none", "--latency", "10ms");
+        assertThat(report).containsEntry("status", "completed").containsEntry("prepage", "none");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> latency = (Map<String, Object>) report.get("fault-latency-us");
+        assertThat(decimal(latency.get("p50"))).as("median demand fault against the 10 ms one way")
+                .isGreaterThanOrEqualTo(10_000);
+    }
+
+    /** --no-urgent-channel: the source opens its bulk connection only (a fake destination counts them). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void noUrgentChannelOpensOneConnection(boolean noUrgent) throws Exception {
+        java.util.List<String> log;
+        try (org.migrationlab.migration.testing.FakeDestination destination =
+                     new org.migrationlab.migration.testing.FakeDestination(
+                             org.migrationlab.migration.testing.FakeDestination.Behaviour.CLOSE_AFTER_PAGES,
+                             Transports.readSecret(secret), org.migrationlab.migration.protocol.MigrationRecord.Hello
+                             .CURRENT_VERSION, 7)) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--migrate-to",
+                    "127.0.0.1:" + destination.address().getPort(), "--secret-file", secret.toString(), "--mode",
+                    "precopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
+                    "passes=" + SHORT_PASSES, "--after-progress", "2000", "--quiet"));
+            if (noUrgent) {
+                args.add("--no-urgent-channel");
+            }
+            CapturedRun source = CapturedRun.vmm(args.toArray(String[]::new));
+            assertThat(source.exitCode()).as("the fake destination hung up; stderr: %s", source.err())
+                    .isEqualTo(ExitCode.MIGRATION_FAILED.code());
+            destination.close(); // waits for its connections' threads: the log is complete
+            log = destination.log();
+        }
+        assertThat(log).as("connections the source opened").contains("handshake done on the BULK connection");
+        if (noUrgent) {
+            assertThat(log).doesNotContain("handshake done on the URGENT connection");
+        } else {
+            assertThat(log).contains("handshake done on the URGENT connection");
+        }
+    }
+
     @Test
     void selfBallooningGuestMovesWithoutItsBalloonedPages() throws Exception {
         Path destinationJson = dir.resolve("destination.json");
