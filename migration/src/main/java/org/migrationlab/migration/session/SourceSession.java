@@ -395,12 +395,17 @@ public final class SourceSession {
         }
     }
 
+    /**
+     * Closes both connections and waits until writes still queued on them have settled: after a failure the
+     * caller frees the guest's RAM, which post-copy pages are written from without a copy, and a write that
+     * ran after that would read freed memory.
+     */
     private void closeChannels() {
         if (bulk != null) {
-            bulk.close();
+            bulk.closeAndSettle(replyTimeoutMillis);
         }
         if (urgent != null) {
-            urgent.close();
+            urgent.closeAndSettle(replyTimeoutMillis);
         }
     }
 

@@ -82,6 +82,16 @@ public final class PeerChannel {
         return channel.close();
     }
 
+    /**
+     * Closes and waits, at most {@code timeoutMillis}, until the close has run on the channel's event loop.
+     * Writes handed to the channel before ran ahead of it on that loop, so once this returns true none of
+     * them reads its buffers any more: a caller may free memory that pages were written from without a
+     * copy (a frozen guest's RAM). For session threads, never an event loop.
+     */
+    public boolean closeAndSettle(long timeoutMillis) {
+        return channel.close().awaitUninterruptibly(timeoutMillis);
+    }
+
     @Override
     public String toString() {
         return kind + " " + channel.remoteAddress();

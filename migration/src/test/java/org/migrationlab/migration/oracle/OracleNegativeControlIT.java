@@ -23,12 +23,15 @@ import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.testing.CorruptingMachine;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.testing.MemoryDigest;
+import org.migrationlab.migration.testing.SteppedGuest;
 
 /**
  * Negative controls of the oracle: a migration whose destination damages one page must be found
  * "differs", with what differs named. One flipped byte in a page the guest never reads again changes
  * nothing but the memory hash — so only the hash can catch it, and does, in pre-copy and in post-copy; a
- * dropped pre-copy resend leaves a stale page that the incrementer guest's own check and the hash catch.
+ * dropped pre-copy resend leaves a stale page that the incrementer guest's own check and the hash catch (its
+ * source guest is {@linkplain SteppedGuest stepped}, so that its pages change after they were first sent
+ * however loaded the machine is).
  * The undamaged migration of the same guest is "identical" (the positive control). Each verdict is reached
  * as {@code vmm demo} reaches it: from the destination's JSON report, read back.
  */
@@ -104,13 +107,20 @@ class OracleNegativeControlIT {
         long first = range[0] / 4096;
         long last = first + range[1];
         CorruptingMachine[] machine = new CorruptingMachine[1];
+        // The source guest stands still while round 0 sends, then makes two sweeps: every page of its range
+        // changed after it was sent, so every one is sent again (by round 1 or the stop-and-copy), whatever
+        // the load; the destination drops the first of those second copies.
         Verdict verdict = migrateAndCompare(INCREMENTER, unmigrated, MigrationConfig.defaults(MigrationMode.PRECOPY),
-                reference, LoopbackMigration.Options.heldAt(reference).withDestinationMachines(
-                        m -> machine[0] = CorruptingMachine.droppingOneResend(m, p -> p >= first && p < last)));
+                reference, LoopbackMigration.Options.defaults()
+                        .withSourceMachines(m -> new SteppedGuest(m, SteppedGuest.runs(2 * range[1], 1)))
+                        .withDestinationMachines(
+                                m -> machine[0] = CorruptingMachine.droppingOneResend(m, p -> p >= first && p < last)));
         assertThat(machine[0].droppedPage()).as("a page of the incrementer's range was sent again and dropped")
                 .isBetween(first, last - 1);
         assertThat(verdict.finding()).as(verdict.describe()).isEqualTo(Verdict.Finding.DIFFERS);
         assertThat(verdict.details()).anySatisfy(d -> assertThat(d).startsWith("memory hash: migrated "));
+        assertThat(verdict.details()).as("the guest's own check failed on the stale page")
+                .anySatisfy(d -> assertThat(d).startsWith("status: migrated 1, unmigrated 0"));
     }
 
     /** Migrates, then compares the destination's report, written and read back as JSON, with the unmigrated run. */

@@ -87,6 +87,7 @@ class SelfBallooningMigrationIT {
         assertThat(migrated.status()).isZero();
         assertThat(migrated.console()).isEqualTo(unmigrated.console());
         assertThat(result.finalProgress()).isEqualTo(reference.finalProgress());
+        assertThat(result.progressAfterSwitchOver()).as("a live guest was migrated").isPositive();
         if (migration.mode() == MigrationMode.PRECOPY) {
             assertThat(migrated).as("byte-identical, memory hash included").isEqualTo(unmigrated);
         }
@@ -182,7 +183,7 @@ class SelfBallooningMigrationIT {
                                                     LoopbackMigration.Reference reference) throws Exception {
         long startAt = reference.finalProgress() / 3;
         LoopbackMigration.Result result = LoopbackMigration.migrate(config, migration, startAt,
-                LoopbackMigration.Options.defaults().withProbe(Census::take));
+                LoopbackMigration.Options.heldAt(reference).withProbe(Census::take));
         System.out.printf("%s, %s: migration started at progress %d of %d%n%s%n", config.bootArgs().args().get("dsb"),
                 migration.mode(), result.progressAtStart(), reference.finalProgress(),
                 ReportJson.render(result.report()));

@@ -46,8 +46,21 @@ public final class FakeDestination implements AutoCloseable {
         /** Reads some pages, then stops reading (the source's sends back up) until it is closed. */
         STALL_AFTER_PAGES,
         /** Reads everything and never answers. */
-        SILENT
+        SILENT,
+        /** Takes the guest (RESUMED after SWITCH_OVER), then asks for a page far beyond the guest's RAM. */
+        REQUEST_BEYOND_RAM_AFTER_RESUMED,
+        /** Takes the guest, asks for page 5 twice, then reads on (counting page 5's copies) and never completes. */
+        DUPLICATE_REQUESTS_AFTER_RESUMED,
+        /** Takes the guest, then sends DESTINATION_STATS whose last figure is negative. */
+        GARBAGE_STATS_AFTER_RESUMED,
+        /** Takes the guest, then reads everything and never completes. */
+        SILENT_AFTER_RESUMED,
+        /** Takes the guest, then stops reading (the source's push backs up) until it is closed. */
+        STALL_AFTER_RESUMED
     }
+
+    /** The page {@link Behaviour#DUPLICATE_REQUESTS_AFTER_RESUMED} asks for twice. */
+    public static final long DUPLICATE_PAGE = 5;
 
     private final ServerSocket listener;
     private final Behaviour behaviour;
@@ -130,6 +143,10 @@ public final class FakeDestination implements AutoCloseable {
             log.add("after the early RESUMED: " + peer.readUntilClosed().how());
             return;
         }
+        if (behaviour.name().endsWith("_AFTER_RESUMED")) {
+            actAfterResumed(peer);
+            return;
+        }
         for (int i = 1; i < FRAMES_BEFORE_ACTING; i++) {
             peer.receive();
         }
@@ -160,7 +177,47 @@ public final class FakeDestination implements AutoCloseable {
                 }
                 log.add("released from the stall");
             }
-            case CLOSE_BEFORE_CONFIG, SILENT, RESUMED_BEFORE_SWITCH_OVER -> throw new AssertionError("handled above");
+            default -> throw new AssertionError("handled above");
+        }
+    }
+
+    /** Reads to the SWITCH_OVER, says RESUMED (the guest is now this side's), then misbehaves. */
+    private void actAfterResumed(RawPeer peer) throws IOException {
+        while (!(peer.receive() instanceof MigrationRecord.SwitchOver)) {
+            // pre-copy pages and the guest's state
+        }
+        peer.send(new MigrationRecord.Resumed());
+        log.add("took the guest; now " + behaviour);
+        switch (behaviour) {
+            case REQUEST_BEYOND_RAM_AFTER_RESUMED -> {
+                peer.send(new MigrationRecord.PageRequest(1L << 40));
+                log.add("after the request: " + peer.readUntilClosed().how());
+            }
+            case DUPLICATE_REQUESTS_AFTER_RESUMED -> {
+                peer.send(new MigrationRecord.PageRequest(DUPLICATE_PAGE));
+                peer.send(new MigrationRecord.PageRequest(DUPLICATE_PAGE));
+                RawPeer.Ending ending = peer.readUntilClosed();
+                long copies = ending.records().stream().filter(r -> r instanceof MigrationRecord.PageBatch)
+                        .flatMapToLong(r -> java.util.Arrays.stream(((MigrationRecord.PageBatch) r).pageNumbers()))
+                        .filter(page -> page == DUPLICATE_PAGE).count();
+                log.add("page " + DUPLICATE_PAGE + " arrived " + copies + " times; " + ending.how());
+            }
+            case GARBAGE_STATS_AFTER_RESUMED -> {
+                byte[] stats = RawPeer.encode(new MigrationRecord.DestinationStats(1, 2, 3, 4, 5, 6, 7));
+                java.util.Arrays.fill(stats, stats.length - 8, stats.length, (byte) 0xff); // latency max -1
+                peer.sendBytes(stats);
+                log.add("after garbage stats: " + peer.readUntilClosed().how());
+            }
+            case SILENT_AFTER_RESUMED -> log.add("silent: " + peer.readUntilClosed().how());
+            case STALL_AFTER_RESUMED -> {
+                try {
+                    released.await(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                log.add("released from the stall");
+            }
+            default -> throw new AssertionError(behaviour + " is not an after-RESUMED behaviour");
         }
     }
 

@@ -96,10 +96,14 @@ class DaemonMigrateTest {
         assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("command threads ended").isTrue();
     }
 
-    /** Captures a command's output and hands over its first line as soon as it is written. */
+    /**
+     * Captures a command's output and hands over its first line as soon as it is written, and tells when a
+     * text has been written a given number of times.
+     */
     private static final class Capture extends Writer {
         final StringBuilder text = new StringBuilder();
         final CompletableFuture<String> firstLine = new CompletableFuture<>();
+        private final Map<CompletableFuture<Void>, Map.Entry<String, Integer>> awaited = new java.util.HashMap<>();
 
         @Override
         public synchronized void write(char[] chars, int offset, int length) {
@@ -108,6 +112,24 @@ class DaemonMigrateTest {
             if (newline >= 0) {
                 firstLine.complete(text.substring(0, newline).strip());
             }
+            awaited.entrySet().removeIf(e -> completeIfWritten(e.getKey(), e.getValue().getKey(), e.getValue().getValue()));
+        }
+
+        /** Completes once {@code fragment} has been written {@code times} times. */
+        synchronized CompletableFuture<Void> written(String fragment, int times) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            if (!completeIfWritten(done, fragment, times)) {
+                awaited.put(done, Map.entry(fragment, times));
+            }
+            return done;
+        }
+
+        private boolean completeIfWritten(CompletableFuture<Void> done, String fragment, int times) {
+            int count = 0;
+            for (int at = text.indexOf(fragment); at >= 0; at = text.indexOf(fragment, at + 1)) {
+                count++;
+            }
+            return count >= times && done.complete(null);
         }
 
         @Override
@@ -137,8 +159,12 @@ class DaemonMigrateTest {
     }
 
     private int startDaemon(Path json, String... more) throws Exception {
-        String[] base = {"daemon", "--listen", "127.0.0.1:0", "--once", "--json", json.toString(), "--secret-file",
-            secret.toString()};
+        return startDaemon(true, json, more);
+    }
+
+    private int startDaemon(boolean once, Path json, String... more) throws Exception {
+        String[] base = {"daemon", "--listen", "127.0.0.1:0", once ? "--once" : "--quiet", "--json", json.toString(),
+            "--secret-file", secret.toString()};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
                 .toArray(String[]::new);
         daemon = start(args);
@@ -199,6 +225,151 @@ class DaemonMigrateTest {
         assertThat(((Number) destination.get("progress-rate-after")).doubleValue())
                 .as("the guest ran on at the destination").isPositive();
         assertThat(daemon.err().toString()).isEmpty();
+    }
+
+    /**
+     * Without --once the daemon takes one migration after another: two guests of different lengths arrive in
+     * turn, each ends at the daemon with its own reference result, and the daemon is still serving after both.
+     */
+    @Test
+    void aDaemonWithoutOnceServesTwoMigrationsInARow() throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        int port = startDaemon(false, destinationJson);
+        java.util.List<String> endings = new java.util.ArrayList<>();
+        for (int turn = 1; turn <= 2; turn++) {
+            String passes = Integer.toString(2 * Integer.parseInt(PASSES) + 100 * turn);
+            // Post-copy switches over right after the handshake, long before this guest's end.
+            Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                    "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
+                    "passes=" + passes, "--after-progress", "2000", "--quiet");
+            // Exit code 0, not 4: the guest was still running when it moved.
+            assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate %d; stderr: %s", turn, source.err())
+                    .isZero();
+            String ending = ": ended: halted, status 0, result "
+                    + HumanUnits.hex64(WssReference.result(1, Map.of("wss", "4M", "passes", passes)));
+            daemon.out().written(ending, 1).get(60, TimeUnit.SECONDS);
+            endings.add(ending);
+        }
+        assertThat(daemon.out().toString()).as("each guest ended once, with its own result")
+                .containsOnlyOnce(endings.get(0)).containsOnlyOnce(endings.get(1));
+        assertThat(daemon.exit().isDone()).as("the daemon serves on; stderr: %s", daemon.err()).isFalse();
+        assertThat(daemon.err().toString()).isEmpty();
+    }
+
+    /** A guest long enough that pre-copy over a slow link still finds it running. */
+    private static final String LONG_PASSES = "8000";
+    private static final Map<String, String> LONG_GUEST = Map.of("wss", "4M", "passes", LONG_PASSES);
+
+    /** Migrates the long guest with {@code flags} to a --once daemon; returns the migration's JSON report. */
+    private Map<String, Object> migrateLongGuest(String... flags) throws Exception {
+        return migrateGuest(LONG_GUEST, flags);
+    }
+
+    /** Migrates a wss guest with {@code flags} to a --once daemon; returns the migration's JSON report. */
+    private Map<String, Object> migrateGuest(Map<String, String> guest, String... flags) throws Exception {
+        Path destinationJson = dir.resolve("destination.json");
+        Path migrationJson = dir.resolve("migration.json");
+        int port = startDaemon(destinationJson, "--quiet");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--migrate-to",
+                "127.0.0.1:" + port, "--secret-file", secret.toString(), "--memory", "64M", "--workload", "wss",
+                "--arg", "wss=" + guest.get("wss"), "--arg", "passes=" + guest.get("passes"), "--json",
+                migrationJson.toString(), "--quiet"));
+        args.addAll(java.util.List.of(flags));
+        Running source = start(args.toArray(String[]::new));
+        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate %s (0: a live guest moved); stderr: %s",
+                args, source.err()).isZero();
+        assertThat(daemon.exit().get(90, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
+        Map<String, Object> destination = JsonObjects.parse(Files.readString(destinationJson));
+        assertThat(destination).as("the oracle: the guest's result at the destination")
+                .containsEntry("result-decimal", Long.toUnsignedString(WssReference.result(1, guest)));
+        return JsonObjects.parse(Files.readString(migrationJson));
+    }
+
+    private static long number(Map<String, Object> report, String key) {
+        return ((Number) report.get(key)).longValue();
+    }
+
+    private static double decimal(Object value) {
+        return ((Number) value).doubleValue();
+    }
+
+    /**
+     * --compress, --dirty-log write-protect, --stop-policy with --max-rounds and --bandwidth, each with its
+     * own mark on the report: deflated page data, write faults of dirty logging, the Xen policy's reasons,
+     * and a migration no faster than its bytes at that rate.
+     */
+    @Test
+    void precopyFlagsEachLeaveTheirMarkOnTheReport() throws Exception {
+        Map<String, Object> report = migrateLongGuest("--mode", "precopy", "--after-progress", "2000", "--compress",
+                "--dirty-log", "write-protect", "--stop-policy", "xen", "--max-rounds", "3", "--bandwidth", "40mbit");
+        assertThat(report).containsEntry("status", "completed").containsEntry("stop-policy", "xen");
+        assertThat((String) report.get("switch-reason")).as("the Xen policy's own reasons")
+                .matches("(converged: .*|sent cap: .*|round cap: 2 live rounds done.*)");
+        assertThat(number(report, "dirty-log-faults")).as("write-protect dirty logging faults").isPositive();
+        assertThat(number(report, "normal-bytes")).as("deflated page data (the guest's words deflate to ~40 %%)")
+                .isLessThan(number(report, "normal") * 4096 * 3 / 4);
+        double floorMs = number(report, "transferred") * 8.0 / 40e6 * 1000;
+        assertThat(decimal(report.get("total-time"))).as("total time against the bytes' time at 40 Mbit/s")
+                .isGreaterThan(floorMs * 0.9);
+    }
+
+    /**
+     * The defaults leave their mark too (dirty-bit logging faults nothing, pages go out whole), and the
+     * downtime policy compares with the --downtime-target given (here with a time trigger, --after).
+     */
+    @Test
+    void precopyDefaultsAndTheDowntimeTargetShowInTheReport() throws Exception {
+        Map<String, Object> report = migrateLongGuest("--mode", "precopy", "--after", "300ms", "--downtime-target",
+                "7ms");
+        assertThat(report).containsEntry("status", "completed").containsEntry("stop-policy", "downtime");
+        assertThat((String) report.get("switch-reason")).as("the target the policy compared with")
+                .contains("target 7.00 ms");
+        assertThat(number(report, "dirty-log-faults")).as("dirty-bit logging costs no faults").isZero();
+        assertThat(number(report, "normal-bytes")).as("pages not deflated").isEqualTo(number(report, "normal") * 4096);
+    }
+
+    /** --latency on the source delays each page request it receives: every demand fault waits at least that. */
+    @Test
+    void latencySetsAFloorUnderEveryDemandFault() throws Exception {
+        // A small working set: some hundred demand faults, not thousands.
+        Map<String, Object> report = migrateGuest(Map.of("wss", "256K", "passes", "100000"), "--mode", "postcopy",
+                "--after-progress", "2000", "--prepage", "none", "--latency", "10ms");
+        assertThat(report).containsEntry("status", "completed").containsEntry("prepage", "none");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> latency = (Map<String, Object>) report.get("fault-latency-us");
+        assertThat(decimal(latency.get("p50"))).as("median demand fault against the 10 ms one way")
+                .isGreaterThanOrEqualTo(10_000);
+    }
+
+    /** --no-urgent-channel: the source opens its bulk connection only (a fake destination counts them). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void noUrgentChannelOpensOneConnection(boolean noUrgent) throws Exception {
+        java.util.List<String> log;
+        try (org.migrationlab.migration.testing.FakeDestination destination =
+                     new org.migrationlab.migration.testing.FakeDestination(
+                             org.migrationlab.migration.testing.FakeDestination.Behaviour.CLOSE_AFTER_PAGES,
+                             Transports.readSecret(secret), org.migrationlab.migration.protocol.MigrationRecord.Hello
+                             .CURRENT_VERSION, 7)) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--migrate-to",
+                    "127.0.0.1:" + destination.address().getPort(), "--secret-file", secret.toString(), "--mode",
+                    "precopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
+                    "passes=" + SHORT_PASSES, "--after-progress", "2000", "--quiet"));
+            if (noUrgent) {
+                args.add("--no-urgent-channel");
+            }
+            CapturedRun source = CapturedRun.vmm(args.toArray(String[]::new));
+            assertThat(source.exitCode()).as("the fake destination hung up; stderr: %s", source.err())
+                    .isEqualTo(ExitCode.MIGRATION_FAILED.code());
+            destination.close(); // waits for its connections' threads: the log is complete
+            log = destination.log();
+        }
+        assertThat(log).as("connections the source opened").contains("handshake done on the BULK connection");
+        if (noUrgent) {
+            assertThat(log).doesNotContain("handshake done on the URGENT connection");
+        } else {
+            assertThat(log).contains("handshake done on the URGENT connection");
+        }
     }
 
     @Test
