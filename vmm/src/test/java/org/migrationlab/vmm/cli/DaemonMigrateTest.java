@@ -137,7 +137,7 @@ class DaemonMigrateTest {
     }
 
     private int startDaemon(Path json, String... more) throws Exception {
-        String[] base = {"daemon", "--listen", "127.0.0.1:0", "--once", "--json", json.toString(), "--secret-file",
+        String[] base = {"daemon", "--no-warm-up", "--listen", "127.0.0.1:0", "--once", "--json", json.toString(), "--secret-file",
             secret.toString()};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
                 .toArray(String[]::new);
@@ -158,7 +158,7 @@ class DaemonMigrateTest {
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
 
-        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--after-progress", "2000", "--json", migrationJson.toString());
 
@@ -207,7 +207,7 @@ class DaemonMigrateTest {
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
 
-        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--dsb", "on", "--dsb-interval", "100us", "--after-progress", "20000", "--json", migrationJson.toString());
 
@@ -236,7 +236,7 @@ class DaemonMigrateTest {
         int port = startDaemon(destinationJson);
         Path other = Files.writeString(dir.resolve("other"), "not-the-daemon's-secret-0123456789\n");
 
-        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+        CapturedRun source = CapturedRun.vmm("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 other.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M",
                 "--arg", "passes=" + SHORT_PASSES, "--after-progress", "2000", "--json", migrationJson.toString(),
                 "--quiet");
@@ -263,7 +263,7 @@ class DaemonMigrateTest {
         Path destinationJson = dir.resolve("destination.json");
         int port = startDaemon(destinationJson, "--quiet", "--tls-cert", cert.toString(), "--tls-key", key.toString());
 
-        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+        CapturedRun source = CapturedRun.vmm("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 secret.toString(), "--tls-cert", cert.toString(), "--mode", "postcopy", "--memory", "64M",
                 "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES, "--after-progress", "2000",
                 "--quiet");
@@ -282,7 +282,7 @@ class DaemonMigrateTest {
         int port = startDaemon(dir.resolve("destination.json"), "--tls-cert", cert.toString(), "--tls-key",
                 key.toString());
 
-        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+        CapturedRun source = CapturedRun.vmm("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 secret.toString(), "--tls-cert", other.toString(), "--mode", "postcopy", "--memory", "64M",
                 "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + SHORT_PASSES, "--after-progress", "2000",
                 "--quiet");
