@@ -37,9 +37,11 @@ final class ChildProcesses implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         // Flags the launcher or test runner gave this JVM that the children need too (stack size for the
-        // emulator's vCPU threads, the lab's own properties such as the Unicorn library's location).
+        // emulator's vCPU threads, the lab's own properties such as the Unicorn library's location, and the JDK
+        // AOT cache bin/vmm built: the children run the same class path, so the same cache fits them).
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (flag.startsWith("-Xss") || flag.startsWith("-Xmx") || flag.startsWith("-Dmigrationlab.")) {
+            if (flag.startsWith("-Xss") || flag.startsWith("-Xmx") || flag.startsWith("-Dmigrationlab.")
+                    || flag.startsWith("-XX:AOTCache=")) {
                 command.add(flag);
             }
         }
