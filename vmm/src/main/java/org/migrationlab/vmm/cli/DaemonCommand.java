@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
             "Waits for guests migrated here by 'vmm migrate' and runs each one to its end.",
             "",
             "The first line on standard output is 'listening on HOST:PORT' (the port actually bound, so"
-                + " --listen 127.0.0.1:0 picks a free one). Then, per migration: a line when it comes in, when"
+                + " --listen 127.0.0.1:0 picks a free one), printed once the daemon has warmed up with a small"
+                + " migration inside its own JVM (--no-warm-up skips that). Then, per migration: a line when it comes in, when"
                 + " every page has arrived (with the post-copy faults it took), the guest's console as it prints,"
                 + " and a line when the guest ended (result, status, memory hash)."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -104,6 +105,12 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Do not echo the guests' consoles.")
     private boolean quiet;
 
+    @Option(names = "--no-warm-up",
+            description = "Listen at once, without first warming this JVM up with a small loopback migration of a"
+                    + " tiny guest (the warm-up makes the first real migration's downtime and faults those of a warm"
+                    + " JVM).")
+    private boolean noWarmUp;
+
     @Override
     public Integer call() throws InterruptedException {
         if ((tlsCert == null) != (tlsKey == null)) {
@@ -117,6 +124,9 @@ public final class DaemonCommand implements Callable<Integer> {
         TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, null, 0, latencyNanos,
                 spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
+        if (!noWarmUp) {
+            WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr());
+        }
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
                 maxMemoryBytes,

@@ -145,6 +145,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Also write the migration report as JSON to FILE, with 'oracle' set.")
     private Path json;
 
+    @Option(names = "--no-warm-up",
+            description = "Start the destination and the source without their warm-up migration (slower first"
+                    + " faults and a longer downtime; for comparison).")
+    private boolean noWarmUp;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
             description = "Stop the child processes and fail after this long. Default: ${DEFAULT-VALUE}.")
     private long timeoutNanos;
@@ -329,6 +334,9 @@ public final class DemoCommand implements Callable<Integer> {
     private List<String> daemonArguments(Path secret, Path destinationJson) {
         List<String> daemonArgs = new ArrayList<>(List.of("daemon", "--listen", "127.0.0.1:0", "--once",
                 "--json", destinationJson.toString(), "--secret-file", secret.toString()));
+        if (noWarmUp) {
+            daemonArgs.add("--no-warm-up");
+        }
         if (latencyNanos > 0) {
             daemonArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
         }
@@ -363,6 +371,9 @@ public final class DemoCommand implements Callable<Integer> {
             migrateArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
         }
         migrateArgs.addAll(List.of("--json", migrationJson.toString()));
+        if (noWarmUp) {
+            migrateArgs.add("--no-warm-up");
+        }
         return migrateArgs;
     }
 

@@ -182,6 +182,11 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             description = "Do not echo the guest console or print progress lines; print only the report.")
     private boolean quiet;
 
+    @Option(names = "--no-warm-up",
+            description = "Boot the guest at once, without first warming this JVM up with a small loopback migration"
+                    + " of a tiny guest.")
+    private boolean noWarmUp;
+
     /** For 'vmm demo', which prints the report itself (with the oracle's verdict). */
     @Option(names = "--no-report-table", hidden = true)
     private boolean noReportTable;
@@ -199,6 +204,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                 latencyNanos, spec.commandLine().getErr());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
+        if (!noWarmUp) {
+            WarmUp.runOrWarn("vmm migrate", err);
+        }
         Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
         try (MigrationClient client = Transports.client(transport)) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration);

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
             "",
             "Start with 'vmm demo': a whole migration between two processes, checked against an unmigrated run."},
         subcommands = {DemoCommand.class, RunCommand.class, MigrateCommand.class, DaemonCommand.class,
-            CommandLine.HelpCommand.class},
+            WarmUpCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vmm COMMAND --help' for a command's options and exit codes."})
 public final class VmmCommand implements Runnable {
     @CommandLine.Spec
@@ -37,6 +37,8 @@ public final class VmmCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing a command: " + String.join(", ", spec.subcommands().keySet()));
+                "missing a command: " + spec.subcommands().entrySet().stream()
+                        .filter(e -> !e.getValue().getCommandSpec().usageMessage().hidden())
+                        .map(java.util.Map.Entry::getKey).collect(java.util.stream.Collectors.joining(", ")));
     }
 }

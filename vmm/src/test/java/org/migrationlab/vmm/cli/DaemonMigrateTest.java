@@ -163,8 +163,8 @@ class DaemonMigrateTest {
     }
 
     private int startDaemon(boolean once, Path json, String... more) throws Exception {
-        String[] base = {"daemon", "--listen", "127.0.0.1:0", once ? "--once" : "--quiet", "--json", json.toString(),
-            "--secret-file", secret.toString()};
+        String[] base = {"daemon", "--no-warm-up", "--listen", "127.0.0.1:0", once ? "--once" : "--quiet", "--json",
+            json.toString(), "--secret-file", secret.toString()};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
                 .toArray(String[]::new);
         daemon = start(args);
@@ -184,7 +184,7 @@ class DaemonMigrateTest {
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
 
-        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--after-progress", "2000", "--json", migrationJson.toString());
 
@@ -239,7 +239,7 @@ class DaemonMigrateTest {
         for (int turn = 1; turn <= 2; turn++) {
             String passes = Integer.toString(2 * Integer.parseInt(PASSES) + 100 * turn);
             // Post-copy switches over right after the handshake, long before this guest's end.
-            Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+            Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                     "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
                     "passes=" + passes, "--after-progress", "2000", "--quiet");
             // Exit code 0, not 4: the guest was still running when it moved.
@@ -270,7 +270,7 @@ class DaemonMigrateTest {
         Path destinationJson = dir.resolve("destination.json");
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--migrate-to",
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--no-warm-up", "--migrate-to",
                 "127.0.0.1:" + port, "--secret-file", secret.toString(), "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=" + guest.get("wss"), "--arg", "passes=" + guest.get("passes"), "--json",
                 migrationJson.toString(), "--quiet"));
@@ -351,7 +351,7 @@ class DaemonMigrateTest {
                              org.migrationlab.migration.testing.FakeDestination.Behaviour.CLOSE_AFTER_PAGES,
                              Transports.readSecret(secret), org.migrationlab.migration.protocol.MigrationRecord.Hello
                              .CURRENT_VERSION, 7)) {
-            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--migrate-to",
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--no-warm-up", "--migrate-to",
                     "127.0.0.1:" + destination.address().getPort(), "--secret-file", secret.toString(), "--mode",
                     "precopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
                     "passes=" + SHORT_PASSES, "--after-progress", "2000", "--quiet"));
@@ -378,7 +378,7 @@ class DaemonMigrateTest {
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
 
-        Running source = start("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--dsb", "on", "--dsb-interval", "100us", "--after-progress", "20000", "--json", migrationJson.toString());
 
@@ -407,7 +407,7 @@ class DaemonMigrateTest {
         int port = startDaemon(destinationJson);
         Path other = Files.writeString(dir.resolve("other"), "not-the-daemon's-secret-0123456789\n");
 
-        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+        CapturedRun source = CapturedRun.vmm("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 other.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M",
                 "--arg", "passes=" + SHORT_PASSES, "--after-progress", "2000", "--json", migrationJson.toString(),
                 "--quiet");
@@ -434,7 +434,7 @@ class DaemonMigrateTest {
         Path destinationJson = dir.resolve("destination.json");
         int port = startDaemon(destinationJson, "--quiet", "--tls-cert", cert.toString(), "--tls-key", key.toString());
 
-        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+        CapturedRun source = CapturedRun.vmm("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 secret.toString(), "--tls-cert", cert.toString(), "--mode", "postcopy", "--memory", "64M",
                 "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES, "--after-progress", "2000",
                 "--quiet");
@@ -453,7 +453,7 @@ class DaemonMigrateTest {
         int port = startDaemon(dir.resolve("destination.json"), "--tls-cert", cert.toString(), "--tls-key",
                 key.toString());
 
-        CapturedRun source = CapturedRun.vmm("migrate", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+        CapturedRun source = CapturedRun.vmm("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 secret.toString(), "--tls-cert", other.toString(), "--mode", "postcopy", "--memory", "64M",
                 "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + SHORT_PASSES, "--after-progress", "2000",
                 "--quiet");

@@ -99,7 +99,7 @@ class MigrationOptionsTest {
     }
 
     private String[] migrate(String... more) {
-        String[] base = {"migrate", "--migrate-to", "127.0.0.1:9", "--secret-file", secret.toString()};
+        String[] base = {"migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:9", "--secret-file", secret.toString()};
         String[] all = new String[base.length + more.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(more, 0, all, base.length, more.length);
