@@ -236,6 +236,9 @@ public final class SourceSession {
                 case MigrationRecord.ProgressHint hint -> {
                     // for humans watching the destination; nothing to do here
                 }
+                case MigrationRecord.Heartbeat h -> {
+                    // the transport consumes heartbeats; one that got here only says the peer is alive
+                }
                 case MigrationRecord.Hello h -> throw unexpected(h);
                 case MigrationRecord.Auth a -> throw unexpected(a);
                 case MigrationRecord.GuestConfig g -> throw unexpected(g);
