@@ -379,7 +379,8 @@ public final class SourceSession {
 
     private void abortPeer(Throwable cause) {
         AbortReason reason = cause instanceof ProtocolException p ? p.reason() : AbortReason.CANCELLED;
-        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        String message = cause instanceof ProtocolException p ? p.detail()
+                : cause.getMessage() == null ? cause.toString() : cause.getMessage();
         if (bulk != null) {
             bulk.abort(new Abort(reason, message));
         }

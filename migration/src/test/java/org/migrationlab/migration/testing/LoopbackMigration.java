@@ -299,6 +299,16 @@ public final class LoopbackMigration {
     }
 
     /**
+     * Migrates with {@code options} (its destination transport unused) to a destination listening elsewhere in
+     * this JVM, whose next session is {@code incoming} (null when none is expected).
+     */
+    public static Result migrateTo(InetSocketAddress destination, CompletableFuture<DestinationSession> incoming,
+                                   MachineConfig config, MigrationConfig migration, long startAtProgress,
+                                   Options options) throws Exception {
+        return migrate(config, migration, startAtProgress, options, destination, incoming);
+    }
+
+    /**
      * The destination's machines as {@code options} wants them: decorated, and with the guest's RAM read at its
      * end when asked for (into {@link #lastDigest}).
      */
