@@ -98,6 +98,7 @@ public record FaultPlan(long seed, List<Fault> faults) {
         return new FaultPlan(planSeed, faults);
     }
 
+    /** A {@code random K} item, expanded once every item is read (the seed may come after it). */
     private record RandomFaults(int count) {
     }
 
