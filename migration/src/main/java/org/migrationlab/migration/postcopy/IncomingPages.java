@@ -23,6 +23,7 @@ public final class IncomingPages {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrival = lock.newCondition();
     private volatile long awaited = -1;
+    private volatile boolean abandoned;
 
     /** @param pending the pages still to come; read-only from here on */
     public IncomingPages(PageBitmap pending) {
@@ -99,6 +100,9 @@ public final class IncomingPages {
             lock.lock();
             try {
                 while (!hasArrived(page)) {
+                    if (abandoned) {
+                        return false;
+                    }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -112,5 +116,24 @@ public final class IncomingPages {
         } finally {
             awaited = -1;
         }
+    }
+
+    /**
+     * The migration failed: no page will arrive any more. Wakes a vCPU waiting for a page at once (its
+     * wait fails) rather than at the end of its timeout.
+     */
+    public void abandon() {
+        abandoned = true;
+        lock.lock();
+        try {
+            arrival.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #abandon} was called. */
+    public boolean abandoned() {
+        return abandoned;
     }
 }

@@ -46,6 +46,9 @@ public final class PostcopyFaults implements AbsentPageHandler {
         }
         try {
             if (!incoming.awaitArrival(page, timeoutNanos)) {
+                if (incoming.abandoned()) {
+                    return new Resolution.Fail("the migration failed while the guest waited for page " + page);
+                }
                 return new Resolution.Fail("page " + page + " did not arrive within "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
             }

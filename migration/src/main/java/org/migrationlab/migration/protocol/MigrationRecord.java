@@ -37,12 +37,17 @@ public sealed interface MigrationRecord {
      */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
         /**
-         * Version 5: proofs over both HELLOs (and the TLS session), per-connection keys, and every frame after
-         * a side's AUTH encrypted and authenticated with AES-256-GCM under a sequence number. Version 4 sealed
-         * with HMAC-SHA256 over a plain body; version 3 sealed nothing.
+         * Version 6: both ends send HEARTBEAT on both connections once authenticated, and end a connection
+         * whose peer stays silent for the peer timeout. Version 5: proofs over both HELLOs (and the TLS
+         * session), per-connection keys, and every frame after a side's AUTH encrypted and authenticated
+         * with AES-256-GCM under a sequence number. Version 4 sealed with HMAC-SHA256 over a plain body;
+         * version 3 sealed nothing.
          */
-        public static final int CURRENT_VERSION = 5;
-        /** Older peers seal their frames differently (version 4) or not at all (version 3). */
+        public static final int CURRENT_VERSION = 6;
+        /**
+         * A version-5 peer sends no heartbeats (this end would cut it off as silent) and refuses ours; older
+         * peers seal their frames differently (version 4) or not at all (version 3).
+         */
         public static final int OLDEST_ACCEPTED_VERSION = CURRENT_VERSION;
 
         public Hello {
@@ -429,6 +434,16 @@ public sealed interface MigrationRecord {
 
         public RecordType type() {
             return RecordType.PROGRESS_HINT;
+        }
+    }
+
+    /**
+     * Says "still here" (PROTOCOL §3.5): sent by both ends on both connections once authenticated, whenever
+     * the end has written nothing else for the heartbeat interval. Empty body; sessions never see it.
+     */
+    record Heartbeat() implements MigrationRecord {
+        public RecordType type() {
+            return RecordType.HEARTBEAT;
         }
     }
 }

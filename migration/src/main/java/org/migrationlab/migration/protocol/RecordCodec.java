@@ -17,6 +17,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.Complete;
 import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
+import org.migrationlab.migration.protocol.MigrationRecord.Heartbeat;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
@@ -230,6 +231,9 @@ public final class RecordCodec {
             case DestinationStats d -> out.writeLongLE(d.networkFaults()).writeLongLE(d.minorFaults())
                     .writeLongLE(d.requests()).writeLongLE(d.latencyP50Nanos()).writeLongLE(d.latencyP90Nanos())
                     .writeLongLE(d.latencyP99Nanos()).writeLongLE(d.latencyMaxNanos());
+            case Heartbeat _ -> {
+                // empty body
+            }
         }
     }
 
@@ -268,6 +272,7 @@ public final class RecordCodec {
             case Abort a -> 4 + a.message().length();
             case ProgressHint p -> 2 + p.text().length();
             case DestinationStats _ -> 56;
+            case Heartbeat _ -> 0;
         };
     }
 
@@ -308,6 +313,7 @@ public final class RecordCodec {
             case DESTINATION_STATS -> new DestinationStats(body.u64("network faults"), body.u64("minor faults"),
                     body.u64("requests"), body.u64("latency p50"), body.u64("latency p90"), body.u64("latency p99"),
                     body.u64("latency max"));
+            case HEARTBEAT -> new Heartbeat();
         };
     }
 

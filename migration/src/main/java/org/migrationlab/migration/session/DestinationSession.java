@@ -172,6 +172,9 @@ public final class DestinationSession {
             case MigrationRecord.ProgressHint hint -> {
                 // for humans; nothing to do
             }
+            case MigrationRecord.Heartbeat h -> {
+                // the transport consumes heartbeats; one that got here only says the peer is alive
+            }
             case MigrationRecord.Hello h -> throw unexpected(h);
             case MigrationRecord.Auth a -> throw unexpected(a);
             case MigrationRecord.Resumed r -> throw unexpected(r);
@@ -451,6 +454,9 @@ public final class DestinationSession {
             }
             state = State.FAILED;
             channels = new PeerChannel[] {bulk, urgent};
+            if (incoming != null) {
+                incoming.abandon(); // a vCPU waiting for a page stops waiting
+            }
             Migratable doomed = machine;
             machine = null;
             if (doomed != null) {

@@ -236,6 +236,9 @@ public final class SourceSession {
                 case MigrationRecord.ProgressHint hint -> {
                     // for humans watching the destination; nothing to do here
                 }
+                case MigrationRecord.Heartbeat h -> {
+                    // the transport consumes heartbeats; one that got here only says the peer is alive
+                }
                 case MigrationRecord.Hello h -> throw unexpected(h);
                 case MigrationRecord.Auth a -> throw unexpected(a);
                 case MigrationRecord.GuestConfig g -> throw unexpected(g);
@@ -376,7 +379,8 @@ public final class SourceSession {
 
     private void abortPeer(Throwable cause) {
         AbortReason reason = cause instanceof ProtocolException p ? p.reason() : AbortReason.CANCELLED;
-        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        String message = cause instanceof ProtocolException p ? p.detail()
+                : cause.getMessage() == null ? cause.toString() : cause.getMessage();
         if (bulk != null) {
             bulk.abort(new Abort(reason, message));
         }

@@ -15,9 +15,9 @@ import org.migrationlab.migration.protocol.RecordEncoder;
 
 /**
  * Builds one migration connection's pipeline, codecs first and behaviour last:
- * (TLS) → (bulk bandwidth cap, source side) → byte counter → (latency, on the received bytes) → frames →
- * seal check → records, and outbound records → frames → seal → ...; then writability gate → handshake →
- * session. The latency line sits before the frames so that everything from the frames up runs in step
+ * (TLS) → (bulk bandwidth cap, source side) → byte counter → (latency, on the received bytes) → liveness
+ * (heartbeats, silent peer) → frames → seal check → records, and outbound records → frames → seal → ...;
+ * then (fault injector, only with a fault plan) → writability gate → handshake → session. The latency line sits before the frames so that everything from the frames up runs in step
  * with the handshake, which arms the frame limit and the seals. A fresh set of stateful handlers per
  * channel.
  */
@@ -31,6 +31,7 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
     private final ByteCounter bytes;
     private final ChannelHooks hooks;
     private final PendingHandshakes pendingHandshakes;
+    private final FaultRun faults;
 
     /** Lets the connecting side learn the handlers of the channel it opens. */
     interface ChannelHooks {
@@ -41,7 +42,8 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
 
     MigrationChannelInitializer(MigrationRecord.Role role, MigrationRecord.Channel kind, TransportConfig config,
                                 SslContext ssl, UUID migrationId, Function<Handshake, RecordSink> resolver,
-                                ByteCounter bytes, ChannelHooks hooks, PendingHandshakes pendingHandshakes) {
+                                ByteCounter bytes, ChannelHooks hooks, PendingHandshakes pendingHandshakes,
+                                FaultRun faults) {
         this.role = role;
         this.kind = kind;
         this.config = config;
@@ -51,6 +53,7 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
         this.bytes = bytes;
         this.hooks = hooks;
         this.pendingHandshakes = pendingHandshakes;
+        this.faults = faults;
     }
 
     @Override
@@ -68,6 +71,10 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
         if (config.oneWayLatencyNanos() > 0) {
             pipeline.addLast("link-latency", new LatencyHandler(config.oneWayLatencyNanos()));
         }
+        // A destination also ends a bulk connection that carries only heartbeats: an authenticated peer holds a slot.
+        LivenessHandler liveness = new LivenessHandler(role, config.peerTimeoutMillis(),
+                role == MigrationRecord.Role.DESTINATION ? config.replyTimeoutMillis() : 0);
+        pipeline.addLast("liveness", liveness);
         HandshakeHandler.FrameGuards guards = new HandshakeHandler.FrameGuards(FrameDecoder.beforeAuthentication(),
                 new FrameSealer(), new FrameOpener());
         pipeline.addLast("frames", guards.frames());
@@ -75,13 +82,16 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
         pipeline.addLast("records", new RecordDecoder());
         pipeline.addLast("seal", guards.sealer());
         pipeline.addLast("encoder", new RecordEncoder());
+        if (faults != null) {
+            pipeline.addLast("faults", new FaultInjector(faults, kind == MigrationRecord.Channel.BULK
+                    ? org.migrationlab.migration.faults.Fault.Link.BULK : org.migrationlab.migration.faults.Fault.Link.URGENT));
+        }
         WritabilityGate gate = new WritabilityGate();
         pipeline.addLast("writability", gate);
         pipeline.addLast("handshake", new HandshakeHandler(role, kind, new Authenticator(config.secret()), migrationId,
                 guards, config.handshakeTimeoutMillis(), pendingHandshakes));
         // A destination ends a bulk connection whose source stays silent: an authenticated peer holds a slot.
-        long idleMillis = role == MigrationRecord.Role.DESTINATION ? config.replyTimeoutMillis() : 0;
-        SessionHandler session = new SessionHandler(resolver, gate, bytes, idleMillis);
+        SessionHandler session = new SessionHandler(resolver, gate, bytes, liveness);
         pipeline.addLast("session", session);
         hooks.initialized(channel, session);
     }

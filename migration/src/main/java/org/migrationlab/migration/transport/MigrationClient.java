@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -18,17 +19,51 @@ import org.migrationlab.migration.protocol.MigrationRecord;
 
 /**
  * The source's side of the transport: opens a migration's connections to a destination and completes
- * once each is authenticated. Owns its event loops ({@code net-bulk}, {@code net-urgent}).
+ * once each is authenticated. Owns its event loops ({@code net-bulk}, {@code net-urgent}). With a fault
+ * plan in its config, each migration's connections share one {@link FaultRun} (opened with the bulk
+ * connection), and every fault fired is reported to the fault log.
  */
 public final class MigrationClient implements AutoCloseable {
     private final TransportConfig config;
     private final SslContext ssl;
     private final EventLoopGroup bulkLoop = EventLoops.named("net-bulk", 1);
     private final EventLoopGroup urgentLoop = EventLoops.named("net-urgent", 1);
+    private final Consumer<String> faultLog;
+    /** The fault run of the migration whose bulk connection was opened last (one migration at a time). */
+    private volatile FaultRun faults;
+    private volatile UUID faultsFor;
 
     public MigrationClient(TransportConfig config) {
+        this(config, line -> { });
+    }
+
+    /**
+     * @param faultLog hears a line for every fault of the config's plan that fires (on an event loop)
+     * @throws IllegalArgumentException when the plan names a fault this version cannot inject
+     */
+    public MigrationClient(TransportConfig config, Consumer<String> faultLog) {
+        config.faults().ifPresent(plan -> {
+            if (!plan.unsupported().isEmpty()) {
+                throw new IllegalArgumentException("not yet supported: " + plan.unsupported().getFirst().print()
+                        + " (this version injects close, silence, delay and corrupt)");
+            }
+        });
         this.config = config;
         this.ssl = Tls.client(config);
+        this.faultLog = faultLog;
+    }
+
+    private FaultRun faultsFor(UUID id, MigrationRecord.Channel kind) {
+        if (config.faults().isEmpty()) {
+            return null;
+        }
+        synchronized (this) {
+            if (kind == MigrationRecord.Channel.BULK || !id.equals(faultsFor)) {
+                faults = new FaultRun(config.faults().get(), faultLog);
+                faultsFor = id;
+            }
+            return faults;
+        }
     }
 
     /** Connects one channel of migration {@code id} and waits for the handshake. */
@@ -61,9 +96,12 @@ public final class MigrationClient implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                // Records a fault injector holds count as the bytes they will take (only with a plan).
+                .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, config.faults().isPresent() ? RecordSizeEstimator.INSTANCE
+                        : io.netty.channel.DefaultMessageSizeEstimator.DEFAULT)
                 .handler(new MigrationChannelInitializer(MigrationRecord.Role.SOURCE, kind, config, ssl, id,
                         handshake -> signalling, new ByteCounter(), (ch, s) -> session[0] = s,
-                        PendingHandshakes.unlimited()));
+                        PendingHandshakes.unlimited(), faultsFor(id, kind)));
         ChannelFuture connected = bootstrap.connect(destination);
         connected.addListener(f -> {
             if (!f.isSuccess()) {
@@ -73,7 +111,10 @@ public final class MigrationClient implements AutoCloseable {
                 connected.channel().closeFuture().addListener(c -> {
                     Throwable early = session[0] == null ? null : session[0].failureBeforeHandshake();
                     ready.completeExceptionally(early != null ? early
-                            : new TransportClosedException("the destination closed the " + kind + " connection"));
+                            : new TransportClosedException("the destination closed the " + kind + " connection during "
+                            + "the handshake" + (ssl == null ? " (TLS on one side only? it may expect TLS; or it is at its limit "
+                            + "of connections in their handshake)" : " (it may be at its limit of connections in their "
+                            + "handshake)")));
                 });
             }
         });
@@ -84,6 +125,10 @@ public final class MigrationClient implements AutoCloseable {
             java.util.Optional<String> untrusted = Tls.untrustedCertificate(e.getCause());
             if (untrusted.isPresent()) {
                 throw new TransportClosedException("TLS: " + untrusted.get());
+            }
+            if (Tls.plainAnswer(e.getCause())) {
+                throw new TransportClosedException("TLS on one side only: the destination at " + destination
+                        + " answered in plain TCP (give it a certificate, or connect without TLS)");
             }
             throw e.getCause() instanceof RuntimeException r ? r : new TransportClosedException(e.getCause().toString());
         } catch (TimeoutException e) {

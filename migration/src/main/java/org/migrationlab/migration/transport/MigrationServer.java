@@ -35,7 +35,7 @@ public final class MigrationServer implements AutoCloseable {
                 // The channel kind and migration id are learnt from the source's HELLO.
                 .childHandler(new MigrationChannelInitializer(MigrationRecord.Role.DESTINATION, null, config, ssl,
                         null, resolver, new ByteCounter(), MigrationChannelInitializer.ChannelHooks.NONE,
-                        new PendingHandshakes(config.maxPendingHandshakes())));
+                        new PendingHandshakes(config.maxPendingHandshakes()), null));
         try {
             this.listener = bootstrap.bind(address).sync().channel();
         } catch (RuntimeException e) {

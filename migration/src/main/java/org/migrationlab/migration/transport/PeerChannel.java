@@ -71,10 +71,12 @@ public final class PeerChannel {
         }
     };
 
-    /** Sends an ABORT (best effort) and closes. */
+    /** Sends an ABORT (best effort) and closes, at the latest after a short grace. */
     public void abort(MigrationRecord.Abort abort) {
         if (channel.isActive()) {
             channel.writeAndFlush(abort).addListener(ChannelFutureListener.CLOSE);
+            // A peer that reads nothing must not keep the connection open behind an ABORT that cannot leave.
+            channel.eventLoop().schedule(() -> channel.close(), SessionHandler.ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -16,27 +14,30 @@ import org.migrationlab.migration.protocol.ProtocolException;
 
 /**
  * The last handler of a migration pipeline: waits for the {@link Handshake}, asks the resolver for the
- * sink of this migration, then hands it every record. Protocol errors end the connection with an ABORT
- * naming the reason; so does a bulk connection that stays silent longer than its idle limit, when it has
- * one (a destination's: an authenticated peer must not hold a migration slot by saying nothing). One per
- * channel (stateful); event-loop thread only.
+ * sink of this migration, arms the connection's {@link LivenessHandler} (heartbeats, silent peer), then
+ * hands the sink every record but heartbeats, which it consumes. Protocol errors end the connection with
+ * an ABORT naming the reason; a connection whose peer is silent, or a destination's bulk connection that
+ * carries nothing but heartbeats for its progress limit, ends with {@code TIMEOUT} at once (the peer may
+ * not be reading: the ABORT is best effort). One per channel (stateful); event-loop thread only.
  */
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
+    /** How long an ABORT may take to leave before the connection is closed anyway. */
+    static final long ABORT_GRACE_MILLIS = 1_000;
     private final Function<Handshake, RecordSink> resolver;
     private final WritabilityGate gate;
     private final ByteCounter bytes;
-    private final long idleMillis;
+    private final LivenessHandler liveness;
     private RecordSink sink;
     private PeerChannel peer;
     private boolean failed;
 
-    /** @param idleMillis how long an authenticated bulk connection may stay silent (0: without limit) */
-    public SessionHandler(Function<Handshake, RecordSink> resolver, WritabilityGate gate, ByteCounter bytes,
-                          long idleMillis) {
+    /** @param liveness this connection's liveness handler, armed once the handshake is done */
+    SessionHandler(Function<Handshake, RecordSink> resolver, WritabilityGate gate, ByteCounter bytes,
+                   LivenessHandler liveness) {
         this.resolver = resolver;
         this.gate = gate;
         this.bytes = bytes;
-        this.idleMillis = idleMillis;
+        this.liveness = liveness;
     }
 
     @Override
@@ -44,8 +45,6 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         switch (event) {
             case SourceVerified verified -> accept(ctx, verified.handshake(), verified.answer());
             case Handshake handshake -> accept(ctx, handshake, null);
-            case IdleStateEvent idle -> fail(ctx, new ProtocolException(AbortReason.TIMEOUT, "nothing from the peer for "
-                    + idleMillis + " ms"));
             case SslHandshakeCompletionEvent tls when !tls.isSuccess() -> fail(ctx, tls.cause());
             default -> super.userEventTriggered(ctx, event);
         }
@@ -61,9 +60,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                     e.getMessage()));
             return;
         }
-        if (idleMillis > 0 && handshake.channel() == MigrationRecord.Channel.BULK) {
-            ctx.pipeline().addBefore(ctx.name(), "idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        liveness.arm(handshake.channel());
         // The session knows this connection before the peer can hear our proof: a source that goes on at once
         // (its switch-over on the bulk connection) must find its urgent connection registered here.
         sink.authenticated(handshake, peer);
@@ -81,6 +78,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (record instanceof MigrationRecord.Heartbeat) {
+            return; // counted as life by the liveness handler; nothing for the session
+        }
+        liveness.recordReceived();
         if (record instanceof MigrationRecord.Abort abort) {
             fail(ctx, new PeerAbortedException(abort));
             return;
@@ -110,9 +111,15 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         } else {
             pendingFailure = cause;
         }
-        if (cause instanceof ProtocolException p && ctx.channel().isActive()) {
+        if (cause instanceof ProtocolException p && p.reason() == AbortReason.TIMEOUT && ctx.channel().isActive()) {
+            // A silent peer may not read: the ABORT leaves now or never, and the connection closes at once.
+            ctx.writeAndFlush(new MigrationRecord.Abort(p.reason(), p.detail()));
+            ctx.close();
+        } else if (cause instanceof ProtocolException p && ctx.channel().isActive()) {
             ctx.writeAndFlush(new MigrationRecord.Abort(p.reason(), p.detail()))
                     .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            // A peer that reads nothing must not keep the connection open behind an ABORT that cannot leave.
+            ctx.executor().schedule(() -> ctx.close(), ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } else if (!(cause instanceof HandshakeException)) {
             ctx.close();
         }

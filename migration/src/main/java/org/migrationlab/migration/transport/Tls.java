@@ -57,4 +57,14 @@ final class Tls {
         }
         return java.util.Optional.empty();
     }
+
+    /** Whether {@code failure} says the peer answered a TLS hello in plain bytes (TLS on this side only). */
+    static boolean plainAnswer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.ssl.NotSslRecordException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

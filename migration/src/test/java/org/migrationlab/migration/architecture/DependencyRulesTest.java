@@ -77,6 +77,15 @@ class DependencyRulesTest {
                 .check(classes);
     }
 
+    /** A fault plan is text and events: it knows no network, no sessions, no emulator. */
+    @Test
+    void faultPlansArePure() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration.faults..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "org.migrationlab.migration.transport..",
+                        "org.migrationlab.migration.session..", "org.migrationlab.emulator..")
+                .check(classes);
+    }
+
     @Test
     void transportKnowsNoSessions() {
         noClasses().that().resideInAPackage("org.migrationlab.migration.transport..")

@@ -30,7 +30,7 @@ class HostileInputTest {
     private static final int HELLO = 1, GUEST_CONFIG = 3, PAGE_BATCH = 4, ROUND_END = 5, SWITCH_OVER = 8,
             RESUMED = 9, PAGE_REQUEST = 10, PAGES_DONE = 11, COMPLETE = 12, ABORT = 13, PROGRESS_HINT = 0x8001,
             DESTINATION_STATS = 0x8002,
-            RETIRED_CPU_STATE = 6, RETIRED_DEVICE_STATE = 7, RETIRED_BALLOON_MAP = 14;
+            RETIRED_CPU_STATE = 6, RETIRED_DEVICE_STATE = 7, RETIRED_BALLOON_MAP = 14, FIRST_UNASSIGNED_TYPE = 17;
 
     @Test
     void theSamplesUsedHereCoverEveryRecordType() {
@@ -50,7 +50,7 @@ class HostileInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {16, 0x00ff, 0x7fff})
+    @ValueSource(ints = {FIRST_UNASSIGNED_TYPE, 0x00ff, 0x7fff})
     void unknownMandatoryTypeIsUnknownRecord(int type) {
         assertRejected(Wire.frame(type, 0, new byte[] {1, 2, 3}), AbortReason.UNKNOWN_RECORD, "mandatory record type");
     }
@@ -175,8 +175,14 @@ class HostileInputTest {
 
     // ---- HELLO versions ----
 
+    /** Every version but the current one: each older one, the next, and the extremes. */
+    static java.util.stream.IntStream otherVersions() {
+        return java.util.stream.IntStream.concat(java.util.stream.IntStream.range(0, Hello.CURRENT_VERSION),
+                java.util.stream.IntStream.of(Hello.CURRENT_VERSION + 1, 0x7fff, 0xffff));
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 6, 0x7fff, 0xffff})
+    @org.junit.jupiter.params.provider.MethodSource("otherVersions")
     void aHelloOfAnotherVersionIsDecodedFaithfullyForTheSessionToRefuse(int version) {
         Hello hello = new Hello(version, Role.DESTINATION, MigrationRecord.Channel.URGENT, SampleRecords.MIGRATION_ID, new byte[16]);
         try (Wire.Decoding decoding = Wire.decode(Wire.encode(hello))) {

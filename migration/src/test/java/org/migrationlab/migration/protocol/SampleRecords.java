@@ -91,6 +91,7 @@ final class SampleRecords {
         records.add(new Abort(AbortReason.BAD_CRC, "page 7: CRC32C mismatch ✗"));
         records.add(new ProgressHint("round 3: 1234 dirty pages"));
         records.add(new DestinationStats(3, 1000, 3, 80_000, 150_000, 900_000, 1_200_000));
+        records.add(new MigrationRecord.Heartbeat());
         records.add(mixedBatch(alloc, random));
         return records;
     }

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -29,6 +30,7 @@ import org.migrationlab.migration.engine.IncomingMigration;
 import org.migrationlab.migration.engine.OutgoingMigration;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
+import org.migrationlab.migration.faults.FaultPlan;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.session.DestinationSession;
@@ -118,20 +120,31 @@ public final class LoopbackMigration {
      * @param sourceMachines       wraps the source's machine
      * @param destinationMachines  wraps the destination's machine
      * @param digest               reads the destination guest's RAM at its end ({@link Result#destinationDigest})
+     * @param faultLog             hears a line for every fault of the source transport's plan that fires
      */
     public record Options(TransportConfig sourceTransport, TransportConfig destinationTransport,
                           Function<Machine, byte[]> probe, long holdAt, UnaryOperator<Migratable> sourceMachines,
-                          UnaryOperator<Migratable> destinationMachines, boolean digest) {
+                          UnaryOperator<Migratable> destinationMachines, boolean digest, Consumer<String> faultLog) {
         public Options {
             Objects.requireNonNull(sourceTransport, "sourceTransport");
             Objects.requireNonNull(destinationTransport, "destinationTransport");
             Objects.requireNonNull(sourceMachines, "sourceMachines");
             Objects.requireNonNull(destinationMachines, "destinationMachines");
+            Objects.requireNonNull(faultLog, "faultLog");
         }
 
         public static Options defaults() {
             return new Options(TransportConfig.of(SECRET), TransportConfig.of(SECRET), null, -1,
-                    UnaryOperator.identity(), UnaryOperator.identity(), false);
+                    UnaryOperator.identity(), UnaryOperator.identity(), false, line -> { });
+        }
+
+        /**
+         * Injects {@code plan} into the source's connections (docs/FAULTS.md); {@code log} hears each fault
+         * fired. A plan with a fault the transport cannot inject yet is refused when the migration starts.
+         */
+        public Options withFaults(FaultPlan plan, Consumer<String> log) {
+            return new Options(sourceTransport.withFaults(plan), destinationTransport, probe, holdAt, sourceMachines,
+                    destinationMachines, digest, log);
         }
 
         /** The defaults, with the source guest held at the reference's {@linkplain Reference#holdPoint hold point}. */
@@ -140,30 +153,32 @@ public final class LoopbackMigration {
         }
 
         public Options withTransports(TransportConfig source, TransportConfig destination) {
-            return new Options(source, destination, probe, holdAt, sourceMachines, destinationMachines, digest);
+            return new Options(source, destination, probe, holdAt, sourceMachines, destinationMachines, digest, faultLog);
         }
 
         public Options withProbe(Function<Machine, byte[]> newProbe) {
             return new Options(sourceTransport, destinationTransport, newProbe, holdAt, sourceMachines,
-                    destinationMachines, digest);
+                    destinationMachines, digest, faultLog);
         }
 
         public Options withHoldAt(long units) {
             return new Options(sourceTransport, destinationTransport, probe, units, sourceMachines,
-                    destinationMachines, digest);
+                    destinationMachines, digest, faultLog);
         }
 
         public Options withSourceMachines(UnaryOperator<Migratable> wrap) {
-            return new Options(sourceTransport, destinationTransport, probe, holdAt, wrap, destinationMachines, digest);
+            return new Options(sourceTransport, destinationTransport, probe, holdAt, wrap, destinationMachines, digest,
+                    faultLog);
         }
 
         public Options withDestinationMachines(UnaryOperator<Migratable> wrap) {
-            return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines, wrap, digest);
+            return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines, wrap, digest,
+                    faultLog);
         }
 
         public Options withDigest() {
             return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines,
-                    destinationMachines, true);
+                    destinationMachines, true, faultLog);
         }
     }
 
@@ -284,6 +299,16 @@ public final class LoopbackMigration {
     }
 
     /**
+     * Migrates with {@code options} (its destination transport unused) to a destination listening elsewhere in
+     * this JVM, whose next session is {@code incoming} (null when none is expected).
+     */
+    public static Result migrateTo(InetSocketAddress destination, CompletableFuture<DestinationSession> incoming,
+                                   MachineConfig config, MigrationConfig migration, long startAtProgress,
+                                   Options options) throws Exception {
+        return migrate(config, migration, startAtProgress, options, destination, incoming);
+    }
+
+    /**
      * The destination's machines as {@code options} wants them: decorated, and with the guest's RAM read at its
      * end when asked for (into {@link #lastDigest}).
      */
@@ -311,7 +336,7 @@ public final class LoopbackMigration {
                                   CompletableFuture<DestinationSession> incoming) throws Exception {
         TransportConfig sourceTransport = options.sourceTransport();
         lastDigest.set(null);
-        try (MigrationClient client = new MigrationClient(sourceTransport)) {
+        try (MigrationClient client = new MigrationClient(sourceTransport, options.faultLog())) {
             SourceProbe source = new SourceProbe(options.probe(), options.holdAt());
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
                     new MachineDecorator(MACHINES, options.sourceMachines()), config, KERNEL,

@@ -320,6 +320,56 @@ class AuthenticatedStreamIT {
     // ---- authenticated but idle
 
     @Test
+    void anAuthenticatedSourceThatFallsSilentIsCutOffAfterThePeerTimeoutWhileTheDestinationSendsHeartbeats()
+            throws Exception {
+        UUID id = UUID.randomUUID();
+        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET).withPeerTimeout(900),
+                1, MAX_RAM, 60_000);
+             RawPeer source = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
+            source.handshakeAsSource(id, Channel.BULK, SECRET);
+            long start = System.nanoTime();
+
+            RawPeer.Ending ending = source.readUntilClosed(); // sends nothing, not even a heartbeat
+            double silentSeconds = (System.nanoTime() - start) / 1e9;
+
+            ProtocolException ended = failure(destination, id);
+            assertThat(ended.reason()).isEqualTo(AbortReason.TIMEOUT);
+            assertThat(ended.detail()).matches("peer silent for 0\\.9 s: nothing from the source on the BULK connection "
+                    + "\\(no heartbeat, no data\\)");
+            assertThat(ending.closedByPeer()).isTrue();
+            assertThat(ending.abort().message()).endsWith(ended.detail());
+            assertThat(source.heartbeatsReceived()).as("the destination said it was alive every third of the timeout")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(silentSeconds).isBetween(0.85, 2.0);
+            destination.destinations().released(id).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            assertThat(destination.destinations().guestsHeld()).isZero();
+        }
+    }
+
+    @Test
+    void heartbeatsAloneKeepAnAuthenticatedConnectionOpenPastThePeerTimeout() throws Exception {
+        UUID id = UUID.randomUUID();
+        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET).withPeerTimeout(300),
+                1, MAX_RAM, 60_000);
+             RawPeer source = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
+            source.handshakeAsSource(id, Channel.BULK, SECRET);
+            // For four peer timeouts the source says nothing but that it is alive, each time it hears the destination.
+            long start = System.nanoTime();
+            for (int i = 0; i < 12; i++) {
+                assertThat(source.receiveAny()).as("nothing but heartbeats; the connection stays open")
+                        .isInstanceOf(MigrationRecord.Heartbeat.class);
+                source.send(new MigrationRecord.Heartbeat());
+            }
+            assertThat(System.nanoTime() - start).as("longer than the peer timeout")
+                    .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(600));
+            source.send(new MigrationRecord.RoundEnd(0, 0)); // before GUEST_CONFIG: its first real mistake ends it
+
+            ProtocolException ended = failure(destination, id);
+            assertThat(ended.reason()).isEqualTo(AbortReason.UNEXPECTED_RECORD);
+        }
+    }
+
+    @Test
     void anAuthenticatedSourceThatSaysNothingIsCutOffAndItsPlaceFreed() throws Exception {
         UUID id = UUID.randomUUID();
         try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET).withReplyTimeout(300),

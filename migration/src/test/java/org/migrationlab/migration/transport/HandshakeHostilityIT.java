@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -104,8 +105,14 @@ class HandshakeHostilityIT {
 
     // ---- versions
 
+    /** Every version outside [OLDEST_ACCEPTED_VERSION, CURRENT_VERSION]: each older one, the next, the largest. */
+    static IntStream unsupportedVersions() {
+        return IntStream.concat(IntStream.range(0, Hello.OLDEST_ACCEPTED_VERSION),
+                IntStream.of(Hello.CURRENT_VERSION + 1, 0xffff));
+    }
+
     @ParameterizedTest(name = "HELLO version {0}")
-    @ValueSource(ints = {0, 1, 2, 3, 4, 6, 0xffff})
+    @MethodSource("unsupportedVersions")
     void destinationRefusesSourceOfUnsupportedVersion(int version) throws Exception {
         try (CountingServer destination = new CountingServer(SECRET);
              RawPeer source = RawPeer.connect(destination.server.address(), READ_TIMEOUT_MILLIS)) {
@@ -122,7 +129,7 @@ class HandshakeHostilityIT {
     }
 
     @ParameterizedTest(name = "HELLO version {0}")
-    @ValueSource(ints = {0, 1, 2, 3, 4, 6, 0xffff})
+    @MethodSource("unsupportedVersions")
     void sourceRefusesDestinationOfUnsupportedVersion(int version) throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
              MigrationClient client = new MigrationClient(TransportConfig.of(SECRET))) {

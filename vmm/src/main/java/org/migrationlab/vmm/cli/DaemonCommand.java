@@ -91,6 +91,11 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Emulated one-way latency on what this side receives, like 100us or 2ms. Default: 0.")
     private long latencyNanos;
 
+    @Option(names = "--peer-timeout", paramLabel = "DURATION", defaultValue = "3s", converter = DurationConverter.class,
+            description = "End a connection on which nothing (not even a heartbeat) arrived for this long."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private long peerTimeoutNanos;
+
     @Option(names = "--once", description = "Exit after the first migration: when its guest ended, or when it failed.")
     private boolean once;
 
@@ -122,7 +127,8 @@ public final class DaemonCommand implements Callable<Integer> {
         }
         JsonTarget.check(json);
         TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, null, 0, latencyNanos,
-                spec.commandLine().getErr());
+                spec.commandLine().getErr()).withPeerTimeout(FaultOptions.peerTimeoutMillis(spec.commandLine(),
+                peerTimeoutNanos));
         PrintWriter out = spec.commandLine().getOut();
         if (!noWarmUp) {
             WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr());

@@ -37,6 +37,7 @@ import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.render.MigrationReportTable;
 
+import org.migrationlab.migration.faults.FaultPlan;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -141,6 +142,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Emulated one-way latency, both ways, like 100us or 2ms. Default: 0.")
     private long latencyNanos;
 
+    @CommandLine.Mixin
+    private FaultOptions faultOptions;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Also write the migration report as JSON to FILE, with 'oracle' set.")
     private Path json;
@@ -164,6 +168,11 @@ public final class DemoCommand implements Callable<Integer> {
         JsonTarget.check(json);
         if (timeoutNanos <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
+        }
+        FaultPlan plan = faultOptions.plan(spec.commandLine());
+        FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
+        if (plan != null) {
+            say(spec.commandLine().getOut(), "vmm demo: fault plan (injected by the source): " + plan.print());
         }
         GuestImage guestImage = guestImage();
         String imageLabel = image == null ? GuestOptions.BUILT_IN_KERNEL : image.toString();
@@ -340,6 +349,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (latencyNanos > 0) {
             daemonArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
         }
+        daemonArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
         return daemonArgs;
     }
 
@@ -369,6 +379,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (latencyNanos > 0) {
             migrateArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
+        }
+        migrateArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
+        if (faultOptions.faults != null) {
+            migrateArgs.addAll(List.of("--faults", faultOptions.faults.print())); // expanded: the source replays it
         }
         migrateArgs.addAll(List.of("--json", migrationJson.toString()));
         if (noWarmUp) {

@@ -23,6 +23,7 @@ import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.faults.FaultPlan;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.HumanUnits;
@@ -168,6 +169,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     private String tlsPin;
 
     @CommandLine.Mixin
+    private FaultOptions faultOptions;
+
+    @CommandLine.Mixin
     private GuestOptions guest;
 
     @CommandLine.Mixin
@@ -200,15 +204,21 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         GuestImage image = guest.guestImage();
         JsonTarget.check(json);
         MigrationConfig migration = migrationConfig();
+        FaultPlan plan = faultOptions.plan(spec.commandLine());
+        long peerTimeoutMillis = FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
         TransportConfig transport = Transports.config(secretFile, tlsCert, null, tlsPin, bandwidthBitsPerSecond,
-                latencyNanos, spec.commandLine().getErr());
+                latencyNanos, spec.commandLine().getErr()).withPeerTimeout(peerTimeoutMillis).withFaults(plan);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
         if (!noWarmUp) {
             WarmUp.runOrWarn("vmm migrate", err);
         }
         Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
-        try (MigrationClient client = Transports.client(transport)) {
+        if (plan != null) {
+            // The plan as it will run, random faults expanded: rerunning with it replays the same faults.
+            printLine(err, "vmm migrate: fault plan: " + plan.print());
+        }
+        try (MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration);
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(),
                     config, image, guest.imageLabel(), trigger(), migration, client, destination,

@@ -174,8 +174,13 @@ final class Transports {
     }
 
     static MigrationClient client(TransportConfig config) {
+        return client(config, line -> { });
+    }
+
+    /** A client whose fired faults are told to {@code faultLog}. */
+    static MigrationClient client(TransportConfig config, java.util.function.Consumer<String> faultLog) {
         try {
-            return new MigrationClient(config);
+            return new MigrationClient(config, faultLog);
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }

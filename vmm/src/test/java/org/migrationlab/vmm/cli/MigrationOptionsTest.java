@@ -114,6 +114,20 @@ class MigrationOptionsTest {
     }
 
     @Test
+    void faultPlansThatCannotRunAreOneLineAndExitCode2() {
+        assertUsageError(CapturedRun.vmm(migrate("--faults", "kill destination at postcopy 40%")),
+                "--faults: 'kill destination at postcopy 40%' is not yet supported");
+        assertUsageError(CapturedRun.vmm("demo", "--faults", "close bulk at precopy 30%; kill source at postcopy 60%"),
+                "--faults: 'kill source at postcopy 60%' is not yet supported");
+        assertUsageError(CapturedRun.vmm(migrate("--faults", "close disk at precopy 30%")),
+                "fault plan, item 1 ('close disk at precopy 30%'): expected 'bulk' or 'urgent', found 'disk'");
+        assertUsageError(CapturedRun.vmm("demo", "--faults", "silence bulk at noon"), "found 'noon'");
+        assertUsageError(CapturedRun.vmm(migrate("--peer-timeout", "1ms")), "--peer-timeout must be at least 30ms");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--peer-timeout", "1ms"), "--peer-timeout must be at least 30ms");
+    }
+
+    @Test
     void unknownPrepageIsOneLineAndExitCode2() {
         assertUsageError(CapturedRun.vmm(migrate("--mode", "postcopy", "--prepage", "sideways")),
                 "unknown prepage strategy 'sideways'; known: none, push, bubble, multi-pivot");

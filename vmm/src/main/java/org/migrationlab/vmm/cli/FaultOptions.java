@@ -1,0 +1,55 @@
+package org.migrationlab.vmm.cli;
+
+import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.transport.TransportConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --faults} and {@code --peer-timeout} (docs/FAULTS.md), shared by {@code migrate} and {@code demo};
+ * {@code daemon} has {@code --peer-timeout} alone. A plan is parsed once, when the command line is read;
+ * a plan naming a fault this version cannot inject yet is a usage error, never accepted and ignored.
+ */
+final class FaultOptions {
+    @Option(names = "--faults", paramLabel = "PLAN", converter = PlanConverter.class,
+            description = "Inject faults into the migration's connections, at migration events, e.g."
+                    + " 'seed=7; close bulk at precopy 30%; silence urgent at postcopy 10% for 2s;"
+                    + " delay bulk 1ms-20ms at precopy round 1; corrupt 1 page at precopy 20%' or 'seed=7 random 3'"
+                    + " (docs/FAULTS.md). 'kill' faults are parsed but not yet supported.")
+    FaultPlan faults;
+
+    @Option(names = "--peer-timeout", paramLabel = "DURATION", defaultValue = "3s", converter = DurationConverter.class,
+            description = "End a connection on which nothing (not even a heartbeat) arrived for this long."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long peerTimeoutNanos;
+
+    /** The plan, checked: null without one. */
+    FaultPlan plan(CommandLine commandLine) {
+        if (faults != null && !faults.unsupported().isEmpty()) {
+            throw new CommandLine.ParameterException(commandLine, "--faults: '" + faults.unsupported().getFirst().print()
+                    + "' is not yet supported (this version injects close, silence, delay and corrupt)");
+        }
+        return faults;
+    }
+
+    static long peerTimeoutMillis(CommandLine commandLine, long nanos) {
+        long millis = nanos / 1_000_000;
+        if (millis < TransportConfig.MIN_PEER_TIMEOUT_MILLIS) {
+            throw new CommandLine.ParameterException(commandLine, "--peer-timeout must be at least "
+                    + TransportConfig.MIN_PEER_TIMEOUT_MILLIS + "ms");
+        }
+        return millis;
+    }
+
+    /** Parses a fault plan for picocli. */
+    static final class PlanConverter implements CommandLine.ITypeConverter<FaultPlan> {
+        @Override
+        public FaultPlan convert(String value) {
+            try {
+                return FaultPlan.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}
