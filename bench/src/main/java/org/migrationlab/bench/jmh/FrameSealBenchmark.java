@@ -86,7 +86,7 @@ public class FrameSealBenchmark {
         }
     }
 
-    /** Protocol 5: AES-256-GCM over the body, header and sequence number authenticated. */
+    /** The seal since protocol version 5: AES-256-GCM over the body, header and sequence number authenticated. */
     @Benchmark
     @OperationsPerInvocation(BATCH_PAGES)
     public long sealAesGcm() {
@@ -98,7 +98,7 @@ public class FrameSealBenchmark {
         }
     }
 
-    /** Both ends of protocol 5: a frame sealed, then opened and checked (open = this − {@link #sealAesGcm}). */
+    /** Both ends of the seal (protocol version 5 on): a frame sealed, then opened and checked (open = this − {@link #sealAesGcm}). */
     @Benchmark
     @OperationsPerInvocation(BATCH_PAGES)
     public long sealAndOpenAesGcm() throws FrameCipher.BrokenSealException {
