@@ -29,11 +29,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What sealing costs the push, per page, in one run: one bulk frame of 64 pages (the size the push sends)
- * copied into a fresh pooled buffer as an unsealed stream would write it (the floor), sealed with the
- * protocol's AES-256-GCM (encrypt + tag), and, for comparison, authenticated with HMAC-SHA256 over the
- * same bytes (the per-frame MAC of the protocol's version 4); and sealed then opened, both ends' work. One operation = one 4 KiB page, so
- * pages/µs × 4096 = bytes/µs, directly comparable with {@link PageCopyBenchmark}.
+ * What sealing costs the push, per page, in one run, on one bulk frame of 64 pages: the frame copied into a
+ * fresh pooled buffer as an unsealed stream would write it (the floor); sealed with the protocol's
+ * AES-256-GCM (encrypt + tag); sealed then opened (both ends' work); and, for comparison, authenticated with
+ * HMAC-SHA256 over the same bytes (the per-frame MAC of the protocol's version 4). One operation = one
+ * 4 KiB page, so pages/µs × 4096 = bytes/µs, directly comparable with {@link PageCopyBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -98,7 +98,10 @@ public class FrameSealBenchmark {
         }
     }
 
-    /** Both ends of the seal (protocol version 5 on): a frame sealed, then opened and checked (open = this − {@link #sealAesGcm}). */
+    /**
+     * Both ends of the seal (protocol version 5 on): a frame sealed, then opened and checked
+     * (open = this − {@link #sealAesGcm}).
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH_PAGES)
     public long sealAndOpenAesGcm() throws FrameCipher.BrokenSealException {
