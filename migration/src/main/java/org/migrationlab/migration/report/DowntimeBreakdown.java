@@ -7,8 +7,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * object of the migration report. The guest stops at the end of {@code pause}; the six stages after it
  * follow one another and add up to the downtime. {@code network} is what is left of the time from the
  * SWITCH_OVER written to the RESUMED read once the destination's own stages are taken out: the wire both
- * ways, the event loops' queues and the frames' decryption (never below 0; when the destination decoded the
- * guest state while the source was still writing the SWITCH_OVER, the stages add up to a little more).
+ * ways, the event loops' queues and the frames' decryption. It is never below 0: when the destination's
+ * stages began while the source was still writing the SWITCH_OVER, that overlap is taken from {@code send},
+ * so the stages add up to the downtime (more only when the overlap is longer than the whole send).
  *
  * @param pauseMs   from the freeze requested to the vCPU stopped (the guest still runs: not downtime)
  * @param captureMs from the vCPU stopped to the guest's state, dirty log and balloon captured and handed back
@@ -37,9 +38,16 @@ public record DowntimeBreakdown(@JsonProperty("pause") double pauseMs,
      */
     public static DowntimeBreakdown of(long freezeRequested, long stopped, long captured, long switchOverSent,
                                        long resumedRead, long receive, long restore, long resume) {
-        long network = Math.max(0, resumedRead - switchOverSent - receive - restore - resume);
+        long network = resumedRead - switchOverSent - receive - restore - resume;
+        long send = switchOverSent - captured;
+        if (network < 0) {
+            // The destination's stages began before the source saw its last write complete: that overlap is
+            // counted once, as the destination's, so the stages still add up to the downtime.
+            send = Math.max(0, send + network);
+            network = 0;
+        }
         return new DowntimeBreakdown(ms(stopped - freezeRequested), ms(captured - stopped),
-                ms(switchOverSent - captured), ms(network), ms(receive), ms(restore), ms(resume));
+                ms(send), ms(network), ms(receive), ms(restore), ms(resume));
     }
 
     /** The stages that are downtime (all but the pause), summed. */

@@ -45,19 +45,19 @@ class DowntimeBreakdownIT {
         // Each of these does real work (stopping a vCPU, capturing and restoring its state, encrypting and
         // decoding records, starting a thread's emulation): none can take no time at all.
         assertThat(parts.captureMs()).as("state-capture").isPositive();
-        assertThat(parts.sendMs()).as("send").isPositive();
+        assertThat(parts.sendMs()).as("send (less what the destination's stages overlapped)").isNotNegative();
         assertThat(parts.receiveMs()).as("receive (the destination's figure)").isPositive();
         assertThat(parts.restoreMs()).as("restore (the destination's figure)").isPositive();
         assertThat(parts.resumeMs()).as("resume (the destination's figure)").isPositive();
         assertThat(parts.pauseMs()).as("pause").isNotNegative();
         assertThat(parts.networkMs()).as("network").isNotNegative();
         double downtime = report.timing().downtimeMs();
-        if (parts.networkMs() > 0) {
+        if (parts.networkMs() > 0 || parts.sendMs() > 0) {
             assertThat(parts.downtimeMs()).as("stages summed").isCloseTo(downtime, within(1e-3));
         } else {
-            // network clamped at 0: the destination decoded GUEST_STATE while the SWITCH_OVER was still written
+            // the destination's stages overlapped the whole send: they may add up to more, never to less
             assertThat(parts.downtimeMs()).as("stages summed").isBetween(downtime - 1e-3,
-                    downtime + parts.receiveMs());
+                    downtime + parts.receiveMs() + parts.restoreMs() + parts.resumeMs());
         }
     }
 }
