@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,9 +45,10 @@ class FaultInjectionIT {
     /** How the destination learns of a silent link: by itself, from the source's ABORT, or by the source's close. */
     private static final String SILENCE_SEEN = "(TIMEOUT: peer silent for .*|the peer aborted: TIMEOUT: peer silent for .*"
             + "|CONNECTION_LOST: the source closed the .*)";
+    private static final Map<MachineConfig, LoopbackMigration.Reference> REFERENCES = new ConcurrentHashMap<>();
 
     private static LoopbackMigration.Reference reference(MachineConfig guest) {
-        return LoopbackMigration.cachedReference(guest);
+        return REFERENCES.computeIfAbsent(guest, LoopbackMigration::reference);
     }
 
     @BeforeAll

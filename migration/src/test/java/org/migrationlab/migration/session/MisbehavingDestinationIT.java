@@ -3,7 +3,9 @@ package org.migrationlab.migration.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -45,9 +47,10 @@ class MisbehavingDestinationIT {
      */
     private static final MachineConfig LARGE_GUEST = LoopbackMigration.config(32L << 20, "wss", 22, "wss=24M",
             "pattern=seq", "write-ratio=1", "passes=900");
+    private static final Map<MachineConfig, LoopbackMigration.Reference> REFERENCES = new ConcurrentHashMap<>();
 
     private static LoopbackMigration.Reference reference(MachineConfig guest) {
-        return LoopbackMigration.cachedReference(guest);
+        return REFERENCES.computeIfAbsent(guest, LoopbackMigration::reference);
     }
 
     @BeforeAll

@@ -3,6 +3,8 @@ package org.migrationlab.migration.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +47,7 @@ import org.migrationlab.migration.transport.TransportConfig;
 @Timeout(90)
 class SelfBallooningMigrationIT {
     static final long RAM = 32L << 20;
+    private static final Map<MachineConfig, LoopbackMigration.Reference> REFERENCES = new ConcurrentHashMap<>();
 
     /** dsb= last, so that both variants lay out their other arguments identically. */
     static MachineConfig churn(String dsb) {
@@ -173,7 +176,7 @@ class SelfBallooningMigrationIT {
     }
 
     static LoopbackMigration.Reference reference(MachineConfig config) {
-        return LoopbackMigration.cachedReference(config);
+        return REFERENCES.computeIfAbsent(config, LoopbackMigration::reference);
     }
 
     private static LoopbackMigration.Result migrate(MachineConfig config, MigrationConfig migration,

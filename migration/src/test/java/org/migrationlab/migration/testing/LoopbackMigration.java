@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -57,7 +56,6 @@ import org.migrationlab.migration.transport.TransportConfig;
  */
 public final class LoopbackMigration {
     public static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
-    private static final Map<MachineConfig, Reference> REFERENCES = new ConcurrentHashMap<>();
     public static final byte[] SECRET = "loopback-test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
     /** The machines of every loopback migration, both ends. */
     public static final GuestFactory MACHINES = BalloonedMachines.factory();
@@ -221,14 +219,6 @@ public final class LoopbackMigration {
     /** The unmigrated run of the same guest, with its final progress. */
     public static Reference reference(MachineConfig config) {
         return digestedReference(config, false).reference();
-    }
-
-    /**
-     * {@link #reference}, run once per guest configuration for the whole test run: a guest's unmigrated run
-     * is deterministic, and the test classes that compare many migrations of one guest share it.
-     */
-    public static Reference cachedReference(MachineConfig config) {
-        return REFERENCES.computeIfAbsent(config, LoopbackMigration::reference);
     }
 
     /** An unmigrated run and its RAM at the end. */
