@@ -16,15 +16,19 @@ public final class PageSender implements AutoCloseable {
     private final long sendTimeoutMillis;
     private final PageBatchBuilder builder;
     private final boolean frozen;
+    private final Runnable throwIfPeerFailed;
     private SendReason reason;
     private int round;
 
     /**
      * @param frozen the guest is paused for good (from the switch-over on): pages go out without a copy,
      *               straight from its RAM, unless compression is on
+     * @param throwIfPeerFailed throws when the peer has failed or aborted: checked before each batch, so a
+     *               sender stops at the peer's ABORT instead of writing on into a connection about to close
      */
     public PageSender(PageEncoder encoder, PeerChannel channel, PageCodec.Compression compression, boolean frozen,
-                      long sendTimeoutMillis) {
+                      long sendTimeoutMillis, Runnable throwIfPeerFailed) {
+        this.throwIfPeerFailed = throwIfPeerFailed;
         this.encoder = encoder;
         this.channel = channel;
         this.frozen = frozen;
@@ -53,6 +57,7 @@ public final class PageSender implements AutoCloseable {
         if (builder.isEmpty()) {
             return;
         }
+        throwIfPeerFailed.run();
         channel.send(builder.build(reason, round), sendTimeoutMillis);
     }
 

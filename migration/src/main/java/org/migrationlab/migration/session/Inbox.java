@@ -1,5 +1,6 @@
 package org.migrationlab.migration.session;
 
+import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +36,21 @@ final class Inbox {
         }
     }
 
+    /**
+     * Records a failure. The first one wins, except that a reason (an ABORT, bad input) replaces a bare
+     * broken connection: a peer that aborts closes, and our writes may fail before its ABORT is read.
+     */
     void fail(Throwable cause) {
-        if (failure == null) {
-            failure = cause;
-        }
         synchronized (wake) {
+            if (failure == null || isBareDisconnect(failure) && !isBareDisconnect(cause)) {
+                failure = cause;
+            }
             wake.notifyAll();
         }
+    }
+
+    private static boolean isBareDisconnect(Throwable cause) {
+        return cause instanceof TransportClosedException || cause instanceof IOException;
     }
 
     Throwable failure() {

@@ -434,7 +434,7 @@ public final class SourceSession {
     }
 
     private PageSender sender(boolean frozen) {
-        return new PageSender(encoder, bulk, compression(), frozen, replyTimeoutMillis);
+        return new PageSender(encoder, bulk, compression(), frozen, replyTimeoutMillis, this::throwIfPeerFailed);
     }
 
     private long bytesWritten() {

@@ -71,13 +71,12 @@ public final class PeerChannel {
         }
     };
 
-    /** Sends an ABORT (best effort) and closes, at the latest after a short grace. */
+    /**
+     * Sends an ABORT (best effort) and closes once the peer hangs up or after a short grace; what arrives
+     * meanwhile is dropped unread, so the peer reads the ABORT instead of a reset.
+     */
     public void abort(MigrationRecord.Abort abort) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(abort).addListener(ChannelFutureListener.CLOSE);
-            // A peer that reads nothing must not keep the connection open behind an ABORT that cannot leave.
-            channel.eventLoop().schedule(() -> channel.close(), SessionHandler.ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        AbortAndDrain.abort(channel, abort);
     }
 
     public ChannelFuture close() {

@@ -22,7 +22,6 @@ import org.migrationlab.migration.protocol.ProtocolException;
  */
 public final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** How long an ABORT may take to leave before the connection is closed anyway. */
-    static final long ABORT_GRACE_MILLIS = 1_000;
     private final Function<Handshake, RecordSink> resolver;
     private final WritabilityGate gate;
     private final ByteCounter bytes;
@@ -71,6 +70,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) {
+            ReferenceCountUtil.release(msg); // decoded before the failure; the session has ended
+            return;
+        }
         if (sink == null || !(msg instanceof MigrationRecord record)) {
             if (msg instanceof MigrationRecord.Abort abort) {
                 fail(ctx, new PeerAbortedException(abort));
@@ -116,10 +119,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new MigrationRecord.Abort(p.reason(), p.detail()));
             ctx.close();
         } else if (cause instanceof ProtocolException p && ctx.channel().isActive()) {
-            ctx.writeAndFlush(new MigrationRecord.Abort(p.reason(), p.detail()))
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-            // A peer that reads nothing must not keep the connection open behind an ABORT that cannot leave.
-            ctx.executor().schedule(() -> ctx.close(), ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            AbortAndDrain.abort(ctx.channel(), new MigrationRecord.Abort(p.reason(), p.detail()));
         } else if (!(cause instanceof HandshakeException)) {
             ctx.close();
         }

@@ -76,7 +76,7 @@ class PostcopyPushOrderTest {
             assertThat(sent.markSent(FAULT)).isTrue(); // as the page server does when it answers the fault
             server.faults().add(FAULT);
             try (PageSender sender = new PageSender(encoder, EmbeddedPeers.bulk(channel), PageCodec.Compression.NONE,
-                    true, 10_000)) {
+                    true, 10_000, () -> { })) {
                 new PostcopyPush(sent, server, progress, () -> { }).run(
                         PrepageStrategies.create(strategy, direction), SendReason.PREPAGE, sender);
             }
