@@ -63,10 +63,13 @@ public final class PrecopyRounds {
             totalSent += sentInRound;
             PageBitmap dirty = guest.harvestDirtyLog().get();
             long roundNanos = Math.max(1, System.nanoTime() - roundStart);
+            // Bytes at the same instant as the time: ROUND_END may wait for the link's queue to drain, and bytes
+            // counted after that wait, over a time taken before it, made a round look several times faster.
+            long bytesInRound = bytesWritten.getAsLong() - bytesBefore;
             long dirtyPages = dirty.cardinality();
             bulk.send(new MigrationRecord.RoundEnd(round, dirtyPages), replyTimeoutMillis);
             double seconds = roundNanos / 1e9;
-            double bytesPerSecond = (bytesWritten.getAsLong() - bytesBefore) / seconds;
+            double bytesPerSecond = bytesInRound / seconds;
             progress.dirtyPagesRate(dirtyPages / seconds);
             progress.roundsDone(round + 1);
             progress.remainingPages(dirtyPages);

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import org.migrationlab.migration.protocol.FrameDecoder;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.RecordDecoder;
@@ -62,12 +61,13 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
         if (ssl != null) {
             pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
         }
+        // Counted where bytes leave for the wire, after the link's shaping: a round's measured rate is then
+        // the link's, not how fast the shaper's queue filled, which made short rounds look fast.
+        pipeline.addLast("bytes", bytes);
         if (role == MigrationRecord.Role.SOURCE && kind == MigrationRecord.Channel.BULK
                 && config.bandwidthBitsPerSecond() > 0) {
-            pipeline.addLast("link-bandwidth",
-                    new ChannelTrafficShapingHandler(config.bandwidthBitsPerSecond() / 8, 0, 10));
+            pipeline.addLast("link-bandwidth", new LinkShaper(Math.max(1, config.bandwidthBitsPerSecond() / 8)));
         }
-        pipeline.addLast("bytes", bytes);
         if (config.oneWayLatencyNanos() > 0) {
             pipeline.addLast("link-latency", new LatencyHandler(config.oneWayLatencyNanos()));
         }

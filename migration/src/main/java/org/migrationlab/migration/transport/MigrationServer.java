@@ -32,6 +32,7 @@ public final class MigrationServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, RecordSizeEstimator.INSTANCE)
                 // The channel kind and migration id are learnt from the source's HELLO.
                 .childHandler(new MigrationChannelInitializer(MigrationRecord.Role.DESTINATION, null, config, ssl,
                         null, resolver, new ByteCounter(), MigrationChannelInitializer.ChannelHooks.NONE,

@@ -5,10 +5,11 @@ import io.netty.channel.MessageSizeEstimator;
 import org.migrationlab.migration.protocol.MigrationRecord;
 
 /**
- * Sizes records that wait before the encoder (the {@link FaultInjector} holds them while a connection is
- * silenced or delayed) by the bytes they will take, so that they count against the channel's writability
- * as the frames they become would: a sender waits, and a held link holds at most the write buffer's worth.
- * Netty's default estimator counts any message it does not know as 8 bytes.
+ * Sizes records that wait before the encoder (written from a session thread, they queue for the event loop;
+ * the {@link FaultInjector} holds them while a connection is silenced or delayed) by the bytes they will
+ * take, so that they count against the channel's writability as the frames they become would: a sender
+ * waits, and the records in flight are at most the write buffer's worth. Netty's default estimator counts
+ * any message it does not know as 8 bytes, which let a session hand a whole pre-copy round over at once.
  */
 final class RecordSizeEstimator implements MessageSizeEstimator {
     static final RecordSizeEstimator INSTANCE = new RecordSizeEstimator();

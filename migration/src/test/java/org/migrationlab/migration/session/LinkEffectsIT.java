@@ -70,6 +70,13 @@ class LinkEffectsIT {
                 .isGreaterThan(floorMs * 0.9);
         assertThat(report.convergence().mbps()).as("megabits per second over the migration")
                 .isLessThan(BANDWIDTH_BITS / 1e6 * 1.1);
+        // Each round's rate is what the stop policy divides by: it must be the link's, also for a round whose
+        // pages all fit in the link's queue at once (counted on entering it, such a round looked far faster).
+        // At most the link's bits in the round's time, plus one page batch (8.4 megabits) and 5 %.
+        assertThat(report.convergence().rounds()).as("rounds").hasSizeGreaterThan(1)
+                .allSatisfy(round -> assertThat(round.mbps() * round.timeMs() / 1000)
+                        .as("megabits sent in round %d (%.1f ms)", round.round(), round.timeMs())
+                        .isLessThan((BANDWIDTH_BITS / 1e6 * round.timeMs() / 1000 + 8.4) * 1.05));
     }
 
     @Test
