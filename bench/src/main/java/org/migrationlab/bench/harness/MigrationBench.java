@@ -19,6 +19,7 @@ import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
+import org.migrationlab.migration.engine.InProcessMigration;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.session.MigrationConfig;
@@ -80,9 +81,9 @@ public final class MigrationBench {
         return MigrationConfig.defaults(mode).withPrepage(prepage);
     }
 
-    private LocalMigration.Outcome migrate(String label, MachineConfig config, MigrationConfig migration,
+    private InProcessMigration.Outcome migrate(String label, MachineConfig config, MigrationConfig migration,
                                            TransportConfig transport, long startAt, long workingSetPages) throws Exception {
-        LocalMigration.Outcome outcome = LocalMigration.run(config, KERNEL, migration, transport, startAt);
+        InProcessMigration.Outcome outcome = LocalMigration.run(config, KERNEL, migration, transport, startAt);
         MigrationReport r = outcome.report();
         double share = workingSetPages > 0 ? 100.0 * r.faults().network().count() / workingSetPages : Double.NaN;
         System.out.printf("%-44s total %8.1f ms  downtime %8.2f ms  pages %8d (zero %7d)  net faults %6d (%5.2f %% of WS, "
@@ -167,7 +168,7 @@ public final class MigrationBench {
         long pages = (400L << 20) / 4096;
         // Start near the end of the run, so the destination's guest is done soon and the push has the CPU.
         // Three runs: the first two warm up the JIT; the figures are the third's.
-        LocalMigration.Outcome outcome = null;
+        InProcessMigration.Outcome outcome = null;
         for (int run = 0; run < 3; run++) {
             outcome = migrate("push 400M, run " + run, config, scheme(MigrationMode.POSTCOPY, "push"),
                     TransportConfig.of(LocalMigration.SECRET), pages * 2 - pages / 50, -1);

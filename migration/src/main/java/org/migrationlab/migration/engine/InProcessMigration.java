@@ -1,0 +1,68 @@
+package org.migrationlab.migration.engine;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.port.GuestEnd;
+import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.session.DestinationSession;
+import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.transport.MigrationClient;
+import org.migrationlab.migration.transport.MigrationServer;
+import org.migrationlab.migration.transport.TransportConfig;
+
+/**
+ * One whole migration with both ends in this JVM over loopback, through the same sessions and transport
+ * as two processes: boot, run until a progress point, migrate, let the destination finish the guest. For
+ * benchmarks and the evaluation, which run many migrations and compare their figures.
+ */
+public final class InProcessMigration {
+    private static final long WAIT_SECONDS = 600;
+
+    /**
+     * @param report          the source's report
+     * @param destinationExit how the migrated guest ended at the destination
+     * @param destinationHash its memory hash at the end
+     * @param rateAfter       its progress per second after the switch-over
+     */
+    public record Outcome(MigrationReport report, GuestEnd.Halted destinationExit, long destinationHash,
+                          double rateAfter) {
+    }
+
+    private InProcessMigration() {
+    }
+
+    /** Migrates once; throws if the migration fails or the guest ends before {@code startAtProgress}. */
+    public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
+                              TransportConfig transport, long startAtProgress) throws Exception {
+        CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
+        Destinations destinations = new Destinations(machines, 1, 1L << 36, transport.replyTimeoutMillis(),
+                incoming::complete);
+        try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), transport,
+                destinations::resolve);
+             MigrationClient client = new MigrationClient(transport)) {
+            SourceOutcome source = OutgoingMigration.run(new OutgoingMigration.Request(machines, config, image,
+                    new StartTrigger.AtProgress(startAtProgress), migration, client, server.address(),
+                    transport.replyTimeoutMillis()), new OutgoingMigration.Observer() { });
+            MigrationReport report = switch (source) {
+                case SourceOutcome.Migrated migrated -> migrated.report();
+                case SourceOutcome.Failed failed -> throw new IllegalStateException("migration failed: "
+                        + failed.report().error());
+                case SourceOutcome.EndedBeforeMigration ended -> throw new IllegalStateException(
+                        "the guest ended before progress " + startAtProgress);
+            };
+            IncomingMigration.Outcome destination = IncomingMigration.receive(
+                    incoming.get(WAIT_SECONDS, TimeUnit.SECONDS), new IncomingMigration.Observer() { });
+            if (!(destination instanceof IncomingMigration.Outcome.Ended ended)
+                    || !(ended.end() instanceof GuestEnd.Halted halt)) {
+                throw new IllegalStateException("migrated guest ended with " + destination);
+            }
+            return new Outcome(report, halt, ended.summary().memoryHash(), ended.progressRateAfter());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.migrationlab.vmm.eval;
+
+import java.util.Map;
+
+/**
+ * The paper's stress-test figures (Hines and Gopalan, VEE 2009, figures 4 to 6 and table 2), read off its
+ * plots, at working sets of 8, 16, 32, 64, 128, 256 and 512 MB in a 2 GB guest. NaN where the paper gives no
+ * figure. These are the paper's numbers, for comparison only; nothing here is measured.
+ */
+final class PaperFigures {
+    static final double[] WORKING_SET_MB = {8, 16, 32, 64, 128, 256, 512};
+    private static final double N = Double.NaN;
+
+    /** Total migration time, seconds (figure 4). */
+    static final Map<String, double[]> TOTAL_SECONDS = Map.of(
+            "Write pre-copy", new double[] {28, 28, 31, 32.5, 44, 54, 73},
+            "Write pre-copy DSB", new double[] {7, 7.5, 9, 15, 25, 39.5, 60},
+            "Read pre-copy", new double[] {26.5, 25, 26, 26, 27.5, 27, 28},
+            "Read pre-copy DSB", new double[] {5, 5.5, 5.5, 5.5, 6, 6.5, 10.5},
+            "Read post-copy", new double[] {25, 25, 26, 26, 26, 28, 33},
+            "Write post-copy", new double[] {24, 25, 24.5, 24.5, 25, 27, 36},
+            "Read post-copy DSB", new double[] {5, 5.5, 6, 8, 10.5, 14.5, 20.5},
+            "Write post-copy DSB", new double[] {5, 5.5, 6.5, 9, 12, 16.5, 26});
+
+    /** Downtime, milliseconds (figure 5; read and write post-copy share a curve). */
+    static final Map<String, double[]> DOWNTIME_MS = Map.of(
+            "Write pre-copy", new double[] {90, 170, 330, 600, 1250, 2400, 4900},
+            "Write pre-copy DSB", new double[] {100, 200, 340, 580, 1000, 1750, 4900},
+            "Read pre-copy", new double[] {20, 19, 19.5, 20, 20.5, 18.5, 19},
+            "Read pre-copy DSB", new double[] {35, 40, 38, 34, 30, 30, 47},
+            "Read post-copy", new double[] {20000, 20000, 20000, 20000, 19000, 18000, 15500},
+            "Write post-copy", new double[] {20000, 20000, 20000, 20000, 19000, 18000, 15500},
+            "Read post-copy DSB", new double[] {680, 680, 680, 680, 680, 800, 1050},
+            "Write post-copy DSB", new double[] {680, 680, 680, 680, 680, 800, 1050});
+
+    /** Pages transferred, thousands of 4 KiB pages (figure 6). */
+    static final Map<String, double[]> PAGES_K = Map.of(
+            "Write pre-copy", new double[] {550, 530, 580, 620, 710, 905, 1380},
+            "Write pre-copy DSB", new double[] {60, 75, 95, 165, 295, 600, 945},
+            "Read pre-copy", new double[] {524, 524, 524, 524, 524, 524, 524},
+            "Read pre-copy DSB", new double[] {30, N, N, N, 55, 90, 140},
+            "Read post-copy", new double[] {524, 524, 524, 524, 524, 524, 524},
+            "Write post-copy", new double[] {524, 524, 524, 524, 524, 524, 524},
+            "Read post-copy DSB", new double[] {30, N, N, N, 55, 90, 155},
+            "Write post-copy DSB", new double[] {30, N, N, N, 55, 90, 155});
+
+    /** Network faults as a share of all faults, percent (table 2), with prepaging and with plain pushing. */
+    static final double[] NETWORK_PERCENT_PREPAGING = {2, 4, 4, 3, 3, 3, N};
+    static final double[] NETWORK_PERCENT_PUSHING = {15, 13, 13, 10, 9, 10, N};
+
+    private PaperFigures() {
+    }
+}

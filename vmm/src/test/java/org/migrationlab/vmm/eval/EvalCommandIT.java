@@ -1,0 +1,112 @@
+package org.migrationlab.vmm.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.migrationlab.vmm.testing.CapturedRun;
+import org.w3c.dom.Document;
+import org.xml.sax.InputSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code vmm eval} at its tiny scale writes the whole report folder: every figure as a valid SVG and PNG,
+ * results.json with every experiment and every run (seed, parameters, oracle, the migration's report),
+ * REPORT.md and a report.html that fetches nothing.
+ */
+@Timeout(600)
+class EvalCommandIT {
+    @TempDir
+    static Path dir;
+    private static CapturedRun run;
+    private static JsonNode results;
+
+    @BeforeAll
+    static void evaluate() throws IOException {
+        run = CapturedRun.vmm("eval", "--tiny", "--out", dir.toString());
+        results = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("results.json")));
+    }
+
+    @Test
+    void everyMigratedGuestEndedAsItsUnmigratedRun() {
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("20 migrations, 0 that did not end as their unmigrated run");
+        assertThat(run.errLines()).as("a progress line per migration, with the time left")
+                .filteredOn(l -> l.contains("left")).hasSize(20);
+    }
+
+    @Test
+    void resultsHoldEveryExperimentAndEveryRun() {
+        List<String> experiments = new ArrayList<>();
+        results.get("experiments").forEach(e -> experiments.add(e.get("name").asString()));
+        assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME);
+        assertThat(results.get("machine").get("cores").asInt()).isPositive();
+        assertThat(results.get("bandwidth-bits-per-second").asLong()).isEqualTo(1_000_000_000L);
+        JsonNode runs = results.get("runs");
+        assertThat(runs.size()).isEqualTo(8 * 2 + 2 * 2);
+        for (JsonNode r : runs) {
+            assertThat(r.get("seed").asLong()).isEqualTo(1);
+            assertThat(r.get("parameters").get("wss").asString()).matches("[12]M");
+            assertThat(r.get("oracle").asString()).startsWith("identical");
+            assertThat(r.get("report").get("status").asString()).isEqualTo("completed");
+            assertThat(r.get("report").get("total-time").asDouble()).isPositive();
+        }
+        // Post-copy runs in the fault split counted faults; the pushing and bubbling series are both there.
+        List<String> series = new ArrayList<>();
+        runs.forEach(r -> {
+            if (r.get("experiment").asString().equals(FaultSplitExperiment.NAME)) {
+                series.add(r.get("series").asString());
+            }
+        });
+        assertThat(series).contains("Pushing", "Pre-paging (bubble)");
+    }
+
+    @Test
+    void everyFigureIsAValidSvgAndPng() throws Exception {
+        List<String> files = new ArrayList<>();
+        results.get("experiments").forEach(e -> e.get("figures").forEach(f -> files.add(f.get("file").asString())));
+        assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split");
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+        // The SVG names its DTD on the web; a test reads no network, and well-formedness needs no DTD.
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        for (String file : files) {
+            Document svg = xml.newDocumentBuilder()
+                    .parse(new InputSource(new StringReader(Files.readString(dir.resolve(file + ".svg")))));
+            assertThat(svg.getDocumentElement().getTagName()).as(file).isEqualTo("svg");
+            BufferedImage png = ImageIO.read(dir.resolve(file + ".png").toFile());
+            assertThat(png).as(file + ".png").isNotNull();
+            assertThat(png.getWidth()).isEqualTo(Charts.WIDTH);
+        }
+    }
+
+    @Test
+    void theReportsShowEachTableBesideThePaperAndNeedNothingElse() throws IOException {
+        String md = Files.readString(dir.resolve("REPORT.md"));
+        assertThat(md).contains("| Write post-copy DSB |", "paper @ 8 MB", "![", "stress-total.svg",
+                "Network faults, % of all faults", "20 of 20 migrated guests ended as their unmigrated run");
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("<svg", "<table>", "Write pre-copy DSB");
+        assertThat(html).doesNotContain("<script", "<link", "src=\"http", "<img");
+    }
+
+    @Test
+    void anUnknownExperimentIsAUsageError() {
+        CapturedRun unknown = CapturedRun.vmm("eval", "--tiny", "--only", "nope", "--out", dir.resolve("x").toString());
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split");
+    }
+}
