@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.migrationlab.vmm.eval.ApplicationsExperiment;
 import org.migrationlab.vmm.eval.EvalSettings;
 import org.migrationlab.vmm.eval.Experiment;
 import org.migrationlab.vmm.eval.ExperimentResult;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
             "2:usage error",
             "3:internal error (a bug in vmm; a stack trace follows)"})
 public final class EvalCommand implements Callable<Integer> {
-    private static final List<Experiment> EXPERIMENTS = List.of(new StressExperiment(), new FaultSplitExperiment());
+    private static final List<Experiment> EXPERIMENTS = List.of(new StressExperiment(), new FaultSplitExperiment(),
+            new ApplicationsExperiment());
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -63,7 +65,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split.")
+    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split, applications.")
     private String only;
 
     @Option(names = "--runs", paramLabel = "N", description = "Migrations per point. Default: 1 (--quick), 5 (--full).")

@@ -10,13 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
@@ -39,6 +44,29 @@ final class Charts {
     }
 
     static JFreeChart chart(ExperimentResult.Figure figure) {
+        return figure.categories().isEmpty() ? lines(figure) : bars(figure);
+    }
+
+    private static JFreeChart bars(ExperimentResult.Figure figure) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (ExperimentResult.Series bars : figure.series()) {
+            for (ExperimentResult.Point p : bars.points()) {
+                data.addValue(p.median(), bars.name(), figure.categories().get((int) p.x()));
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart(figure.title(), figure.xLabel(), figure.yLabel(), data);
+        CategoryPlot plot = chart.getCategoryPlot();
+        if (figure.logY()) {
+            plot.setRangeAxis(logAxis(figure.yLabel(), 10));
+        }
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((BarRenderer) plot.getRenderer()).setBarPainter(new StandardBarPainter());
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    private static JFreeChart lines(ExperimentResult.Figure figure) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         for (ExperimentResult.Series line : figure.series()) {
             YIntervalSeries series = new YIntervalSeries(line.name());

@@ -1,7 +1,7 @@
 package org.migrationlab.vmm.eval;
 
 /** One of the paper's experiments, rerun here. */
-public sealed interface Experiment permits StressExperiment, FaultSplitExperiment {
+public sealed interface Experiment permits StressExperiment, FaultSplitExperiment, ApplicationsExperiment {
     /** The name {@code --only} takes. */
     String name();
 

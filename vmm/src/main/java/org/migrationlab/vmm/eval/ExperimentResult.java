@@ -29,16 +29,23 @@ public record ExperimentResult(String name, String title, String conditions, Lis
     }
 
     /**
-     * A line plot.
+     * A line plot, or a bar chart when it has categories (then a point's x is its category's index).
      *
-     * @param file  the file name without extension (an SVG and a PNG are written)
-     * @param logX  base-2 logarithmic x axis (working-set sizes double)
-     * @param logY  base-10 logarithmic y axis
+     * @param file       the file name without extension (an SVG and a PNG are written)
+     * @param logX       base-2 logarithmic x axis (working-set sizes double); lines only
+     * @param logY       base-10 logarithmic y axis
+     * @param categories the bars' groups, empty for a line plot
      */
     public record Figure(String file, String title, String xLabel, String yLabel, boolean logX, boolean logY,
-                         List<Series> series) {
+                         List<Series> series, List<String> categories) {
         public Figure {
             series = List.copyOf(series);
+            categories = List.copyOf(categories);
+        }
+
+        public Figure(String file, String title, String xLabel, String yLabel, boolean logX, boolean logY,
+                      List<Series> series) {
+            this(file, title, xLabel, yLabel, logX, logY, series, List.of());
         }
     }
 

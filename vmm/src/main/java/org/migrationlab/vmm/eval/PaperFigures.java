@@ -48,6 +48,31 @@ final class PaperFigures {
     static final double[] NETWORK_PERCENT_PREPAGING = {2, 4, 4, 3, 3, 3, N};
     static final double[] NETWORK_PERCENT_PUSHING = {15, 13, 13, 10, 9, 10, N};
 
+    /**
+     * The applications (figures 12 to 15, a 512 MB guest with self-ballooning), by the paper's application
+     * whose role ours plays: SPECweb2005 (kvstore), kernel compile (kcompile), NetPerf (stream).
+     *
+     * @param pagesPostK       pages sent by post-copy, thousands
+     * @param pagesPreK        pages sent by pre-copy, thousands
+     * @param networkPercent   network faults as a share of post-copy's faults
+     * @param networkFaults    network faults, count
+     * @param minorFaults      minor faults, count
+     * @param totalPostSeconds total time, post-copy
+     * @param totalPreSeconds  total time, pre-copy
+     * @param downtimePostMs   downtime, post-copy
+     * @param downtimePreMs    downtime, pre-copy
+     */
+    record Application(String paperName, double pagesPostK, double pagesPreK, double networkPercent,
+                       double networkFaults, double minorFaults, double totalPostSeconds, double totalPreSeconds,
+                       double downtimePostMs, double downtimePreMs) {
+    }
+
+    static final Application SPECWEB = new Application("SPECweb2005", 129.5, 182, 21, 9600, 37000, 8.4, 10.8, 1810,
+            575);
+    static final Application KERNEL_COMPILE = new Application("kernel compile", 20.7, 61.4, 59, 750, 510, 3.0, 6.4,
+            1335, 250);
+    static final Application NETPERF = new Application("NetPerf", 28.6, 116, 57, 24, 18, 3.3, 6.9, 1145, 280);
+
     private PaperFigures() {
     }
 }

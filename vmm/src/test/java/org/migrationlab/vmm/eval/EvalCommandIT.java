@@ -44,23 +44,26 @@ class EvalCommandIT {
     @Test
     void everyMigratedGuestEndedAsItsUnmigratedRun() {
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("20 migrations, 0 that did not end as their unmigrated run");
+        assertThat(run.out()).contains("26 migrations, 0 that did not end as their unmigrated run");
         assertThat(run.errLines()).as("a progress line per migration, with the time left")
-                .filteredOn(l -> l.contains("left")).hasSize(20);
+                .filteredOn(l -> l.contains("left")).hasSize(26);
     }
 
     @Test
     void resultsHoldEveryExperimentAndEveryRun() {
         List<String> experiments = new ArrayList<>();
         results.get("experiments").forEach(e -> experiments.add(e.get("name").asString()));
-        assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME);
+        assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME,
+                ApplicationsExperiment.NAME);
         assertThat(results.get("machine").get("cores").asInt()).isPositive();
         assertThat(results.get("bandwidth-bits-per-second").asLong()).isEqualTo(1_000_000_000L);
         JsonNode runs = results.get("runs");
-        assertThat(runs.size()).isEqualTo(8 * 2 + 2 * 2);
+        assertThat(runs.size()).isEqualTo(8 * 2 + 2 * 2 + 3 * 2);
         for (JsonNode r : runs) {
             assertThat(r.get("seed").asLong()).isEqualTo(1);
-            assertThat(r.get("parameters").get("wss").asString()).matches("[12]M");
+            if (!r.get("experiment").asString().equals(ApplicationsExperiment.NAME)) {
+                assertThat(r.get("parameters").get("wss").asString()).matches("[12]M");
+            }
             assertThat(r.get("oracle").asString()).startsWith("identical");
             assertThat(r.get("report").get("status").asString()).isEqualTo("completed");
             assertThat(r.get("report").get("total-time").asDouble()).isPositive();
@@ -79,7 +82,8 @@ class EvalCommandIT {
     void everyFigureIsAValidSvgAndPng() throws Exception {
         List<String> files = new ArrayList<>();
         results.get("experiments").forEach(e -> e.get("figures").forEach(f -> files.add(f.get("file").asString())));
-        assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split");
+        assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split",
+                "applications-pages");
         DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
         // The SVG names its DTD on the web; a test reads no network, and well-formedness needs no DTD.
         xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
@@ -97,7 +101,8 @@ class EvalCommandIT {
     void theReportsShowEachTableBesideThePaperAndNeedNothingElse() throws IOException {
         String md = Files.readString(dir.resolve("REPORT.md"));
         assertThat(md).contains("| Write post-copy DSB |", "paper @ 8 MB", "![", "stress-total.svg",
-                "Network faults, % of all faults", "20 of 20 migrated guests ended as their unmigrated run");
+                "Network faults, % of all faults", "kcompile (kernel compile)",
+                "26 of 26 migrated guests ended as their unmigrated run");
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).contains("<svg", "<table>", "Write pre-copy DSB");
         assertThat(html).doesNotContain("<script", "<link", "src=\"http", "<img");
@@ -107,6 +112,6 @@ class EvalCommandIT {
     void anUnknownExperimentIsAUsageError() {
         CapturedRun unknown = CapturedRun.vmm("eval", "--tiny", "--only", "nope", "--out", dir.resolve("x").toString());
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split");
+        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split, applications");
     }
 }
