@@ -49,6 +49,12 @@ public final class MigratableMachine implements Migratable {
     private final CompletableFuture<GuestEnd> ended = new CompletableFuture<>();
     /** Pages whose RAM this machine's owner wrote (a page never written is zero without looking). */
     private final ConcurrentPageBitmap written;
+    /**
+     * Absent pages filled with zeros, which need no write: still absent until mapped, and mapped at the end
+     * of post-copy with the written ones (else a page the guest never touched again stayed absent, and a
+     * balloon inflating it, as a free page, was refused as a bad hypercall).
+     */
+    private final ConcurrentPageBitmap zeroFilled;
     private final List<Threshold> thresholds = new ArrayList<>(); // guarded by itself
     private volatile VcpuRunner runner;
     private volatile String absentPageFailure;
@@ -62,6 +68,7 @@ public final class MigratableMachine implements Migratable {
         this.machine = machine;
         this.memory = machine.memory();
         this.written = new ConcurrentPageBitmap(memory.pageCount());
+        this.zeroFilled = new ConcurrentPageBitmap(memory.pageCount());
         machine.counters().listener(this::progressed);
     }
 
@@ -247,11 +254,13 @@ public final class MigratableMachine implements Migratable {
     @Override
     public CompletableFuture<Void> mapFilledPages() {
         return onVcpu(m -> {
-            written.snapshot().forEach(page -> {
-                if (m.memory().state(page) == PageState.ABSENT) {
-                    m.memory().map(page);
-                }
-            });
+            for (ConcurrentPageBitmap filled : List.of(written, zeroFilled)) {
+                filled.snapshot().forEach(page -> {
+                    if (m.memory().state(page) == PageState.ABSENT) {
+                        m.memory().map(page);
+                    }
+                });
+            }
             return null;
         }, VcpuRunner.Then.RESUME);
     }
@@ -372,6 +381,7 @@ public final class MigratableMachine implements Migratable {
         if (written.contains(page)) {
             memory.ram().zeroPage(page);
         }
+        zeroFilled.add(page);
     }
 
     private MemorySegment pageSegment(long page) {

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.migrationlab.emulator.memory.MemoryMap;
+import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.emulator.port.AbsentPageHandler;
 import org.migrationlab.emulator.port.FrozenGuest;
 import org.migrationlab.emulator.port.GuestEnd;
@@ -83,6 +87,15 @@ class MigratableMachineTest {
             destination.mapFilledPages().get(10, TimeUnit.SECONDS);
             assertThat(outcome(destination)).isEqualTo(reference);
             assertThat(faults.get()).as("demand faults").isPositive().isLessThan(source.pageCount());
+            // Every filled page is present now, zero pages too (a balloon may inflate any of them as free).
+            MemoryMap map = ((MigratableMachine) destination).machine().memory();
+            List<Long> stillAbsent = new ArrayList<>();
+            for (long page = 1; page < source.pageCount(); page++) {
+                if (map.state(page) == PageState.ABSENT) {
+                    stillAbsent.add(page);
+                }
+            }
+            assertThat(stillAbsent).as("pages still absent after mapFilledPages").isEmpty();
         }
     }
 
