@@ -20,6 +20,14 @@ import org.migrationlab.migration.protocol.ProtocolException;
  * source cannot hold a migration slot by only saying it is alive). One per channel; event-loop thread only.
  */
 final class LivenessHandler extends ChannelDuplexHandler {
+    /**
+     * A check that runs this much after its time shows that this end's event loop was starved (a loaded
+     * host, a long pause): bytes may be waiting in the socket unread, so the silence it measures is ours,
+     * not the peer's. It looks again once the loop has caught up instead of ending the connection.
+     */
+    static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Long enough for the loop to pass over its sockets once before the look again. */
+    static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private final MigrationRecord.Role role;
     private final long peerTimeoutNanos;
     private final long heartbeatNanos;
@@ -31,6 +39,7 @@ final class LivenessHandler extends ChannelDuplexHandler {
     private long lastWrite;
     private long lastRecord;
     private ScheduledFuture<?> check;
+    private long checkDueAt;
 
     /**
      * @param role                this end's role, to name the silent peer
@@ -43,6 +52,11 @@ final class LivenessHandler extends ChannelDuplexHandler {
         this.progressLimitMillis = progressLimitMillis;
     }
 
+    /** The event loop's clock (a test's loop may hold it still). */
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -53,7 +67,7 @@ final class LivenessHandler extends ChannelDuplexHandler {
         kind = channelKind;
         progressLimitNanos = channelKind == MigrationRecord.Channel.BULK
                 ? TimeUnit.MILLISECONDS.toNanos(progressLimitMillis) : 0;
-        long now = System.nanoTime();
+        long now = now();
         lastRead = now;
         lastWrite = now;
         lastRecord = now;
@@ -62,11 +76,13 @@ final class LivenessHandler extends ChannelDuplexHandler {
 
     /** A record other than a heartbeat arrived (the session's progress limit). */
     void recordReceived() {
-        lastRecord = System.nanoTime();
+        lastRecord = now();
     }
 
     private void schedule(long delayNanos) {
-        check = ctx.executor().schedule(this::check, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+        long delay = Math.max(delayNanos, 1);
+        checkDueAt = now() + delay;
+        check = ctx.executor().schedule(this::check, delay, TimeUnit.NANOSECONDS);
     }
 
     private void check() {
@@ -74,8 +90,12 @@ final class LivenessHandler extends ChannelDuplexHandler {
         if (!ctx.channel().isActive()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = now();
         long silent = now - lastRead;
+        if (silent >= peerTimeoutNanos && now - checkDueAt > LATE_NANOS) {
+            schedule(RECHECK_NANOS); // after the reads the loop has queued: then the silence is the peer's
+            return;
+        }
         if (silent >= peerTimeoutNanos) {
             ctx.fireExceptionCaught(new ProtocolException(AbortReason.TIMEOUT, String.format(Locale.ROOT,
                     "peer silent for %.1f s: nothing from the %s on the %s connection (no heartbeat, no data)",
@@ -100,13 +120,13 @@ final class LivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastRead = System.nanoTime();
+        lastRead = now();
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        lastWrite = System.nanoTime();
+        lastWrite = now();
         ctx.write(msg, promise);
     }
 

@@ -32,8 +32,8 @@ public final class ApplicationsExperiment implements Experiment {
     private static final List<App> APPS = List.of(
             new App("kvstore", "kvstore", Map.of(
                     EvalSettings.Scale.FULL, Map.of("requests", "200000", "keys", "16384", "value-max", "2048"),
-                    EvalSettings.Scale.QUICK, Map.of("requests", "40000", "keys", "4096", "value-max", "2048"),
-                    EvalSettings.Scale.TINY, Map.of("requests", "20000", "keys", "2048", "value-max", "1024")),
+                    EvalSettings.Scale.QUICK, Map.of("requests", "80000", "keys", "4096", "value-max", "2048"),
+                    EvalSettings.Scale.TINY, Map.of("requests", "40000", "keys", "2048", "value-max", "1024")),
                     PaperFigures.SPECWEB),
             new App("kcompile", "kcompile", Map.of(
                     EvalSettings.Scale.FULL, Map.of("objects", "16384", "ops", "1500000"),

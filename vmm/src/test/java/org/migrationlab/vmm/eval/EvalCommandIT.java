@@ -38,6 +38,7 @@ class EvalCommandIT {
     @BeforeAll
     static void evaluate() throws IOException {
         run = CapturedRun.vmm("eval", "--tiny", "--out", dir.toString());
+        assertThat(dir.resolve("results.json")).as("exit %d; %s", run.exitCode(), run.err()).exists();
         results = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("results.json")));
     }
 
