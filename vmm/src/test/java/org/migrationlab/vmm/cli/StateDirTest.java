@@ -143,6 +143,27 @@ class StateDirTest {
     }
 
     @Test
+    void aMigrationThatFailsBeforeTheSwitchOverIsJournaledAsFailedWithTheSourceOwningTheGuest() throws Exception {
+        Path state = dir.resolve("state"); // one directory for both sides: each has its own file
+        Running daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
+                "--secret-file", secret.toString(), "--state-dir", state.toString());
+        int port = awaitPort(daemon);
+        Running source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
+                "--secret-file", secret.toString(), "--mode", "precopy", "--memory", "64M", "--workload", "wss",
+                "--arg", "wss=4M", "--arg", "passes=400", "--faults", "close bulk at precopy 30%",
+                "--state-dir", state.toString());
+        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isEqualTo(1);
+        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).isEqualTo(1);
+
+        assertThat(read(JournalFiles.of(state, Owner.SOURCE))).extracting(JournalEntry::phase, JournalEntry::owner,
+                JournalEntry::epoch).containsExactly(org.assertj.core.groups.Tuple.tuple(Phase.SOURCE_OWNS, Owner.SOURCE, 1L),
+                org.assertj.core.groups.Tuple.tuple(Phase.FAILED, Owner.SOURCE, 1L));
+        assertThat(read(JournalFiles.of(state, Owner.DESTINATION))).extracting(JournalEntry::phase, JournalEntry::owner)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Phase.SOURCE_OWNS, Owner.SOURCE),
+                        org.assertj.core.groups.Tuple.tuple(Phase.FAILED, Owner.SOURCE));
+    }
+
+    @Test
     void withoutAStateDirectoryNothingIsWritten() throws Exception {
         Running daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
                 "--secret-file", secret.toString());
