@@ -4,7 +4,7 @@ import org.migrationlab.migration.report.JournalStatus;
 
 /** A state directory's journaled migrations as a table for people, one line per migration and side. */
 public final class JournalStatusTable {
-    private static final String ROW = "%-12s %-8s %-17s %-12s %5s  %-27s %-21s %s%n";
+    private static final String ROW = "%-12s %-8s %-17s %-12s %5s  %-30s %-21s %s%n";
 
     private JournalStatusTable() {
     }

@@ -32,6 +32,7 @@ public final class ChronicleJournalStore implements JournalStore {
         System.setProperty("chronicle.analytics.disable", "true");
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN"); // else SLF4J says which provider it took
         }
     }
 
