@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +24,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.migrationlab.balloon.device.BalloonedMachines;
+import org.migrationlab.emulator.image.BootArgs;
+import org.migrationlab.emulator.image.GuestImage;
+import org.migrationlab.emulator.image.ImageFormat;
+import org.migrationlab.emulator.image.ImageLoader;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.guest.GuestImages;
+import org.migrationlab.migration.engine.OutgoingMigration;
+import org.migrationlab.migration.engine.SourceOutcome;
+import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.journal.JournalEntry;
+import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.transport.MigrationClient;
+import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.journal.Phase;
@@ -161,6 +177,38 @@ class StateDirTest {
         assertThat(read(JournalFiles.of(state, Owner.DESTINATION))).extracting(JournalEntry::phase, JournalEntry::owner)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Phase.SOURCE_OWNS, Owner.SOURCE),
                         org.assertj.core.groups.Tuple.tuple(Phase.FAILED, Owner.SOURCE));
+    }
+
+    /** The switch-over waits for its record: when it cannot be made durable, the source keeps its guest. */
+    @Test
+    void aSwitchOverThatCannotBeJournaledDoesNotHappen() throws Exception {
+        Running daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
+                "--secret-file", secret.toString());
+        int port = awaitPort(daemon);
+        List<Phase> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        OwnershipJournal failingAtSwitchOver = (id, phase, owner) -> {
+            if (phase == Phase.SWITCH_OVER_SENT) {
+                throw new IllegalStateException("the journal could not be forced to disk: test");
+            }
+            recorded.add(phase);
+        };
+        TransportConfig transport = Transports.config(secret, null, null, 0, 0);
+        MachineConfig config = MachineConfig.of(64L << 20, new BootArgs("wss", Map.of("wss", "4M", "passes", "400"), 1));
+        GuestImage kernel = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
+        SourceOutcome outcome;
+        try (MigrationClient client = Transports.client(transport)) {
+            outcome = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(), config, kernel,
+                    new StartTrigger.AtProgress(2000), MigrationConfig.defaults(MigrationMode.POSTCOPY), client,
+                    new java.net.InetSocketAddress("127.0.0.1", port), transport.replyTimeoutMillis()),
+                    new OutgoingMigration.Observer() { }, failingAtSwitchOver);
+        }
+
+        assertThat(outcome).isInstanceOfSatisfying(SourceOutcome.Failed.class, failed -> {
+            assertThat(failed.report().error()).contains("could not be forced to disk");
+            assertThat(failed.ranOnHere()).as("the guest ran on at the source").isPresent();
+        });
+        assertThat(recorded).containsExactly(Phase.SOURCE_OWNS, Phase.FAILED);
+        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("the destination never ran the guest").isEqualTo(1);
     }
 
     @Test
