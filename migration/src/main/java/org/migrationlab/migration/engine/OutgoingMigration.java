@@ -12,6 +12,7 @@ import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.progress.MigrationProgress;
@@ -75,6 +76,12 @@ public final class OutgoingMigration {
     }
 
     public static SourceOutcome run(Request request, Observer observer) throws InterruptedException {
+        return run(request, observer, OwnershipJournal.NONE);
+    }
+
+    /** As {@link #run(Request, Observer)}, journaling the migration's ownership transitions. */
+    public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal)
+            throws InterruptedException {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
             CompletableFuture<Void> trigger = request.trigger().armOn(guest);
@@ -89,6 +96,7 @@ public final class OutgoingMigration {
             long migrationStart = System.nanoTime();
             SourceSession session = new SourceSession(guest, request.imageLabel(), request.migration(),
                     request.client(), request.destination(), request.replyTimeoutMillis());
+            session.journal(journal);
             observer.migrating(progressAtStart, session.progress());
             MigrationReport report = session.migrate();
             double before = rate(progressAtStart, migrationStart - guestStart);

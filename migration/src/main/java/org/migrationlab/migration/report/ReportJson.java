@@ -34,6 +34,10 @@ public final class ReportJson {
         return write(report);
     }
 
+    public static String render(JournalStatus status) {
+        return write(status);
+    }
+
     /**
      * Reads back what {@link #render(MigrationReport)} wrote (for instance by another process), so that
      * the report can be completed (an oracle verdict) and rendered again: rendering what this returns

@@ -15,6 +15,9 @@ import org.migrationlab.emulator.port.GuestStateCodec;
 import org.migrationlab.emulator.port.InvalidGuestStateException;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.journal.Owner;
+import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.postcopy.IncomingPages;
 import org.migrationlab.migration.postcopy.PostcopyFaults;
 import org.migrationlab.migration.protocol.AbortReason;
@@ -68,6 +71,7 @@ public final class DestinationSession {
     /** How long decoding GUEST_STATE took: part of the downtime RESUMED reports. */
     private long guestStateDecodeNanos;
     private long progressAtResume;
+    private volatile OwnershipJournal journal = OwnershipJournal.NONE;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis) {
@@ -79,6 +83,11 @@ public final class DestinationSession {
 
     public UUID id() {
         return id;
+    }
+
+    /** Where ownership transitions are journaled (none by default); set before the first record arrives. */
+    public void journal(OwnershipJournal ownershipJournal) {
+        this.journal = ownershipJournal;
     }
 
     /** Completes once the guest runs here with every page present; fails if the migration fails. */
@@ -233,6 +242,7 @@ public final class DestinationSession {
         guest = config;
         machine = machines.empty(machineConfig);
         state = State.RECEIVING;
+        journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
     }
 
     private void onPages(PageBatch batch) {
@@ -371,6 +381,7 @@ public final class DestinationSession {
         PeerChannel requests = urgent != null ? urgent : bulk;
         faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis);
         progressAtResume = machine.progress().units();
+        journal.record(id, Phase.DESTINATION_OWNS, Owner.DESTINATION); // durable before the guest runs here
         resumeNanos = System.nanoTime();
         machine.start(faults);
         machine.ended().whenComplete((end, error) -> {
@@ -438,6 +449,7 @@ public final class DestinationSession {
                 received = pagesReceived;
                 state = State.DONE;
             }
+            journal.recordBestEffort(id, Phase.COMPLETED, Owner.DESTINATION);
             bulk.sendNow(new MigrationRecord.DestinationStats(stats.networkFaults(), stats.minorFaults(),
                     stats.requests(), faults.latencyNanos(50), faults.latencyNanos(90), faults.latencyNanos(99),
                     faults.latencyNanos(100)));
@@ -451,6 +463,10 @@ public final class DestinationSession {
         synchronized (this) {
             if (state == State.DONE || state == State.FAILED) {
                 return;
+            }
+            if (state != State.AWAITING_CONFIG) { // else nothing of it was journaled, nor held here
+                Owner owner = state == State.RUNNING || state == State.COMPLETING ? Owner.DESTINATION : Owner.SOURCE;
+                journal.recordBestEffort(id, Phase.FAILED, owner);
             }
             state = State.FAILED;
             channels = new PeerChannel[] {bulk, urgent};

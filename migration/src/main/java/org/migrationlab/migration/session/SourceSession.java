@@ -12,6 +12,9 @@ import org.migrationlab.emulator.port.FrozenGuest;
 import org.migrationlab.emulator.port.GuestStateCodec;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.journal.Owner;
+import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.pages.PageEncoder;
 import org.migrationlab.migration.pages.PageSender;
 import org.migrationlab.migration.pages.SentPages;
@@ -67,6 +70,8 @@ public final class SourceSession {
     private PeerChannel bulk;
     private PeerChannel urgent;
     private boolean ownershipPassed;
+    private OwnershipJournal journal = OwnershipJournal.NONE;
+    private UUID migrationId;
     /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
     private volatile boolean switchOverSent;
     /** When the SWITCH_OVER's write completed (set by the bulk event loop); 0 before. */
@@ -104,6 +109,11 @@ public final class SourceSession {
      */
     public boolean destinationTookGuest() {
         return ownershipPassed;
+    }
+
+    /** Where ownership transitions are journaled (none by default); set before {@link #migrate()}. */
+    public void journal(OwnershipJournal ownershipJournal) {
+        this.journal = ownershipJournal;
     }
 
     /** Live statistics, for progress lines from another thread. */
@@ -158,6 +168,7 @@ public final class SourceSession {
             time.destination = resumed;
             time.bytesAtResume = bytesWritten();
             ownershipPassed = true;
+            journal.recordBestEffort(migrationId, Phase.DESTINATION_OWNS, Owner.DESTINATION); // already true there
             if (!pending.isEmpty()) {
                 progress.phase("postcopy");
                 push();
@@ -168,6 +179,7 @@ public final class SourceSession {
             time.completed = System.nanoTime();
             progress.remainingPages(0);
             progress.phase("completed");
+            journal.recordBestEffort(migrationId, Phase.COMPLETED, Owner.DESTINATION);
             guest.release(); // the guest lives on at the destination
             return report("completed", null, switchReason, expectedDowntimeNanos, time, faults,
                     rate(progressAtStart, progressAtPause, time.start, time.paused));
@@ -180,12 +192,14 @@ public final class SourceSession {
             String error = describe(cause);
             abortPeer(cause);
             if (!ownershipPassed) {
+                journal.recordBestEffort(migrationId, switchOverSent ? Phase.ROLLED_BACK : Phase.FAILED, Owner.SOURCE);
                 giveGuestBack();
                 progress.phase("failed");
                 return report("failed", error + " (the guest keeps running on the source)", switchReason,
                         expectedDowntimeNanos, time, faults, rate(progressAtStart, progressAtPause, time.start,
                                 time.paused == 0 ? System.nanoTime() : time.paused));
             }
+            journal.recordBestEffort(migrationId, Phase.FAILED, Owner.DESTINATION);
             progress.phase("failed");
             return report("failed", error + " (after the switch-over: the destination runs the guest; the source "
                     + "keeps its paused copy)", switchReason, expectedDowntimeNanos, time, faults,
@@ -201,6 +215,8 @@ public final class SourceSession {
     private void connect() throws InterruptedException {
         progress.phase("connecting");
         UUID id = UUID.randomUUID();
+        migrationId = id;
+        journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
         bulk = client.connect(destination, id, MigrationRecord.Channel.BULK, new Sink());
         if (config.urgentChannel()) {
             urgent = client.connect(destination, id, MigrationRecord.Channel.URGENT, new Sink());
@@ -319,6 +335,7 @@ public final class SourceSession {
         progress.remainingPages(pending.cardinality());
         bulk.send(new MigrationRecord.GuestStateRecord(GuestStateCodec.encode(frozen.state())), replyTimeoutMillis);
         pages.activate();
+        journal.record(migrationId, Phase.SWITCH_OVER_SENT, Owner.SOURCE); // durable before the guest may run there
         switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
                 replyTimeoutMillis).addListener(written -> switchOverWrittenNanos = System.nanoTime());

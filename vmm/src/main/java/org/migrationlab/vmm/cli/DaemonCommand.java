@@ -17,6 +17,8 @@ import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.journal.Journal;
+import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.engine.IncomingMigration;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -107,6 +109,12 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Refuse guests with more RAM than this. Default: ${DEFAULT-VALUE}.")
     private long maxMemoryBytes;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Journal each migration's ownership transitions durably in DIR (destination.journal), each"
+                    + " forced to disk before it takes effect; 'vmm status --state-dir DIR' lists them, also while"
+                    + " the daemon runs. Without it nothing is written.")
+    private Path stateDir;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not echo the guests' consoles.")
     private boolean quiet;
 
@@ -134,18 +142,21 @@ public final class DaemonCommand implements Callable<Integer> {
             WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr());
         }
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
+        StateJournal journal = StateJournal.open(stateDir, Owner.DESTINATION); // open for the daemon's life
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
                 maxMemoryBytes,
-                transport.replyTimeoutMillis(), session -> Thread.ofPlatform().daemon(true)
-                .name("guest-" + shortId(session)).start(() -> {
-                    try {
-                        firstEnded.complete(receive(session));
-                    } catch (Throwable t) {
-                        firstEnded.completeExceptionally(t);
-                        MigrateCommand.printLine(spec.commandLine().getErr(), "vmm daemon: migration "
-                                + shortId(session) + ": internal error: " + OneLine.of(String.valueOf(t)));
-                    }
-                }));
+                transport.replyTimeoutMillis(), session -> {
+                    session.journal(journal.port(() -> new Journal.Details(guestLabel(session), "", "")));
+                    Thread.ofPlatform().daemon(true).name("guest-" + shortId(session)).start(() -> {
+                        try {
+                            firstEnded.complete(receive(session));
+                        } catch (Throwable t) {
+                            firstEnded.completeExceptionally(t);
+                            MigrateCommand.printLine(spec.commandLine().getErr(), "vmm daemon: migration "
+                                    + shortId(session) + ": internal error: " + OneLine.of(String.valueOf(t)));
+                        }
+                    });
+                });
         AtomicBoolean accepting = new AtomicBoolean(true);
         Function<Handshake, RecordSink> resolver = handshake -> {
             if (once && handshake.channel() == MigrationRecord.Channel.BULK && !accepting.compareAndSet(true, false)) {
@@ -164,6 +175,8 @@ public final class DaemonCommand implements Callable<Integer> {
             return firstEnded.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            journal.close();
         }
     }
 
@@ -223,8 +236,15 @@ public final class DaemonCommand implements Callable<Integer> {
         };
     }
 
+    /** The guest as its GUEST_CONFIG described it, for the journal (empty before that record). */
+    private static String guestLabel(DestinationSession session) {
+        Map<String, String> args = session.guestArgs();
+        return session.imageLabel() + (args.isEmpty() ? "" : ", " + args.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+    }
+
     /** The guest as the source described it: its image when it named one, else the kernel's workload. */
-    private static String guestLabel(MachineConfig config, String image) {
+    static String guestLabel(MachineConfig config, String image) {
         Map<String, String> args = config.bootArgs().args();
         String workload = config.bootArgs().workload();
         String what = !image.isEmpty() && !image.startsWith(GuestOptions.BUILT_IN_KERNEL_PREFIX) ? "image " + image

@@ -24,6 +24,8 @@ import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.journal.Journal;
+import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.HumanUnits;
@@ -182,6 +184,12 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                     + " output alone, and everything else to standard error.")
     private Path json;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Journal the migration's ownership transitions durably in DIR (source.journal), each"
+                    + " forced to disk before it takes effect; 'vmm status --state-dir DIR' lists them. Without it"
+                    + " nothing is written.")
+    private Path stateDir;
+
     @Option(names = {"-q", "--quiet"},
             description = "Do not echo the guest console or print progress lines; print only the report.")
     private boolean quiet;
@@ -218,11 +226,14 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             // The plan as it will run, random faults expanded: rerunning with it replays the same faults.
             printLine(err, "vmm migrate: fault plan: " + plan.print());
         }
-        try (MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
+        Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(config, guest.imageLabel()),
+                HostPortConverter.format(destination), plan == null ? "" : Long.toString(plan.seed()));
+        try (StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE);
+             MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration);
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(),
                     config, image, guest.imageLabel(), trigger(), migration, client, destination,
-                    transport.replyTimeoutMillis()), lines);
+                    transport.replyTimeoutMillis()), lines, journal.port(() -> journaled));
             lines.close();
             return switch (outcome) {
                 case SourceOutcome.EndedBeforeMigration ended -> {

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
                 + " tables, and live-migrates them between processes (pre-copy, post-copy, hybrid, prepaging).",
             "",
             "Start with 'vmm demo': a whole migration between two processes, checked against an unmigrated run."},
-        subcommands = {DemoCommand.class, RunCommand.class, MigrateCommand.class, DaemonCommand.class, EvalCommand.class,
-            WarmUpCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, MigrateCommand.class, DaemonCommand.class, StatusCommand.class,
+            EvalCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vmm COMMAND --help' for a command's options and exit codes."})
 public final class VmmCommand implements Runnable {
     @CommandLine.Spec

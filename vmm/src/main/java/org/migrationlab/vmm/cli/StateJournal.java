@@ -1,0 +1,49 @@
+package org.migrationlab.vmm.cli;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+import org.migrationlab.migration.journal.Journal;
+import org.migrationlab.migration.journal.JournalFiles;
+import org.migrationlab.migration.journal.Owner;
+import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
+
+/**
+ * {@code --state-dir}: this side's journal in that directory, open for the command's life. Without the
+ * option nothing is opened or written, and the sessions get the no-op journal.
+ */
+final class StateJournal implements AutoCloseable {
+    private final ChronicleJournalStore store;
+    private final Journal journal;
+
+    private StateJournal(ChronicleJournalStore store) {
+        this.store = store;
+        this.journal = store == null ? null : new Journal(store, Clock.systemUTC());
+    }
+
+    /** @param stateDir null: no journal */
+    static StateJournal open(Path stateDir, Owner side) {
+        if (stateDir == null) {
+            return new StateJournal(null);
+        }
+        try {
+            return new StateJournal(ChronicleJournalStore.openForWriting(JournalFiles.of(stateDir, side)));
+        } catch (IllegalStateException | UncheckedIOException e) {
+            throw new UserInputException("--state-dir " + stateDir + ": " + e.getMessage());
+        }
+    }
+
+    OwnershipJournal port(Supplier<Journal.Details> details) {
+        return journal == null ? OwnershipJournal.NONE : journal.port(details);
+    }
+
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+}
