@@ -26,10 +26,11 @@ import org.migrationlab.migration.journal.JournalEntry;
  * Crash consistency: a writer process is killed with SIGKILL in the middle of its appends, again and
  * again, and after each kill the journal opens with recovery and holds every acknowledged entry, each
  * exactly as written, with no hole in any migration's sequence. The kill points come from a printed
- * seed; {@code -Djournal.crash.seed=N} replays a run.
+ * seed; {@code -Djournal.crash.seed=N} replays a run. Eight kills in the suite (each writer is a fresh JVM
+ * that spends seconds opening the map); {@code -Djournal.crash.kills=N} runs more.
  */
 class JournalCrashIT {
-    private static final int KILLS = 20;
+    private static final int KILLS = Integer.getInteger("journal.crash.kills", 8);
 
     @TempDir
     Path dir;
