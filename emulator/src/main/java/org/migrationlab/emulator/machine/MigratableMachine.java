@@ -49,6 +49,12 @@ public final class MigratableMachine implements Migratable {
     private final CompletableFuture<GuestEnd> ended = new CompletableFuture<>();
     /** Pages whose RAM this machine's owner wrote (a page never written is zero without looking). */
     private final ConcurrentPageBitmap written;
+    /**
+     * Absent pages whose contents arrived ({@link #fillPage}, {@link #fillZeroPage}): what {@link #mapFilledPages}
+     * maps. Not {@link #written}: a zero page that arrived need not be written, yet must be mapped like any
+     * other, or it stays absent after post-copy (and the balloon refuses to take it).
+     */
+    private final ConcurrentPageBitmap filled;
     private final List<Threshold> thresholds = new ArrayList<>(); // guarded by itself
     private volatile VcpuRunner runner;
     private volatile String absentPageFailure;
@@ -62,6 +68,7 @@ public final class MigratableMachine implements Migratable {
         this.machine = machine;
         this.memory = machine.memory();
         this.written = new ConcurrentPageBitmap(memory.pageCount());
+        this.filled = new ConcurrentPageBitmap(memory.pageCount());
         machine.counters().listener(this::progressed);
     }
 
@@ -247,7 +254,7 @@ public final class MigratableMachine implements Migratable {
     @Override
     public CompletableFuture<Void> mapFilledPages() {
         return onVcpu(m -> {
-            written.snapshot().forEach(page -> {
+            filled.snapshot().forEach(page -> {
                 if (m.memory().state(page) == PageState.ABSENT) {
                     m.memory().map(page);
                 }
@@ -361,6 +368,7 @@ public final class MigratableMachine implements Migratable {
         requireAbsent(page);
         contents.writeInto(pageSegment(page));
         written.add(page);
+        filled.add(page);
     }
 
     @Override
@@ -372,6 +380,7 @@ public final class MigratableMachine implements Migratable {
         if (written.contains(page)) {
             memory.ram().zeroPage(page);
         }
+        filled.add(page);
     }
 
     private MemorySegment pageSegment(long page) {
