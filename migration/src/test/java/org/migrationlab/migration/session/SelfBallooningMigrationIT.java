@@ -185,6 +185,30 @@ class SelfBallooningMigrationIT {
     }
 
     /**
+     * Post-copy that starts before the driver first woke: nothing is ballooned yet, so every page is pushed,
+     * the untouched ones as zeros. Once every page arrived the balloon thaws and the driver inflates the
+     * highest free pages, which must then be mapped like any page that arrived (a page pushed as zeros was
+     * once left absent, and the inflation crashed the guest: "inflate of page N, which is absent").
+     */
+    @Test
+    void postcopyBeforeTheFirstInflationLeavesEveryArrivedPageToTheBalloon() throws Exception {
+        MachineConfig config = churn("on");
+        LoopbackMigration.DigestedReference reference = digested(config);
+        LoopbackMigration.Result result = LoopbackMigration.migrate(config,
+                MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push"), 1,
+                LoopbackMigration.Options.defaults().withHoldAt(1).withProbe(Census::take).withDigest());
+        MigrationReport report = result.report();
+        assertThat(report.completed()).as(report.error()).isTrue();
+        assertThat(report.balloon().sizePages()).as("ballooned at the switch-over").isZero();
+        assertThat(report.transfer().pagesSent()).as("every page pushed").isEqualTo(report.pages().guestPages());
+        assertThat(result.destinationFailure()).isNull();
+        assertThat(result.destination().result()).isEqualTo(reference.reference().outcome().result());
+        assertThat(result.destination().console()).isEqualTo(reference.reference().outcome().console());
+        assertThat(result.destinationDigest().ballooned().cardinality()).as("ballooned at the end").isGreaterThan(1_000);
+        assertMemoryMatchesOutsideTheBalloons(config, MigrationMode.POSTCOPY, result);
+    }
+
+    /**
      * The oracle's memory comparison under DSB: every page of the migrated guest's RAM at its end equals the
      * unmigrated run's, except the pages ballooned on either side (the guest gave their contents up) and,
      * after post-copy or hybrid, the driver's own area (its state page, batch page, stack and bitmap): the
