@@ -1,5 +1,6 @@
 package org.migrationlab.bench.harness;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,6 @@ import org.migrationlab.balloon.policy.BalloonConfig;
  * test). {@code bin/bench dsb-overhead [RUNS]}.
  */
 public final class DsbOverheadBench {
-    private static final long RAM = 128L << 20;
     private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
 
     private DsbOverheadBench() {
@@ -37,16 +37,24 @@ public final class DsbOverheadBench {
     }
 
     public static void main(String[] argv) {
-        int runs = argv.length > 0 ? Integer.parseInt(argv[0]) : 5;
-        List<Workload> workloads = List.of(
+        run(argv.length > 0 ? Integer.parseInt(argv[0]) : 5, BenchSize.FULL, System.out);
+    }
+
+    /** Measures every workload {@code runs} times after a warm-up and prints the figures to {@code out}. */
+    static void run(int runs, BenchSize size, PrintStream out) {
+        long ram = size.pick(128L << 20, 16L << 20);
+        List<Workload> workloads = size.pick(List.of(
                 // 10 M accesses = 10 s of guest time (1 us per unit): the paper's intervals.
                 new Workload("wss", List.of("1s", "5s"), "wss=16M", "pattern=random", "write-ratio=0.5", "passes=2500"),
                 // Allocation churn swinging between 1/4 and all of 48M. Its guest clock runs slowly (a unit is
                 // 1 KiB written), so a run is ~0.5 s of guest time: 1 s and 5 s never fire; 20 ms and 100 ms
                 // wake the driver about as often per run as 1 s and 5 s do over a few minutes of a real guest.
-                new Workload("churn", List.of("1s", "5s", "20ms", "100ms"), "size=48M", "block=1M", "phases=12"));
-        System.out.printf("DSB overhead: %d MiB guest, %d measured runs after 1 warm-up, interleaved; median wall"
-                + " time and vCPU-thread CPU time%n", RAM >> 20, runs);
+                new Workload("churn", List.of("1s", "5s", "20ms", "100ms"), "size=48M", "block=1M", "phases=12")),
+                // A tiny guest runs a few ms of guest time: intervals that wake the driver within it.
+                List.of(new Workload("wss", List.of("1ms"), "wss=2M", "pattern=random", "write-ratio=0.5", "passes=20"),
+                        new Workload("churn", List.of("100us"), "size=2M", "block=128K", "phases=4")));
+        out.printf("DSB overhead: %d MiB guest, %d measured runs after 1 warm-up, interleaved; median wall"
+                + " time and vCPU-thread CPU time%n", ram >> 20, runs);
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (Workload w : workloads) {
             List<String> settings = new ArrayList<>(List.of("off"));
@@ -61,7 +69,7 @@ public final class DsbOverheadBench {
             }
             for (int run = -1; run < runs; run++) {
                 for (String s : settings) {
-                    try (Machine machine = boot(w, s)) {
+                    try (Machine machine = boot(w, s, ram)) {
                         long start = System.nanoTime();
                         long cpuStart = threads.getCurrentThreadCpuTime();
                         VcpuExit exit = machine.run();
@@ -81,21 +89,21 @@ public final class DsbOverheadBench {
             }
             double base = Medians.of(times.get("off"));
             double cpuBase = Medians.of(cpuTimes.get("off"));
-            System.out.printf("%s (%s), %.1f s of guest time:%n", w.name(), String.join(" ", w.args()),
+            out.printf("%s (%s), %.1f s of guest time:%n", w.name(), String.join(" ", w.args()),
                     virtualNanos.get("off") / 1e9);
-            Map<String, Long> instructions = countedInstructions(w, settings);
+            Map<String, Long> instructions = countedInstructions(w, settings, ram);
             for (String s : settings) {
                 double m = Medians.of(times.get(s));
                 double cpu = Medians.of(cpuTimes.get(s));
                 BalloonStats st = stats.get(s);
-                System.out.printf("  dsb %-5s wall %.3f s (%+.2f %%, runs %s)  cpu %.3f s (%+.2f %%)%n", s, m,
+                out.printf("  dsb %-5s wall %.3f s (%+.2f %%, runs %s)  cpu %.3f s (%+.2f %%)%n", s, m,
                         (m / base - 1) * 100, format(times.get(s)), cpu, (cpu / cpuBase - 1) * 100);
-                System.out.printf("             wakes %d, inflations %d (%d pages), deflations %d (%d under pressure,"
+                out.printf("             wakes %d, inflations %d (%d pages), deflations %d (%d under pressure,"
                                 + " %d pages), host time in the driver %.1f ms%n", st.queries(), st.inflations(),
                         st.pagesReturned(), st.deflations(), st.pressureDeflations(), st.pagesReclaimed(),
                         st.driverHostNanos() / 1e6);
                 long counted = instructions.get(s);
-                System.out.printf("             guest instructions %,d (%+.4f %% against dsb off)%n", counted,
+                out.printf("             guest instructions %,d (%+.4f %% against dsb off)%n", counted,
                         (counted / (double) instructions.get("off") - 1) * 100);
             }
         }
@@ -106,10 +114,10 @@ public final class DsbOverheadBench {
      * flushed; the guest's instruction count does not. One counted run per setting: what the balloon
      * costs the guest itself (its driver's instructions), exactly.
      */
-    private static Map<String, Long> countedInstructions(Workload w, List<String> settings) {
+    private static Map<String, Long> countedInstructions(Workload w, List<String> settings, long ram) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String s : settings) {
-            try (Machine machine = boot(w, s, true)) {
+            try (Machine machine = boot(w, s, ram, true)) {
                 VcpuExit exit = machine.run();
                 if (!(exit instanceof VcpuExit.Halt halt) || halt.status() != 0) {
                     throw new IllegalStateException(w.name() + " dsb " + s + ": " + exit);
@@ -120,11 +128,11 @@ public final class DsbOverheadBench {
         return counts;
     }
 
-    private static Machine boot(Workload w, String setting) {
-        return boot(w, setting, false);
+    private static Machine boot(Workload w, String setting, long ram) {
+        return boot(w, setting, ram, false);
     }
 
-    private static Machine boot(Workload w, String setting, boolean countInstructions) {
+    private static Machine boot(Workload w, String setting, long ram, boolean countInstructions) {
         Map<String, String> args = new LinkedHashMap<>();
         for (String pair : w.args()) {
             Map.Entry<String, String> e = BootArgs.parsePair(pair);
@@ -132,7 +140,7 @@ public final class DsbOverheadBench {
         }
         args.put("dsb-interval", setting.equals("off") ? "5s" : setting);
         args.put("dsb", setting.equals("off") ? "off" : "on");
-        return Machine.boot(new MachineConfig(RAM, new BootArgs(w.name(), args, 1), countInstructions), KERNEL,
+        return Machine.boot(new MachineConfig(ram, new BootArgs(w.name(), args, 1), countInstructions), KERNEL,
                 BalloonDevice.factory(BalloonConfig.defaults()));
     }
 

@@ -34,23 +34,33 @@ import org.migrationlab.guest.GuestImages;
  */
 public final class EmulatorBench {
     /** Figure name to value, in the order measured: the {@code --json} file's one object. */
-    private final Map<String, Double> figures = new LinkedHashMap<>();
+    final Map<String, Double> figures = new LinkedHashMap<>();
+    private final BenchSize size;
+
+    EmulatorBench(BenchSize size) {
+        this.size = size;
+    }
 
     public static void main(String[] args) throws Exception {
-        EmulatorBench bench = new EmulatorBench();
+        EmulatorBench bench = new EmulatorBench(BenchSize.FULL);
         Path json = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--json") && i + 1 < args.length) {
                 json = Path.of(args[++i]);
             }
         }
-        bench.pagingCost();
-        bench.demandFaultLatency();
-        bench.dirtyLogging();
+        bench.run();
         if (json != null) {
             Files.writeString(json, BenchJson.line(bench.figures) + "\n");
             System.out.println("wrote " + json);
         }
+    }
+
+    /** Every section, its figures printed and put in {@link #figures}. */
+    void run() {
+        pagingCost();
+        demandFaultLatency();
+        dirtyLogging();
     }
 
     private void record(String key, double value, String line) {
@@ -61,26 +71,29 @@ public final class EmulatorBench {
     // ---- 1. guest speed, host paging on vs off
 
     private void pagingCost() {
-        System.out.println("== guest speed with host paging vs without (median of 7 runs after 2 warm-ups)");
+        System.out.printf("== guest speed with host paging vs without (median of %d runs after 2 warm-ups)%n",
+                size.pick(7, 1));
         GuestImage loadLoop = benchGuest("loadloop.bin");
         GuestImage kernel = ImageLoader.load("kernel.elf", GuestImages.kernel(), ImageFormat.ELF);
         compare("load-loop", loadLoop, BootArgs.of("", 0), 64L << 20);
+        String ws = size.pick("64M", "2M");
         for (String pattern : new String[] {"seq", "hotcold", "random"}) {
-            BootArgs wss = new BootArgs("wss", Map.of("wss", "64M", "write-ratio", "0.5", "pattern", pattern,
+            BootArgs wss = new BootArgs("wss", Map.of("wss", ws, "write-ratio", "0.5", "pattern", pattern,
                     "passes", "12"), 1);
-            compare("wss-64M-" + pattern, kernel, wss, 256L << 20);
+            compare("wss-" + ws + "-" + pattern, kernel, wss, size.pick(256L << 20, 16L << 20));
         }
     }
 
     private void compare(String name, GuestImage image, BootArgs args, long ram) {
-        long[] on = new long[9];
-        long[] off = new long[9];
-        for (int i = 0; i < 9; i++) {
+        int runs = 2 + size.pick(7, 1);
+        long[] on = new long[runs];
+        long[] off = new long[runs];
+        for (int i = 0; i < runs; i++) {
             on[i] = timeRun(image, args, ram, MachineConfig.Paging.HOST_PAGE_TABLES);
             off[i] = timeRun(image, args, ram, MachineConfig.Paging.OFF);
         }
-        double medianOn = Medians.of(Arrays.copyOfRange(on, 2, 9));
-        double medianOff = Medians.of(Arrays.copyOfRange(off, 2, 9));
+        double medianOn = Medians.of(Arrays.copyOfRange(on, 2, runs));
+        double medianOff = Medians.of(Arrays.copyOfRange(off, 2, runs));
         record("paging-speed-ratio-" + name, medianOff / medianOn, String.format(
                 "%-16s paging on %8.1f ms, off %8.1f ms, speed with paging = %.3f x without%s",
                 name, medianOn / 1e6, medianOff / 1e6, medianOff / medianOn,
@@ -113,15 +126,17 @@ public final class EmulatorBench {
     // ---- 2. one demand fault resolved in-process
 
     private void demandFaultLatency() {
-        System.out.println("== demand fault in-process: exit -> install page -> resume (80k faults; 3rd of 3 runs)");
+        int faults = size.pick(80_000, 2_000);
+        int runs = size.pick(3, 1);
+        System.out.printf("== demand fault in-process: exit -> install page -> resume (%,d faults; last of %d runs)%n",
+                faults, runs);
         for (boolean hostPagesPopulated : new boolean[] {true, false}) {
             Histogram cycle = null;
             long elapsed = 0;
-            int faults = 80_000;
-            for (int run = 0; run < 3; run++) {
+            for (int run = 0; run < runs; run++) {
                 cycle = new Histogram(3);
                 Histogram histogram = cycle;
-                try (DirtierGuest guest = new DirtierGuest(512L << 20)) {
+                try (DirtierGuest guest = new DirtierGuest(size.pick(512L << 20, 16L << 20))) {
                     MemoryMap memory = guest.machine().memory();
                     memory.makeAbsent(DirtierGuest.FIRST_WRITABLE_PAGE, memory.pageCount());
                     long[] pages = new long[faults];
@@ -162,13 +177,13 @@ public final class EmulatorBench {
     // ---- 3. dirty logging
 
     private void dirtyLogging() {
-        System.out.println("== dirty logging (32k pages dirtied per round, median of 5 rounds)");
-        int count = 32_768;
+        int count = size.pick(32_768, 1_024);
+        System.out.printf("== dirty logging (%,d pages dirtied per round, median of 5 rounds)%n", count);
         long[] pages = new long[count];
         for (int i = 0; i < count; i++) {
             pages[i] = DirtierGuest.FIRST_WRITABLE_PAGE + i;
         }
-        try (DirtierGuest guest = new DirtierGuest(256L << 20)) {
+        try (DirtierGuest guest = new DirtierGuest(size.pick(256L << 20, 16L << 20))) {
             double base = medianRound(guest, pages, () -> 0);
             for (DirtyLogMode mode : DirtyLogMode.values()) {
                 MemoryMap memory = guest.machine().memory();
@@ -190,8 +205,11 @@ public final class EmulatorBench {
                         mode, perPage / 1000.0, logged / 1e6, base / 1e6, harvestNanos[0] / 1e6));
             }
         }
-        System.out.println("== re-arm a 1 GiB guest: PTE rewrite of 262,144 pages + a real TLB flush (median of 31)");
-        try (DirtierGuest guest = new DirtierGuest(1L << 30)) {
+        long rearmRam = size.pick(1L << 30, 64L << 20);
+        String rearmName = size.pick("1GiB", "64MiB");
+        System.out.printf("== re-arm a %s guest: PTE rewrite of %,d pages + a real TLB flush (median of 31)%n", rearmName,
+                rearmRam / 4096);
+        try (DirtierGuest guest = new DirtierGuest(rearmRam)) {
             MemoryMap memory = guest.machine().memory();
             for (DirtyLogMode mode : DirtyLogMode.values()) {
                 memory.dirtyLog().start(mode);
@@ -203,7 +221,7 @@ public final class EmulatorBench {
                 }
                 memory.dirtyLog().stop();
                 double median = Medians.of(Arrays.copyOfRange(samples, 10, 41));
-                record("rearm-1GiB-ms-" + mode, median / 1e6, String.format("%-14s re-arm %.3f ms", mode, median / 1e6));
+                record("rearm-" + rearmName + "-ms-" + mode, median / 1e6, String.format("%-14s re-arm %.3f ms", mode, median / 1e6));
             }
         }
     }

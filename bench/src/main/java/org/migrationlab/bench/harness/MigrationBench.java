@@ -34,12 +34,21 @@ import org.migrationlab.migration.transport.TransportConfig;
  */
 public final class MigrationBench {
     private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
-    private static final long RAM = 512L << 20;
     private static final long GIGABIT = 1_000_000_000L;
-    private final List<String> json = new ArrayList<>();
+    /** The sections, in the order a run without arguments runs them. */
+    static final List<String> SECTIONS = List.of("schemes", "faults", "latency", "throughput", "downtime", "dsb",
+            "processes");
+    private final BenchSize size;
+    private final long ram;
+    final List<String> json = new ArrayList<>();
+
+    MigrationBench(BenchSize size) {
+        this.size = size;
+        this.ram = size.pick(512L << 20, 32L << 20);
+    }
 
     public static void main(String[] args) throws Exception {
-        MigrationBench bench = new MigrationBench();
+        MigrationBench bench = new MigrationBench(BenchSize.FULL);
         List<String> sections = new ArrayList<>();
         Path jsonFile = null;
         for (int i = 0; i < args.length; i++) {
@@ -49,26 +58,28 @@ public final class MigrationBench {
                 sections.add(args[i]);
             }
         }
-        if (sections.isEmpty()) {
-            sections = List.of("schemes", "faults", "latency", "throughput", "downtime", "dsb", "processes");
-        }
-        for (String section : sections) {
-            switch (section) {
-                case "schemes" -> bench.schemes();
-                case "faults" -> bench.faultRatios();
-                case "latency" -> bench.faultLatency();
-                case "throughput" -> bench.pushThroughput();
-                case "downtime" -> bench.postcopyDowntime();
-                case "dsb" -> bench.selfBallooning();
-                case "processes" -> new ProcessesBench(Path.of(System.getProperty("migrationlab.root", ".")), KERNEL,
-                        5, bench.json).run(progressOf(ProcessesBench.DEMO_GUEST));
-                default -> throw new IllegalArgumentException("unknown section " + section
-                        + " (schemes, faults, latency, throughput, downtime, dsb, processes)");
-            }
+        for (String section : sections.isEmpty() ? SECTIONS : sections) {
+            bench.run(section);
         }
         if (jsonFile != null) {
             Files.write(jsonFile, bench.json);
             System.out.println("wrote " + jsonFile);
+        }
+    }
+
+    /** Runs one section, its figures printed and added to {@link #json}. */
+    void run(String section) throws Exception {
+        switch (section) {
+            case "schemes" -> schemes();
+            case "faults" -> faultRatios();
+            case "latency" -> faultLatency();
+            case "throughput" -> pushThroughput();
+            case "downtime" -> postcopyDowntime();
+            case "dsb" -> selfBallooning();
+            case "processes" -> new ProcessesBench(Path.of(System.getProperty("migrationlab.root", ".")), KERNEL,
+                    5, json).run(progressOf(ProcessesBench.DEMO_GUEST));
+            default -> throw new IllegalArgumentException("unknown section " + section + " ("
+                    + String.join(", ", SECTIONS) + ")");
         }
     }
 
@@ -101,17 +112,18 @@ public final class MigrationBench {
     // ---- 1. schemes × working set × link
 
     private void schemes() throws Exception {
-        System.out.println("== 512 MiB guest, wss sequential, write ratio 0.5; migration starts at 25 % of the run");
-        for (String wss : new String[] {"64M", "256M"}) {
+        System.out.printf("== %d MiB guest, wss sequential, write ratio 0.5; migration starts at 25 %% of the run%n",
+                ram >> 20);
+        for (String wss : size.pick(new String[] {"64M", "256M"}, new String[] {"2M"})) {
             long pages = (Long.parseLong(wss.replace("M", "")) << 20) / 4096;
-            int passes = (int) Math.max(40, 24_000_000 / pages);
+            int passes = (int) Math.max(40, size.pick(24_000_000, 200_000) / pages);
             long total = pages * passes;
             for (long bandwidth : new long[] {0, GIGABIT}) {
                 TransportConfig transport = TransportConfig.of(LocalMigration.SECRET).withLink(bandwidth, 0);
                 String link = bandwidth == 0 ? "unlimited" : "1 Gbit/s";
                 for (MigrationMode mode : MigrationMode.values()) {
                     migrate(String.format("wss %s %s %s", wss, link, mode.name().toLowerCase()),
-                            wss(RAM, wss, "seq", passes, 1), scheme(mode, "bubble"), transport, total / 4, pages);
+                            wss(ram, wss, "seq", passes, 1), scheme(mode, "bubble"), transport, total / 4, pages);
                 }
             }
         }
@@ -124,17 +136,20 @@ public final class MigrationBench {
                 + "push only; 21 % SPECweb, 59 % kernel compile, 57 % NetPerf)");
         TransportConfig transport = TransportConfig.of(LocalMigration.SECRET);
         Map<String, MachineConfig> workloads = new LinkedHashMap<>();
-        workloads.put("wss-seq-64M", wss(RAM, "64M", "seq", 400, 1));
-        workloads.put("kvstore", MachineConfig.of(RAM, new BootArgs("kvstore",
-                Map.of("requests", "200000", "keys", "16384", "value-max", "2048"), 1)));
-        workloads.put("kcompile", MachineConfig.of(RAM, new BootArgs("kcompile",
-                Map.of("objects", "16384", "ops", "1500000"), 1)));
-        workloads.put("stream", MachineConfig.of(RAM, new BootArgs("stream", Map.of("bytes", "256M"), 1)));
+        String ws = size.pick("64M", "2M");
+        long wsPages = (Long.parseLong(ws.replace("M", "")) << 20) / 4096;
+        workloads.put("wss-seq-" + ws, wss(ram, ws, "seq", 400, 1));
+        workloads.put("kvstore", MachineConfig.of(ram, new BootArgs("kvstore", Map.of("requests",
+                size.pick("200000", "5000"), "keys", size.pick("16384", "512"), "value-max", "2048"), 1)));
+        workloads.put("kcompile", MachineConfig.of(ram, new BootArgs("kcompile",
+                Map.of("objects", size.pick("16384", "512"), "ops", size.pick("1500000", "20000")), 1)));
+        workloads.put("stream", MachineConfig.of(ram, new BootArgs("stream", Map.of("bytes", size.pick("256M", "8M")),
+                1)));
         for (Map.Entry<String, MachineConfig> workload : workloads.entrySet()) {
             long total = progressOf(workload.getValue());
             for (String prepage : new String[] {"push", "bubble", "multi-pivot"}) {
                 migrate(workload.getKey() + " " + prepage, workload.getValue(), scheme(MigrationMode.POSTCOPY, prepage),
-                        transport, total / 4, workload.getKey().startsWith("wss") ? 16384 : -1);
+                        transport, total / 4, workload.getKey().startsWith("wss") ? wsPages : -1);
             }
         }
     }
@@ -151,26 +166,31 @@ public final class MigrationBench {
     private void faultLatency() throws Exception {
         System.out.println("== post-copy fault latency over loopback while a linear push saturates the bulk channel");
         TransportConfig transport = TransportConfig.of(LocalMigration.SECRET);
-        MachineConfig config = MachineConfig.of(RAM, new BootArgs("wss", Map.of("wss", "256M", "pattern", "random",
-                "write-ratio", "0.5", "passes", "4"), 1));
+        String ws = size.pick("256M", "4M");
+        long wsPages = (Long.parseLong(ws.replace("M", "")) << 20) / 4096;
+        MachineConfig config = MachineConfig.of(ram, new BootArgs("wss", Map.of("wss", ws, "pattern", "random",
+                "write-ratio", "0.5", "passes", size.pick("4", "200")), 1));
         for (boolean urgent : new boolean[] {true, false}) {
-            migrate("wss-random-256M push, urgent channel " + (urgent ? "on" : "off"), config,
-                    scheme(MigrationMode.POSTCOPY, "push").withUrgentChannel(urgent), transport, 20_000, 65536);
+            migrate("wss-random-" + ws + " push, urgent channel " + (urgent ? "on" : "off"), config,
+                    scheme(MigrationMode.POSTCOPY, "push").withUrgentChannel(urgent), transport,
+                    size.pick(20_000L, 2_000L), wsPages);
         }
     }
 
     // ---- 4. push throughput vs a plain socket
 
     private void pushThroughput() throws Exception {
-        System.out.println("== bulk push throughput (post-copy, linear push, 400 MiB of non-zero pages) vs a plain socket");
-        MachineConfig config = MachineConfig.of(RAM, new BootArgs("wss", Map.of("wss", "400M", "pattern", "seq",
+        long mib = size.pick(400L, 4L);
+        System.out.printf("== bulk push throughput (post-copy, linear push, %d MiB of non-zero pages) vs a plain "
+                + "socket%n", mib);
+        MachineConfig config = MachineConfig.of(ram, new BootArgs("wss", Map.of("wss", mib + "M", "pattern", "seq",
                 "write-ratio", "1", "passes", "2"), 1));
-        long pages = (400L << 20) / 4096;
+        long pages = (mib << 20) / 4096;
         // Start near the end of the run, so the destination's guest is done soon and the push has the CPU.
         // Three runs: the first two warm up the JIT; the figures are the third's.
         InProcessMigration.Outcome outcome = null;
-        for (int run = 0; run < 3; run++) {
-            outcome = migrate("push 400M, run " + run, config, scheme(MigrationMode.POSTCOPY, "push"),
+        for (int run = 0; run < size.pick(3, 1); run++) {
+            outcome = migrate("push " + mib + "M, run " + run, config, scheme(MigrationMode.POSTCOPY, "push"),
                     TransportConfig.of(LocalMigration.SECRET), pages * 2 - pages / 50, -1);
         }
         MigrationReport r = outcome.report();
@@ -232,10 +252,14 @@ public final class MigrationBench {
     // ---- 5. post-copy downtime
 
     private void postcopyDowntime() throws Exception {
-        System.out.println("== post-copy downtime (pause to RESUMED) of a 512 MiB guest, 5 runs");
-        for (int run = 0; run < 5; run++) {
-            migrate("postcopy downtime run " + run, wss(RAM, "128M", "seq", 200, run + 1),
-                    scheme(MigrationMode.POSTCOPY, "bubble"), TransportConfig.of(LocalMigration.SECRET), 200_000, 32768);
+        int runs = size.pick(5, 1);
+        String ws = size.pick("128M", "2M");
+        long wsPages = (Long.parseLong(ws.replace("M", "")) << 20) / 4096;
+        System.out.printf("== post-copy downtime (pause to RESUMED) of a %d MiB guest, %d runs%n", ram >> 20, runs);
+        for (int run = 0; run < runs; run++) {
+            migrate("postcopy downtime run " + run, wss(ram, ws, "seq", 200, run + 1),
+                    scheme(MigrationMode.POSTCOPY, "bubble"), TransportConfig.of(LocalMigration.SECRET),
+                    size.pick(200_000L, 20_000L), wsPages);
         }
     }
 
@@ -243,46 +267,54 @@ public final class MigrationBench {
 
     /**
      * One DSB comparison: a workload (its boot arguments without dsb), the scheme, where to start
-     * migrating, and the pages it uses (-1 when that moves, as churn's does).
+     * migrating ({@link #QUARTER_OF_THE_RUN}: a quarter of an unmigrated run's progress), and the pages it uses
+     * (-1 when that moves, as churn's does).
      */
+    private static final long QUARTER_OF_THE_RUN = -1;
+
     private record DsbScenario(String label, String workload, Map<String, String> args, MigrationMode mode,
                                long startAt, long usedPages) {
     }
 
     private void selfBallooning() throws Exception {
-        long wssPages = (64L << 20) / 4096;
+        String ws = size.pick("64M", "2M");
+        long wssPages = (Long.parseLong(ws.replace("M", "")) << 20) / 4096;
         int passes = 200;
-        int runs = 5;
-        System.out.printf("== DSB off vs on (driver every 10 ms of guest time, reserve 1M), 512 MiB guest; medians of %d"
-                + " runs. wss: 64 MiB used (%d pages), sequential, migration at 25 %% of the run. churn: blocks of"
-                + " 1 MiB over up to 384 MiB, freed and taken again in phases, so free memory holds stale data%n",
-                runs, wssPages);
+        int runs = size.pick(5, 1);
+        String churn = size.pick("384M", "8M");
+        String block = size.pick("1M", "256K");
+        System.out.printf("== DSB off vs on (driver every %s of guest time, reserve 1M), %d MiB guest; medians of %d"
+                + " runs. wss: %s used (%d pages), sequential, migration at 25 %% of the run. churn: blocks of"
+                + " %s over up to %s, freed and taken again in phases, so free memory holds stale data%n",
+                size.pick("10 ms", "100 us"), ram >> 20, runs, ws, wssPages, block, churn);
         List<DsbScenario> scenarios = new ArrayList<>();
         for (MigrationMode mode : MigrationMode.values()) {
-            scenarios.add(new DsbScenario("wss 64M " + mode.name().toLowerCase(), "wss", Map.of("wss", "64M",
+            scenarios.add(new DsbScenario("wss " + ws + " " + mode.name().toLowerCase(), "wss", Map.of("wss", ws,
                     "pattern", "seq", "write-ratio", "0.5", "passes", Integer.toString(passes)), mode,
                     wssPages * passes / 4, wssPages));
         }
         // Read-only: pre-copy then resends nothing, so what remains is what the balloon leaves to send.
-        scenarios.add(new DsbScenario("wss 64M precopy, read-only", "wss", Map.of("wss", "64M", "pattern", "seq",
+        scenarios.add(new DsbScenario("wss " + ws + " precopy, read-only", "wss", Map.of("wss", ws, "pattern", "seq",
                 "write-ratio", "0", "passes", Integer.toString(passes)), MigrationMode.PRECOPY, wssPages * passes / 4,
                 wssPages));
         for (MigrationMode mode : List.of(MigrationMode.PRECOPY, MigrationMode.POSTCOPY)) {
-            scenarios.add(new DsbScenario("churn 384M " + mode.name().toLowerCase(), "churn", Map.of("size", "384M",
-                    "block", "1M", "phases", "4"), mode, 500_000, -1));
+            scenarios.add(new DsbScenario("churn " + churn + " " + mode.name().toLowerCase(), "churn", Map.of("size",
+                    churn, "block", block, "phases", "4"), mode, size.pick(500_000L, QUARTER_OF_THE_RUN), -1));
         }
         for (DsbScenario scenario : scenarios) {
             for (String dsb : new String[] {"off", "on"}) {
                 Map<String, String> args = new LinkedHashMap<>(scenario.args());
                 if (dsb.equals("on")) {
-                    args.put("dsb-interval", "10ms");
+                    // A tiny guest's run is a few ms of guest time: the driver must wake within it.
+                    args.put("dsb-interval", size.pick("10ms", "100us"));
                     args.put("dsb", "on");
                 }
-                MachineConfig config = MachineConfig.of(RAM, new BootArgs(scenario.workload(), args, 1));
+                MachineConfig config = MachineConfig.of(ram, new BootArgs(scenario.workload(), args, 1));
+                long startAt = scenario.startAt() != QUARTER_OF_THE_RUN ? scenario.startAt() : progressOf(config) / 4;
                 List<MigrationReport> reports = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
                     reports.add(LocalMigration.run(config, KERNEL, scheme(scenario.mode(), "bubble"),
-                            TransportConfig.of(LocalMigration.SECRET), scenario.startAt()).report());
+                            TransportConfig.of(LocalMigration.SECRET), startAt).report());
                 }
                 dsbLine(scenario, dsb, reports);
             }

@@ -50,11 +50,11 @@ public final class MigratableMachine implements Migratable {
     /** Pages whose RAM this machine's owner wrote (a page never written is zero without looking). */
     private final ConcurrentPageBitmap written;
     /**
-     * Absent pages filled with zeros, which need no write: still absent until mapped, and mapped at the end
-     * of post-copy with the written ones (else a page the guest never touched again stayed absent, and a
-     * balloon inflating it, as a free page, was refused as a bad hypercall).
+     * Absent pages whose contents arrived ({@link #fillPage}, {@link #fillZeroPage}): what {@link #mapFilledPages}
+     * maps. Not {@link #written}: a zero page that arrived need not be written, yet must be mapped like any
+     * other, or it stays absent after post-copy (and the balloon refuses to take it).
      */
-    private final ConcurrentPageBitmap zeroFilled;
+    private final ConcurrentPageBitmap filled;
     private final List<Threshold> thresholds = new ArrayList<>(); // guarded by itself
     private volatile VcpuRunner runner;
     private volatile String absentPageFailure;
@@ -68,7 +68,7 @@ public final class MigratableMachine implements Migratable {
         this.machine = machine;
         this.memory = machine.memory();
         this.written = new ConcurrentPageBitmap(memory.pageCount());
-        this.zeroFilled = new ConcurrentPageBitmap(memory.pageCount());
+        this.filled = new ConcurrentPageBitmap(memory.pageCount());
         machine.counters().listener(this::progressed);
     }
 
@@ -254,13 +254,11 @@ public final class MigratableMachine implements Migratable {
     @Override
     public CompletableFuture<Void> mapFilledPages() {
         return onVcpu(m -> {
-            for (ConcurrentPageBitmap filled : List.of(written, zeroFilled)) {
-                filled.snapshot().forEach(page -> {
-                    if (m.memory().state(page) == PageState.ABSENT) {
-                        m.memory().map(page);
-                    }
-                });
-            }
+            filled.snapshot().forEach(page -> {
+                if (m.memory().state(page) == PageState.ABSENT) {
+                    m.memory().map(page);
+                }
+            });
             return null;
         }, VcpuRunner.Then.RESUME);
     }
@@ -370,6 +368,7 @@ public final class MigratableMachine implements Migratable {
         requireAbsent(page);
         contents.writeInto(pageSegment(page));
         written.add(page);
+        filled.add(page);
     }
 
     @Override
@@ -381,7 +380,7 @@ public final class MigratableMachine implements Migratable {
         if (written.contains(page)) {
             memory.ram().zeroPage(page);
         }
-        zeroFilled.add(page);
+        filled.add(page);
     }
 
     private MemorySegment pageSegment(long page) {

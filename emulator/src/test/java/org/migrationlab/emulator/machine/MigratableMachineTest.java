@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +97,42 @@ class MigratableMachineTest {
                 }
             }
             assertThat(stillAbsent).as("pages still absent after mapFilledPages").isEmpty();
+        }
+    }
+
+    /**
+     * A page that arrives as zeros is mapped with the others once every page is in: post-copy pushes a guest's
+     * untouched pages as zero pages, and one left absent was refused by the balloon when the guest later
+     * inflated it ("inflate of page N, which is absent").
+     */
+    @Test
+    void mapFilledPagesMapsZeroPagesAsWellAsWrittenOnes() throws Exception {
+        try (Migratable source = MACHINES.boot(CONFIG, KernelGuests.kernel());
+             Migratable destination = MACHINES.empty(CONFIG)) {
+            FrozenGuest frozen = runToHalfwayAndFreeze(source);
+            long last = source.pageCount() - 1;
+            Installer installer = new Installer(destination);
+            for (long page = 1; page < last - 1; page++) {
+                source.readPage(page, installer);
+            }
+            PageBitmap pending = new PageBitmap(source.pageCount());
+            pending.set(last - 1);
+            pending.set(last);
+            destination.restore(frozen.state(), pending);
+            destination.fillZeroPage(last);
+            destination.fillPage(last - 1, page -> page.fill((byte) 7));
+            MemoryMap memory = MachineProbes.machineOf(destination).memory();
+            assertThat(memory.state(last)).as("filled, not yet mapped").isEqualTo(PageState.ABSENT);
+            // The guest halfway through its run does not touch the top of RAM: no fault maps these pages for us.
+            destination.start(page -> new AbsentPageHandler.Resolution.Fail("page " + page + " faulted"));
+
+            destination.mapFilledPages().get(10, TimeUnit.SECONDS);
+
+            assertThat(memory.state(last - 1)).as("a page that arrived with data").isEqualTo(PageState.PRESENT);
+            assertThat(memory.state(last)).as("a page that arrived as zeros").isEqualTo(PageState.PRESENT);
+            assertThat(memory.ram().segment().asSlice(last * 4096, 4096).toArray(ValueLayout.JAVA_BYTE))
+                    .containsOnly((byte) 0);
+            assertThat(destination.ended().get(60, TimeUnit.SECONDS)).isInstanceOf(GuestEnd.Halted.class);
         }
     }
 

@@ -15,6 +15,7 @@ import org.migrationlab.emulator.cpu.VcpuExit;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.emulator.testing.KernelGuests;
 import org.migrationlab.emulator.testing.KernelGuests.Outcome;
+import org.migrationlab.emulator.testing.TestSeed;
 
 /**
  * Pause, capture CPU and device state, encode and decode it, restore into a fresh machine with copied
@@ -59,7 +60,8 @@ class SaveRestoreTest {
         MachineConfig config = KernelGuests.config(RAM, "wss", 23, "wss=8M", "pattern=random", "passes=400");
         Outcome reference = KernelGuests.referenceRun(config);
         long total = 400L * 2048;
-        long threshold = total / 10 + new java.util.Random().nextLong(total / 3);
+        TestSeed seed = TestSeed.forTest("pausedFromAnotherThreadAtARandomMomentTheCopyStillMatches");
+        long threshold = total / 10 + seed.random().nextLong(total / 3);
         try (Machine original = KernelGuests.boot(config)) {
             CountDownLatch reached = new CountDownLatch(1);
             original.counters().listener((counter, value) -> {
@@ -75,9 +77,10 @@ class SaveRestoreTest {
             original.counters().listener((counter, value) -> { });
 
             try (Machine copy = copyOf(original, CpuStateCodec.decode(CpuStateCodec.encode(original.saveCpu())))) {
-                assertThat(KernelGuests.runToEnd(copy)).isEqualTo(reference);
+                assertThat(KernelGuests.runToEnd(copy)).as("the copy paused past %d, %s", threshold, seed)
+                        .isEqualTo(reference);
             }
-            assertThat(KernelGuests.runToEnd(original)).isEqualTo(reference);
+            assertThat(KernelGuests.runToEnd(original)).as("the original, %s", seed).isEqualTo(reference);
         }
     }
 

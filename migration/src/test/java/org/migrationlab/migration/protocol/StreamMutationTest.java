@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
-
+import org.migrationlab.emulator.testing.TestSeed;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 import org.migrationlab.migration.testing.StreamMutator;
 
@@ -25,7 +25,7 @@ import org.migrationlab.migration.testing.StreamMutator;
  * Seeded mutations of valid streams: each mutated stream, fed in random chunks, either
  * decodes to valid records (whose pages then decode or fail their CRC) or fails with a
  * {@link ProtocolException}; nothing else is thrown, nothing leaks, nothing hangs. The seed is printed
- * and in every failure; rerun one with {@code -Dprotocol.mutation.seed=N}.
+ * and in every failure; rerun one with {@code -Dmigrationlab.seed=N}.
  */
 @ExtendWith(NoLeaks.class)
 class StreamMutationTest {
@@ -33,9 +33,9 @@ class StreamMutationTest {
     private static final int BASE_STREAMS = 48;
     @Test
     void mutatedStreamsDecodeOrFailWithProtocolErrorsOnly() {
-        long seed = Long.getLong("protocol.mutation.seed", System.nanoTime());
-        System.out.println("StreamMutationTest seed " + seed + " (rerun: -Dprotocol.mutation.seed=" + seed + ")");
-        Random random = new Random(seed);
+        TestSeed testSeed = TestSeed.forTest("StreamMutationTest");
+        long seed = testSeed.value();
+        Random random = testSeed.random();
         List<StreamMutator.Stream> bases = new ArrayList<>();
         for (int i = 0; i < BASE_STREAMS; i++) {
             bases.add(validStream("stream " + i, random, 1 + random.nextInt(12)));

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.migrationlab.emulator.testing.TestSeed;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.NoLeaks;
 import org.migrationlab.migration.protocol.ProtocolException;
@@ -31,7 +32,7 @@ import org.migrationlab.migration.testing.StreamMutator;
  * Seeded random mutations of valid pre-copy and post-copy streams, each sent by a hand-played source
  * after a valid handshake to a real destination over loopback, several sessions at a time. Every
  * session must end with a clear error and a closed connection; nothing may leak, hang or outlive its
- * session. Prints its seed; rerun one with {@code -Dmigration.mutation.seed=N}, change the number with
+ * session. Prints its seed; rerun one with {@code -Dmigrationlab.seed=N}, change the number with
  * {@code -Dmigration.mutation.count=N}.
  */
 @ExtendWith(NoLeaks.class)
@@ -42,9 +43,7 @@ class DestinationMutationIT {
     @Timeout(300)
     void everyMutatedStreamEndsItsSessionCleanly() throws Exception {
         int count = Integer.getInteger("migration.mutation.count", 10_000);
-        long seed = Long.getLong("migration.mutation.seed", System.nanoTime());
-        System.out.println("DestinationMutationIT seed " + seed + ", " + count + " mutations (rerun: -Dmigration.mutation.seed="
-                + seed + ")");
+        long seed = TestSeed.forTest("DestinationMutationIT, " + count + " mutations").value();
         SourceStreams source = SourceStreams.get();
         List<StreamMutator.Stream> bases = List.of(SourceStreams.stream("pre-copy", source.precopyFrames()),
                 SourceStreams.stream("post-copy", source.postcopyFrames()));
