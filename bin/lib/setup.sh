@@ -5,7 +5,8 @@
 #
 #   setup_missing            prints the Debian packages this machine lacks, space-separated (nothing when
 #                            none): libunicorn2 (the emulator, libunicorn.so.2), gcc and make (the guest
-#                            images), maven (when there is no mvn on PATH)
+#                            images), maven (when there is no mvn on PATH), fontconfig and fonts-dejavu-core
+#                            (when fontconfig knows no font: the evaluation's plots need one)
 #   setup_may_install        true when this shell may install packages without asking anyone: it runs as
 #                            root, or `sudo -n true` succeeds (sudo without a password)
 #   setup_require WHO        installs the missing packages with apt-get install -y when it may; otherwise
@@ -33,9 +34,15 @@ setup_has_command() {
     command -v "$1" >/dev/null 2>&1
 }
 
+# True when fontconfig knows a font: the evaluation draws its plots (text in PNG and SVG) with them.
+setup_has_fonts() {
+    setup_has_command fc-list && [ -n "$(fc-list 2>/dev/null | head -n 1)" ]
+}
+
 setup_missing() {
     local missing=()
     setup_has_unicorn || missing+=(libunicorn2)
+    setup_has_fonts || missing+=(fontconfig fonts-dejavu-core)
     setup_has_command gcc || missing+=(gcc)
     setup_has_command make || missing+=(make)
     setup_has_command mvn || missing+=(maven)
