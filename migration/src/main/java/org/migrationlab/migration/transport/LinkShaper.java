@@ -14,11 +14,13 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * Emulates a link's bandwidth on the sending end: each message leaves for the socket when the link has
- * finished sending the ones before it, as a serial line of {@code bytesPerSecond} would. A link clock
+ * Emulates a link's bandwidth on the sending end, as a serial line of {@code bytesPerSecond} would carry
+ * whole records: each message leaves for the socket when the link has sent its last byte, one transmission
+ * time after it sent the previous message's (or after it arrived, on an idle link). A link clock
  * ({@code linkFreeAt}) advances by each message's transmission time, so the bytes that left over any
- * interval are the rate times the interval, within one message, however late the event loop wakes; no
- * burst ever runs ahead of it (a sampling shaper let a 1 Gbit/s link pass 30 Gbit/s for a round).
+ * interval are at most the rate times the interval, however late the event loop wakes; no burst ever runs
+ * ahead of it (a sampling shaper let a 1 Gbit/s link pass 30 Gbit/s for a round, and a first 1 MiB batch
+ * let through at once made a short round on a 20 Mbit/s link look ten times faster).
  *
  * <p>Messages wait in order in a queue. Above {@link #highWaterBytes} the channel turns unwritable (a
  * user-defined writability flag, so senders that wait for writability pause) and writable again below half
@@ -38,7 +40,8 @@ public final class LinkShaper extends ChannelOutboundHandlerAdapter {
     private ScheduledFuture<?> wakeUp;
     private ChannelPromise closeWhenSent;
 
-    private record Pending(Object msg, ChannelPromise promise, long bytes) {
+    /** A message waiting on the link; {@code sentAt}: when the link will have sent its last byte. */
+    private record Pending(Object msg, ChannelPromise promise, long bytes, long sentAt) {
     }
 
     /** @param bytesPerSecond the link's rate (at least 1) */
@@ -60,10 +63,12 @@ public final class LinkShaper extends ChannelOutboundHandlerAdapter {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         long bytes = sizeOf(msg);
         long now = ctx.executor().ticker().nanoTime();
-        if (queue.isEmpty() && linkFreeAt < now) {
-            linkFreeAt = now; // an idle link starts sending now
-        }
-        queue.add(new Pending(msg, promise, bytes));
+        // The link starts on this message when it has sent the ones before (or now, if it is idle) and has
+        // sent it all one transmission time later: only then does it leave, as a whole record reaches a
+        // receiver only with its last byte. Bytes counted past this point never run ahead of the rate.
+        long start = Math.max(linkFreeAt, now);
+        linkFreeAt = start + Math.round(bytes * nanosPerByte);
+        queue.add(new Pending(msg, promise, bytes, linkFreeAt));
         queuedBytes += bytes;
         if (!unwritable && queuedBytes > highWaterBytes) {
             setWritable(ctx, false);
@@ -79,19 +84,14 @@ public final class LinkShaper extends ChannelOutboundHandlerAdapter {
         }
     }
 
-    /** Hands every message whose turn on the link has come to the socket, then waits for the next. */
+    /** Hands every message the link has finished sending to the socket, then waits for the next. */
     private void release(ChannelHandlerContext ctx) {
         long now = ctx.executor().ticker().nanoTime();
         boolean released = false;
-        while (!queue.isEmpty()) {
-            if (linkFreeAt > now) {
-                break;
-            }
+        // An event loop that wakes late hands over all that was due meanwhile: the rate holds over any interval.
+        while (!queue.isEmpty() && queue.peek().sentAt() <= now) {
             Pending next = queue.poll();
             queuedBytes -= next.bytes();
-            // A busy link sends the next message when it has sent the previous one, not when we woke: an event
-            // loop that wakes late sends what was due meanwhile, so the rate holds over any interval.
-            linkFreeAt += Math.round(next.bytes() * nanosPerByte);
             ctx.write(next.msg(), next.promise());
             released = true;
         }
@@ -111,7 +111,7 @@ public final class LinkShaper extends ChannelOutboundHandlerAdapter {
             wakeUp = ctx.executor().schedule(() -> {
                 wakeUp = null;
                 release(ctx);
-            }, linkFreeAt - now, TimeUnit.NANOSECONDS);
+            }, queue.peek().sentAt() - now, TimeUnit.NANOSECONDS);
         }
     }
 

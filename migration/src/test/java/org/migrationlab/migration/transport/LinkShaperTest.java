@@ -22,29 +22,46 @@ class LinkShaperTest {
     private static final int MESSAGE = 125_000;
 
     @Test
-    void messagesLeaveOneLinkTimeApartAndNoBurstRunsAhead() {
+    void aMessageLeavesWhenTheLinkHasSentItsLastByteAndNoBurstRunsAhead() {
         EmbeddedChannel channel = shapedChannel();
         for (int i = 0; i < 10; i++) {
             channel.writeAndFlush(message(i));
         }
-        assertThat(drainOutbound(channel)).as("an idle link sends the first message at once").containsExactly(0);
+        assertThat(drainOutbound(channel)).as("nothing has crossed the link yet").isEmpty();
 
         channel.advanceTimeBy(999, TimeUnit.MICROSECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(drainOutbound(channel)).as("the link is still busy with the first").isEmpty();
+        assertThat(drainOutbound(channel)).as("the link is still sending the first").isEmpty();
 
         channel.advanceTimeBy(1, TimeUnit.MICROSECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(drainOutbound(channel)).containsExactly(1);
+        assertThat(drainOutbound(channel)).containsExactly(0);
 
-        // An event loop that wakes 5.5 ms late sends what was due meanwhile, not more: 5 of the 8 left.
+        // An event loop that wakes 5.5 ms late hands over what the link sent meanwhile, not more.
         channel.advanceTimeBy(5_500, TimeUnit.MICROSECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(drainOutbound(channel)).containsExactly(2, 3, 4, 5, 6);
+        assertThat(drainOutbound(channel)).containsExactly(1, 2, 3, 4, 5);
 
         channel.advanceTimeBy(10, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(drainOutbound(channel)).containsExactly(7, 8, 9);
+        assertThat(drainOutbound(channel)).containsExactly(6, 7, 8, 9);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void anIdleLinkStartsWhenAMessageArrivesNotWhenItLastSent() {
+        EmbeddedChannel channel = shapedChannel();
+        channel.writeAndFlush(message(0));
+        channel.advanceTimeBy(50, TimeUnit.MILLISECONDS); // idle for 49 ms after the first
+        channel.runScheduledPendingTasks();
+        assertThat(drainOutbound(channel)).containsExactly(0);
+
+        channel.writeAndFlush(message(1));
+        channel.writeAndFlush(message(2));
+        assertThat(drainOutbound(channel)).as("no credit saved up while idle").isEmpty();
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(drainOutbound(channel)).containsExactly(1);
         channel.finishAndReleaseAll();
     }
 
@@ -52,13 +69,13 @@ class LinkShaperTest {
     void aFullQueueMakesTheChannelUnwritableUntilHalfOfItHasGone() {
         EmbeddedChannel channel = shapedChannel();
         LinkShaper shaper = channel.pipeline().get(LinkShaper.class);
-        int messages = (int) (shaper.highWaterBytes() / MESSAGE) + 2; // the first leaves at once
+        int messages = (int) (shaper.highWaterBytes() / MESSAGE) + 1;
         for (int i = 0; i < messages; i++) {
             channel.writeAndFlush(message(i));
         }
         assertThat(channel.isWritable()).as("more than the high-water mark queued").isFalse();
 
-        long halfInMillis = (shaper.highWaterBytes() / 2) / MESSAGE + 2;
+        long halfInMillis = (shaper.highWaterBytes() / 2) / MESSAGE + 3;
         channel.advanceTimeBy(halfInMillis, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertThat(channel.isWritable()).as("half of the queue has gone").isTrue();
@@ -74,7 +91,7 @@ class LinkShaperTest {
         ChannelFuture closed = channel.pipeline().close(); // EmbeddedChannel.close() would cancel the timers
         assertThat(closed.isDone()).as("the last message is still queued").isFalse();
 
-        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         channel.runPendingTasks();
         assertThat(closed.isSuccess()).as("closed once the queue has gone").isTrue();
@@ -84,7 +101,6 @@ class LinkShaperTest {
     @Test
     void aClosedChannelReleasesWhatItHadQueued() {
         EmbeddedChannel channel = shapedChannel();
-        channel.writeAndFlush(message(0));
         ByteBuf queued = message(1);
         ChannelFuture write = channel.writeAndFlush(queued);
         channel.pipeline().remove(LinkShaper.class);
