@@ -28,11 +28,20 @@ public final class Destinations {
     private final int maxConcurrent;
     private final long maxRamBytes;
     private final long replyTimeoutMillis;
+    private final long recoverTimeoutMillis;
     private final Consumer<DestinationSession> onNewSession;
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
     public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
                         Consumer<DestinationSession> onNewSession) {
+        this(machines, maxConcurrent, maxRamBytes, replyTimeoutMillis, MigrationConfig.DEFAULT_RECOVER_TIMEOUT_MILLIS,
+                onNewSession);
+    }
+
+    /** @param recoverTimeoutMillis how long a post-copy migration whose link broke waits for its source */
+    public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
+                        long recoverTimeoutMillis, Consumer<DestinationSession> onNewSession) {
+        this.recoverTimeoutMillis = recoverTimeoutMillis;
         this.machines = machines;
         this.maxConcurrent = maxConcurrent;
         this.maxRamBytes = maxRamBytes;
@@ -59,6 +68,12 @@ public final class Destinations {
 
     public RecordSink resolve(Handshake handshake) {
         UUID id = handshake.migrationId();
+        DestinationSession known = sessions.get(id);
+        if (known != null && known.switchedOver()) {
+            // A connection for a migration whose guest runs here already: a post-copy recovery (PROTOCOL §5.6),
+            // which the session accepts or refuses by the RECOVER it opens with.
+            return known.reconnectSink(handshake.channel());
+        }
         if (handshake.channel() == MigrationRecord.Channel.BULK) {
             DestinationSession session;
             synchronized (this) {
@@ -69,7 +84,7 @@ public final class Destinations {
                 if (sessions.containsKey(id) || slots.containsKey(id)) {
                     throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id + " is already under way");
                 }
-                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis);
+                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis);
                 sessions.put(id, session);
                 slots.put(id, new CompletableFuture<>());
             }
