@@ -96,6 +96,11 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     private long peerTimeoutNanos;
 
+    @Option(names = "--recover-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long a guest whose link broke after the switch-over waits for its source to reconnect"
+                    + " (post-copy recovery) before it is given up. Default: ${DEFAULT-VALUE}.")
+    private long recoverTimeoutNanos;
+
     @Option(names = "--once", description = "Exit after the first migration: when its guest ended, or when it failed.")
     private boolean once;
 
@@ -129,14 +134,15 @@ public final class DaemonCommand implements Callable<Integer> {
         TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, null, 0, latencyNanos,
                 spec.commandLine().getErr()).withPeerTimeout(FaultOptions.peerTimeoutMillis(spec.commandLine(),
                 peerTimeoutNanos));
+        long recoverTimeoutMillis = FaultOptions.recoverTimeoutMillis(spec.commandLine(), recoverTimeoutNanos);
         PrintWriter out = spec.commandLine().getOut();
         if (!noWarmUp) {
             WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr());
         }
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
-                maxMemoryBytes,
-                transport.replyTimeoutMillis(), session -> Thread.ofPlatform().daemon(true)
+                maxMemoryBytes, transport.replyTimeoutMillis(),
+                recoverTimeoutMillis, session -> Thread.ofPlatform().daemon(true)
                 .name("guest-" + shortId(session)).start(() -> {
                     try {
                         firstEnded.complete(receive(session));
