@@ -433,14 +433,15 @@ public final class SourceSession {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(AbortReason.MALFORMED, "RECOVERED: " + e.getMessage());
         }
+        // The old connections are settled (closed, their event loops done with them): no page is marked sent
+        // on them any more, so what the destination lacks and this side marked sent was lost in flight. This
+        // happens before the urgent connection opens: no request may be served while the set changes.
+        encoder.markLost(sent.unmarkLost(received));
+        progress.remainingPages(progress.guestPages() - sent.sentCount());
         if (config.urgentChannel()) {
             urgent = client.connect(destination, migrationId, MigrationRecord.Channel.URGENT, new Sink(epoch));
             urgent.send(new MigrationRecord.Recover(epoch), replyTimeoutMillis);
         }
-        // The old connections are settled (closed, their event loops done with them): no page is marked sent
-        // on them any more, so what the destination lacks and this side marked sent was lost in flight.
-        encoder.markLost(sent.unmarkLost(received));
-        progress.remainingPages(progress.guestPages() - sent.sentCount());
     }
 
     private void push() throws InterruptedException {

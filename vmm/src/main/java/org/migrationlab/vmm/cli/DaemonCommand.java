@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -152,9 +153,12 @@ public final class DaemonCommand implements Callable<Integer> {
                                 + shortId(session) + ": internal error: " + OneLine.of(String.valueOf(t)));
                     }
                 }));
-        AtomicBoolean accepting = new AtomicBoolean(true);
+        AtomicReference<UUID> accepted = new AtomicReference<>();
         Function<Handshake, RecordSink> resolver = handshake -> {
-            if (once && handshake.channel() == MigrationRecord.Channel.BULK && !accepting.compareAndSet(true, false)) {
+            // The one migration's own reconnections (post-copy recovery) are not a second migration.
+            if (once && handshake.channel() == MigrationRecord.Channel.BULK
+                    && !accepted.compareAndSet(null, handshake.migrationId())
+                    && !handshake.migrationId().equals(accepted.get())) {
                 throw new ProtocolException(AbortReason.BAD_STATE, "this destination takes one migration (--once)");
             }
             return destinations.resolve(handshake);

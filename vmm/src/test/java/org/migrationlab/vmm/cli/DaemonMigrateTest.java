@@ -231,6 +231,19 @@ class DaemonMigrateTest {
     }
 
     /**
+     * A bulk connection closed in post-copy: the source reconnects to the same daemon (--once: the reconnection
+     * is no second migration), the guest ends there with the reference result, and the report counts the recovery.
+     */
+    @Test
+    void aConnectionClosedInPostcopyIsRecoveredAtTheDaemon() throws Exception {
+        Map<String, Object> report = migrateGuest(GUEST_ARGS,
+                "--mode", "postcopy", "--after-progress", "2000", "--faults", "close bulk at postcopy 30%");
+        assertThat(report).containsEntry("status", "completed").containsEntry("resent-pages", 0L);
+        assertThat(number(report, "postcopy-recoveries")).isGreaterThanOrEqualTo(1);
+        assertThat(decimal(report.get("recovery-time"))).isPositive();
+    }
+
+    /**
      * --recover-timeout: a post-copy guest whose source goes away for good after the switch-over waits for it
      * that long, then the daemon gives it up (with the default of minutes this test would time out).
      */
