@@ -7,6 +7,7 @@ import org.migrationlab.emulator.port.AbsentPageHandler;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.PeerChannel;
+import org.migrationlab.migration.transport.TransportClosedException;
 
 /**
  * Resolves the destination guest's accesses to pages still at the source (vCPU thread). A page that
@@ -51,7 +52,7 @@ public final class PostcopyFaults implements AbsentPageHandler {
         awaited = page; // before reading the channel: a recovery that swaps it then requests this page again
         try {
             if (incoming.markRequested(page) && !paused) {
-                requests.sendNow(new PageRequest(page));
+                request(requests, page);
                 requestsSent++;
             }
             while (!incoming.awaitArrival(page, timeoutNanos)) {
@@ -84,7 +85,19 @@ public final class PostcopyFaults implements AbsentPageHandler {
         paused = false;
         long page = awaited;
         if (page >= 0 && !incoming.hasArrived(page)) {
-            channel.sendNow(new PageRequest(page)); // at worst a second request, which the source does not answer twice
+            request(channel, page); // at worst a second request, which the source does not answer twice
+        }
+    }
+
+    /**
+     * Sends a request; a connection that closed meanwhile is the link's loss, which the session turns into a
+     * pause: the page is requested again on the recovered connection, so the vCPU just goes on waiting.
+     */
+    private static void request(PeerChannel channel, long page) {
+        try {
+            channel.sendNow(new PageRequest(page));
+        } catch (TransportClosedException e) {
+            // the session hears of the loss from the channel itself
         }
     }
 

@@ -177,6 +177,10 @@ public final class DestinationSession {
             boolean awaitingRecover;
             synchronized (DestinationSession.this) {
                 awaitingRecover = epochOfThis < 0;
+                if (state == State.FAILED && awaitingRecover) {
+                    ReferenceCountUtil.release(record);
+                    throw new ProtocolException(AbortReason.BAD_STATE, "migration " + id + " has failed here already");
+                }
                 if (state == State.FAILED || !awaitingRecover && !current()) {
                     // Over, or a stale connection of an earlier epoch: what was in flight changes nothing.
                     if (record instanceof PageBatch batch) {
@@ -219,6 +223,9 @@ public final class DestinationSession {
                     pause(channel.kind() + " connection: " + cause.getMessage());
                     return;
                 }
+                if (state == State.COMPLETING && LinkLoss.is(cause)) {
+                    return; // every page is here: the guest goes on; a recovery learns it (ArrivedMigrationSink)
+                }
             }
             fail(cause);
         }
@@ -231,6 +238,9 @@ public final class DestinationSession {
                 }
                 if (state == State.RUNNING) {
                     pause("the source closed the " + kind + " connection");
+                    return;
+                }
+                if (state == State.COMPLETING) {
                     return;
                 }
                 if (state != State.DONE && state != State.FAILED) {

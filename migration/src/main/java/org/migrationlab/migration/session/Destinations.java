@@ -24,6 +24,8 @@ public final class Destinations {
     private final Map<UUID, DestinationSession> sessions = new ConcurrentHashMap<>();
     /** One per guest held here, completed (and removed) when the place is free again. */
     private final Map<UUID, CompletableFuture<Void>> slots = new ConcurrentHashMap<>();
+    /** The page count of each guest that arrived and still runs here, for a late recovery (PROTOCOL §5.6). */
+    private final Map<UUID, Long> arrived = new ConcurrentHashMap<>();
     private final GuestFactory machines;
     private final int maxConcurrent;
     private final long maxRamBytes;
@@ -60,6 +62,7 @@ public final class Destinations {
     }
 
     private void release(UUID id) {
+        arrived.remove(id);
         CompletableFuture<Void> slot = slots.remove(id);
         if (slot != null) {
             slot.complete(null);
@@ -68,6 +71,10 @@ public final class Destinations {
 
     public RecordSink resolve(Handshake handshake) {
         UUID id = handshake.migrationId();
+        Long arrivedPages = arrived.get(id);
+        if (arrivedPages != null) {
+            return new ArrivedMigrationSink(arrivedPages); // the link broke just before the source read COMPLETE
+        }
         DestinationSession known = sessions.get(id);
         if (known != null && known.switchedOver()) {
             // A connection for a migration whose guest runs here already: a post-copy recovery (PROTOCOL §5.6),
@@ -89,10 +96,12 @@ public final class Destinations {
                 slots.put(id, new CompletableFuture<>());
             }
             session.arrival().whenComplete((arrival, error) -> {
-                sessions.remove(id);
                 if (error != null) {
+                    sessions.remove(id);
                     release(id);
                 } else {
+                    arrived.put(id, arrival.guest().pageCount()); // before the session goes: no gap for a recovery
+                    sessions.remove(id);
                     arrival.guest().ended().whenComplete((end, failure) -> release(id));
                 }
             });

@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.ProtocolException;
+import org.migrationlab.migration.transport.HandshakeException;
 import org.migrationlab.migration.transport.PeerAbortedException;
 import org.migrationlab.migration.transport.TransportClosedException;
 
@@ -24,6 +25,21 @@ final class LinkLoss {
             case PeerAbortedException e -> isLinkReason(e.reason());
             case null, default -> false;
         };
+    }
+
+    /**
+     * Whether a reconnection failed because the destination refused it for good (it gave up the migration,
+     * never knew it, or the input was wrong), rather than because it could not be reached yet: only a
+     * refusal ends a recovery before its timeout.
+     */
+    static boolean isRefusal(Throwable cause) {
+        AbortReason reason = switch (cause) {
+            case ProtocolException e -> e.reason();
+            case PeerAbortedException e -> e.reason();
+            case HandshakeException e -> e.reason();
+            case null, default -> null;
+        };
+        return reason != null && !isLinkReason(reason);
     }
 
     private static boolean isLinkReason(AbortReason reason) {

@@ -392,11 +392,12 @@ public final class SourceSession {
                 progress.recovered(System.nanoTime() - lostAt);
                 return;
             } catch (RuntimeException e) {
-                Throwable cause = inbox.failure() != null ? inbox.failure() : e;
-                if (!LinkLoss.is(cause)) {
-                    throw e; // the destination refused us for good (it gave up, or never knew this migration)
+                Throwable reported = inbox.failure();
+                if (LinkLoss.isRefusal(e) || LinkLoss.isRefusal(reported)) {
+                    // the destination refused us for good (it gave up, or never knew this migration)
+                    throw LinkLoss.isRefusal(reported) && reported instanceof RuntimeException r ? r : e;
                 }
-                last = cause;
+                last = reported != null ? reported : e;
                 closeChannels();
             }
             long left = deadline - System.nanoTime();

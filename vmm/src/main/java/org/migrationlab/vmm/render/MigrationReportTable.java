@@ -76,7 +76,7 @@ public final class MigrationReportTable {
         MigrationReport.Recovery recovery = r.recovery();
         if (recovery.recoveries() > 0) {
             // Shown only when the link broke: a migration without a recovery has nothing to say here.
-            row(out, "postcopy-recoveries", HumanUnits.count(recovery.recoveries()) + " (recovery-time "
+            row(out, "recoveries", HumanUnits.count(recovery.recoveries()) + " post-copy (recovery-time "
                     + millis(recovery.recoveryMs()) + ", pages lost in flight and resent "
                     + HumanUnits.count(recovery.lostPagesResent()) + ")");
         }
