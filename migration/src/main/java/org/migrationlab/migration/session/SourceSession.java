@@ -358,13 +358,28 @@ public final class SourceSession {
                 push();
                 return awaitCompletion();
             } catch (RuntimeException e) {
-                Throwable cause = inbox.failure() != null ? inbox.failure() : e;
-                if (!LinkLoss.is(cause)) {
+                Throwable cause = linkLoss(e);
+                if (cause == null) {
                     throw e;
                 }
                 recover(cause);
             }
         }
+    }
+
+    /**
+     * The link's loss behind a failure of the post-copy phase, or null when the failure is not the link's: what
+     * the connections reported (closed, silent past the peer timeout, an ABORT saying so), or a send that found
+     * a connection closed before its close was reported. A destination that is alive but does not answer in
+     * time, or stops reading while it still heartbeats, is not a broken link: reconnecting would not mend it.
+     */
+    private Throwable linkLoss(RuntimeException e) {
+        Throwable reported = inbox.failure();
+        if (reported != null) {
+            return LinkLoss.is(reported) ? reported : null;
+        }
+        boolean closed = bulk == null || !bulk.isOpen() || urgent != null && !urgent.isOpen();
+        return e instanceof TransportClosedException && closed ? e : null;
     }
 
     private MigrationRecord.Complete awaitCompletion() throws InterruptedException {
