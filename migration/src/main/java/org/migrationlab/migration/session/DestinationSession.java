@@ -78,7 +78,6 @@ public final class DestinationSession {
     private boolean usesUrgent;
     /** Counts pauses, so a recover timeout armed for an earlier pause does nothing. */
     private int pauses;
-    private int recoveries;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis) {
@@ -136,11 +135,6 @@ public final class DestinationSession {
     /** Whether the guest was switched over here, so that a connection for this migration may be a recovery. */
     public synchronized boolean switchedOver() {
         return incoming != null;
-    }
-
-    /** Post-copy recoveries this migration went through. */
-    public synchronized int recoveries() {
-        return recoveries;
     }
 
     /** One connection's sink, bound to the epoch it belongs to (-1 until its RECOVER names one). */
@@ -318,7 +312,6 @@ public final class DestinationSession {
                     urgent = channel;
                 }
                 state = State.RUNNING;
-                recoveries++;
                 faults.resume(urgent != null ? urgent : bulk);
             }
         } finally {
