@@ -64,6 +64,22 @@ public final class ConcurrentPageBitmap {
         return added;
     }
 
+    /** Removes the page; true if this call removed it (false: it was not in the set). */
+    public boolean remove(long page) {
+        Objects.checkIndex(page, pageCount);
+        int index = (int) (page >>> 6);
+        long bit = 1L << page;
+        while (true) {
+            long word = words.get(index);
+            if ((word & bit) == 0) {
+                return false;
+            }
+            if (words.compareAndSet(index, word, word & ~bit)) {
+                return true;
+            }
+        }
+    }
+
     public boolean contains(long page) {
         Objects.checkIndex(page, pageCount);
         return (words.get((int) (page >>> 6)) & (1L << page)) != 0;

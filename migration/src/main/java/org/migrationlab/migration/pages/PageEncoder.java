@@ -1,5 +1,8 @@
 package org.migrationlab.migration.pages;
 
+import org.migrationlab.emulator.port.ConcurrentPageBitmap;
+import org.migrationlab.emulator.port.PageBitmap;
+
 import java.lang.foreign.MemorySegment;
 
 import org.migrationlab.emulator.port.Migratable;
@@ -20,11 +23,22 @@ public final class PageEncoder {
     private final Migratable guest;
     private final SentPages everSent;
     private final MigrationProgress progress;
+    /** Pages lost in flight with a broken post-copy connection and not yet sent again. */
+    private final ConcurrentPageBitmap lost;
 
     public PageEncoder(Migratable guest, SentPages everSent, MigrationProgress progress) {
         this.guest = guest;
         this.everSent = everSent;
         this.progress = progress;
+        this.lost = new ConcurrentPageBitmap(guest.pageCount());
+    }
+
+    /**
+     * Pages a broken connection lost in flight: their next send is counted as a page resent after a loss,
+     * not as a resend (post-copy still delivers every page exactly once).
+     */
+    public void markLost(PageBitmap pages) {
+        pages.forEach(lost::add);
     }
 
     /**
@@ -37,7 +51,9 @@ public final class PageEncoder {
         Into into = new Into(batch, frozen && !batch.compresses());
         guest.readPage(page, into);
         boolean resent = !everSent.markSent(page);
-        progress.pageSent(reason, round, into.encoding == PageEncoding.ZERO, batch.dataBytes() - before, resent);
+        boolean lostBefore = resent && lost.remove(page);
+        progress.pageSent(reason, round, into.encoding == PageEncoding.ZERO, batch.dataBytes() - before, resent,
+                lostBefore);
     }
 
     /** Adds what the port read to one batch, remembering how the page was encoded. */

@@ -1,5 +1,7 @@
 package org.migrationlab.migration.pages;
 
+import org.migrationlab.emulator.port.PageBitmap;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.migrationlab.emulator.port.ConcurrentPageBitmap;
@@ -45,6 +47,21 @@ public final class SentPages {
         long marked = sent.addRange(from, to);
         sentCount.addAndGet(marked);
         return marked;
+    }
+
+    /**
+     * After a post-copy recovery: unmarks every page marked sent that the destination does not hold (lost
+     * in flight with a broken connection), so it is sent once more; returns those pages.
+     */
+    public PageBitmap unmarkLost(PageBitmap received) {
+        PageBitmap lost = new PageBitmap(pageCount());
+        for (long page = received.nextClearBit(0); page >= 0 && page < pageCount(); page = received.nextClearBit(page + 1)) {
+            if (sent.remove(page)) {
+                sentCount.decrementAndGet();
+                lost.set(page);
+            }
+        }
+        return lost;
     }
 
     public boolean isSent(long page) {

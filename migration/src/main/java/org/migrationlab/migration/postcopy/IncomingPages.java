@@ -92,6 +92,18 @@ public final class IncomingPages {
         return true;
     }
 
+    /**
+     * The pages this destination holds: every page not pending at the switch-over, and every pending page
+     * that arrived. What a post-copy recovery tells the source (PROTOCOL §5.6).
+     */
+    public PageBitmap receivedBitmap() {
+        PageBitmap received = new PageBitmap(pending.pageCount());
+        received.setRange(0, pending.pageCount());
+        received.andNot(pending);
+        received.or(arrived.snapshot());
+        return received;
+    }
+
     /** Waits until the page arrived; false on timeout. For the one vCPU thread. */
     public boolean awaitArrival(long page, long timeoutNanos) throws InterruptedException {
         awaited = page;

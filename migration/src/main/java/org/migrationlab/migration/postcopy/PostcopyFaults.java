@@ -7,16 +7,25 @@ import org.migrationlab.emulator.port.AbsentPageHandler;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.PeerChannel;
+import org.migrationlab.migration.transport.TransportClosedException;
 
 /**
  * Resolves the destination guest's accesses to pages still at the source (vCPU thread). A page that
  * already arrived by push or prepaging is mapped at once (a minor fault, as the paper counts them);
  * otherwise the page is requested on the request channel and the vCPU waits for it (a network fault,
  * whose latency is recorded).
+ *
+ * <p>While the link is down (post-copy recovery, PROTOCOL §5.6) a faulting vCPU waits without a deadline
+ * of its own: the session ends the wait, by a page or by abandoning the migration at its recover timeout.
+ * The page it waits for is requested again on the recovered connection.
  */
 public final class PostcopyFaults implements AbsentPageHandler {
     private final IncomingPages incoming;
-    private final PeerChannel requests;
+    private volatile PeerChannel requests;
+    /** Set while the migration is paused: a missing page then waits for the recovery, however long. */
+    private volatile boolean paused;
+    /** The page the vCPU waits for, or -1. */
+    private volatile long awaited = -1;
     private final long timeoutNanos;
     private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private long networkFaults;
@@ -40,24 +49,56 @@ public final class PostcopyFaults implements AbsentPageHandler {
         }
         networkFaults++;
         long start = System.nanoTime();
-        if (incoming.markRequested(page)) {
-            requests.sendNow(new PageRequest(page));
-            requestsSent++;
-        }
+        awaited = page; // before reading the channel: a recovery that swaps it then requests this page again
         try {
-            if (!incoming.awaitArrival(page, timeoutNanos)) {
+            if (incoming.markRequested(page) && !paused) {
+                request(requests, page);
+                requestsSent++;
+            }
+            while (!incoming.awaitArrival(page, timeoutNanos)) {
                 if (incoming.abandoned()) {
                     return new Resolution.Fail("the migration failed while the guest waited for page " + page);
                 }
-                return new Resolution.Fail("page " + page + " did not arrive within "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                if (!paused) {
+                    return new Resolution.Fail("page " + page + " did not arrive within "
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Resolution.Fail("interrupted while waiting for page " + page);
+        } finally {
+            awaited = -1;
         }
         latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - start));
         return Resolution.MAP;
+    }
+
+    /** The link broke: requests wait for the recovered connection, and a missing page waits with them. */
+    public void pause() {
+        paused = true;
+    }
+
+    /** The link is back: requests go on {@code channel}, and the page the vCPU waits for is requested again. */
+    public void resume(PeerChannel channel) {
+        requests = channel;
+        paused = false;
+        long page = awaited;
+        if (page >= 0 && !incoming.hasArrived(page)) {
+            request(channel, page); // at worst a second request, which the source does not answer twice
+        }
+    }
+
+    /**
+     * Sends a request; a connection that closed meanwhile is the link's loss, which the session turns into a
+     * pause: the page is requested again on the recovered connection, so the vCPU just goes on waiting.
+     */
+    private static void request(PeerChannel channel, long page) {
+        try {
+            channel.sendNow(new PageRequest(page));
+        } catch (TransportClosedException e) {
+            // the session hears of the loss from the channel itself
+        }
     }
 
     /** Read on the vCPU thread (inside a pause) or once it stopped. */

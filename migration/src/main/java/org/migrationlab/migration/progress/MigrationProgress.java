@@ -28,6 +28,9 @@ public final class MigrationProgress {
     private final LongAdder postcopyRequests = new LongAdder();
     private final LongAdder requestsForSentPages = new LongAdder();
     private final LongAdder balloonedSkips = new LongAdder();
+    private final LongAdder lostPagesResent = new LongAdder();
+    private final AtomicLong recoveries = new AtomicLong();
+    private final AtomicLong recoveryNanos = new AtomicLong();
     private final AtomicLong sentOnce = new AtomicLong();
     private volatile String phase = "setup";
     private volatile long remainingPages;
@@ -63,6 +66,14 @@ public final class MigrationProgress {
 
     /** One page handed to a channel, encoded as a zero record or with {@code dataBytes} of data. */
     public void pageSent(SendReason reason, int round, boolean zero, int dataBytes, boolean resent) {
+        pageSent(reason, round, zero, dataBytes, resent, false);
+    }
+
+    /**
+     * As above; {@code lostBefore}: the page's earlier copy was lost with a broken post-copy connection, so
+     * this send is counted apart, neither as a resend nor as a new distinct page.
+     */
+    public void pageSent(SendReason reason, int round, boolean zero, int dataBytes, boolean resent, boolean lostBefore) {
         pagesByReason.get(reason).increment();
         if (reason == SendReason.PRECOPY_ROUND) {
             synchronized (pagesByRound) {
@@ -75,11 +86,32 @@ public final class MigrationProgress {
             normalPages.increment();
             normalBytes.add(dataBytes);
         }
-        if (resent) {
+        if (lostBefore) {
+            lostPagesResent.increment();
+        } else if (resent) {
             resentPages.increment();
         } else {
             sentOnce.incrementAndGet();
         }
+    }
+
+    public long lostPagesResent() {
+        return lostPagesResent.sum();
+    }
+
+    /** A post-copy recovery ended, {@code nanos} after the link was found broken. */
+    public void recovered(long nanos) {
+        recoveries.incrementAndGet();
+        recoveryNanos.addAndGet(nanos);
+    }
+
+    public long recoveries() {
+        return recoveries.get();
+    }
+
+    /** Time spent in postcopy-paused and recovering, over every recovery. */
+    public long recoveryNanos() {
+        return recoveryNanos.get();
     }
 
     /** {@code pages} page sends skipped because those pages were ballooned (DSB's saving). */

@@ -37,15 +37,18 @@ public sealed interface MigrationRecord {
      */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
         /**
-         * Version 6: both ends send HEARTBEAT on both connections once authenticated, and end a connection
+         * Version 7: post-copy recovery (PROTOCOL §5.6): a source that lost its connections after the
+         * switch-over reconnects and opens each new connection with the mandatory RECOVER; the destination
+         * answers with RECOVERED and its received-page bitmap. Version 6: both ends send HEARTBEAT on both connections once authenticated, and end a connection
          * whose peer stays silent for the peer timeout. Version 5: proofs over both HELLOs (and the TLS
          * session), per-connection keys, and every frame after a side's AUTH encrypted and authenticated
          * with AES-256-GCM under a sequence number. Version 4 sealed with HMAC-SHA256 over a plain body;
          * version 3 sealed nothing.
          */
-        public static final int CURRENT_VERSION = 6;
+        public static final int CURRENT_VERSION = 7;
         /**
-         * A version-5 peer sends no heartbeats (this end would cut it off as silent) and refuses ours; older
+         * A version-6 peer cannot recover a paused post-copy migration and would refuse RECOVER as an
+         * unknown mandatory record. A version-5 peer sends no heartbeats (this end would cut it off as silent) and refuses ours; older
          * peers seal their frames differently (version 4) or not at all (version 3).
          */
         public static final int OLDEST_ACCEPTED_VERSION = CURRENT_VERSION;
@@ -444,6 +447,59 @@ public sealed interface MigrationRecord {
     record Heartbeat() implements MigrationRecord {
         public RecordType type() {
             return RecordType.HEARTBEAT;
+        }
+    }
+
+    /**
+     * Opens every connection of a post-copy recovery (PROTOCOL §5.6), as the source's first record after
+     * the handshake: which attempt this is. The migration's first connections are epoch 0; each recovery
+     * takes the next, so a connection of an earlier epoch is known as stale and refused.
+     */
+    record Recover(int epoch) implements MigrationRecord {
+        public Recover {
+            if (epoch <= 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "recovery epoch " + epoch);
+            }
+        }
+
+        public RecordType type() {
+            return RecordType.RECOVER;
+        }
+    }
+
+    /**
+     * The destination's answer to RECOVER on the new bulk connection: the epoch it accepted and the pages
+     * it holds (bit p set = page p arrived, or was never pending), so the source resends exactly the rest.
+     */
+    record Recovered(int epoch, long receivedCount, byte[] receivedBitmap) implements MigrationRecord {
+        public Recovered {
+            if (epoch <= 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "recovery epoch " + epoch);
+            }
+            if (receivedCount < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "received " + receivedCount);
+            }
+            receivedBitmap = receivedBitmap.clone();
+        }
+
+        @Override
+        public byte[] receivedBitmap() {
+            return receivedBitmap.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Recovered r && r.epoch == epoch && r.receivedCount == receivedCount
+                    && Arrays.equals(r.receivedBitmap, receivedBitmap);
+        }
+
+        @Override
+        public int hashCode() {
+            return (epoch * 31 + Long.hashCode(receivedCount)) * 31 + Arrays.hashCode(receivedBitmap);
+        }
+
+        public RecordType type() {
+            return RecordType.RECOVERED;
         }
     }
 }

@@ -18,6 +18,8 @@ import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Heartbeat;
+import org.migrationlab.migration.protocol.MigrationRecord.Recover;
+import org.migrationlab.migration.protocol.MigrationRecord.Recovered;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
 import org.migrationlab.migration.protocol.MigrationRecord.PageBatch;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
@@ -234,6 +236,11 @@ public final class RecordCodec {
             case Heartbeat _ -> {
                 // empty body
             }
+            case Recover r -> out.writeIntLE(r.epoch());
+            case Recovered r -> {
+                out.writeIntLE(r.epoch());
+                writeCountedBitmap(out, r.receivedCount(), r.receivedBitmap(), "received count");
+            }
         }
     }
 
@@ -273,6 +280,8 @@ public final class RecordCodec {
             case ProgressHint p -> 2 + p.text().length();
             case DestinationStats _ -> 56;
             case Heartbeat _ -> 0;
+            case Recover _ -> 4;
+            case Recovered r -> 12 + r.receivedBitmap().length;
         };
     }
 
@@ -314,6 +323,12 @@ public final class RecordCodec {
                     body.u64("requests"), body.u64("latency p50"), body.u64("latency p90"), body.u64("latency p99"),
                     body.u64("latency max"));
             case HEARTBEAT -> new Heartbeat();
+            case RECOVER -> new Recover(body.u32AsInt("epoch"));
+            case RECOVERED -> {
+                int epoch = body.u32AsInt("epoch");
+                long count = body.u64("received count");
+                yield new Recovered(epoch, count, countedBitmap(body, count, "received count"));
+            }
         };
     }
 

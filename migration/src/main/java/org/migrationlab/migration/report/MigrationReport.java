@@ -31,6 +31,7 @@ public record MigrationReport(
         @JsonUnwrapped Convergence convergence,
         @JsonUnwrapped Phases phases,
         @JsonUnwrapped Pages pages,
+        @JsonUnwrapped Recovery recovery,
         @JsonUnwrapped Faults faults,
         @JsonProperty("progress-rate") ProgressRates progress,
         @JsonProperty("balloon") BalloonSummary balloon,
@@ -46,7 +47,7 @@ public record MigrationReport(
         long pages = ramBytes / org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE;
         return new MigrationReport(NOT_STARTED, why, new Scheme(mode, "n/a", "n/a", "", true),
                 new Timing(0, 0, 0, -1), new Transfer(0, ramBytes, ramBytes, 0, 0, 0), new Convergence(0, 0, 0, 0, 0, List.of()),
-                new Phases(0, 0, 0, 0), new Pages(Map.of(), 0, pages), Faults.of(FaultStats.NONE, -1),
+                new Phases(0, 0, 0, 0), new Pages(Map.of(), 0, pages), Recovery.NONE, Faults.of(FaultStats.NONE, -1),
                 ProgressRates.UNKNOWN, BalloonSummary.NONE, "not-checked");
     }
 
@@ -192,6 +193,20 @@ public record MigrationReport(
     }
 
     /**
+     * Post-copy recovery after the link broke (PROTOCOL §5.6).
+     *
+     * @param recoveries     times the migration was paused and resumed over new connections
+     * @param recoveryMs     time from each loss of the link to the migration going on, summed
+     * @param lostPagesResent pages sent again because their first copy was lost in flight with a broken
+     *                       connection (not counted in {@code resent-pages}: each reached the destination once)
+     */
+    public record Recovery(@JsonProperty("postcopy-recoveries") long recoveries,
+                           @JsonProperty("recovery-time") double recoveryMs,
+                           @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent) {
+        public static final Recovery NONE = new Recovery(0, 0, 0);
+    }
+
+    /**
      * Post-copy faults at the destination, against the workload's working set, and their latency. The
      * destination's count of page requests it sent is not part of it: {@link Phases#postcopyRequests}
      * counts the requests the source served.
@@ -243,12 +258,12 @@ public record MigrationReport(
     }
 
     public MigrationReport withOracle(String verdict) {
-        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, faults,
-                progress, balloon, verdict);
+        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, recovery,
+                faults, progress, balloon, verdict);
     }
 
     public MigrationReport withProgress(ProgressRates rates) {
-        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, faults,
-                rates, balloon, oracle);
+        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, recovery,
+                faults, rates, balloon, oracle);
     }
 }

@@ -3,8 +3,10 @@ package org.migrationlab.migration.session;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import io.netty.util.ReferenceCountUtil;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.BalloonControl;
@@ -48,12 +50,14 @@ public final class DestinationSession {
     public record Arrival(Migratable guest, FaultStats faults, double progressRateDuring) {
     }
 
-    private enum State { AWAITING_CONFIG, RECEIVING, RUNNING, COMPLETING, DONE, FAILED }
+    /** PAUSED is QEMU's postcopy-paused: the link broke after the switch-over, the guest runs on. */
+    private enum State { AWAITING_CONFIG, RECEIVING, RUNNING, PAUSED, COMPLETING, DONE, FAILED }
 
     private final UUID id;
     private final GuestFactory machines;
     private final long maxRamBytes;
     private final long replyTimeoutMillis;
+    private final long recoverTimeoutMillis;
     private final CompletableFuture<Arrival> arrival = new CompletableFuture<>();
     private final ReentrantReadWriteLock ramInUse = new ReentrantReadWriteLock();
     private State state = State.AWAITING_CONFIG;
@@ -72,9 +76,25 @@ public final class DestinationSession {
     private long guestStateDecodeNanos;
     private long progressAtResume;
     private volatile OwnershipJournal journal = OwnershipJournal.NONE;
+    /** The connections' generation: 0 first, then one more per post-copy recovery (PROTOCOL §5.6). */
+    private int epoch;
+    /** Whether the migration's first connections included an urgent one (a recovery reopens it). */
+    private boolean usesUrgent;
+    /** Counts pauses, so a recover timeout armed for an earlier pause does nothing. */
+    private int pauses;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis) {
+        this(id, machines, maxRamBytes, replyTimeoutMillis, MigrationConfig.DEFAULT_RECOVER_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * @param recoverTimeoutMillis how long a post-copy migration whose link broke waits for its source to
+     *                             reconnect before it fails (and the guest with it)
+     */
+    public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis,
+                              long recoverTimeoutMillis) {
+        this.recoverTimeoutMillis = recoverTimeoutMillis;
         this.id = id;
         this.machines = machines;
         this.maxRamBytes = maxRamBytes;
@@ -109,66 +129,211 @@ public final class DestinationSession {
                 urgentAttached = true;
             }
         }
-        return new RecordSink() {
-            @Override
-            public void authenticated(Handshake handshake, PeerChannel channel) {
-                synchronized (DestinationSession.this) {
-                    if (kind == MigrationRecord.Channel.BULK) {
-                        bulk = channel;
-                    } else {
-                        urgent = channel;
-                    }
-                }
-            }
-
-            @Override
-            public void received(MigrationRecord record, PeerChannel channel) {
-                synchronized (DestinationSession.this) {
-                    if (state == State.FAILED) {
-                        // Over, and the ABORT that says why is already sent: what was in flight changes nothing.
-                        if (record instanceof PageBatch batch) {
-                            batch.release();
-                        }
-                        return;
-                    }
-                }
-                try {
-                    if (kind == MigrationRecord.Channel.URGENT) {
-                        requireUrgent(record);
-                    }
-                    handle(record, kind);
-                } catch (ProtocolException e) {
-                    fail(e);
-                    throw e;
-                } catch (RuntimeException e) {
-                    ProtocolException wrapped = new ProtocolException(AbortReason.BAD_STATE, String.valueOf(e.getMessage()));
-                    fail(wrapped);
-                    throw wrapped;
-                }
-            }
-
-            @Override
-            public void failed(PeerChannel channel, Throwable cause) {
-                fail(cause);
-            }
-
-            @Override
-            public void closed(PeerChannel channel) {
-                synchronized (DestinationSession.this) {
-                    if (state != State.DONE && state != State.FAILED) {
-                        fail(new ProtocolException(AbortReason.CONNECTION_LOST,
-                                "the source closed the " + kind + " connection in state " + state));
-                    }
-                }
-            }
-        };
+        return new ConnectionSink(kind, 0);
     }
 
-    private void handle(MigrationRecord record, MigrationRecord.Channel kind) {
+    /**
+     * The sink for a connection that reconnects to this migration after the switch-over: its first record
+     * must be RECOVER with a newer epoch than any before (PROTOCOL §5.6); anything else refuses that
+     * connection alone.
+     */
+    public RecordSink reconnectSink(MigrationRecord.Channel kind) {
+        return new ConnectionSink(kind, -1);
+    }
+
+    /** Whether the guest was switched over here, so that a connection for this migration may be a recovery. */
+    public synchronized boolean switchedOver() {
+        return incoming != null;
+    }
+
+    /** One connection's sink, bound to the epoch it belongs to (-1 until its RECOVER names one). */
+    private final class ConnectionSink implements RecordSink {
+        private final MigrationRecord.Channel kind;
+        private int epochOfThis; // guarded by the session
+
+        ConnectionSink(MigrationRecord.Channel kind, int epoch) {
+            this.kind = kind;
+            this.epochOfThis = epoch;
+        }
+
+        @Override
+        public void authenticated(Handshake handshake, PeerChannel channel) {
+            synchronized (DestinationSession.this) {
+                if (epochOfThis != 0) {
+                    return; // a reconnection is attached by its RECOVER
+                }
+                if (kind == MigrationRecord.Channel.BULK) {
+                    bulk = channel;
+                } else {
+                    urgent = channel;
+                }
+            }
+        }
+
+        /** Whether this connection is one of the current epoch's, and the migration not paused. */
+        private boolean current() {
+            return epochOfThis == epoch && state != State.PAUSED;
+        }
+
+        @Override
+        public void received(MigrationRecord record, PeerChannel channel) {
+            boolean awaitingRecover;
+            synchronized (DestinationSession.this) {
+                awaitingRecover = epochOfThis < 0;
+                if (state == State.FAILED && awaitingRecover) {
+                    ReferenceCountUtil.release(record);
+                    throw new ProtocolException(AbortReason.BAD_STATE, "migration " + id + " has failed here already");
+                }
+                if (state == State.FAILED || !awaitingRecover && !current()) {
+                    // Over, or a stale connection of an earlier epoch: what was in flight changes nothing.
+                    if (record instanceof PageBatch batch) {
+                        batch.release();
+                    }
+                    return;
+                }
+            }
+            if (awaitingRecover) {
+                if (!(record instanceof MigrationRecord.Recover recover)) {
+                    ReferenceCountUtil.release(record);
+                    throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type()
+                            + " on a reconnection, which must open with RECOVER");
+                }
+                onRecover(recover, kind, channel, this); // a refusal ends this connection, not the migration
+                return;
+            }
+            try {
+                if (kind == MigrationRecord.Channel.URGENT) {
+                    requireUrgent(record);
+                }
+                handle(record, kind, epochOfThis);
+            } catch (ProtocolException e) {
+                fail(e);
+                throw e;
+            } catch (RuntimeException e) {
+                ProtocolException wrapped = new ProtocolException(AbortReason.BAD_STATE, String.valueOf(e.getMessage()));
+                fail(wrapped);
+                throw wrapped;
+            }
+        }
+
+        @Override
+        public void failed(PeerChannel channel, Throwable cause) {
+            synchronized (DestinationSession.this) {
+                if (!current()) {
+                    return; // a stale or refused connection: the migration goes on without it
+                }
+                if (state == State.RUNNING && LinkLoss.is(cause)) {
+                    pause(channel.kind() + " connection: " + cause.getMessage());
+                    return;
+                }
+                if (state == State.COMPLETING && LinkLoss.is(cause)) {
+                    return; // every page is here: the guest goes on; a recovery learns it (ArrivedMigrationSink)
+                }
+            }
+            fail(cause);
+        }
+
+        @Override
+        public void closed(PeerChannel channel) {
+            synchronized (DestinationSession.this) {
+                if (!current()) {
+                    return;
+                }
+                if (state == State.RUNNING) {
+                    pause("the source closed the " + kind + " connection");
+                    return;
+                }
+                if (state == State.COMPLETING) {
+                    return;
+                }
+                if (state != State.DONE && state != State.FAILED) {
+                    fail(new ProtocolException(AbortReason.CONNECTION_LOST,
+                            "the source closed the " + kind + " connection in state " + state));
+                }
+            }
+        }
+    }
+
+    // ---- post-copy recovery (PROTOCOL §5.6)
+
+    /**
+     * The link broke after the switch-over: postcopy-paused. Both connections of this epoch are closed (the
+     * source then pauses too), the guest runs on and waits at its next missing page, and the migration fails
+     * only if no recovery comes within the recover timeout.
+     */
+    private synchronized void pause(String why) {
+        if (state != State.RUNNING) {
+            return;
+        }
+        state = State.PAUSED;
+        int pause = ++pauses;
+        faults.pause();
+        PeerChannel[] old = {bulk, urgent};
+        bulk = null;
+        urgent = null;
+        for (PeerChannel channel : old) {
+            if (channel != null) {
+                channel.close();
+            }
+        }
+        CompletableFuture.delayedExecutor(recoverTimeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            synchronized (this) {
+                if (pauses != pause || state != State.PAUSED) {
+                    return; // recovered meanwhile
+                }
+            }
+            fail(new ProtocolException(AbortReason.TIMEOUT, "post-copy recovery: the source did not reconnect within "
+                    + recoverTimeoutMillis + " ms of the link's loss (" + why + "); the guest cannot get its missing pages"));
+        });
+    }
+
+    private void onRecover(MigrationRecord.Recover recover, MigrationRecord.Channel kind, PeerChannel channel,
+                           ConnectionSink sink) {
+        // The write lock waits for page copies of the old connections still under way: the bitmap then holds
+        // every page they brought, and later ones are dropped as stale.
+        ramInUse.writeLock().lock();
+        try {
+            synchronized (this) {
+                if (incoming == null || state != State.RUNNING && state != State.PAUSED) {
+                    throw new ProtocolException(AbortReason.BAD_STATE, "nothing to recover: migration " + id
+                            + " is in state " + state);
+                }
+                if (kind == MigrationRecord.Channel.BULK) {
+                    if (recover.epoch() <= epoch) {
+                        throw new ProtocolException(AbortReason.BAD_STATE, "stale recovery epoch " + recover.epoch()
+                                + ": migration " + id + " is at epoch " + epoch);
+                    }
+                    pause("a newer connection, epoch " + recover.epoch()); // the source saw the loss first
+                    epoch = recover.epoch();
+                    sink.epochOfThis = epoch;
+                    bulk = channel;
+                    PageBitmap received = incoming.receivedBitmap();
+                    bulk.sendNow(new MigrationRecord.Recovered(epoch, received.cardinality(), received.toByteArray()));
+                    if (usesUrgent) {
+                        return; // requests wait for the urgent connection of this epoch
+                    }
+                } else {
+                    if (recover.epoch() != epoch || state != State.PAUSED || bulk == null || urgent != null) {
+                        throw new ProtocolException(AbortReason.BAD_STATE, "urgent connection of epoch "
+                                + recover.epoch() + " refused: migration " + id + " is at epoch " + epoch);
+                    }
+                    sink.epochOfThis = epoch;
+                    urgent = channel;
+                }
+                state = State.RUNNING;
+                faults.resume(urgent != null ? urgent : bulk);
+            }
+        } finally {
+            ramInUse.writeLock().unlock();
+        }
+        maybeComplete();
+    }
+
+    private void handle(MigrationRecord record, MigrationRecord.Channel kind, int from) {
         switch (record) {
             case PageBatch batch -> {
                 try {
-                    onPages(batch);
+                    onPages(batch, from);
                 } finally {
                     batch.release();
                 }
@@ -190,6 +355,8 @@ public final class DestinationSession {
             case MigrationRecord.PageRequest p -> throw unexpected(p);
             case MigrationRecord.Complete c -> throw unexpected(c);
             case MigrationRecord.DestinationStats s -> throw unexpected(s);
+            case MigrationRecord.Recover r -> throw unexpected(r);
+            case MigrationRecord.Recovered r -> throw unexpected(r);
             case MigrationRecord.Abort a -> fail(new ProtocolException(a.reason(), "the source aborted: " + a.message()));
         }
     }
@@ -245,15 +412,17 @@ public final class DestinationSession {
         journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
     }
 
-    private void onPages(PageBatch batch) {
+    private void onPages(PageBatch batch, int from) {
         // Post-copy pages are copied outside the session lock; the read lock keeps a failing session's
         // teardown from unmapping guest RAM under the copy.
         ramInUse.readLock().lock();
         try {
             Migratable target;
             synchronized (this) {
-                if (state == State.FAILED) {
-                    return; // the session is over and its ABORT sent: a page still in flight is dropped
+                if (state == State.FAILED || state == State.PAUSED || from != epoch) {
+                    // The session is over and its ABORT sent, or the batch came on a connection of an earlier
+                    // epoch: the recovery's bitmap did not count it, so it is dropped and resent.
+                    return;
                 }
                 if (state == State.RECEIVING) {
                     for (int i = 0; i < batch.count(); i++) {
@@ -378,6 +547,7 @@ public final class DestinationSession {
             // Post-copy: no inflation until every page is here; deflations are served locally.
             machine.balloon().ifPresent(BalloonControl::freeze);
         }
+        usesUrgent = urgent != null;
         PeerChannel requests = urgent != null ? urgent : bulk;
         faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis);
         progressAtResume = machine.progress().units();
@@ -401,7 +571,7 @@ public final class DestinationSession {
             synchronized (this) {
                 requestChannel = urgent != null ? urgent : bulk;
             }
-            if (!requestChannel.isOpen()) {
+            if (requestChannel != null && !requestChannel.isOpen()) {
                 // The guest failed because its page requests had nowhere to go: the connection was lost first
                 // (the channel is closed before the session hears of it).
                 fail(new ProtocolException(AbortReason.CONNECTION_LOST, "the source closed the "
@@ -417,6 +587,7 @@ public final class DestinationSession {
     }
 
     private synchronized void onPagesDone(MigrationRecord.PagesDone done) {
+        // After a recovery the source says PAGES_DONE again: it changes nothing.
         if (state != State.RUNNING) {
             throw unexpected(done);
         }

@@ -24,15 +24,26 @@ public final class Destinations {
     private final Map<UUID, DestinationSession> sessions = new ConcurrentHashMap<>();
     /** One per guest held here, completed (and removed) when the place is free again. */
     private final Map<UUID, CompletableFuture<Void>> slots = new ConcurrentHashMap<>();
+    /** The page count of each guest that arrived and still runs here, for a late recovery (PROTOCOL §5.6). */
+    private final Map<UUID, Long> arrived = new ConcurrentHashMap<>();
     private final GuestFactory machines;
     private final int maxConcurrent;
     private final long maxRamBytes;
     private final long replyTimeoutMillis;
+    private final long recoverTimeoutMillis;
     private final Consumer<DestinationSession> onNewSession;
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
     public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
                         Consumer<DestinationSession> onNewSession) {
+        this(machines, maxConcurrent, maxRamBytes, replyTimeoutMillis, MigrationConfig.DEFAULT_RECOVER_TIMEOUT_MILLIS,
+                onNewSession);
+    }
+
+    /** @param recoverTimeoutMillis how long a post-copy migration whose link broke waits for its source */
+    public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
+                        long recoverTimeoutMillis, Consumer<DestinationSession> onNewSession) {
+        this.recoverTimeoutMillis = recoverTimeoutMillis;
         this.machines = machines;
         this.maxConcurrent = maxConcurrent;
         this.maxRamBytes = maxRamBytes;
@@ -51,6 +62,7 @@ public final class Destinations {
     }
 
     private void release(UUID id) {
+        arrived.remove(id);
         CompletableFuture<Void> slot = slots.remove(id);
         if (slot != null) {
             slot.complete(null);
@@ -59,6 +71,16 @@ public final class Destinations {
 
     public RecordSink resolve(Handshake handshake) {
         UUID id = handshake.migrationId();
+        Long arrivedPages = arrived.get(id);
+        if (arrivedPages != null) {
+            return new ArrivedMigrationSink(arrivedPages); // the link broke just before the source read COMPLETE
+        }
+        DestinationSession known = sessions.get(id);
+        if (known != null && known.switchedOver()) {
+            // A connection for a migration whose guest runs here already: a post-copy recovery (PROTOCOL §5.6),
+            // which the session accepts or refuses by the RECOVER it opens with.
+            return known.reconnectSink(handshake.channel());
+        }
         if (handshake.channel() == MigrationRecord.Channel.BULK) {
             DestinationSession session;
             synchronized (this) {
@@ -69,15 +91,17 @@ public final class Destinations {
                 if (sessions.containsKey(id) || slots.containsKey(id)) {
                     throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id + " is already under way");
                 }
-                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis);
+                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis);
                 sessions.put(id, session);
                 slots.put(id, new CompletableFuture<>());
             }
             session.arrival().whenComplete((arrival, error) -> {
-                sessions.remove(id);
                 if (error != null) {
+                    sessions.remove(id);
                     release(id);
                 } else {
+                    arrived.put(id, arrival.guest().pageCount()); // before the session goes: no gap for a recovery
+                    sessions.remove(id);
                     arrival.guest().ended().whenComplete((end, failure) -> release(id));
                 }
             });

@@ -20,12 +20,25 @@ final class Inbox {
     private final BlockingQueue<MigrationRecord> records;
     private volatile Throwable failure;
     private final Object wake = new Object();
+    /** The connections' generation (PROTOCOL §5.6): what a stale connection reports is dropped. */
+    private int epoch;
 
     Inbox(int capacity) {
         this.records = new ArrayBlockingQueue<>(capacity);
     }
 
     void offer(MigrationRecord record) {
+        offer(record, currentEpoch());
+    }
+
+    /** As {@link #offer(MigrationRecord)}, from a connection of {@code from}; dropped when that epoch is over. */
+    void offer(MigrationRecord record, int from) {
+        synchronized (wake) {
+            if (from != epoch) {
+                ReferenceCountUtil.release(record);
+                return;
+            }
+        }
         if (!records.offer(record)) {
             ReferenceCountUtil.release(record);
             fail(new ProtocolException(AbortReason.UNEXPECTED_RECORD, "the peer sent more records than the session can queue"));
@@ -42,6 +55,16 @@ final class Inbox {
      */
     void fail(Throwable cause) {
         synchronized (wake) {
+            fail(cause, epoch);
+        }
+    }
+
+    /** As {@link #fail(Throwable)}, from a connection of {@code from}; ignored when that epoch is over. */
+    void fail(Throwable cause, int from) {
+        synchronized (wake) {
+            if (from != epoch) {
+                return;
+            }
             if (failure == null || isBareDisconnect(failure) && !isBareDisconnect(cause)) {
                 failure = cause;
             }
@@ -51,6 +74,25 @@ final class Inbox {
 
     private static boolean isBareDisconnect(Throwable cause) {
         return cause instanceof TransportClosedException || cause instanceof IOException;
+    }
+
+    int currentEpoch() {
+        synchronized (wake) {
+            return epoch;
+        }
+    }
+
+    /**
+     * Starts the next epoch: the failure and the records of the last one are forgotten, and whatever its
+     * connections still report is dropped. Returns the new epoch.
+     */
+    int nextEpoch() {
+        synchronized (wake) {
+            epoch++;
+            failure = null;
+            drain();
+            return epoch;
+        }
     }
 
     Throwable failure() {

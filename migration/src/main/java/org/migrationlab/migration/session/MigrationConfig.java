@@ -16,10 +16,22 @@ import org.migrationlab.migration.protocol.MigrationMode;
  * @param compress        deflate pages that shrink (else zero/raw only)
  * @param urgentChannel   serve post-copy page requests on their own connection (else on the bulk one)
  * @param limits          the round cap and auto-converge's throttle steps
+ * @param recoverTimeoutMillis how long a post-copy migration whose connections broke keeps trying to
+ *                        reconnect before it gives up (PROTOCOL §5.6)
  */
 public record MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
                               long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress,
-                              boolean urgentChannel, PrecopyLimits limits) {
+                              boolean urgentChannel, PrecopyLimits limits, long recoverTimeoutMillis) {
+    /** QEMU leaves a paused post-copy migration paused for good; five minutes bounds ours. */
+    public static final long DEFAULT_RECOVER_TIMEOUT_MILLIS = 5 * 60_000;
+
+    public MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
+                           long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress, boolean urgentChannel,
+                           PrecopyLimits limits) {
+        this(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress, urgentChannel, limits,
+                DEFAULT_RECOVER_TIMEOUT_MILLIS);
+    }
+
     public MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
                            long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress, boolean urgentChannel) {
         this(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress, urgentChannel,
@@ -35,6 +47,9 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
         if (downtimeTargetMillis <= 0) {
             throw new IllegalArgumentException("downtime target must be positive");
         }
+        if (recoverTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("recover timeout must be positive");
+        }
     }
 
     public static MigrationConfig defaults(MigrationMode mode) {
@@ -43,21 +58,26 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
 
     public MigrationConfig withPrepage(String name) {
         return new MigrationConfig(mode, stopPolicy, name, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, limits);
+                urgentChannel, limits, recoverTimeoutMillis);
     }
 
     public MigrationConfig withStopPolicy(String name) {
         return new MigrationConfig(mode, name, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, limits);
+                urgentChannel, limits, recoverTimeoutMillis);
     }
 
     public MigrationConfig withUrgentChannel(boolean on) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                on, limits);
+                on, limits, recoverTimeoutMillis);
     }
 
     public MigrationConfig withLimits(PrecopyLimits newLimits) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, newLimits);
+                urgentChannel, newLimits, recoverTimeoutMillis);
+    }
+
+    public MigrationConfig withRecoverTimeout(long millis) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel, limits, millis);
     }
 }

@@ -69,9 +69,11 @@ public final class SourceSession {
     private final long replyTimeoutMillis;
     private PeerChannel bulk;
     private PeerChannel urgent;
+    private UUID migrationId;
+    /** Bytes written on the connections of earlier epochs (before a post-copy recovery). */
+    private long bytesOfEarlierEpochs;
     private boolean ownershipPassed;
     private OwnershipJournal journal = OwnershipJournal.NONE;
-    private UUID migrationId;
     /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
     private volatile boolean switchOverSent;
     /** When the SWITCH_OVER's write completed (set by the bulk event loop); 0 before. */
@@ -169,12 +171,7 @@ public final class SourceSession {
             time.bytesAtResume = bytesWritten();
             ownershipPassed = true;
             journal.recordBestEffort(migrationId, Phase.DESTINATION_OWNS, Owner.DESTINATION); // already true there
-            if (!pending.isEmpty()) {
-                progress.phase("postcopy");
-                push();
-            }
-            progress.phase("completing");
-            MigrationRecord.Complete complete = awaitComplete();
+            MigrationRecord.Complete complete = pending.isEmpty() ? awaitCompletion() : postcopy();
             faults = lastFaultStats != null ? lastFaultStats : FaultStats.NONE;
             time.completed = System.nanoTime();
             progress.remainingPages(0);
@@ -185,7 +182,9 @@ public final class SourceSession {
                     rate(progressAtStart, progressAtPause, time.start, time.paused));
         } catch (RuntimeException | ExecutionException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            if (cause instanceof TransportClosedException && inbox.failure() != null) {
+            if (cause instanceof RecoveryFailedException) {
+                // nothing to add: it says why recovery ended
+            } else if (cause instanceof TransportClosedException && inbox.failure() != null) {
                 // A send that found the channel closed says less than why it closed (an ABORT, bad input).
                 cause = inbox.failure();
             }
@@ -214,17 +213,25 @@ public final class SourceSession {
 
     private void connect() throws InterruptedException {
         progress.phase("connecting");
-        UUID id = UUID.randomUUID();
-        migrationId = id;
-        journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
-        bulk = client.connect(destination, id, MigrationRecord.Channel.BULK, new Sink());
+        migrationId = UUID.randomUUID();
+        journal.record(migrationId, Phase.SOURCE_OWNS, Owner.SOURCE);
+        bulk = client.connect(destination, migrationId, MigrationRecord.Channel.BULK, new Sink(0));
         if (config.urgentChannel()) {
-            urgent = client.connect(destination, id, MigrationRecord.Channel.URGENT, new Sink());
+            urgent = client.connect(destination, migrationId, MigrationRecord.Channel.URGENT, new Sink(0));
         }
     }
 
-    /** Inbound records of both channels: page requests are served at once, the rest go to the inbox. */
+    /**
+     * Inbound records of both channels of one epoch: page requests are served at once, the rest go to the
+     * inbox. What a connection of an earlier epoch still reports is dropped (PROTOCOL §5.6).
+     */
     private final class Sink implements RecordSink {
+        private final int epoch;
+
+        Sink(int epoch) {
+            this.epoch = epoch;
+        }
+
         @Override
         public void authenticated(Handshake handshake, PeerChannel channel) {
         }
@@ -240,15 +247,23 @@ public final class SourceSession {
                         + channel.kind() + " connection");
             }
             switch (record) {
-                case PageRequest request -> pages.serve(request, channel);
+                case PageRequest request -> {
+                    // A stale connection's request is not served: its answer could not arrive, and marking the
+                    // page sent after the recovery's bitmap would lose it.
+                    if (epoch == inbox.currentEpoch()) {
+                        pages.serve(request, channel);
+                    }
+                }
                 case MigrationRecord.Resumed r -> {
                     if (!switchOverSent) {
                         throw unexpected(r); // it answers no SWITCH_OVER: the guest is still ours
                     }
-                    inbox.offer(r);
+                    inbox.offer(r, epoch);
                 }
-                case MigrationRecord.Complete c -> inbox.offer(c);
-                case MigrationRecord.DestinationStats s -> inbox.offer(s);
+                case MigrationRecord.Complete c -> inbox.offer(c, epoch);
+                case MigrationRecord.DestinationStats s -> inbox.offer(s, epoch);
+                case MigrationRecord.Recovered r -> inbox.offer(r, epoch);
+                case MigrationRecord.Recover r -> throw unexpected(r);
                 case MigrationRecord.ProgressHint hint -> {
                     // for humans watching the destination; nothing to do here
                 }
@@ -266,19 +281,20 @@ public final class SourceSession {
                 case MigrationRecord.GuestStateRecord g -> throw unexpected(g);
                 case MigrationRecord.SwitchOver s -> throw unexpected(s);
                 case MigrationRecord.PagesDone p -> throw unexpected(p);
-                case Abort a -> inbox.fail(new ProtocolException(a.reason(), "the destination aborted: " + a.message()));
+                case Abort a -> inbox.fail(new ProtocolException(a.reason(), "the destination aborted: " + a.message()),
+                        epoch);
             }
         }
 
         @Override
         public void failed(PeerChannel channel, Throwable cause) {
-            inbox.fail(cause);
+            inbox.fail(cause, epoch);
         }
 
         @Override
         public void closed(PeerChannel channel) {
             inbox.fail(new TransportClosedException(
-                    "the destination closed the " + channel.kind() + " connection"));
+                    "the destination closed the " + channel.kind() + " connection"), epoch);
         }
     }
 
@@ -343,7 +359,121 @@ public final class SourceSession {
         return pending;
     }
 
-    // ---- post-copy push
+    // ---- post-copy and its recovery
+
+    /**
+     * Serves the pages still to come until COMPLETE. When the link breaks the migration is paused, not
+     * failed: the guest lives at the destination and this frozen copy holds its missing pages, so the
+     * session reconnects and goes on (PROTOCOL §5.6).
+     */
+    private MigrationRecord.Complete postcopy() throws InterruptedException {
+        while (true) {
+            try {
+                progress.phase("postcopy");
+                push();
+                return awaitCompletion();
+            } catch (RuntimeException e) {
+                Throwable cause = linkLoss(e);
+                if (cause == null) {
+                    throw e;
+                }
+                recover(cause);
+            }
+        }
+    }
+
+    /**
+     * The link's loss behind a failure of the post-copy phase, or null when the failure is not the link's: what
+     * the connections reported (closed, silent past the peer timeout, an ABORT saying so), or a send that found
+     * a connection closed before its close was reported. A destination that is alive but does not answer in
+     * time, or stops reading while it still heartbeats, is not a broken link: reconnecting would not mend it.
+     */
+    private Throwable linkLoss(RuntimeException e) {
+        Throwable reported = inbox.failure();
+        if (reported != null) {
+            return LinkLoss.is(reported) ? reported : null;
+        }
+        boolean closed = bulk == null || !bulk.isOpen() || urgent != null && !urgent.isOpen();
+        return e instanceof TransportClosedException && closed ? e : null;
+    }
+
+    private MigrationRecord.Complete awaitCompletion() throws InterruptedException {
+        progress.phase("completing");
+        return awaitComplete();
+    }
+
+    /**
+     * postcopy-paused, then postcopy-recover: redials with backoff until the recover timeout, proves the
+     * secret again, opens the new connections with RECOVER(epoch), and takes the destination's bitmap of
+     * pages received: what was lost in flight becomes unsent again, so the push resends exactly that.
+     */
+    private void recover(Throwable lost) throws InterruptedException {
+        long lostAt = System.nanoTime();
+        long deadline = lostAt + TimeUnit.MILLISECONDS.toNanos(config.recoverTimeoutMillis());
+        progress.phase("postcopy-paused");
+        closeChannels();
+        long backoffMillis = RECOVER_BACKOFF_FIRST_MILLIS;
+        Throwable last = lost;
+        while (true) {
+            int epoch = inbox.nextEpoch();
+            try {
+                progress.phase("postcopy-recover");
+                reconnect(epoch, deadline);
+                progress.recovered(System.nanoTime() - lostAt);
+                return;
+            } catch (RuntimeException e) {
+                Throwable reported = inbox.failure();
+                if (LinkLoss.isRefusal(e) || LinkLoss.isRefusal(reported)) {
+                    // the destination refused us for good (it gave up, or never knew this migration)
+                    throw LinkLoss.isRefusal(reported) && reported instanceof RuntimeException r ? r : e;
+                }
+                last = reported != null ? reported : e;
+                closeChannels();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new RecoveryFailedException("post-copy recovery gave up after "
+                        + config.recoverTimeoutMillis() + " ms (the recover timeout): "
+                        + describe(last) + "; the guest at the destination lacks pages only this source holds and "
+                        + "cannot be recovered by reconnecting");
+            }
+            progress.phase("postcopy-paused");
+            // A redial backoff, bounded by the deadline: the link is down, nothing here to wait on.
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(backoffMillis)));
+            backoffMillis = Math.min(RECOVER_BACKOFF_MAX_MILLIS, backoffMillis * 2);
+        }
+    }
+
+    static final long RECOVER_BACKOFF_FIRST_MILLIS = 100;
+    static final long RECOVER_BACKOFF_MAX_MILLIS = 2_000;
+
+    private void reconnect(int epoch, long deadline) throws InterruptedException {
+        bulk = client.connect(destination, migrationId, MigrationRecord.Channel.BULK, new Sink(epoch));
+        bulk.send(new MigrationRecord.Recover(epoch), replyTimeoutMillis);
+        long waitMillis = Math.max(1, Math.min(replyTimeoutMillis,
+                TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        MigrationRecord record = inbox.take(waitMillis, "RECOVERED");
+        if (!(record instanceof MigrationRecord.Recovered recovered) || recovered.epoch() != epoch) {
+            ReferenceCountUtil.release(record);
+            throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type() + " while waiting for RECOVERED("
+                    + epoch + ")");
+        }
+        PageBitmap received;
+        try {
+            received = PageBitmap.fromByteArray(recovered.receivedBitmap(), progress.guestPages());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(AbortReason.MALFORMED, "RECOVERED: " + e.getMessage());
+        }
+        // The old connections are settled (closed, their event loops done with them): no page is marked sent
+        // on them any more, so what the destination lacks and this side marked sent was lost in flight. This
+        // happens before the urgent connection opens: no request may be served while the set changes.
+        encoder.markLost(sent.unmarkLost(received));
+        progress.remainingPages(progress.guestPages() - sent.sentCount());
+        if (config.urgentChannel()) {
+            urgent = client.connect(destination, migrationId, MigrationRecord.Channel.URGENT, new Sink(epoch));
+            urgent.send(new MigrationRecord.Recover(epoch), replyTimeoutMillis);
+        }
+    }
 
     private void push() throws InterruptedException {
         PostcopyPush push = new PostcopyPush(sent, pages, progress, this::throwIfPeerFailed);
@@ -424,9 +554,13 @@ public final class SourceSession {
     private void closeChannels() {
         if (bulk != null) {
             bulk.closeAndSettle(replyTimeoutMillis);
+            bytesOfEarlierEpochs += bulk.bytesWritten();
+            bulk = null;
         }
         if (urgent != null) {
             urgent.closeAndSettle(replyTimeoutMillis);
+            bytesOfEarlierEpochs += urgent.bytesWritten();
+            urgent = null;
         }
     }
 
@@ -455,7 +589,8 @@ public final class SourceSession {
     }
 
     private long bytesWritten() {
-        return (bulk == null ? 0 : bulk.bytesWritten()) + (urgent == null ? 0 : urgent.bytesWritten());
+        return bytesOfEarlierEpochs + (bulk == null ? 0 : bulk.bytesWritten())
+                + (urgent == null ? 0 : urgent.bytesWritten());
     }
 
     private static double rate(long unitsFrom, long unitsTo, long fromNanos, long toNanos) {
@@ -519,6 +654,8 @@ public final class SourceSession {
                         progress.roundFigures().stream().map(MigrationReport.PrecopyRound::of).toList()),
                 new MigrationReport.Phases(progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes),
                 new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
+                new MigrationReport.Recovery(progress.recoveries(), progress.recoveryNanos() / 1e6,
+                        progress.lostPagesResent()),
                 MigrationReport.Faults.of(faults, -1),
                 new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }

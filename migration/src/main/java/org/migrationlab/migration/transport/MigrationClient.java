@@ -58,7 +58,8 @@ public final class MigrationClient implements AutoCloseable {
             return null;
         }
         synchronized (this) {
-            if (kind == MigrationRecord.Channel.BULK || !id.equals(faultsFor)) {
+            // A recovery's connections join the plan already at work: a fault fires once per migration.
+            if (!id.equals(faultsFor)) {
                 faults = new FaultRun(config.faults().get(), faultLog);
                 faultsFor = id;
             }

@@ -48,6 +48,30 @@ class SentPagesTest {
         }
     }
 
+    /** After a recovery, exactly the pages marked sent that the destination lacks become unsent again. */
+    @Test
+    void unmarkLostUnsendsExactlyThePagesSentButNotReceived() {
+        SentPages sent = new SentPages(130);
+        sent.markSentRange(0, 10);   // at the destination before post-copy
+        sent.markSent(64);           // sent and received
+        sent.markSent(65);           // sent and lost in flight
+        sent.markSent(129);          // sent and lost in flight
+        org.migrationlab.emulator.port.PageBitmap received = new org.migrationlab.emulator.port.PageBitmap(130);
+        received.setRange(0, 10);
+        received.set(64);
+
+        org.migrationlab.emulator.port.PageBitmap lost = sent.unmarkLost(received);
+
+        assertThat(lost.cardinality()).isEqualTo(2);
+        assertThat(lost.get(65)).isTrue();
+        assertThat(lost.get(129)).isTrue();
+        assertThat(sent.sentCount()).isEqualTo(11);
+        assertThat(sent.isSent(65)).isFalse();
+        assertThat(sent.isSent(64)).isTrue();
+        assertThat(sent.markSent(65)).as("a lost page can be sent once more").isTrue();
+        assertThat(sent.markSent(65)).as("and only once").isFalse();
+    }
+
     @Test
     void marksEachPageOnce() {
         var sent = new SentPages(3);

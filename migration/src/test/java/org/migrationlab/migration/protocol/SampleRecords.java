@@ -92,6 +92,8 @@ final class SampleRecords {
         records.add(new ProgressHint("round 3: 1234 dirty pages"));
         records.add(new DestinationStats(3, 1000, 3, 80_000, 150_000, 900_000, 1_200_000));
         records.add(new MigrationRecord.Heartbeat());
+        records.add(new MigrationRecord.Recover(2));
+        records.add(new MigrationRecord.Recovered(2, 8, new byte[] {(byte) 0xfe, 0, 0x10}));
         records.add(mixedBatch(alloc, random));
         return records;
     }

@@ -25,7 +25,7 @@ class ReportJsonTest {
         MigrationReport failed = new MigrationReport("failed",
                 "the destination closed the bulk connection (the guest keeps running on the source)",
                 completed.scheme(), completed.timing(), completed.transfer(), completed.convergence(),
-                completed.phases(), completed.pages(), completed.faults(), completed.progress(), completed.balloon(),
+                completed.phases(), completed.pages(), new MigrationReport.Recovery(2, 812.5, 37), completed.faults(), completed.progress(), completed.balloon(),
                 completed.oracle());
         for (MigrationReport report : List.of(completed, failed)) {
             String json = ReportJson.render(report);

@@ -31,6 +31,7 @@ final class ReportSamples {
                         new MigrationReport.PrecopyRound(1, 12.5, 2_000, 12, 5_242.88, 20, Double.NaN))),
                 new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
                 new MigrationReport.Pages(byKind, 2_052, 131_072),
+                MigrationReport.Recovery.NONE,
                 MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
                 new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN),
                 new BalloonSummary("on", 100_000, 196, 3, 1, 100_250, 250, 100_020), "not-checked");
@@ -54,6 +55,7 @@ final class ReportSamples {
                 new MigrationReport.Convergence(0, 1.2345678E7, 0, 0, 0, java.util.List.of()),
                 new MigrationReport.Phases(1_400, 0, 2_048, 67_454_741L),
                 new MigrationReport.Pages(byKind, 0, 16_384),
+                MigrationReport.Recovery.NONE,
                 MigrationReport.Faults.of(FaultStats.NONE, 16_384),
                 MigrationReport.ProgressRates.UNKNOWN, BalloonSummary.NONE, "not-checked");
     }

@@ -34,7 +34,8 @@ import org.migrationlab.migration.transport.TransportConfig;
  * link that goes silent is detected by both ends within the peer timeout; before the switch-over the
  * guest then ends on the source exactly as an unmigrated run (the oracle), and the destination frees its
  * only migration slot. A plan that a migration survives (a short silence, delays) still migrates the
- * guest identically. Every failure message names the plan, which replays it.
+ * guest identically. Every failure message names the plan, which replays it. After the switch-over a
+ * broken link is recovered (PostcopyRecoveryIT).
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
@@ -162,20 +163,6 @@ class FaultInjectionIT {
         // Either it saw the silence itself, or the source, having seen it first, said so on the urgent connection
         // or closed the connection.
         assertThat(run.destinationFailure).as(run.describe()).hasMessageMatching(SILENCE_SEEN);
-    }
-
-    @Test
-    void aLinkThatGoesSilentInPostcopyIsDetectedByBothEndsWithinThePeerTimeout() throws Exception {
-        Run run = migrate("silence bulk at postcopy 10%", MigrationMode.POSTCOPY);
-
-        // Until post-copy recovery exists, a silent link after the switch-over loses the guest; both ends stop.
-        assertThat(run.sourceLostGuest).as(run.describe()).isNotNull()
-                .hasMessageContaining("peer silent for");
-        assertThat(run.destinationFailure).as(run.describe()).hasMessageMatching(SILENCE_SEEN);
-        double destination = seconds(run.firedAt.get(), run.destinationFailedAt.get());
-        System.out.printf("silent link in post-copy: destination detected it after %.2f s%n", destination);
-        assertThat(destination).as("destination detection, s; " + run.describe()).isBetween(0.0, PEER_TIMEOUT_NANOS / 1e9 + 0.5);
-        assertThat(run.slotFreed).as(run.describe()).isTrue();
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.transport.MigrationServer;
 import org.migrationlab.migration.transport.TransportConfig;
 
@@ -42,9 +43,15 @@ public final class LoopbackDestination implements AutoCloseable {
     /** A destination with its own transport (TLS, timeouts, limits of the handshake). */
     public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis)
             throws InterruptedException {
+        this(transport, maxConcurrent, maxRamBytes, replyTimeoutMillis, MigrationConfig.DEFAULT_RECOVER_TIMEOUT_MILLIS);
+    }
+
+    /** A destination whose paused post-copy migrations wait {@code recoverTimeoutMillis} for their source. */
+    public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
+                               long recoverTimeoutMillis) throws InterruptedException {
         this.secret = transport.secret();
         this.destinations = new Destinations(LoopbackMigration.MACHINES, maxConcurrent, maxRamBytes, replyTimeoutMillis,
-                session -> {
+                recoverTimeoutMillis, session -> {
                     sessionFuture(session.id()).complete(session);
                     CompletableFuture<DestinationSession> waiter = nextWaiter.getAndSet(null);
                     if (waiter != null) {

@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -98,6 +99,11 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     private long peerTimeoutNanos;
 
+    @Option(names = "--recover-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long a guest whose link broke after the switch-over waits for its source to reconnect"
+                    + " (post-copy recovery) before it is given up. Default: ${DEFAULT-VALUE}.")
+    private long recoverTimeoutNanos;
+
     @Option(names = "--once", description = "Exit after the first migration: when its guest ended, or when it failed.")
     private boolean once;
 
@@ -137,6 +143,7 @@ public final class DaemonCommand implements Callable<Integer> {
         TransportConfig transport = Transports.config(secretFile, tlsCert, tlsKey, null, 0, latencyNanos,
                 spec.commandLine().getErr()).withPeerTimeout(FaultOptions.peerTimeoutMillis(spec.commandLine(),
                 peerTimeoutNanos));
+        long recoverTimeoutMillis = FaultOptions.recoverTimeoutMillis(spec.commandLine(), recoverTimeoutNanos);
         PrintWriter out = spec.commandLine().getOut();
         if (!noWarmUp) {
             WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr());
@@ -144,8 +151,7 @@ public final class DaemonCommand implements Callable<Integer> {
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
         StateJournal journal = StateJournal.open(stateDir, Owner.DESTINATION); // open for the daemon's life
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
-                maxMemoryBytes,
-                transport.replyTimeoutMillis(), session -> {
+                maxMemoryBytes, transport.replyTimeoutMillis(), recoverTimeoutMillis, session -> {
                     session.journal(journal.port(() -> new Journal.Details(guestLabel(session), "", "")));
                     Thread.ofPlatform().daemon(true).name("guest-" + shortId(session)).start(() -> {
                         try {
@@ -157,9 +163,12 @@ public final class DaemonCommand implements Callable<Integer> {
                         }
                     });
                 });
-        AtomicBoolean accepting = new AtomicBoolean(true);
+        AtomicReference<UUID> accepted = new AtomicReference<>();
         Function<Handshake, RecordSink> resolver = handshake -> {
-            if (once && handshake.channel() == MigrationRecord.Channel.BULK && !accepting.compareAndSet(true, false)) {
+            // The one migration's own reconnections (post-copy recovery) are not a second migration.
+            if (once && handshake.channel() == MigrationRecord.Channel.BULK
+                    && !accepted.compareAndSet(null, handshake.migrationId())
+                    && !handshake.migrationId().equals(accepted.get())) {
                 throw new ProtocolException(AbortReason.BAD_STATE, "this destination takes one migration (--once)");
             }
             return destinations.resolve(handshake);

@@ -171,6 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         FaultPlan plan = faultOptions.plan(spec.commandLine());
         FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
+        FaultOptions.recoverTimeoutMillis(spec.commandLine(), faultOptions.recoverTimeoutNanos);
         if (plan != null) {
             say(spec.commandLine().getOut(), "vmm demo: fault plan (injected by the source): " + plan.print());
         }
@@ -340,7 +341,7 @@ public final class DemoCommand implements Callable<Integer> {
         return secret;
     }
 
-    private List<String> daemonArguments(Path secret, Path destinationJson) {
+    List<String> daemonArguments(Path secret, Path destinationJson) {
         List<String> daemonArgs = new ArrayList<>(List.of("daemon", "--listen", "127.0.0.1:0", "--once",
                 "--json", destinationJson.toString(), "--secret-file", secret.toString()));
         if (noWarmUp) {
@@ -350,10 +351,11 @@ public final class DemoCommand implements Callable<Integer> {
             daemonArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
         }
         daemonArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
+        daemonArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
         return daemonArgs;
     }
 
-    private List<String> migrateArguments(MachineConfig config, List<String> start, String address, Path secret,
+    List<String> migrateArguments(MachineConfig config, List<String> start, String address, Path secret,
                                           Path migrationJson) {
         List<String> migrateArgs = new ArrayList<>(List.of("migrate", "--migrate-to", address,
                 "--secret-file", secret.toString(), "--mode", MigrationConverters.Mode.name(mode)));
@@ -381,6 +383,7 @@ public final class DemoCommand implements Callable<Integer> {
             migrateArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
         }
         migrateArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
+        migrateArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
         if (faultOptions.faults != null) {
             migrateArgs.addAll(List.of("--faults", faultOptions.faults.print())); // expanded: the source replays it
         }

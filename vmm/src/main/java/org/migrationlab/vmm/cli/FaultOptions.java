@@ -6,8 +6,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --faults} and {@code --peer-timeout} (docs/FAULTS.md), shared by {@code migrate} and {@code demo};
- * {@code daemon} has {@code --peer-timeout} alone. A plan is parsed once, when the command line is read;
+ * {@code --faults}, {@code --peer-timeout} and {@code --recover-timeout} (docs/FAULTS.md), shared by
+ * {@code migrate} and {@code demo}; {@code daemon} has the two timeouts alone. A plan is parsed once, when the command line is read;
  * a plan naming a fault this version cannot inject yet is a usage error, never accepted and ignored.
  */
 final class FaultOptions {
@@ -23,6 +23,11 @@ final class FaultOptions {
                     + " Default: ${DEFAULT-VALUE}.")
     long peerTimeoutNanos;
 
+    @Option(names = "--recover-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "After the switch-over, when the link breaks (a connection closed, or silent for the peer"
+                    + " timeout), keep reconnecting for this long before giving the guest up. Default: ${DEFAULT-VALUE}.")
+    long recoverTimeoutNanos;
+
     /** The plan, checked: null without one. */
     FaultPlan plan(CommandLine commandLine) {
         if (faults != null && !faults.unsupported().isEmpty()) {
@@ -37,6 +42,14 @@ final class FaultOptions {
         if (millis < TransportConfig.MIN_PEER_TIMEOUT_MILLIS) {
             throw new CommandLine.ParameterException(commandLine, "--peer-timeout must be at least "
                     + TransportConfig.MIN_PEER_TIMEOUT_MILLIS + "ms");
+        }
+        return millis;
+    }
+
+    static long recoverTimeoutMillis(CommandLine commandLine, long nanos) {
+        long millis = nanos / 1_000_000;
+        if (millis < 1) {
+            throw new CommandLine.ParameterException(commandLine, "--recover-timeout must be at least 1ms");
         }
         return millis;
     }

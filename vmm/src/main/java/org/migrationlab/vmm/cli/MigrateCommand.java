@@ -340,7 +340,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         writeJson(report);
     }
 
-    private MigrationConfig migrationConfig() {
+    MigrationConfig migrationConfig() {
         long downtimeMillis = TimeUnit.NANOSECONDS.toMillis(downtimeTargetNanos);
         if (downtimeMillis <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--downtime-target must be at least 1ms");
@@ -352,7 +352,8 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeMillis, dirtyLog, compress,
-                !noUrgentChannel, limits);
+                !noUrgentChannel, limits, FaultOptions.recoverTimeoutMillis(spec.commandLine(),
+                faultOptions.recoverTimeoutNanos));
     }
 
     static String describe(MigrationConfig c) {

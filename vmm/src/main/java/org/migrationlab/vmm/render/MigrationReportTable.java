@@ -73,6 +73,13 @@ public final class MigrationReportTable {
             }
         }
         row(out, "postcopy-requests", HumanUnits.count(phases.postcopyRequests()));
+        MigrationReport.Recovery recovery = r.recovery();
+        if (recovery.recoveries() > 0) {
+            // Shown only when the link broke: a migration without a recovery has nothing to say here.
+            row(out, "recoveries", HumanUnits.count(recovery.recoveries()) + " post-copy (recovery-time "
+                    + millis(recovery.recoveryMs()) + ", pages lost in flight and resent "
+                    + HumanUnits.count(recovery.lostPagesResent()) + ")");
+        }
         MigrationReport.NetworkFaults faults = r.faults().network();
         double ratio = faults.ratio();
         row(out, "network-faults", HumanUnits.count(faults.count()) + " (minor faults " + HumanUnits.count(faults.minor())

@@ -24,7 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.migrationlab.guest.reference.WssReference;
 import org.migrationlab.migration.testing.JsonObjects;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.testing.RawPeer;
 import org.migrationlab.migration.testing.ReportKeys;
+import org.migrationlab.migration.testing.SourceStreams;
 import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.testing.CapturedRun;
 
@@ -225,6 +228,47 @@ class DaemonMigrateTest {
         assertThat(((Number) destination.get("progress-rate-after")).doubleValue())
                 .as("the guest ran on at the destination").isPositive();
         assertThat(daemon.err().toString()).isEmpty();
+    }
+
+    /**
+     * A bulk connection closed in post-copy: the source reconnects to the same daemon (--once: the reconnection
+     * is no second migration), the guest ends there with the reference result, and the report counts the recovery.
+     */
+    @Test
+    void aConnectionClosedInPostcopyIsRecoveredAtTheDaemon() throws Exception {
+        Map<String, Object> report = migrateGuest(GUEST_ARGS,
+                "--mode", "postcopy", "--after-progress", "2000", "--faults", "close bulk at postcopy 30%");
+        assertThat(report).containsEntry("status", "completed").containsEntry("resent-pages", 0L);
+        assertThat(number(report, "postcopy-recoveries")).isGreaterThanOrEqualTo(1);
+        assertThat(decimal(report.get("recovery-time"))).isPositive();
+    }
+
+    /**
+     * --recover-timeout: a post-copy guest whose source goes away for good after the switch-over waits for it
+     * that long, then the daemon gives it up (with the default of minutes this test would time out).
+     */
+    @Test
+    void aGuestWhoseSourceNeverReconnectsIsGivenUpAtTheRecoverTimeout() throws Exception {
+        int port = startDaemon(dir.resolve("destination.json"), "--recover-timeout", "1s");
+        java.util.List<byte[]> frames = SourceStreams.get().postcopyFrames();
+        long lostAt;
+        try (RawPeer source = RawPeer.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000)) {
+            source.handshakeAsSource(java.util.UUID.randomUUID(), MigrationRecord.Channel.BULK,
+                    Transports.readSecret(secret));
+            for (byte[] frame : frames.subList(0, 4)) { // config, GUEST_STATE, SWITCH_OVER, one pushed batch
+                source.sendBytes(frame);
+            }
+            MigrationRecord record;
+            do {
+                record = source.receive(); // page requests of the faulting guest, then RESUMED
+            } while (!(record instanceof MigrationRecord.Resumed));
+            lostAt = System.nanoTime();
+        }
+        int exit = daemon.exit().get(30, TimeUnit.SECONDS);
+        double waited = (System.nanoTime() - lostAt) / 1e9;
+        assertThat(daemon.err().toString()).as("daemon stderr").contains("did not reconnect within 1000 ms");
+        assertThat(exit).isNotZero();
+        assertThat(waited).as("seconds the guest waited for its source").isBetween(0.9, 15.0);
     }
 
     /**

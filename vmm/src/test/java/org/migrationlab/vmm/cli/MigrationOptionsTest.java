@@ -127,6 +127,31 @@ class MigrationOptionsTest {
                 "--peer-timeout", "1ms"), "--peer-timeout must be at least 30ms");
     }
 
+    /** --recover-timeout reaches the engine's config (migrate) and both children of the demo; 0 is refused. */
+    @Test
+    void recoverTimeoutReachesTheMigrationConfigAndTheDemosChildren() {
+        MigrateCommand migrate = parsed(migrate("--mode", "postcopy", "--recover-timeout", "1500ms"));
+        assertThat(migrate.migrationConfig().recoverTimeoutMillis()).isEqualTo(1_500);
+        MigrateCommand byDefault = parsed(migrate("--mode", "postcopy"));
+        assertThat(byDefault.migrationConfig().recoverTimeoutMillis()).isEqualTo(5 * 60_000);
+
+        CommandLine demoLine = VmmCommand.commandLine();
+        DemoCommand demo = (DemoCommand) demoLine.parseArgs("demo", "--recover-timeout", "7s").subcommand()
+                .commandSpec().userObject();
+        assertThat(String.join(" ", demo.daemonArguments(secret, dir.resolve("d.json")))).contains("--recover-timeout 7s");
+        assertThat(String.join(" ", demo.migrateArguments(org.migrationlab.emulator.machine.MachineConfig.of(64L << 20,
+                new org.migrationlab.emulator.image.BootArgs("wss", java.util.Map.of(), 1)), java.util.List.of(),
+                "127.0.0.1:1", secret, dir.resolve("m.json")))).contains("--recover-timeout 7s");
+
+        assertUsageError(CapturedRun.vmm(migrate("--recover-timeout", "0")), "--recover-timeout must be at least 1ms");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--no-warm-up", "--recover-timeout", "0"), "--recover-timeout must be at least 1ms");
+    }
+
+    private static MigrateCommand parsed(String... args) {
+        return (MigrateCommand) VmmCommand.commandLine().parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
     @Test
     void unknownPrepageIsOneLineAndExitCode2() {
         assertUsageError(CapturedRun.vmm(migrate("--mode", "postcopy", "--prepage", "sideways")),

@@ -32,6 +32,7 @@ class MigrationReportTableTest {
                         new MigrationReport.PrecopyRound(1, 12.5, 2_000, 12, 5_242.88, 20, Double.NaN))),
                 new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
                 new MigrationReport.Pages(byKind, 2_052, 131_072),
+                MigrationReport.Recovery.NONE,
                 MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
                 new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN),
                 new BalloonSummary("on", 100_000, 196, 3, 1, 100_250, 250, 100_020), "not-checked");

@@ -1,0 +1,98 @@
+package org.migrationlab.migration.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.protocol.AbortReason;
+import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.ProtocolException;
+import org.migrationlab.migration.testing.LoopbackDestination;
+import org.migrationlab.migration.testing.LoopbackMigration;
+import org.migrationlab.migration.testing.RawPeer;
+import org.migrationlab.migration.testing.SourceStreams;
+import org.migrationlab.migration.transport.TransportConfig;
+
+/**
+ * The destination's side of post-copy recovery (PROTOCOL §5.6), against a source played by hand: after
+ * the link breaks, the guest waits; a reconnection with a newer epoch gets the bitmap of the pages that
+ * arrived; a reconnection of a stale epoch is refused without disturbing the migration; and a source that
+ * never comes back fails the migration at the destination's recover timeout, not before and not never.
+ */
+@Timeout(60)
+class DestinationRecoveryIT {
+    private static final long RECOVER_TIMEOUT_MILLIS = 4_000;
+
+    @Test
+    void aReconnectionGetsTheReceivedPagesAStaleOneIsRefusedAndTheRecoverTimeoutEndsTheWait() throws Exception {
+        List<byte[]> frames = SourceStreams.get().postcopyFrames();
+        ByteArrayOutputStream upToPush = new ByteArrayOutputStream();
+        for (byte[] frame : frames.subList(0, 4)) { // config, GUEST_STATE, SWITCH_OVER, one pushed batch
+            upToPush.writeBytes(frame);
+        }
+        UUID id = UUID.randomUUID();
+        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(LoopbackMigration.SECRET), 1,
+                1L << 30, 60_000, RECOVER_TIMEOUT_MILLIS)) {
+            try (RawPeer first = RawPeer.connect(destination.address(), 10_000)) {
+                first.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                first.sendBytes(upToPush.toByteArray());
+                await(first, MigrationRecord.Resumed.class);
+                // The link breaks, in order (a reset could discard the batch unread): the guest faults on pages
+                // that cannot come, and waits.
+                first.shutdownOutput();
+                first.readUntilClosed();
+            }
+
+            long lostAt;
+            try (RawPeer second = RawPeer.connect(destination.address(), 10_000)) {
+                second.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                second.send(new MigrationRecord.Recover(1));
+                MigrationRecord.Recovered recovered = await(second, MigrationRecord.Recovered.class);
+                assertThat(recovered.epoch()).isEqualTo(1);
+                PageBitmap received = PageBitmap.fromByteArray(recovered.receivedBitmap(), SourceStreams.GUEST_PAGES);
+                // The pushed batch: page 0 and the stream's chosen pages, nothing else.
+                assertThat(received.cardinality()).isEqualTo(recovered.receivedCount()).isEqualTo(8);
+                assertThat(received.get(0)).isTrue();
+                assertThat(received.get(SourceStreams.GUEST_PAGES - 1)).isTrue();
+
+                try (RawPeer stale = RawPeer.connect(destination.address(), 10_000)) {
+                    stale.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                    stale.send(new MigrationRecord.Recover(1));
+                    RawPeer.Ending ending = stale.readUntilClosed();
+                    assertThat(ending.abort()).isNotNull();
+                    assertThat(ending.abort().reason()).isEqualTo(AbortReason.BAD_STATE);
+                    assertThat(ending.abort().message()).contains("stale recovery epoch 1");
+                }
+                assertThat(destination.destinations().guestsHeld()).as("the refusal left the migration alone").isEqualTo(1);
+                lostAt = System.nanoTime();
+            } // and breaks again, for good
+
+            Throwable failure = destination.failure(id, 20_000);
+            double waited = (System.nanoTime() - lostAt) / 1e9;
+            assertThat(failure).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("did not reconnect within " + RECOVER_TIMEOUT_MILLIS + " ms");
+            assertThat(((ProtocolException) failure).reason()).isEqualTo(AbortReason.TIMEOUT);
+            assertThat(waited).as("the guest waited for the recovery, s").isGreaterThanOrEqualTo(RECOVER_TIMEOUT_MILLIS / 1e3 - 0.1);
+            assertThat(LoopbackDestination.vcpuThreadsLeftAfter(10_000)).isEmpty();
+        }
+    }
+
+    /** The next record of {@code type}, past the page requests of the faulting guest. */
+    private static <T extends MigrationRecord> T await(RawPeer peer, Class<T> type) throws IOException {
+        while (true) {
+            MigrationRecord record = peer.receive();
+            if (type.isInstance(record)) {
+                return type.cast(record);
+            }
+            if (!(record instanceof MigrationRecord.PageRequest)) {
+                throw new IOException("expected " + type.getSimpleName() + ", got " + record);
+            }
+        }
+    }
+}
