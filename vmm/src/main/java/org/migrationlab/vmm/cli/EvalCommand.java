@@ -95,6 +95,9 @@ public final class EvalCommand implements Callable<Integer> {
                     + String.join(", ", EXPERIMENTS.stream().map(Experiment::name).toList()));
         }
         PrintWriter outWriter = spec.commandLine().getOut();
+        // Measured migrations start warm, as the daemon's do: a cold first one is slower than any after it,
+        // and on a tiny guest it can outlast the guest.
+        WarmUp.runOrWarn("vmm eval", spec.commandLine().getErr());
         Runner runner = new Runner(settings, spec.commandLine().getErr());
         chosen.forEach(e -> runner.plan(e.migrations(settings)));
         List<ExperimentResult> results = new ArrayList<>();
