@@ -23,7 +23,9 @@ final class LivenessHandler extends ChannelDuplexHandler {
     /**
      * A check that runs this much after its time shows that this end's event loop was starved (a loaded
      * host, a long pause): bytes may be waiting in the socket unread, so the silence it measures is ours,
-     * not the peer's. It looks again once the loop has caught up instead of ending the connection.
+     * not the peer's. It looks again once the loop has caught up instead of ending the connection; twice the
+     * peer timeout without a byte is silence however busy the loop (a loop late at every look must not keep
+     * a dead peer's connection open).
      */
     static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Long enough for the loop to pass over its sockets once before the look again. */
@@ -92,7 +94,7 @@ final class LivenessHandler extends ChannelDuplexHandler {
         }
         long now = now();
         long silent = now - lastRead;
-        if (silent >= peerTimeoutNanos && now - checkDueAt > LATE_NANOS) {
+        if (silent >= peerTimeoutNanos && silent < 2 * peerTimeoutNanos && now - checkDueAt > LATE_NANOS) {
             schedule(RECHECK_NANOS); // after the reads the loop has queued: then the silence is the peer's
             return;
         }

@@ -65,6 +65,13 @@ class LivenessHandlerTest {
         assertThat(f.failures).hasSize(1);
     }
 
+    @Test
+    void twiceThePeerTimeoutIsSilenceEvenToALateCheck() {
+        Fixture f = new Fixture();
+        f.advance(2 * TIMEOUT_MILLIS);
+        assertThat(f.failures).as("a loop late at every look still ends a dead peer's connection").hasSize(1);
+    }
+
     private static final class Fixture {
         final List<Throwable> failures = new ArrayList<>();
         final EmbeddedChannel channel;
