@@ -38,11 +38,15 @@ final class ChildProcesses implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         // Flags the launcher or test runner gave this JVM that the children need too (stack size for the
         // emulator's vCPU threads, the lab's own properties such as the Unicorn library's location, the early
-        // compilation of the JDK's AES-GCM that sealed frames need from their first second, and the JDK AOT
-        // cache bin/vmm built: the children run the same class path, so the same cache fits them).
+        // compilation of the JDK's AES-GCM that sealed frames need from their first second, the module openings
+        // the journal's store needs, and the JDK AOT cache bin/vmm built: the children run the same class path
+        // with the same module flags, so the same cache fits them; with other module flags it would refuse to
+        // start them).
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (flag.startsWith("-Xss") || flag.startsWith("-Xmx") || flag.startsWith("-Dmigrationlab.")
-                    || flag.startsWith("-XX:CompileCommand=") || flag.startsWith("-XX:AOTCache=")) {
+                    || flag.startsWith("-XX:CompileCommand=") || flag.startsWith("-XX:AOTCache=")
+                    || flag.startsWith("--add-opens=") || flag.startsWith("--add-exports=")
+                    || flag.startsWith("--sun-misc-unsafe-memory-access=")) {
                 command.add(flag);
             }
         }
