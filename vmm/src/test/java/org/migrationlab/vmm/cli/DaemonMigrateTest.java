@@ -30,6 +30,7 @@ import org.migrationlab.migration.testing.ReportKeys;
 import org.migrationlab.migration.testing.SourceStreams;
 import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.testing.CapturedRun;
+import org.migrationlab.vmm.testing.RunningVmm;
 
 import picocli.CommandLine;
 
@@ -99,66 +100,8 @@ class DaemonMigrateTest {
         assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("command threads ended").isTrue();
     }
 
-    /**
-     * Captures a command's output and hands over its first line as soon as it is written, and tells when a
-     * text has been written a given number of times.
-     */
-    private static final class Capture extends Writer {
-        final StringBuilder text = new StringBuilder();
-        final CompletableFuture<String> firstLine = new CompletableFuture<>();
-        private final Map<CompletableFuture<Void>, Map.Entry<String, Integer>> awaited = new java.util.HashMap<>();
-
-        @Override
-        public synchronized void write(char[] chars, int offset, int length) {
-            text.append(chars, offset, length);
-            int newline = text.indexOf("\n");
-            if (newline >= 0) {
-                firstLine.complete(text.substring(0, newline).strip());
-            }
-            awaited.entrySet().removeIf(e -> completeIfWritten(e.getKey(), e.getValue().getKey(), e.getValue().getValue()));
-        }
-
-        /** Completes once {@code fragment} has been written {@code times} times. */
-        synchronized CompletableFuture<Void> written(String fragment, int times) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            if (!completeIfWritten(done, fragment, times)) {
-                awaited.put(done, Map.entry(fragment, times));
-            }
-            return done;
-        }
-
-        private boolean completeIfWritten(CompletableFuture<Void> done, String fragment, int times) {
-            int count = 0;
-            for (int at = text.indexOf(fragment); at >= 0; at = text.indexOf(fragment, at + 1)) {
-                count++;
-            }
-            return count >= times && done.complete(null);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public synchronized String toString() {
-            return text.toString();
-        }
-    }
-
-    private record Running(CompletableFuture<Integer> exit, Capture out, Capture err) {
-    }
-
-    private Running start(String... args) {
-        Capture out = new Capture();
-        Capture err = new Capture();
-        CommandLine cmd = VmmCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Running(CompletableFuture.supplyAsync(() -> cmd.execute(args), threads), out, err);
+    private RunningVmm start(String... args) {
+        return RunningVmm.start(threads, args);
     }
 
     private int startDaemon(Path json, String... more) throws Exception {
@@ -178,7 +121,7 @@ class DaemonMigrateTest {
         return Integer.parseInt(m.group(1));
     }
 
-    private Running daemon;
+    private RunningVmm daemon;
 
     @ParameterizedTest
     @ValueSource(strings = {"postcopy", "precopy", "hybrid"})
@@ -187,7 +130,7 @@ class DaemonMigrateTest {
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
 
-        Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--after-progress", "2000", "--json", migrationJson.toString());
 
@@ -283,7 +226,7 @@ class DaemonMigrateTest {
         for (int turn = 1; turn <= 2; turn++) {
             String passes = Integer.toString(2 * Integer.parseInt(PASSES) + 100 * turn);
             // Post-copy switches over right after the handshake, long before this guest's end.
-            Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+            RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                     "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
                     "passes=" + passes, "--after-progress", "2000", "--quiet");
             // Exit code 0, not 4: the guest was still running when it moved.
@@ -319,7 +262,7 @@ class DaemonMigrateTest {
                 "--arg", "wss=" + guest.get("wss"), "--arg", "passes=" + guest.get("passes"), "--json",
                 migrationJson.toString(), "--quiet"));
         args.addAll(java.util.List.of(flags));
-        Running source = start(args.toArray(String[]::new));
+        RunningVmm source = start(args.toArray(String[]::new));
         assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate %s (0: a live guest moved); stderr: %s",
                 args, source.err()).isZero();
         assertThat(daemon.exit().get(90, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
@@ -424,7 +367,7 @@ class DaemonMigrateTest {
         Path migrationJson = dir.resolve("migration.json");
         int port = startDaemon(destinationJson, "--quiet");
 
-        Running source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--dsb", "on", "--dsb-interval", "100us", "--after-progress", "20000", "--json", migrationJson.toString());
 

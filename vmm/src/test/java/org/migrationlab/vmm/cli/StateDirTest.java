@@ -45,6 +45,7 @@ import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
 import org.migrationlab.migration.report.ReportJson;
+import org.migrationlab.vmm.testing.RunningVmm;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
@@ -76,55 +77,19 @@ class StateDirTest {
         assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("command threads ended").isTrue();
     }
 
-    /** Output that hands over its first line as soon as it is written. */
-    private static final class FirstLine extends java.io.Writer {
-        final CompletableFuture<String> first = new CompletableFuture<>();
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public synchronized void write(char[] chars, int offset, int length) {
-            text.append(chars, offset, length);
-            int newline = text.indexOf("\n");
-            if (newline >= 0) {
-                first.complete(text.substring(0, newline).strip());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public synchronized String toString() {
-            return text.toString();
-        }
-    }
-
-    private record Running(CompletableFuture<Integer> exit, FirstLine out, StringWriter err) {
-    }
-
-    private Running start(String... args) {
-        FirstLine out = new FirstLine();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = VmmCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Running(CompletableFuture.supplyAsync(() -> cmd.execute(args), threads), out, err);
+    private RunningVmm start(String... args) {
+        return RunningVmm.start(threads, args);
     }
 
     @Test
     void bothSidesJournalTheirOwnershipTransitionsAndStatusListsThemFromAnotherProcess() throws Exception {
         Path destinationState = dir.resolve("destination-state");
         Path sourceState = dir.resolve("source-state");
-        Running daemon = start("daemon", "--no-warm-up", "--quiet", "--listen", "127.0.0.1:0", "--secret-file",
+        RunningVmm daemon = start("daemon", "--no-warm-up", "--quiet", "--listen", "127.0.0.1:0", "--secret-file",
                 secret.toString(), "--state-dir", destinationState.toString());
         int port = awaitPort(daemon);
 
-        Running source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
+        RunningVmm source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
                 "--secret-file", secret.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=4M", "--arg", "passes=2000", "--after-progress", "2000", "--faults", "seed=7",
                 "--state-dir", sourceState.toString());
@@ -161,10 +126,10 @@ class StateDirTest {
     @Test
     void aMigrationThatFailsBeforeTheSwitchOverIsJournaledAsFailedWithTheSourceOwningTheGuest() throws Exception {
         Path state = dir.resolve("state"); // one directory for both sides: each has its own file
-        Running daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
+        RunningVmm daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
                 "--secret-file", secret.toString(), "--state-dir", state.toString());
         int port = awaitPort(daemon);
-        Running source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
+        RunningVmm source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
                 "--secret-file", secret.toString(), "--mode", "precopy", "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=4M", "--arg", "passes=400", "--faults", "close bulk at precopy 30%",
                 "--state-dir", state.toString());
@@ -182,7 +147,7 @@ class StateDirTest {
     /** The switch-over waits for its record: when it cannot be made durable, the source keeps its guest. */
     @Test
     void aSwitchOverThatCannotBeJournaledDoesNotHappen() throws Exception {
-        Running daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
+        RunningVmm daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
                 "--secret-file", secret.toString());
         int port = awaitPort(daemon);
         List<Phase> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -213,10 +178,10 @@ class StateDirTest {
 
     @Test
     void withoutAStateDirectoryNothingIsWritten() throws Exception {
-        Running daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
+        RunningVmm daemon = start("daemon", "--no-warm-up", "--quiet", "--once", "--listen", "127.0.0.1:0",
                 "--secret-file", secret.toString());
         int port = awaitPort(daemon);
-        Running source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
+        RunningVmm source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
                 "--secret-file", secret.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=4M", "--arg", "passes=2000", "--after-progress", "2000");
         // 4 (the guest ended before the switch-over) is a completed migration too: not what this test is about.
@@ -228,9 +193,9 @@ class StateDirTest {
         }
     }
 
-    private static int awaitPort(Running daemon) throws Exception {
-        CompletableFuture.anyOf(daemon.out().first, daemon.exit()).get(30, TimeUnit.SECONDS);
-        String first = daemon.out().first.getNow(null);
+    private static int awaitPort(RunningVmm daemon) throws Exception {
+        CompletableFuture.anyOf(daemon.out().firstLine, daemon.exit()).get(30, TimeUnit.SECONDS);
+        String first = daemon.out().firstLine.getNow(null);
         Matcher m = LISTENING.matcher(String.valueOf(first));
         assertThat(m.matches()).as("first line %s; stderr: %s", first, daemon.err()).isTrue();
         return Integer.parseInt(m.group(1));
