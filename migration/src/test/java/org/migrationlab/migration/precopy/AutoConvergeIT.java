@@ -32,10 +32,9 @@ class AutoConvergeIT {
     private static final MachineConfig GUEST = LoopbackMigration.config(64L << 20, "wss", 1, "wss=32M",
             "write-ratio=0.2", "passes=6000");
     /**
-     * 16 rounds in all; auto-converge steps 60 → 80 → 99 %, two high rounds per step (QEMU's rule). With 12,
-     * a sealed stream on a quiet machine once converged in the very last round, which the test cannot tell
-     * from the cap: four more leave room to see that it converged by itself, and the guest runs twice as
-     * long (6,000 passes) so that it still runs at the downtime policy's later cap.
+     * 16 rounds in all; auto-converge steps 60 → 80 → 99 %, two high rounds per step (QEMU's rule). The
+     * rounds after the last step leave room for a slow machine, where rounds are less often "high" and the
+     * steps come later; the guest runs 6,000 passes so that it still runs at the downtime policy's cap.
      */
     private static final PrecopyLimits LIMITS = new PrecopyLimits(16, 60, 20);
     private static final long TARGET_MILLIS = 75;
@@ -82,7 +81,9 @@ class AutoConvergeIT {
         assertThat(autoConverge.completed()).as(autoConverge.error()).isTrue();
         assertThat(autoConverge.scheme().switchReason()).as("auto-converge reached the target")
                 .contains("<= target 75.00 ms").doesNotContain("round cap");
-        assertThat(autoConverge.convergence().dirtySyncCount()).isLessThan(LIMITS.maxRounds() - 1);
+        // Reaching the target is told from the cap by the reason (the target is checked first), so a run that
+        // converges only in the last live round still counts: on a loaded 2-core machine it once did.
+        assertThat(autoConverge.convergence().dirtySyncCount()).isLessThanOrEqualTo(LIMITS.maxRounds() - 1);
         assertThat(autoConverge.convergence().cpuThrottlePercentage()).as("cpu-throttle-percentage")
                 .isGreaterThanOrEqualTo(LIMITS.throttleInitialPercent());
         assertThat(autoConverge.scheme().guestEndedBeforeSwitchOver()).as("a live guest was migrated").isFalse();
