@@ -170,9 +170,14 @@ public final class DestinationSession {
             }
         }
 
-        /** Whether this connection is one of the current epoch's, and the migration not paused. */
+        /**
+         * Whether this connection is one of the current epoch's and live: not paused, or the recovered bulk
+         * connection while its urgent one is still on its way. The source pushes on the bulk connection as soon
+         * as it has the bitmap, so those pages (and PAGES_DONE) may come before the urgent RECOVER does: they
+         * are not in the bitmap the source took, and dropping them would leave the guest waiting for ever.
+         */
         private boolean current() {
-            return epochOfThis == epoch && state != State.PAUSED;
+            return epochOfThis == epoch && (state != State.PAUSED || recoveredBulk(kind));
         }
 
         @Override
@@ -226,6 +231,10 @@ public final class DestinationSession {
                     pause(channel.kind() + " connection: " + cause.getMessage());
                     return;
                 }
+                if (state == State.PAUSED && LinkLoss.is(cause)) {
+                    bulk = null; // the recovered bulk connection broke too: the next RECOVER may attach
+                    return;
+                }
                 if (state == State.COMPLETING && LinkLoss.is(cause)) {
                     return; // every page is here: the guest goes on; a recovery learns it (ArrivedMigrationSink)
                 }
@@ -241,6 +250,10 @@ public final class DestinationSession {
                 }
                 if (state == State.RUNNING) {
                     pause("the source closed the " + kind + " connection");
+                    return;
+                }
+                if (state == State.PAUSED) {
+                    bulk = null; // the recovered bulk connection closed too: the next RECOVER may attach
                     return;
                 }
                 if (state == State.COMPLETING) {
@@ -287,6 +300,14 @@ public final class DestinationSession {
         });
     }
 
+    /**
+     * Paused, with the bulk connection of a newer epoch attached (RECOVERED sent) and its urgent one not yet:
+     * that bulk connection is live. Before the RECOVER, {@link #pause} cleared {@code bulk}.
+     */
+    private boolean recoveredBulk(MigrationRecord.Channel kind) {
+        return state == State.PAUSED && kind == MigrationRecord.Channel.BULK && bulk != null;
+    }
+
     private void onRecover(MigrationRecord.Recover recover, MigrationRecord.Channel kind, PeerChannel channel,
                            ConnectionSink sink) {
         // The write lock waits for page copies of the old connections still under way: the bitmap then holds
@@ -304,6 +325,9 @@ public final class DestinationSession {
                                 + ": migration " + id + " is at epoch " + epoch);
                     }
                     pause("a newer connection, epoch " + recover.epoch()); // the source saw the loss first
+                    if (bulk != null) {
+                        bulk.close(); // the bulk connection of a recovery that never got its urgent one
+                    }
                     epoch = recover.epoch();
                     sink.epochOfThis = epoch;
                     bulk = channel;
@@ -333,7 +357,7 @@ public final class DestinationSession {
         switch (record) {
             case PageBatch batch -> {
                 try {
-                    onPages(batch, from);
+                    onPages(batch, kind, from);
                 } finally {
                     batch.release();
                 }
@@ -412,14 +436,14 @@ public final class DestinationSession {
         journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
     }
 
-    private void onPages(PageBatch batch, int from) {
+    private void onPages(PageBatch batch, MigrationRecord.Channel kind, int from) {
         // Post-copy pages are copied outside the session lock; the read lock keeps a failing session's
         // teardown from unmapping guest RAM under the copy.
         ramInUse.readLock().lock();
         try {
             Migratable target;
             synchronized (this) {
-                if (state == State.FAILED || state == State.PAUSED || from != epoch) {
+                if (state == State.FAILED || from != epoch || state == State.PAUSED && !recoveredBulk(kind)) {
                     // The session is over and its ABORT sent, or the batch came on a connection of an earlier
                     // epoch: the recovery's bitmap did not count it, so it is dropped and resent.
                     return;
@@ -440,7 +464,7 @@ public final class DestinationSession {
                     }
                     return;
                 }
-                if (state != State.RUNNING && state != State.COMPLETING) {
+                if (state != State.RUNNING && state != State.COMPLETING && state != State.PAUSED) {
                     throw unexpected(batch);
                 }
                 target = machine;
@@ -587,8 +611,9 @@ public final class DestinationSession {
     }
 
     private synchronized void onPagesDone(MigrationRecord.PagesDone done) {
-        // After a recovery the source says PAGES_DONE again: it changes nothing.
-        if (state != State.RUNNING) {
+        // After a recovery the source says PAGES_DONE again: it changes nothing. It may come on the recovered
+        // bulk connection before the urgent one is back (still paused); completion then waits for that one.
+        if (state != State.RUNNING && state != State.PAUSED) {
             throw unexpected(done);
         }
         pagesDone = true;
@@ -671,6 +696,15 @@ public final class DestinationSession {
     }
 
     /** How the source named the guest's image ("" before GUEST_CONFIG or when it named none). */
+    /** Waits until {@code page} arrived after the switch-over: tests order what they send by it. */
+    boolean awaitArrived(long page, long timeoutMillis) throws InterruptedException {
+        IncomingPages pages;
+        synchronized (this) {
+            pages = incoming;
+        }
+        return pages != null && pages.awaitArrival(page, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    }
+
     public synchronized String imageLabel() {
         return guest == null ? "" : guest.image();
     }
