@@ -82,6 +82,8 @@ public final class DestinationSession {
     private boolean usesUrgent;
     /** Counts pauses, so a recover timeout armed for an earlier pause does nothing. */
     private int pauses;
+    /** Pages that failed their checksum after the switch-over (each one pauses the migration). */
+    private int damagedPages;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis) {
@@ -315,6 +317,15 @@ public final class DestinationSession {
         ramInUse.writeLock().lock();
         try {
             synchronized (this) {
+                if (incoming == null && kind == MigrationRecord.Channel.BULK) {
+                    // The source lost the link after sending SWITCH_OVER, which never got here: this session must
+                    // never resume the guest now (a SWITCH_OVER still in flight on the old connection is refused),
+                    // and the refusal tells the source the guest is its own again.
+                    fail(new ProtocolException(AbortReason.CONNECTION_LOST, "the source reconnected before the "
+                            + "switch-over got here: it keeps the guest"));
+                    throw new ProtocolException(AbortReason.BAD_STATE, "nothing to recover: migration " + id
+                            + " never switched over here (state " + state + "); it is abandoned, the guest is the source's");
+                }
                 if (incoming == null || state != State.RUNNING && state != State.PAUSED) {
                     throw new ProtocolException(AbortReason.BAD_STATE, "nothing to recover: migration " + id
                             + " is in state " + state);
@@ -483,7 +494,16 @@ public final class DestinationSession {
                         target.fillZeroPage(page);
                     } else {
                         int index = i;
-                        target.fillPage(page, into -> PageCodec.decodePageInto(batch, index, into));
+                        try {
+                            target.fillPage(page, into -> PageCodec.decodePageInto(batch, index, into));
+                        } catch (ProtocolException e) {
+                            if (e.reason() != AbortReason.BAD_CRC && e.reason() != AbortReason.MALFORMED) {
+                                throw e;
+                            }
+                            incoming.unclaim(page);
+                            damagedInFlight(page, kind, e);
+                            return; // the rest of the batch was not claimed: the recovery sends it again
+                        }
                     }
                 }
                 if (!incoming.arrive(page)) {
@@ -498,6 +518,29 @@ public final class DestinationSession {
         }
         maybeComplete();
     }
+
+    /**
+     * A page failed its checksum after the switch-over. Before it, the source still runs the guest and the
+     * migration just ends; here the guest runs on this side, and ending the migration would lose it. The page
+     * was damaged on its way (the source's frozen copy is intact), so the link is treated as broken: both sides
+     * pause, and the recovery's bitmap, which lacks the page, has the source send it again. A source whose
+     * pages keep arriving damaged is not on a flaky link: after {@link #MAX_DAMAGED_PAGES} the migration fails.
+     */
+    private synchronized void damagedInFlight(long page, MigrationRecord.Channel kind, ProtocolException damage) {
+        if (++damagedPages > MAX_DAMAGED_PAGES) {
+            throw new ProtocolException(damage.reason(), damage.getMessage() + " (" + damagedPages
+                    + " damaged pages after the switch-over: more than a flaky link)");
+        }
+        String why = "page " + page + " arrived damaged on the " + kind + " connection (" + damage.getMessage() + ")";
+        if (state == State.RUNNING) {
+            pause(why);
+        } else if (recoveredBulk(kind)) {
+            bulk.close(); // the recovered bulk connection brought it: the source recovers again
+            bulk = null;
+        }
+    }
+
+    static final int MAX_DAMAGED_PAGES = 64;
 
     private static long checkedPage(Migratable target, PageBatch batch, int index) {
         long page = batch.pageNumbers()[index];
