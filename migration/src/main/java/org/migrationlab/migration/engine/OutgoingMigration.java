@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.MachineConfig;
@@ -67,6 +69,13 @@ public final class OutgoingMigration {
         default void migrating(long progressUnits, MigrationProgress progress) {
         }
 
+        /**
+         * Attempt {@code retry} of {@code of} starts after {@code backoffMillis}: the last one failed with the
+         * guest still here ({@code failed}), and the guest runs on meanwhile.
+         */
+        default void retrying(int retry, int of, long backoffMillis, MigrationReport failed) {
+        }
+
         /** The migration ended (completed or not); {@code report} is what the outcome carries. */
         default void migrated(MigrationReport report) {
         }
@@ -82,6 +91,15 @@ public final class OutgoingMigration {
     /** As {@link #run(Request, Observer)}, journaling the migration's ownership transitions. */
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal)
             throws InterruptedException {
+        return run(request, observer, journal, Retries.NONE);
+    }
+
+    /**
+     * As {@link #run(Request, Observer, OwnershipJournal)}, starting the migration again (a new session, a new
+     * migration id) when it failed while the guest was still this side's, as {@code retries} says.
+     */
+    public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries)
+            throws InterruptedException {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
             CompletableFuture<Void> trigger = request.trigger().armOn(guest);
@@ -94,11 +112,24 @@ public final class OutgoingMigration {
             }
             long progressAtStart = guest.progress().units();
             long migrationStart = System.nanoTime();
-            SourceSession session = new SourceSession(guest, request.imageLabel(), request.migration(),
-                    request.client(), request.destination(), request.replyTimeoutMillis());
-            session.journal(journal);
-            observer.migrating(progressAtStart, session.progress());
-            MigrationReport report = session.migrate();
+            SourceSession session;
+            MigrationReport report;
+            for (int retry = 0; ; retry++) {
+                session = new SourceSession(guest, request.imageLabel(), request.migration(),
+                        request.client(), request.destination(), request.replyTimeoutMillis());
+                session.journal(journal);
+                observer.migrating(guest.progress().units(), session.progress());
+                report = session.migrate();
+                if (report.completed() || session.destinationTookGuest() || retry >= retries.count()
+                        || guest.ended().isDone()) {
+                    break;
+                }
+                long backoff = retries.backoffMillis(retry + 1);
+                observer.retrying(retry + 1, retries.count(), backoff, report);
+                if (endsWithin(guest, backoff)) {
+                    break; // the guest ended here while it waited: nothing left to migrate
+                }
+            }
             double before = rate(progressAtStart, migrationStart - guestStart);
             report = report.withProgress(new MigrationReport.ProgressRates(before, report.progress().during(),
                     report.progress().after()));
@@ -110,6 +141,18 @@ public final class OutgoingMigration {
                 return new SourceOutcome.Failed(report, Optional.empty());
             }
             return new SourceOutcome.Failed(report, Optional.of(endHere(guest, guestStart)));
+        }
+    }
+
+    /** Whether the guest ends within {@code millis} (the wait between two attempts). */
+    private static boolean endsWithin(Migratable guest, long millis) throws InterruptedException {
+        try {
+            guest.ended().get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // the vCPU failed: endHere says how
         }
     }
 

@@ -74,6 +74,8 @@ public final class SourceSession {
     /** Bytes written on the connections of earlier epochs (before a post-copy recovery). */
     private long bytesOfEarlierEpochs;
     private boolean ownershipPassed;
+    /** SWITCH_OVER went out, then the link, and no recovery could tell whether the destination resumed. */
+    private boolean guestInDoubt;
     private OwnershipJournal journal = OwnershipJournal.NONE;
     /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
     private volatile boolean switchOverSent;
@@ -107,11 +109,12 @@ public final class SourceSession {
     }
 
     /**
-     * Whether the destination took the guest over (it said RESUMED): after a failure, false means the
-     * guest runs on here, true that this side holds only its paused copy. Read after {@link #migrate()}.
+     * Whether the destination took the guest over (it said RESUMED, or may have: SWITCH_OVER went out and
+     * no recovery could tell): after a failure, false means the guest runs on here, true that this side
+     * holds only its paused copy. Read after {@link #migrate()}.
      */
     public boolean destinationTookGuest() {
-        return ownershipPassed;
+        return ownershipPassed || guestInDoubt;
     }
 
     /** Where ownership transitions are journaled (none by default); set before {@link #migrate()}. */
@@ -200,6 +203,7 @@ public final class SourceSession {
                         expectedDowntimeNanos, time, faults, rate(progressAtStart, progressAtPause, time.start,
                                 time.paused == 0 ? System.nanoTime() : time.paused));
             }
+            guestInDoubt = !ownershipPassed; // SWITCH_OVER went out and no answer came: not this side's to run
             journal.recordBestEffort(migrationId, Phase.FAILED, Owner.DESTINATION);
             progress.phase("failed");
             return report("failed", error + (ownershipPassed ? " (after the switch-over: the destination runs the "

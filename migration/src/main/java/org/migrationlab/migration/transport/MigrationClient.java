@@ -20,8 +20,8 @@ import org.migrationlab.migration.protocol.MigrationRecord;
 /**
  * The source's side of the transport: opens a migration's connections to a destination and completes
  * once each is authenticated. Owns its event loops ({@code net-bulk}, {@code net-urgent}). With a fault
- * plan in its config, each migration's connections share one {@link FaultRun} (opened with the bulk
- * connection), and every fault fired is reported to the fault log.
+ * plan in its config, its migrations' connections share one {@link FaultRun} (each fault fires once, a
+ * retried migration's included), and every fault fired is reported to the fault log.
  */
 public final class MigrationClient implements AutoCloseable {
     private final TransportConfig config;
@@ -29,9 +29,8 @@ public final class MigrationClient implements AutoCloseable {
     private final EventLoopGroup bulkLoop = EventLoops.named("net-bulk", 1);
     private final EventLoopGroup urgentLoop = EventLoops.named("net-urgent", 1);
     private final Consumer<String> faultLog;
-    /** The fault run of the migration whose bulk connection was opened last (one migration at a time). */
-    private volatile FaultRun faults;
-    private volatile UUID faultsFor;
+    /** The fault plan at work on this client's migrations (one at a time), once the first connection opened. */
+    private FaultRun faults; // guarded by this
 
     public MigrationClient(TransportConfig config) {
         this(config, line -> { });
@@ -58,10 +57,10 @@ public final class MigrationClient implements AutoCloseable {
             return null;
         }
         synchronized (this) {
-            // A recovery's connections join the plan already at work: a fault fires once per migration.
-            if (!id.equals(faultsFor)) {
+            // A recovery's connections, and a retried migration's, join the plan already at work: each fault
+            // fires once per client (one source run), so that a retry shows a migration getting past it.
+            if (faults == null) {
                 faults = new FaultRun(config.faults().get(), faultLog);
-                faultsFor = id;
             }
             return faults;
         }

@@ -142,6 +142,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Emulated one-way latency, both ways, like 100us or 2ms. Default: 0.")
     private long latencyNanos;
 
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+            description = "The source starts the migration again, up to N times, when it fails while the guest is"
+                    + " still the source's (see vmm migrate --retries). Default: ${DEFAULT-VALUE}.")
+    private int retries;
+
     @CommandLine.Mixin
     private FaultOptions faultOptions;
 
@@ -384,6 +389,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         migrateArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
         migrateArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
+        if (retries != 0) {
+            migrateArgs.addAll(List.of("--retries", Integer.toString(retries)));
+        }
         if (faultOptions.faults != null) {
             migrateArgs.addAll(List.of("--faults", faultOptions.faults.print())); // expanded: the source replays it
         }

@@ -13,6 +13,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.engine.OutgoingMigration;
+import org.migrationlab.migration.engine.Retries;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.precopy.stop.PrecopyLimits;
@@ -184,6 +185,12 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                     + " output alone, and everything else to standard error.")
     private Path json;
 
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+            description = "Start the migration again, up to N times, when it fails while the guest is still this"
+                    + " side's (before the switch-over, or refused after it); the guest runs on between attempts,"
+                    + " which wait 0.5 s, doubling up to 10 s. Default: ${DEFAULT-VALUE}.")
+    private int retries;
+
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Journal the migration's ownership transitions durably in DIR (source.journal), each"
                     + " forced to disk before it takes effect; 'vmm status --state-dir DIR' lists them. Without it"
@@ -233,7 +240,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             Lines lines = new Lines(console, line -> printLine(err, line), migration);
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(),
                     config, image, guest.imageLabel(), trigger(), migration, client, destination,
-                    transport.replyTimeoutMillis()), lines, journal.port(() -> journaled));
+                    transport.replyTimeoutMillis()), lines, journal.port(() -> journaled), retries());
             lines.close();
             return switch (outcome) {
                 case SourceOutcome.EndedBeforeMigration ended -> {
@@ -278,6 +285,14 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
      * What the command prints while the migration runs: the console, then a guest progress line each
      * second until the migration starts, then a migration progress line each second.
      */
+    private Retries retries() {
+        try {
+            return Retries.of(retries);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--retries: " + e.getMessage());
+        }
+    }
+
     private final class Lines implements OutgoingMigration.Observer, AutoCloseable {
         private final Consumer<String> console;
         private final Consumer<String> progressLines;
@@ -312,6 +327,14 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                         + " at progress " + HumanUnits.count(progressUnits) + " (" + describe(migration) + ")");
                 migrationProgress = MigrationProgressPrinter.start(progress, progressLines);
             }
+        }
+
+        @Override
+        public void retrying(int retry, int of, long backoffMillis, MigrationReport failed) {
+            close();
+            progressLines.accept("vmm migrate: attempt " + retry + " failed with the guest still here ("
+                    + OneLine.of(failed.error()) + "); retry " + retry + " of " + of + " in "
+                    + HumanUnits.duration(TimeUnit.MILLISECONDS.toNanos(backoffMillis)));
         }
 
         @Override

@@ -187,6 +187,25 @@ class DaemonMigrateTest {
     }
 
     /**
+     * --retries: the plan closes the bulk connection in pre-copy, the guest stays on the source, and the
+     * migration starts again (the fault fired once) and completes at the same daemon.
+     */
+    @Test
+    void aMigrationThatFailedWithTheGuestStillHereIsRetried() throws Exception {
+        int port = startDaemon(false, dir.resolve("destination.json")); // a --once daemon would refuse the retry
+        RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
+                secret.toString(), "--memory", "64M", "--workload", "wss", "--arg", "wss=" + GUEST_ARGS.get("wss"),
+                "--arg", "passes=" + GUEST_ARGS.get("passes"), "--after-progress", "2000", "--quiet",
+                "--faults", "close bulk at precopy 30%", "--retries", "1");
+        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
+        assertThat(source.err().toString()).contains("vmm migrate: attempt 1 failed with the guest still here",
+                "retry 1 of 1 in ").doesNotContain("the migration failed");
+        // The oracle: the guest, migrated by the second attempt, ends at the daemon with the reference result.
+        daemon.out().written(": ended: halted, status 0, result "
+                + HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)), 1).get(60, TimeUnit.SECONDS);
+    }
+
+    /**
      * --recover-timeout: a post-copy guest whose source goes away for good after the switch-over waits for it
      * that long, then the daemon gives it up (with the default of minutes this test would time out).
      */
