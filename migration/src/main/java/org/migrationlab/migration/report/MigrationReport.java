@@ -202,8 +202,36 @@ public record MigrationReport(
      */
     public record Recovery(@JsonProperty("postcopy-recoveries") long recoveries,
                            @JsonProperty("recovery-time") double recoveryMs,
-                           @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent) {
+                           @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent,
+                           @JsonProperty("rollback") Rollback rollback) {
         public static final Recovery NONE = new Recovery(0, 0, 0);
+
+        /** Without a rollback. */
+        public Recovery(long recoveries, double recoveryMs, long lostPagesResent) {
+            this(recoveries, recoveryMs, lostPagesResent, null);
+        }
+    }
+
+    /** The status of a migration whose destination lost the guest after the switch-over, and the source resumed it. */
+    public static final String ROLLED_BACK = "rolled-back";
+
+    /**
+     * The source resumed its frozen copy because the destination proved it lost the guest (PROTOCOL §5.7).
+     *
+     * @param point              where the guest went back to: {@code switch-over}
+     * @param rollbackMs         from the link's loss (the destination's death, as this side saw it) to the guest
+     *                           running again here; -1 when unknown
+     * @param resumedAtEpochMs   when the guest ran again here (wall clock, ms since the epoch): a harness that
+     *                           killed the destination measures from its kill to this
+     * @param postcopyPagesLost  the destination's progress since the switch-over as this side knows it: the
+     *                           pages sent to it after the switch-over, lost with it
+     * @param why                the destination's answer
+     */
+    public record Rollback(@JsonProperty("rolled-back-to") String point,
+                           @JsonProperty("rollback-time") double rollbackMs,
+                           @JsonProperty("resumed-at-epoch-ms") long resumedAtEpochMs,
+                           @JsonProperty("postcopy-pages-lost") long postcopyPagesLost,
+                           @JsonProperty("reason") String why) {
     }
 
     /**
