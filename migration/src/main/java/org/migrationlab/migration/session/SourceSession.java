@@ -580,7 +580,7 @@ public final class SourceSession {
         progress.phase("rolled-back");
         rollback = new MigrationReport.Rollback("switch-over",
                 linkLostNanos == 0 ? -1 : (resumedNanos - linkLostNanos) / 1e6, resumedAtMillis,
-                sent.sentCount() - sentAtSwitchOver, why);
+                sent.sentCount() - sentAtSwitchOver, why, -1);
         return true;
     }
 
