@@ -75,7 +75,8 @@ final class KillHarness {
         destinationKilled = true;
         try {
             destination.destroyForcibly().waitFor(ChildProcesses.GRACE_SECONDS, TimeUnit.SECONDS);
-            say("vmm demo: killed the destination (SIGKILL) as the plan said; it had printed " + printed
+            say("vmm demo: killed the destination (SIGKILL; exit code " + ChildProcesses.exitCode(destination)
+                    + ") as the plan said; it had printed " + printed
                     + " console line(s) of the guest, lost with it. Restarting it on the same address and state"
                     + " directory: vmm " + String.join(" ", restartArguments));
             children.start(restartArguments, "[destination, restarted] ", line -> restartListeningMs =
@@ -92,7 +93,8 @@ final class KillHarness {
         sourceKilled = true;
         try {
             source.destroyForcibly().waitFor(ChildProcesses.GRACE_SECONDS, TimeUnit.SECONDS);
-            say("vmm demo: killed the source (SIGKILL) as the plan said");
+            say("vmm demo: killed the source (SIGKILL; exit code " + ChildProcesses.exitCode(source)
+                    + ") as the plan said");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
