@@ -39,6 +39,7 @@ import org.migrationlab.vmm.render.MigrationReportTable;
 
 import org.migrationlab.migration.faults.Fault;
 import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.faults.Trigger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -387,16 +388,21 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private int sourceKilled(KillHarness kills, Process destination, long deadline, ChildProcesses children,
                              PrintWriter out, PrintWriter err) throws InterruptedException {
+        boolean afterSwitchOver = faultOptions.faults.kills().stream().anyMatch(f -> f instanceof Fault.Kill kill
+                && kill.side() == Fault.Side.SOURCE && (kill.trigger() instanceof Trigger.PostcopyShare
+                || kill.trigger() instanceof Trigger.SwitchOver));
         say(out, "vmm demo: the source is dead; the destination holds what it has of the guest until its recover"
                 + " timeout (" + DurationConverter.format(faultOptions.recoverTimeoutNanos) + "), then gives it up");
         Integer destinationExit = ChildProcesses.waitFor(destination, deadline);
         children.close();
         children.joinOutput(deadline);
-        say(err, "vmm demo: kill source: the guest is lost. After the switch-over only the dead source held its"
-                + " missing pages, so the destination waited in postcopy-paused and then failed (exit code "
-                + (destinationExit == null ? "none: still running at --timeout" : destinationExit) + "); before it,"
-                + " the guest died with the source. Not built yet: restarting the source from its state directory"
-                + " (its guest RAM kept there as a file) to finish or roll back the migration.");
+        say(err, "vmm demo: kill source: the guest is lost. " + (afterSwitchOver
+                ? "After the switch-over only the source held the pages the destination lacked, so the destination"
+                + " waited in postcopy-paused until its recover timeout and then failed"
+                : "Before the switch-over the source owned the guest, which died with it; the destination freed its"
+                + " place") + " (its exit code: " + (destinationExit == null ? "none, still running at --timeout"
+                : destinationExit) + "). Not built yet: restarting a source from its state directory (with the"
+                + " guest's RAM kept there as a file) to finish or roll back the migration.");
         return ExitCode.MIGRATION_FAILED.code();
     }
 

@@ -89,12 +89,12 @@ final class KillHarness {
     }
 
     private void killSource() {
+        say("vmm demo: killing the source (SIGKILL) as the plan said");
         killedAtEpochMs = System.currentTimeMillis();
         sourceKilled = true;
         try {
             source.destroyForcibly().waitFor(ChildProcesses.GRACE_SECONDS, TimeUnit.SECONDS);
-            say("vmm demo: killed the source (SIGKILL; exit code " + ChildProcesses.exitCode(source)
-                    + ") as the plan said");
+            say("vmm demo: killed the source (SIGKILL; exit code " + ChildProcesses.exitCode(source) + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
