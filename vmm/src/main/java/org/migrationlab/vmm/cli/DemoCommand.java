@@ -346,9 +346,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         MigrationReport.Rollback rollback = report.recovery().rollback();
         DestinationReport ranOn = readDestination(sourceOutcomeJson);
-        Verdict verdict = rollback == null ? Verdict.notChecked("the source did not roll back")
-                : ranOn == null ? new Verdict(Verdict.Finding.DIFFERS, List.of("the source wrote no outcome"))
-                : Oracle.compare(unmigrated, ranOn);
+        // A kill before the switch-over fails the migration and the guest runs on at the source: checked too.
+        Verdict verdict = ranOn != null ? Oracle.compare(unmigrated, ranOn)
+                : rollback == null ? Verdict.notChecked("the guest did not run on at the source")
+                : new Verdict(Verdict.Finding.DIFFERS, List.of("the source wrote no outcome"));
         double killToResumeMs = rollback == null ? -1 : rollback.resumedAtEpochMs() - kills.killedAtEpochMs();
         report = report.withOracle(verdict.finding().word()).withKillToResume(killToResumeMs);
         out.println();
@@ -371,7 +372,9 @@ public final class DemoCommand implements Callable<Integer> {
             JsonTarget.write(json, ReportJson.render(report));
         }
         if (rollback == null) {
-            say(err, "vmm demo: the destination was killed but the source did not roll back: " + report.status()
+            say(err, "vmm demo: " + (ranOn != null ? "the destination was killed before it took the guest: the"
+                    + " migration failed and the guest ran on at the source" : "the destination was killed and the"
+                    + " source did not roll back") + ": " + report.status()
                     + (report.error() == null ? "" : ": " + OneLine.of(report.error())));
             return ExitCode.MIGRATION_FAILED.code();
         }
