@@ -275,6 +275,11 @@ public final class Vcpu implements HookSink, HypercallContext {
     }
 
     private VcpuExit acknowledgePause() {
+        // The host may change pages while paused (re-arm write protection, take a page away), so the same
+        // fault after a pause is a new one, not a loop: on a loaded host a vCPU paused before it could retire
+        // the faulting instruction, three times in a row, was once stopped as a "fault loop".
+        lastFaultGpa = -1;
+        repeatedFaults = 0;
         releasePausers();
         return new VcpuExit.Paused();
     }

@@ -366,8 +366,8 @@ public final class MigratableMachine implements Migratable {
     public void fillPage(long page, PageWriter contents) {
         requireDataPage(page);
         requireAbsent(page);
+        written.add(page); // first: a writer that fails half-way (a damaged copy) leaves bytes a zero fill must clear
         contents.writeInto(pageSegment(page));
-        written.add(page);
         filled.add(page);
     }
 

@@ -73,6 +73,16 @@ public final class IncomingPages {
     }
 
     /**
+     * Gives up the claim of a copy that turned out damaged (its checksum failed): the page is still to come,
+     * and the next copy may claim it.
+     */
+    public void unclaim(long page) {
+        if (isPending(page) && !arrived.contains(page)) {
+            claimed.remove(page);
+        }
+    }
+
+    /**
      * Records an arrival (bytes already in RAM) of a page this caller {@linkplain #claim claimed}; false if
      * the page was not claimed or already came.
      */

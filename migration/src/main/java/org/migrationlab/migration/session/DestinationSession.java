@@ -82,6 +82,8 @@ public final class DestinationSession {
     private boolean usesUrgent;
     /** Counts pauses, so a recover timeout armed for an earlier pause does nothing. */
     private int pauses;
+    /** Pages that failed their checksum after the switch-over (each one pauses the migration). */
+    private int damagedPages;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis) {
@@ -170,9 +172,14 @@ public final class DestinationSession {
             }
         }
 
-        /** Whether this connection is one of the current epoch's, and the migration not paused. */
+        /**
+         * Whether this connection is one of the current epoch's and live: not paused, or the recovered bulk
+         * connection while its urgent one is still on its way. The source pushes on the bulk connection as soon
+         * as it has the bitmap, so those pages (and PAGES_DONE) may come before the urgent RECOVER does: they
+         * are not in the bitmap the source took, and dropping them would leave the guest waiting for ever.
+         */
         private boolean current() {
-            return epochOfThis == epoch && state != State.PAUSED;
+            return epochOfThis == epoch && (state != State.PAUSED || recoveredBulk(kind));
         }
 
         @Override
@@ -226,6 +233,10 @@ public final class DestinationSession {
                     pause(channel.kind() + " connection: " + cause.getMessage());
                     return;
                 }
+                if (state == State.PAUSED && LinkLoss.is(cause)) {
+                    bulk = null; // the recovered bulk connection broke too: the next RECOVER may attach
+                    return;
+                }
                 if (state == State.COMPLETING && LinkLoss.is(cause)) {
                     return; // every page is here: the guest goes on; a recovery learns it (ArrivedMigrationSink)
                 }
@@ -241,6 +252,10 @@ public final class DestinationSession {
                 }
                 if (state == State.RUNNING) {
                     pause("the source closed the " + kind + " connection");
+                    return;
+                }
+                if (state == State.PAUSED) {
+                    bulk = null; // the recovered bulk connection closed too: the next RECOVER may attach
                     return;
                 }
                 if (state == State.COMPLETING) {
@@ -287,6 +302,14 @@ public final class DestinationSession {
         });
     }
 
+    /**
+     * Paused, with the bulk connection of a newer epoch attached (RECOVERED sent) and its urgent one not yet:
+     * that bulk connection is live. Before the RECOVER, {@link #pause} cleared {@code bulk}.
+     */
+    private boolean recoveredBulk(MigrationRecord.Channel kind) {
+        return state == State.PAUSED && kind == MigrationRecord.Channel.BULK && bulk != null;
+    }
+
     private void onRecover(MigrationRecord.Recover recover, MigrationRecord.Channel kind, PeerChannel channel,
                            ConnectionSink sink) {
         // The write lock waits for page copies of the old connections still under way: the bitmap then holds
@@ -294,6 +317,15 @@ public final class DestinationSession {
         ramInUse.writeLock().lock();
         try {
             synchronized (this) {
+                if (incoming == null && kind == MigrationRecord.Channel.BULK) {
+                    // The source lost the link after sending SWITCH_OVER, which never got here: this session must
+                    // never resume the guest now (a SWITCH_OVER still in flight on the old connection is refused),
+                    // and the refusal tells the source the guest is its own again.
+                    fail(new ProtocolException(AbortReason.CONNECTION_LOST, "the source reconnected before the "
+                            + "switch-over got here: it keeps the guest"));
+                    throw new ProtocolException(AbortReason.BAD_STATE, "nothing to recover: migration " + id
+                            + " never switched over here (state " + state + "); it is abandoned, the guest is the source's");
+                }
                 if (incoming == null || state != State.RUNNING && state != State.PAUSED) {
                     throw new ProtocolException(AbortReason.BAD_STATE, "nothing to recover: migration " + id
                             + " is in state " + state);
@@ -304,6 +336,9 @@ public final class DestinationSession {
                                 + ": migration " + id + " is at epoch " + epoch);
                     }
                     pause("a newer connection, epoch " + recover.epoch()); // the source saw the loss first
+                    if (bulk != null) {
+                        bulk.close(); // the bulk connection of a recovery that never got its urgent one
+                    }
                     epoch = recover.epoch();
                     sink.epochOfThis = epoch;
                     bulk = channel;
@@ -333,7 +368,7 @@ public final class DestinationSession {
         switch (record) {
             case PageBatch batch -> {
                 try {
-                    onPages(batch, from);
+                    onPages(batch, kind, from);
                 } finally {
                     batch.release();
                 }
@@ -412,14 +447,14 @@ public final class DestinationSession {
         journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
     }
 
-    private void onPages(PageBatch batch, int from) {
+    private void onPages(PageBatch batch, MigrationRecord.Channel kind, int from) {
         // Post-copy pages are copied outside the session lock; the read lock keeps a failing session's
         // teardown from unmapping guest RAM under the copy.
         ramInUse.readLock().lock();
         try {
             Migratable target;
             synchronized (this) {
-                if (state == State.FAILED || state == State.PAUSED || from != epoch) {
+                if (state == State.FAILED || from != epoch || state == State.PAUSED && !recoveredBulk(kind)) {
                     // The session is over and its ABORT sent, or the batch came on a connection of an earlier
                     // epoch: the recovery's bitmap did not count it, so it is dropped and resent.
                     return;
@@ -440,7 +475,7 @@ public final class DestinationSession {
                     }
                     return;
                 }
-                if (state != State.RUNNING && state != State.COMPLETING) {
+                if (state != State.RUNNING && state != State.COMPLETING && state != State.PAUSED) {
                     throw unexpected(batch);
                 }
                 target = machine;
@@ -459,7 +494,16 @@ public final class DestinationSession {
                         target.fillZeroPage(page);
                     } else {
                         int index = i;
-                        target.fillPage(page, into -> PageCodec.decodePageInto(batch, index, into));
+                        try {
+                            target.fillPage(page, into -> PageCodec.decodePageInto(batch, index, into));
+                        } catch (ProtocolException e) {
+                            if (e.reason() != AbortReason.BAD_CRC && e.reason() != AbortReason.MALFORMED) {
+                                throw e;
+                            }
+                            incoming.unclaim(page);
+                            damagedInFlight(page, kind, e);
+                            return; // the rest of the batch was not claimed: the recovery sends it again
+                        }
                     }
                 }
                 if (!incoming.arrive(page)) {
@@ -474,6 +518,29 @@ public final class DestinationSession {
         }
         maybeComplete();
     }
+
+    /**
+     * A page failed its checksum after the switch-over. Before it, the source still runs the guest and the
+     * migration just ends; here the guest runs on this side, and ending the migration would lose it. The page
+     * was damaged on its way (the source's frozen copy is intact), so the link is treated as broken: both sides
+     * pause, and the recovery's bitmap, which lacks the page, has the source send it again. A source whose
+     * pages keep arriving damaged is not on a flaky link: after {@link #MAX_DAMAGED_PAGES} the migration fails.
+     */
+    private synchronized void damagedInFlight(long page, MigrationRecord.Channel kind, ProtocolException damage) {
+        if (++damagedPages > MAX_DAMAGED_PAGES) {
+            throw new ProtocolException(damage.reason(), damage.getMessage() + " (" + damagedPages
+                    + " damaged pages after the switch-over: more than a flaky link)");
+        }
+        String why = "page " + page + " arrived damaged on the " + kind + " connection (" + damage.getMessage() + ")";
+        if (state == State.RUNNING) {
+            pause(why);
+        } else if (recoveredBulk(kind)) {
+            bulk.close(); // the recovered bulk connection brought it: the source recovers again
+            bulk = null;
+        }
+    }
+
+    static final int MAX_DAMAGED_PAGES = 64;
 
     private static long checkedPage(Migratable target, PageBatch batch, int index) {
         long page = batch.pageNumbers()[index];
@@ -587,8 +654,9 @@ public final class DestinationSession {
     }
 
     private synchronized void onPagesDone(MigrationRecord.PagesDone done) {
-        // After a recovery the source says PAGES_DONE again: it changes nothing.
-        if (state != State.RUNNING) {
+        // After a recovery the source says PAGES_DONE again: it changes nothing. It may come on the recovered
+        // bulk connection before the urgent one is back (still paused); completion then waits for that one.
+        if (state != State.RUNNING && state != State.PAUSED) {
             throw unexpected(done);
         }
         pagesDone = true;
@@ -671,6 +739,15 @@ public final class DestinationSession {
     }
 
     /** How the source named the guest's image ("" before GUEST_CONFIG or when it named none). */
+    /** Waits until {@code page} arrived after the switch-over: tests order what they send by it. */
+    boolean awaitArrived(long page, long timeoutMillis) throws InterruptedException {
+        IncomingPages pages;
+        synchronized (this) {
+            pages = incoming;
+        }
+        return pages != null && pages.awaitArrival(page, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    }
+
     public synchronized String imageLabel() {
         return guest == null ? "" : guest.image();
     }

@@ -85,9 +85,10 @@ public final class Destinations {
             return new ArrivedMigrationSink(arrivedPages); // the link broke just before the source read COMPLETE
         }
         DestinationSession known = sessions.get(id);
-        if (known != null && known.switchedOver()) {
-            // A connection for a migration whose guest runs here already: a post-copy recovery (PROTOCOL §5.6),
-            // which the session accepts or refuses by the RECOVER it opens with.
+        if (known != null && (known.switchedOver() || handshake.channel() == MigrationRecord.Channel.BULK)) {
+            // A connection for a migration under way here: a recovery (PROTOCOL §5.6), which the session accepts
+            // or refuses by the RECOVER it must open with. Before the switch-over a RECOVER ends the session: the
+            // source lost the link while SWITCH_OVER was on its way and takes its guest back only on that proof.
             return known.reconnectSink(handshake.channel());
         }
         if (handshake.channel() == MigrationRecord.Channel.BULK) {

@@ -39,6 +39,7 @@ import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.Handshake;
+import org.migrationlab.migration.transport.HandshakeException;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.PeerAbortedException;
 import org.migrationlab.migration.transport.PeerChannel;
@@ -175,13 +176,14 @@ public final class SourceSession {
             progressAtPause = frozen.progressUnits();
             time.bytesAtPause = bytesWritten();
             PageBitmap pending = switchOver(frozen);
-            MigrationRecord.Resumed resumed = awaitRecord(MigrationRecord.Resumed.class, "RESUMED");
+            MigrationRecord.Resumed resumed = awaitResumedOrRecover();
             time.resumed = System.nanoTime();
             time.destination = resumed;
             time.bytesAtResume = bytesWritten();
             ownershipPassed = true;
             journal.recordBestEffort(migrationId, Phase.DESTINATION_OWNS, Owner.DESTINATION); // already true there
-            MigrationRecord.Complete complete = pending.isEmpty() ? awaitCompletion() : postcopy();
+            // After a recovery in place of RESUMED, PAGES_DONE (even of nothing) asks for the COMPLETE that was lost.
+            MigrationRecord.Complete complete = pending.isEmpty() && resumed != null ? awaitCompletion() : postcopy();
             faults = lastFaultStats != null ? lastFaultStats : FaultStats.NONE;
             time.completed = System.nanoTime();
             progress.remainingPages(0);
@@ -200,7 +202,13 @@ public final class SourceSession {
             }
             String error = describe(cause);
             abortPeer(cause);
-            if (!ownershipPassed) {
+            // Before or after RESUMED: the destination proved its copy gone.
+            if (destinationLostGuest && rollBack(error)) {
+                return report(MigrationReport.ROLLED_BACK, error + " (rolled back: the guest runs on the source from"
+                        + " the switch-over)", switchReason, expectedDowntimeNanos, time, faults,
+                        MigrationReport.ProgressRates.UNKNOWN.before());
+            }
+            if (!ownershipPassed && !(switchOverSent && cause instanceof RecoveryFailedException)) {
                 journal.recordBestEffort(migrationId, switchOverSent ? Phase.ROLLED_BACK : Phase.FAILED, Owner.SOURCE);
                 giveGuestBack();
                 progress.phase("failed");
@@ -208,15 +216,12 @@ public final class SourceSession {
                         expectedDowntimeNanos, time, faults, rate(progressAtStart, progressAtPause, time.start,
                                 time.paused == 0 ? System.nanoTime() : time.paused));
             }
-            if (destinationLostGuest && rollBack(error)) {
-                return report(MigrationReport.ROLLED_BACK, error + " (rolled back: the guest runs on the source from"
-                        + " the switch-over)", switchReason, expectedDowntimeNanos, time, faults,
-                        MigrationReport.ProgressRates.UNKNOWN.before());
-            }
             journal.recordBestEffort(migrationId, Phase.FAILED, Owner.DESTINATION);
             progress.phase("failed");
-            return report("failed", error + " (after the switch-over: the destination runs the guest; the source "
-                    + "keeps its paused copy)", switchReason, expectedDowntimeNanos, time, faults,
+            return report("failed", error + (ownershipPassed ? " (after the switch-over: the destination runs the "
+                    + "guest; the source keeps its paused copy)" : " (after SWITCH_OVER: the destination may have "
+                    + "resumed the guest, so the source keeps its paused copy and does not resume it)"),
+                    switchReason, expectedDowntimeNanos, time, faults,
                     MigrationReport.ProgressRates.UNKNOWN.before());
         } finally {
             inbox.drain();
@@ -385,6 +390,33 @@ public final class SourceSession {
     private long sentAtSwitchOver;
 
     // ---- post-copy and its recovery
+
+    /**
+     * RESUMED, or null when the link broke before it came. SWITCH_OVER has gone out, so the destination may
+     * have resumed the guest already: resuming it here too on a bare link loss would run it on both sides.
+     * Only the destination's answer to a recovery tells: RECOVERED (it runs the guest; post-copy goes on), or
+     * an authenticated refusal (it never switched over, or gave the migration up: the guest is this side's
+     * again, and the caller resumes it). A destination that cannot be reached within the recover timeout leaves
+     * the guest in doubt, and this side keeps its paused copy.
+     */
+    private MigrationRecord.Resumed awaitResumedOrRecover() throws InterruptedException {
+        try {
+            return awaitRecord(MigrationRecord.Resumed.class, "RESUMED");
+        } catch (RuntimeException e) {
+            Throwable cause = linkLoss(e);
+            if (cause == null) {
+                throw e;
+            }
+            try {
+                recover(cause);
+            } catch (HandshakeException unauthenticated) {
+                // Anyone on the path can refuse a handshake: that proves nothing about the guest.
+                throw new RecoveryFailedException("the destination refused the reconnection before it proved the "
+                        + "secret (" + unauthenticated.getMessage() + "): whether it resumed the guest is unknown");
+            }
+            return null;
+        }
+    }
 
     /**
      * Serves the pages still to come until COMPLETE. When the link breaks the migration is paused, not
@@ -664,8 +696,8 @@ public final class SourceSession {
 
     /** Null when the guest never resumed at the destination. */
     private DowntimeBreakdown downtimeBreakdown(Timeline time) {
-        if (time.resumed == 0) {
-            return null;
+        if (time.resumed == 0 || time.destination == null) {
+            return null; // the guest never resumed there, or its RESUMED was lost with the link
         }
         // The SWITCH_OVER's write completed on the bulk event loop before that loop read the RESUMED.
         long written = switchOverWrittenNanos;

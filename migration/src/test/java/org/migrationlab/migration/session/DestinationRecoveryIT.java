@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,6 +82,69 @@ class DestinationRecoveryIT {
             assertThat(((ProtocolException) failure).reason()).isEqualTo(AbortReason.TIMEOUT);
             assertThat(waited).as("the guest waited for the recovery, s").isGreaterThanOrEqualTo(RECOVER_TIMEOUT_MILLIS / 1e3 - 0.1);
             assertThat(LoopbackDestination.vcpuThreadsLeftAfter(10_000)).isEmpty();
+        }
+    }
+
+    /**
+     * The source pushes on the recovered bulk connection as soon as it has the bitmap, before its urgent
+     * connection is back: those pages and PAGES_DONE count (they were once dropped as "paused", and the
+     * destination then waited for ever for pages the source had marked sent).
+     */
+    @Test
+    void pagesOnTheRecoveredBulkConnectionBeforeItsUrgentOneCountAndTheMigrationCompletes() throws Exception {
+        SourceStreams streams = SourceStreams.get();
+        List<byte[]> frames = streams.postcopyFrames();
+        UUID id = UUID.randomUUID();
+        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(LoopbackMigration.SECRET), 1,
+                1L << 30, 60_000, 30_000)) {
+            CompletableFuture<DestinationSession> session = destination.nextSession();
+            try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000);
+                 RawPeer urgent = RawPeer.connect(destination.address(), 10_000)) {
+                bulk.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                urgent.handshakeAsSource(id, MigrationRecord.Channel.URGENT, LoopbackMigration.SECRET);
+                // config, GUEST_STATE, SWITCH_OVER with every page pending: the guest faults at once
+                bulk.sendBytes(SourceStreams.concat(frames.subList(0, 3).toArray(byte[][]::new)));
+                await(bulk, MigrationRecord.Resumed.class);
+                bulk.shutdownOutput();
+                urgent.shutdownOutput();
+                bulk.readUntilClosed();
+                urgent.readUntilClosed();
+            }
+
+            try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000)) {
+                bulk.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                bulk.send(new MigrationRecord.Recover(1));
+                MigrationRecord.Recovered recovered = await(bulk, MigrationRecord.Recovered.class);
+                PageBitmap received = PageBitmap.fromByteArray(recovered.receivedBitmap(), SourceStreams.GUEST_PAGES);
+                for (byte[] frame : streams.pushOfEveryPageBut(received)) {
+                    bulk.sendBytes(frame);
+                }
+                long lastPage = SourceStreams.GUEST_PAGES - 1;
+                assertThat(session.get(10, TimeUnit.SECONDS).awaitArrived(lastPage, 10_000))
+                        .as("the last page pushed on the recovered bulk connection, before its urgent one, arrived")
+                        .isTrue();
+                try (RawPeer urgent = RawPeer.connect(destination.address(), 10_000)) {
+                    urgent.handshakeAsSource(id, MigrationRecord.Channel.URGENT, LoopbackMigration.SECRET);
+                    urgent.send(new MigrationRecord.Recover(1));
+                    MigrationRecord.Complete complete = awaitPast(bulk, MigrationRecord.Complete.class,
+                            MigrationRecord.DestinationStats.class);
+                    assertThat(complete.pagesReceived()).isEqualTo(SourceStreams.GUEST_PAGES);
+                }
+            }
+            assertThat(session.get().arrival()).succeedsWithin(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static <T extends MigrationRecord> T awaitPast(RawPeer peer, Class<T> type,
+                                                           Class<? extends MigrationRecord> skipped) throws IOException {
+        while (true) {
+            MigrationRecord record = peer.receive();
+            if (type.isInstance(record)) {
+                return type.cast(record);
+            }
+            if (!skipped.isInstance(record) && !(record instanceof MigrationRecord.PageRequest)) {
+                throw new IOException("expected " + type.getSimpleName() + ", got " + record);
+            }
         }
     }
 

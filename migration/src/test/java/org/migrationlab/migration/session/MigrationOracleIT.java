@@ -74,17 +74,25 @@ class MigrationOracleIT {
         LoopbackMigration.warmUp();
     }
 
-    /** Every workload × every scheme with each of its policies. */
+    /**
+     * Every workload × every stop policy; post-copy and hybrid with each prepaging strategy once, the
+     * workload turning with the strategy so that each mode meets every workload. (The strategies' orders
+     * are unit-tested; here what matters is that each one, in each mode, leaves the guest identical.)
+     */
     static Stream<Case> schemes() {
+        List<Workload> workloads = List.of(WSS, INCREMENTER, KVSTORE);
         List<Case> cases = new ArrayList<>();
-        for (Workload workload : List.of(WSS, INCREMENTER, KVSTORE)) {
+        for (Workload workload : workloads) {
             for (String policy : StopPolicies.names()) {
                 cases.add(new Case(workload, MigrationConfig.defaults(MigrationMode.PRECOPY).withStopPolicy(policy)));
             }
-            for (MigrationMode mode : List.of(MigrationMode.POSTCOPY, MigrationMode.HYBRID)) {
-                for (String prepage : PrepageStrategies.names()) {
-                    cases.add(new Case(workload, MigrationConfig.defaults(mode).withPrepage(prepage)));
-                }
+        }
+        List<MigrationMode> modes = List.of(MigrationMode.POSTCOPY, MigrationMode.HYBRID);
+        List<String> strategies = PrepageStrategies.names();
+        for (int m = 0; m < modes.size(); m++) {
+            for (int s = 0; s < strategies.size(); s++) {
+                Workload workload = workloads.get((s + m) % workloads.size());
+                cases.add(new Case(workload, MigrationConfig.defaults(modes.get(m)).withPrepage(strategies.get(s))));
             }
         }
         return cases.stream();

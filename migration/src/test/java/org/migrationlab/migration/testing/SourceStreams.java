@@ -38,11 +38,14 @@ public final class SourceStreams {
     /** A few pages of the booted guest (code, data, zero) and the last page with random bytes (sent raw). */
     private final long[] pageNumbers;
     private final byte[][] pages;
+    /** Every page of the booted guest, by page number. */
+    private final byte[][] image;
 
-    private SourceStreams(GuestState guestState, long[] pageNumbers, byte[][] pages) {
+    private SourceStreams(GuestState guestState, long[] pageNumbers, byte[][] pages, byte[][] image) {
         this.guestState = guestState;
         this.pageNumbers = pageNumbers;
         this.pages = pages;
+        this.image = image;
     }
 
     public static synchronized SourceStreams get() {
@@ -71,8 +74,12 @@ public final class SourceStreams {
             }
             contents[numbers.length - 1] = new byte[4096];
             new Random(1).nextBytes(contents[numbers.length - 1]); // does not deflate: sent raw
+            byte[][] image = new byte[(int) GUEST_PAGES][];
+            for (int page = 0; page < GUEST_PAGES; page++) {
+                image[page] = machine.memory().ram().page(page).toArray(ValueLayout.JAVA_BYTE);
+            }
             GuestState state = new GuestState(machine.saveCpu(), machine.saveDevices(), new PageBitmap(GUEST_PAGES));
-            return new SourceStreams(state, numbers, contents);
+            return new SourceStreams(state, numbers, contents, image);
         }
     }
 
@@ -130,6 +137,33 @@ public final class SourceStreams {
                 frames(new MigrationRecord.SwitchOver(MigrationMode.POSTCOPY, GUEST_PAGES, allPending)),
                 batch(SendReason.PUSH, pushed, contents, PageCodec.Compression.DEFLATE),
                 frames(new MigrationRecord.PagesDone(pushed.length)));
+    }
+
+    /**
+     * A post-copy push of every page of the booted guest except those in {@code received}, as PAGE_BATCH
+     * frames of at most 256 pages, followed by PAGES_DONE: what a source sends after a recovery's bitmap.
+     */
+    public List<byte[]> pushOfEveryPageBut(PageBitmap received) {
+        List<byte[]> frames = new ArrayList<>();
+        List<Long> batch = new ArrayList<>();
+        long pushed = 0;
+        for (long page = 0; page <= GUEST_PAGES; page++) {
+            if (page < GUEST_PAGES && !received.get(page)) {
+                batch.add(page);
+            }
+            if (!batch.isEmpty() && (batch.size() == 256 || page == GUEST_PAGES)) {
+                long[] numbers = batch.stream().mapToLong(Long::longValue).toArray();
+                byte[][] contents = new byte[numbers.length][];
+                for (int i = 0; i < numbers.length; i++) {
+                    contents[i] = image[(int) numbers[i]];
+                }
+                frames.add(batch(SendReason.PUSH, numbers, contents, PageCodec.Compression.DEFLATE));
+                pushed += numbers.length;
+                batch.clear();
+            }
+        }
+        frames.add(frames(new MigrationRecord.PagesDone(pushed)));
+        return frames;
     }
 
     /** The frames as one stream to mutate. */
