@@ -46,8 +46,11 @@ public record FaultPlan(long seed, List<Fault> faults) {
         return print();
     }
 
-    /** Whether the plan names a fault of a kind this version cannot inject yet ({@link Fault.Kill}). */
-    public List<Fault> unsupported() {
+    /**
+     * The plan's process kills: the source announces each as it fires, and whoever runs the processes (the
+     * demo, a test) kills the one named; the network faults the source injects itself.
+     */
+    public List<Fault> kills() {
         return faults.stream().filter(f -> f instanceof Fault.Kill).toList();
     }
 
@@ -182,7 +185,7 @@ public record FaultPlan(long seed, List<Fault> faults) {
     }
 
     /**
-     * One fault drawn from {@code random}: the network kinds only (a kill cannot be injected yet), with
+     * One fault drawn from {@code random}: the network kinds only (a kill needs a harness to carry it out), with
      * triggers spread over pre-copy, the switch-over and post-copy.
      */
     private static Fault randomFault(Random random) {

@@ -37,7 +37,8 @@ public sealed interface MigrationRecord {
      */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
         /**
-         * Version 7: post-copy recovery (PROTOCOL §5.6): a source that lost its connections after the
+         * Version 8: ABORT(GUEST_LOST), a restarted destination's proof that the guest it ran is gone, on
+         * which the source rolls back to its frozen copy (PROTOCOL §5.7). Version 7: post-copy recovery (PROTOCOL §5.6): a source that lost its connections after the
          * switch-over reconnects and opens each new connection with the mandatory RECOVER; the destination
          * answers with RECOVERED and its received-page bitmap. Version 6: both ends send HEARTBEAT on both connections once authenticated, and end a connection
          * whose peer stays silent for the peer timeout. Version 5: proofs over both HELLOs (and the TLS
@@ -45,9 +46,10 @@ public sealed interface MigrationRecord {
          * with AES-256-GCM under a sequence number. Version 4 sealed with HMAC-SHA256 over a plain body;
          * version 3 sealed nothing.
          */
-        public static final int CURRENT_VERSION = 7;
+        public static final int CURRENT_VERSION = 8;
         /**
-         * A version-6 peer cannot recover a paused post-copy migration and would refuse RECOVER as an
+         * A version-7 destination answers a lost guest's RECOVER with an ordinary refusal, and a version-7
+         * source would hold its paused copy for good instead of resuming it. A version-6 peer cannot recover a paused post-copy migration and would refuse RECOVER as an
          * unknown mandatory record. A version-5 peer sends no heartbeats (this end would cut it off as silent) and refuses ours; older
          * peers seal their frames differently (version 4) or not at all (version 3).
          */

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
  * whose keys sit at the top level are unwrapped there; what is an object in the JSON is a nested
  * record here. Durations in milliseconds (fractions allowed), sizes in bytes or pages as named.
  *
- * @param status   "completed", "failed", or "not-started" when the guest ended before the migration began
+ * @param status   "completed", "failed", "rolled-back" (the destination lost the guest after the switch-over
+ *                 and the source resumed its copy), or "not-started" when the guest ended before the migration began
  * @param error    why the migration failed; null when it completed (the JSON then leaves out error-desc)
  * @param progress the workload's progress rate around the migration
  * @param balloon  the guest's self-balloon at the switch-over
@@ -202,8 +203,39 @@ public record MigrationReport(
      */
     public record Recovery(@JsonProperty("postcopy-recoveries") long recoveries,
                            @JsonProperty("recovery-time") double recoveryMs,
-                           @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent) {
+                           @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent,
+                           @JsonProperty("rollback") Rollback rollback) {
         public static final Recovery NONE = new Recovery(0, 0, 0);
+
+        /** Without a rollback. */
+        public Recovery(long recoveries, double recoveryMs, long lostPagesResent) {
+            this(recoveries, recoveryMs, lostPagesResent, null);
+        }
+    }
+
+    /** The status of a migration whose destination lost the guest after the switch-over, and the source resumed it. */
+    public static final String ROLLED_BACK = "rolled-back";
+
+    /**
+     * The source resumed its frozen copy because the destination proved it lost the guest (PROTOCOL §5.7).
+     *
+     * @param point              where the guest went back to: {@code switch-over}
+     * @param rollbackMs         from the link's loss (the destination's death, as this side saw it) to the guest
+     *                           running again here; -1 when unknown
+     * @param resumedAtEpochMs   when the guest ran again here (wall clock, ms since the epoch): a harness that
+     *                           killed the destination measures from its kill to this
+     * @param postcopyPagesLost  the destination's progress since the switch-over as this side knows it: the
+     *                           pages sent to it after the switch-over, lost with it
+     * @param why                the destination's answer
+     * @param killToResumeMs     from the destination's kill to the guest running again here, when a harness
+     *                           killed it and measured that (the demo); -1 otherwise
+     */
+    public record Rollback(@JsonProperty("rolled-back-to") String point,
+                           @JsonProperty("rollback-time") double rollbackMs,
+                           @JsonProperty("resumed-at-epoch-ms") long resumedAtEpochMs,
+                           @JsonProperty("postcopy-pages-lost") long postcopyPagesLost,
+                           @JsonProperty("reason") String why,
+                           @JsonProperty("kill-to-resume") double killToResumeMs) {
     }
 
     /**
@@ -260,6 +292,18 @@ public record MigrationReport(
     public MigrationReport withOracle(String verdict) {
         return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages, recovery,
                 faults, progress, balloon, verdict);
+    }
+
+    /** With the time from the destination's kill to the guest running again here, as a harness measured it. */
+    public MigrationReport withKillToResume(double millis) {
+        Rollback r = recovery.rollback();
+        if (r == null) {
+            return this;
+        }
+        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages,
+                new Recovery(recovery.recoveries(), recovery.recoveryMs(), recovery.lostPagesResent(),
+                        new Rollback(r.point(), r.rollbackMs(), r.resumedAtEpochMs(), r.postcopyPagesLost(), r.why(),
+                                millis)), faults, progress, balloon, oracle);
     }
 
     public MigrationReport withProgress(ProgressRates rates) {

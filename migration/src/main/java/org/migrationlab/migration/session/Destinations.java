@@ -32,6 +32,7 @@ public final class Destinations {
     private final long replyTimeoutMillis;
     private final long recoverTimeoutMillis;
     private final Consumer<DestinationSession> onNewSession;
+    private volatile LostGuests lost = LostGuests.NONE;
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
     public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
@@ -49,6 +50,11 @@ public final class Destinations {
         this.maxRamBytes = maxRamBytes;
         this.replyTimeoutMillis = replyTimeoutMillis;
         this.onNewSession = onNewSession;
+    }
+
+    /** The guests an earlier process of this destination ran and lost; set before the listener opens. */
+    public void lostGuests(LostGuests lostGuests) {
+        this.lost = lostGuests;
     }
 
     /** Migrations under way and arrived guests still running here. */
@@ -71,6 +77,9 @@ public final class Destinations {
 
     public RecordSink resolve(Handshake handshake) {
         UUID id = handshake.migrationId();
+        if (lost.contains(id)) {
+            return new LostGuestSink(id, lost); // never a session: this process never ran that guest
+        }
         Long arrivedPages = arrived.get(id);
         if (arrivedPages != null) {
             return new ArrivedMigrationSink(arrivedPages); // the link broke just before the source read COMPLETE

@@ -41,6 +41,7 @@ import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.HandshakeException;
 import org.migrationlab.migration.transport.MigrationClient;
+import org.migrationlab.migration.transport.PeerAbortedException;
 import org.migrationlab.migration.transport.PeerChannel;
 import org.migrationlab.migration.transport.RecordSink;
 import org.migrationlab.migration.transport.TransportClosedException;
@@ -81,6 +82,15 @@ public final class SourceSession {
     private volatile boolean switchOverSent;
     /** When the SWITCH_OVER's write completed (set by the bulk event loop); 0 before. */
     private volatile long switchOverWrittenNanos;
+    /**
+     * Set when the destination proved, on an authenticated connection, that it lost the guest (ABORT
+     * GUEST_LOST): the one reason this side resumes its frozen copy after RESUMED (PROTOCOL §5.7).
+     */
+    private volatile boolean destinationLostGuest;
+    /** When the link was last lost in post-copy (System.nanoTime); 0 before. */
+    private long linkLostNanos;
+    /** The rollback, when there was one. */
+    private MigrationReport.Rollback rollback;
 
     /**
      * @param guest a running guest (started by the caller); the session pauses, freezes, resumes or
@@ -195,6 +205,12 @@ public final class SourceSession {
             }
             String error = describe(cause);
             abortPeer(cause);
+            // Before or after RESUMED: the destination proved its copy gone.
+            if (destinationLostGuest && rollBack(error)) {
+                return report(MigrationReport.ROLLED_BACK, error + " (rolled back: the guest runs on the source from"
+                        + " the switch-over)", switchReason, expectedDowntimeNanos, time, faults,
+                        MigrationReport.ProgressRates.UNKNOWN.before());
+            }
             if (!ownershipPassed && !(switchOverSent && cause instanceof RecoveryFailedException)) {
                 journal.recordBestEffort(migrationId, switchOverSent ? Phase.ROLLED_BACK : Phase.FAILED, Owner.SOURCE);
                 giveGuestBack();
@@ -296,6 +312,12 @@ public final class SourceSession {
 
         @Override
         public void failed(PeerChannel channel, Throwable cause) {
+            if (cause instanceof PeerAbortedException aborted && aborted.reason() == AbortReason.GUEST_LOST
+                    && switchOverSent && epoch == inbox.currentEpoch()) {
+                // An ABORT reaches a sink only after the handshake: it is sealed with keys only a holder of the
+                // secret has, so nobody on the path can forge this proof.
+                destinationLostGuest = true;
+            }
             inbox.fail(cause, epoch);
         }
 
@@ -357,6 +379,7 @@ public final class SourceSession {
             from = to < 0 ? -1 : pending.nextClearBit(to);
         }
         progress.remainingPages(pending.cardinality());
+        sentAtSwitchOver = sent.sentCount();
         bulk.send(new MigrationRecord.GuestStateRecord(GuestStateCodec.encode(frozen.state())), replyTimeoutMillis);
         pages.activate();
         journal.record(migrationId, Phase.SWITCH_OVER_SENT, Owner.SOURCE); // durable before the guest may run there
@@ -366,6 +389,9 @@ public final class SourceSession {
         progress.phase("awaiting resume");
         return pending;
     }
+
+    /** Pages at the destination (or ballooned) when SWITCH_OVER went out: what came after is post-copy's. */
+    private long sentAtSwitchOver;
 
     // ---- post-copy and its recovery
 
@@ -444,6 +470,7 @@ public final class SourceSession {
      */
     private void recover(Throwable lost) throws InterruptedException {
         long lostAt = System.nanoTime();
+        linkLostNanos = lostAt;
         long deadline = lostAt + TimeUnit.MILLISECONDS.toNanos(config.recoverTimeoutMillis());
         progress.phase("postcopy-paused");
         closeChannels();
@@ -571,6 +598,28 @@ public final class SourceSession {
         }
     }
 
+    /**
+     * The destination proved it lost the guest: journals the hand-back durably, then resumes the frozen copy,
+     * which is the guest as of the switch-over (post-copy only reads it). False when the journal could not
+     * record it: the copy then stays paused, as after any failure past RESUMED.
+     */
+    private boolean rollBack(String why) {
+        try {
+            journal.record(migrationId, Phase.ROLLED_BACK, Owner.SOURCE);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        giveGuestBack();
+        long resumedNanos = System.nanoTime();
+        long resumedAtMillis = System.currentTimeMillis();
+        ownershipPassed = false;
+        progress.phase("rolled-back");
+        rollback = new MigrationReport.Rollback("switch-over",
+                linkLostNanos == 0 ? -1 : (resumedNanos - linkLostNanos) / 1e6, resumedAtMillis,
+                sent.sentCount() - sentAtSwitchOver, why, -1);
+        return true;
+    }
+
     /** The destination never resumed: the guest runs on here, unchanged, no longer logged or throttled. */
     private void giveGuestBack() {
         try {
@@ -690,7 +739,7 @@ public final class SourceSession {
                 new MigrationReport.Phases(progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes),
                 new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
                 new MigrationReport.Recovery(progress.recoveries(), progress.recoveryNanos() / 1e6,
-                        progress.lostPagesResent()),
+                        progress.lostPagesResent(), rollback),
                 MigrationReport.Faults.of(faults, -1),
                 new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }

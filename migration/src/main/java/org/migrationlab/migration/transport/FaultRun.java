@@ -53,7 +53,8 @@ final class FaultRun {
                 case Fault.Close close -> act(close.link(), fault, where, from);
                 case Fault.Silence silence -> act(silence.link(), fault, where, from);
                 case Fault.Delay delay -> act(delay.link(), fault, where, from);
-                case Fault.Kill kill -> log.accept("fault not injected (not yet supported): " + fault.print());
+                // A process cannot kill its peer: the line is the cue for the harness that runs both.
+                case Fault.Kill kill -> log.accept("fault fired: " + fault.print() + " (" + where + ")");
             }
         }
     }

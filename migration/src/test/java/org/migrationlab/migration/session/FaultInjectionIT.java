@@ -1,7 +1,6 @@
 package org.migrationlab.migration.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -194,11 +193,5 @@ class FaultInjectionIT {
         assertGuestEndedOnTheSource(run);
         assertThat(run.result.report().error()).as(run.describe()).contains("BAD_CRC");
         assertThat(((ProtocolException) run.destinationFailure).reason()).isEqualTo(AbortReason.BAD_CRC);
-    }
-
-    @Test
-    void aKillFaultIsRefusedBeforeAnythingMoves() {
-        assertThatThrownBy(() -> migrate("kill destination at postcopy 40%", MigrationMode.POSTCOPY))
-                .hasMessageContaining("not yet supported: kill destination at postcopy 40%");
     }
 }

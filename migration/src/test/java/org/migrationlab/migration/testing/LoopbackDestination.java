@@ -16,6 +16,7 @@ import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.session.LostGuests;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.transport.MigrationServer;
 import org.migrationlab.migration.transport.TransportConfig;
@@ -49,6 +50,17 @@ public final class LoopbackDestination implements AutoCloseable {
     /** A destination whose paused post-copy migrations wait {@code recoverTimeoutMillis} for their source. */
     public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
                                long recoverTimeoutMillis) throws InterruptedException {
+        this(transport, maxConcurrent, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis,
+                new InetSocketAddress("127.0.0.1", 0), LostGuests.NONE);
+    }
+
+    /**
+     * A destination listening at {@code address} (a restarted one takes its predecessor's port) that knows the
+     * guests an earlier incarnation lost.
+     */
+    public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
+                               long recoverTimeoutMillis, InetSocketAddress address, LostGuests lost)
+            throws InterruptedException {
         this.secret = transport.secret();
         this.destinations = new Destinations(LoopbackMigration.MACHINES, maxConcurrent, maxRamBytes, replyTimeoutMillis,
                 recoverTimeoutMillis, session -> {
@@ -58,7 +70,8 @@ public final class LoopbackDestination implements AutoCloseable {
                         waiter.complete(session);
                     }
                 });
-        server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), transport, destinations::resolve);
+        destinations.lostGuests(lost);
+        server = new MigrationServer(address, transport, destinations::resolve);
     }
 
     /** Completes with the next session opened after this call (one waiter at a time). */

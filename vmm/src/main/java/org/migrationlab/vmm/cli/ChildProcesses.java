@@ -59,6 +59,15 @@ final class ChildProcesses implements AutoCloseable {
      * and its first line of standard output to {@code firstLine} as well.
      */
     Process start(List<String> vmmArgs, String prefix, Consumer<String> firstLine) throws IOException {
+        return start(vmmArgs, prefix, firstLine, line -> { }, line -> { });
+    }
+
+    /**
+     * As {@link #start(List, String, Consumer)}, and every line of standard output to {@code eachOutLine}, of
+     * standard error to {@code eachErrLine}, as well.
+     */
+    Process start(List<String> vmmArgs, String prefix, Consumer<String> firstLine, Consumer<String> eachOutLine,
+                  Consumer<String> eachErrLine) throws IOException {
         List<String> command = new ArrayList<>(javaCommand());
         command.addAll(vmmArgs);
         Process process;
@@ -67,18 +76,20 @@ final class ChildProcesses implements AutoCloseable {
             children.add(process);
         }
         process.getOutputStream().close();
-        pumps.add(pump(process.getInputStream(), prefix, out, firstLine));
-        pumps.add(pump(process.getErrorStream(), prefix, err, line -> { }));
+        pumps.add(pump(process.getInputStream(), prefix, out, firstLine, eachOutLine));
+        pumps.add(pump(process.getErrorStream(), prefix, err, line -> { }, eachErrLine));
         return process;
     }
 
     /** Copies a child's stream line by line, prefixed; hands the first line to {@code firstLine} as well. */
-    private static Thread pump(InputStream in, String prefix, PrintWriter to, Consumer<String> firstLine) {
+    private static Thread pump(InputStream in, String prefix, PrintWriter to, Consumer<String> firstLine,
+                               Consumer<String> eachLine) {
         return Thread.ofPlatform().daemon(true).name("demo-output").start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 boolean first = true;
                 for (String line; (line = reader.readLine()) != null; ) {
                     MigrateCommand.printLine(to, prefix + line);
+                    eachLine.accept(line);
                     if (first) {
                         firstLine.accept(line);
                         first = false;

@@ -31,6 +31,7 @@ import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
+import org.migrationlab.migration.session.LostGuests;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.MigrationServer;
 import org.migrationlab.migration.transport.RecordSink;
@@ -118,7 +119,9 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Journal each migration's ownership transitions durably in DIR (destination.journal), each"
                     + " forced to disk before it takes effect; 'vmm status --state-dir DIR' lists them, also while"
-                    + " the daemon runs. Without it nothing is written.")
+                    + " the daemon runs. A daemon restarted on the same DIR tells the source of a post-copy guest an"
+                    + " earlier daemon ran and lost that it is lost (GUEST_LOST), so the source resumes its own copy."
+                    + " Without it nothing is written.")
     private Path stateDir;
 
     @Option(names = {"-q", "--quiet"}, description = "Do not echo the guests' consoles.")
@@ -163,6 +166,13 @@ public final class DaemonCommand implements Callable<Integer> {
                         }
                     });
                 });
+        LostGuests lost = journal.lostGuests();
+        destinations.lostGuests(lost);
+        if (!lost.ids().isEmpty()) {
+            MigrateCommand.printLine(spec.commandLine().getErr(), "vmm daemon: the journal shows " + lost.ids().size()
+                    + " migration(s) whose guest an earlier daemon ran here and lost; a source that asks to recover"
+                    + " one is told GUEST_LOST and resumes its own copy");
+        }
         AtomicReference<UUID> accepted = new AtomicReference<>();
         Function<Handshake, RecordSink> resolver = handshake -> {
             // The one migration's own reconnections (post-copy recovery) are not a second migration.

@@ -37,7 +37,9 @@ import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.vmm.render.HumanUnits;
 import org.migrationlab.vmm.render.MigrationReportTable;
 
+import org.migrationlab.migration.faults.Fault;
 import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.faults.Trigger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,6 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Where the migration starts by default: this share of the unmigrated run's total progress. */
     static final double DEFAULT_START_SHARE = 0.25;
     private static final long STARTUP_TIMEOUT_SECONDS = 60;
+    private static final long KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS = 10;
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):([0-9]+)");
 
     @CommandLine.Spec
@@ -154,6 +157,12 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Also write the migration report as JSON to FILE, with 'oracle' set.")
     private Path json;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Both children journal ownership in DIR (vmm status --state-dir DIR lists it). A plan that"
+                    + " kills the destination needs one, and gets a temporary one without it: the restarted"
+                    + " destination's journal is the source's proof that the guest is lost.")
+    private Path stateDir;
+
     @Option(names = "--no-warm-up",
             description = "Start the destination and the source without their warm-up migration (slower first"
                     + " faults and a longer downtime; for comparison).")
@@ -178,7 +187,14 @@ public final class DemoCommand implements Callable<Integer> {
         FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
         FaultOptions.recoverTimeoutMillis(spec.commandLine(), faultOptions.recoverTimeoutNanos);
         if (plan != null) {
-            say(spec.commandLine().getOut(), "vmm demo: fault plan (injected by the source): " + plan.print());
+            say(spec.commandLine().getOut(), "vmm demo: fault plan (injected by the source"
+                    + (plan.kills().isEmpty() ? "" : "; its kills carried out by this demo") + "): " + plan.print());
+        }
+        if (killsSource() && !spec.commandLine().getParseResult().hasMatchedOption("--recover-timeout")) {
+            // Nobody will come back for the guest: do not keep the destination waiting for five minutes.
+            faultOptions.recoverTimeoutNanos = TimeUnit.SECONDS.toNanos(KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS);
+            say(spec.commandLine().getOut(), "vmm demo: the plan kills the source: --recover-timeout "
+                    + KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS + "s for both children");
         }
         GuestImage guestImage = guestImage();
         String imageLabel = image == null ? GuestOptions.BUILT_IN_KERNEL : image.toString();
@@ -225,22 +241,40 @@ public final class DemoCommand implements Callable<Integer> {
         Path secret = writeSecret(dir);
         Path destinationJson = dir.resolve("destination.json");
         Path migrationJson = dir.resolve("migration.json");
+        Path sourceOutcomeJson = dir.resolve("source-outcome.json");
+        if (stateDir == null && killsDestination()) {
+            stateDir = Files.createDirectory(dir.resolve("state"));
+        }
         List<String> daemonArgs = daemonArguments(secret, destinationJson);
         say(out, "vmm demo: destination: vmm " + String.join(" ", daemonArgs));
         CompletableFuture<String> listening = new CompletableFuture<>();
-        Process destination = children.start(daemonArgs, "[destination] ", listening::complete);
+        KillHarness kills = new KillHarness(children, out);
+        Process destination = children.start(daemonArgs, "[destination] ", listening::complete,
+                kills::onDestinationLine, line -> { });
+        kills.destination(destination);
         String address = awaitListening(listening, destination);
         if (address == null) {
             say(err, "vmm demo: the destination did not start listening (exit code "
                     + ChildProcesses.exitCode(destination) + ")");
             return ExitCode.MIGRATION_FAILED.code();
         }
+        kills.restartWith(restartArguments(secret, address));
         List<String> migrateArgs = migrateArguments(config, start, address, secret, migrationJson);
         say(out, "vmm demo: source: vmm " + String.join(" ", migrateArgs));
         migrateArgs.add("--no-report-table"); // printed below, with the oracle's verdict
-        Process source = children.start(migrateArgs, "[source] ", line -> { });
+        migrateArgs.addAll(List.of("--outcome-json", sourceOutcomeJson.toString())); // its end, if it ran on there
+        Process source = children.start(migrateArgs, "[source] ", line -> { }, line -> { }, kills::onSourceLine);
+        kills.source(source);
 
         Integer sourceExit = ChildProcesses.waitFor(source, deadline);
+        if (kills.sourceKilled()) {
+            return sourceKilled(kills, destination, deadline, children, out, err);
+        }
+        if (kills.destinationKilled()) {
+            children.close(); // the restarted destination, which answered the source and holds nothing
+            children.joinOutput(deadline);
+            return rolledBack(unmigrated, kills, migrationJson, sourceOutcomeJson, sourceExit, deadline, out, err);
+        }
         // After a failed migration the destination may have seen no guest at all: give it a grace period.
         boolean migrated = sourceExit != null && (sourceExit == ExitCode.SUCCESS.code()
                 || sourceExit == ExitCode.NOTHING_LIVE_MIGRATED.code());
@@ -282,6 +316,102 @@ public final class DemoCommand implements Callable<Integer> {
             JsonTarget.write(json, ReportJson.render(report));
         }
         return exitCode(report, verdict, sourceExit, destinationExit, err);
+    }
+
+    private boolean killsDestination() {
+        return kills(Fault.Side.DESTINATION);
+    }
+
+    private boolean killsSource() {
+        return kills(Fault.Side.SOURCE);
+    }
+
+    private boolean kills(Fault.Side side) {
+        return faultOptions.faults != null && faultOptions.faults.kills().stream()
+                .anyMatch(f -> f instanceof Fault.Kill kill && kill.side() == side);
+    }
+
+    /**
+     * The destination was killed and restarted: the source rolled back if the restarted destination proved the
+     * guest lost; the oracle then checks the guest's end on the source.
+     */
+    private int rolledBack(RunReport unmigrated, KillHarness kills, Path migrationJson, Path sourceOutcomeJson,
+                           Integer sourceExit, long deadline, PrintWriter out, PrintWriter err) throws IOException {
+        if (sourceExit == null) {
+            say(err, "vmm demo: the source did not finish within --timeout " + DurationConverter.format(timeoutNanos)
+                    + "; stopped it");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        MigrationReport report;
+        try {
+            report = ReportJson.readMigrationReport(Files.readString(migrationJson));
+        } catch (NoSuchFileException e) {
+            say(err, "vmm demo: the source wrote no migration report (exit code " + sourceExit + ")");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        MigrationReport.Rollback rollback = report.recovery().rollback();
+        DestinationReport ranOn = readDestination(sourceOutcomeJson);
+        // A kill before the switch-over fails the migration and the guest runs on at the source: checked too.
+        Verdict verdict = ranOn != null ? Oracle.compare(unmigrated, ranOn)
+                : rollback == null ? Verdict.notChecked("the guest did not run on at the source")
+                : new Verdict(Verdict.Finding.DIFFERS, List.of("the source wrote no outcome"));
+        double killToResumeMs = rollback == null ? -1 : rollback.resumedAtEpochMs() - kills.killedAtEpochMs();
+        report = report.withOracle(verdict.finding().word()).withKillToResume(killToResumeMs);
+        out.println();
+        out.println("migration report (source):");
+        out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle(
+                Verdict.Finding.NOT_CHECKED.word()))));
+        if (rollback != null) {
+            out.println(TerminalText.escape(String.format(java.util.Locale.ROOT, "rollback: the guest ran again on"
+                    + " the source %d ms after the destination was killed (kill sent to the source's vCPU running"
+                    + " again, both read on this machine's wall clock; the restarted destination listened after %s),"
+                    + " %.0f ms after the source saw the link break; lost with the destination: %d post-copy pages"
+                    + " sent to it and %d console line(s) it printed",
+                    Math.round(killToResumeMs), kills.restartListeningMs() < 0 ? "an unknown time"
+                            : kills.restartListeningMs() + " ms", rollback.rollbackMs(), rollback.postcopyPagesLost(),
+                    kills.destinationConsoleLines())));
+        }
+        out.println(TerminalText.escape("oracle: " + verdict.describe()));
+        out.flush();
+        if (json != null) {
+            JsonTarget.write(json, ReportJson.render(report));
+        }
+        if (rollback == null) {
+            say(err, "vmm demo: " + (ranOn != null ? "the destination was killed before it took the guest: the"
+                    + " migration failed and the guest ran on at the source" : "the destination was killed and the"
+                    + " source did not roll back") + ": " + report.status()
+                    + (report.error() == null ? "" : ": " + OneLine.of(report.error())));
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        if (!verdict.identical()) {
+            say(err, "vmm demo: the rolled-back guest did not end as the unmigrated one did");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        return ExitCode.SUCCESS.code();
+    }
+
+    /**
+     * The source was killed: nothing can resume the guest yet. Says what the destination did with it (it waits
+     * in postcopy-paused until its recover timeout, then fails) and what is missing.
+     */
+    private int sourceKilled(KillHarness kills, Process destination, long deadline, ChildProcesses children,
+                             PrintWriter out, PrintWriter err) throws InterruptedException {
+        boolean afterSwitchOver = faultOptions.faults.kills().stream().anyMatch(f -> f instanceof Fault.Kill kill
+                && kill.side() == Fault.Side.SOURCE && (kill.trigger() instanceof Trigger.PostcopyShare
+                || kill.trigger() instanceof Trigger.SwitchOver));
+        say(out, "vmm demo: the source is dead; the destination holds what it has of the guest until its recover"
+                + " timeout (" + DurationConverter.format(faultOptions.recoverTimeoutNanos) + "), then gives it up");
+        Integer destinationExit = ChildProcesses.waitFor(destination, deadline);
+        children.close();
+        children.joinOutput(deadline);
+        say(err, "vmm demo: kill source: the guest is lost. " + (afterSwitchOver
+                ? "After the switch-over only the source held the pages the destination lacked, so the destination"
+                + " waited in postcopy-paused until its recover timeout and then failed"
+                : "Before the switch-over the source owned the guest, which died with it; the destination freed its"
+                + " place") + " (its exit code: " + (destinationExit == null ? "none, still running at --timeout"
+                : destinationExit) + "). Not built yet: restarting a source from its state directory (with the"
+                + " guest's RAM kept there as a file) to finish or roll back the migration.");
+        return ExitCode.MIGRATION_FAILED.code();
     }
 
     private static int exitCode(MigrationReport report, Verdict verdict, int sourceExit, int destinationExit,
@@ -357,7 +487,29 @@ public final class DemoCommand implements Callable<Integer> {
         }
         daemonArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
         daemonArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
+        if (stateDir != null) {
+            daemonArgs.addAll(List.of("--state-dir", stateDir.toString()));
+        }
         return daemonArgs;
+    }
+
+    /**
+     * The killed destination's restart, as an operator would run it: the same address, secret and state
+     * directory; taking any migration (not --once), and listening at once (no warm-up) so that the source's
+     * redial finds it soon.
+     */
+    List<String> restartArguments(Path secret, String address) {
+        List<String> restartArgs = new ArrayList<>(List.of("daemon", "--listen", address, "--secret-file",
+                secret.toString(), "--no-warm-up"));
+        if (latencyNanos > 0) {
+            restartArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
+        }
+        restartArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
+        restartArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
+        if (stateDir != null) {
+            restartArgs.addAll(List.of("--state-dir", stateDir.toString()));
+        }
+        return restartArgs;
     }
 
     List<String> migrateArguments(MachineConfig config, List<String> start, String address, Path secret,
@@ -396,6 +548,9 @@ public final class DemoCommand implements Callable<Integer> {
             migrateArgs.addAll(List.of("--faults", faultOptions.faults.print())); // expanded: the source replays it
         }
         migrateArgs.addAll(List.of("--json", migrationJson.toString()));
+        if (stateDir != null) {
+            migrateArgs.addAll(List.of("--state-dir", stateDir.toString()));
+        }
         if (noWarmUp) {
             migrateArgs.add("--no-warm-up");
         }

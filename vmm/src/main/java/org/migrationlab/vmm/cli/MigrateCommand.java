@@ -19,6 +19,8 @@ import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.precopy.stop.PrecopyLimits;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.report.DestinationReport;
+import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.report.ReportJson;
@@ -206,6 +208,10 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                     + " of a tiny guest.")
     private boolean noWarmUp;
 
+    /** For 'vmm demo': the guest's end when it ran on here (after a failure or a rollback), for its oracle. */
+    @Option(names = "--outcome-json", paramLabel = "FILE", hidden = true)
+    private Path outcomeJson;
+
     /** For 'vmm demo', which prints the report itself (with the oracle's verdict). */
     @Option(names = "--no-report-table", hidden = true)
     private boolean noReportTable;
@@ -262,7 +268,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                 }
                 case SourceOutcome.Failed failed -> {
                     report(failed.report(), out);
-                    printLine(err, "vmm migrate: the migration failed: " + OneLine.of(failed.report().error()));
+                    printLine(err, "vmm migrate: the migration " + (failed.report().status().equals(
+                            MigrationReport.ROLLED_BACK) ? "rolled back: " : "failed: ")
+                            + OneLine.of(failed.report().error()));
                     failed.ranOnHere().ifPresent(here -> ranOnHere(config, here, out, console));
                     yield ExitCode.MIGRATION_FAILED.code();
                 }
@@ -392,6 +400,10 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                            Consumer<String> console) {
         ConsoleEcho.finishLine(here.summary(), console);
         RunReport report = RunReport.of(config, guest.imageLabel(), here.end(), here.summary(), here.wallNanos());
+        if (outcomeJson != null) {
+            JsonTarget.write(outcomeJson, ReportJson.render(DestinationReport.ended("", config, report.outcome(),
+                    here.summary(), FaultStats.NONE, Double.NaN, Double.NaN)));
+        }
         printLine(spec.commandLine().getErr(), "vmm migrate: the guest ran on here and ended: "
                 + describe(report.outcome()));
         out.print(TerminalText.escapeLines(SummaryTable.render(report)));

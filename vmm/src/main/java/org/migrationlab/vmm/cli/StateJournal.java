@@ -10,6 +10,7 @@ import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
+import org.migrationlab.migration.session.LostGuests;
 
 /**
  * {@code --state-dir}: this side's journal in that directory, open for the command's life. Without the
@@ -34,6 +35,15 @@ final class StateJournal implements AutoCloseable {
         } catch (IllegalStateException | UncheckedIOException e) {
             throw new UserInputException("--state-dir " + stateDir + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The guests an earlier process on this state directory ran as the destination and lost with it: read
+     * once, before this process takes any migration (docs/JOURNAL.md).
+     */
+    LostGuests lostGuests() {
+        return journal == null ? LostGuests.NONE
+                : LostGuests.fromJournal(journal.latest(), journal.port(() -> Journal.Details.NONE));
     }
 
     OwnershipJournal port(Supplier<Journal.Details> details) {

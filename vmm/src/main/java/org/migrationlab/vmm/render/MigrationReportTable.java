@@ -80,6 +80,13 @@ public final class MigrationReportTable {
                     + millis(recovery.recoveryMs()) + ", pages lost in flight and resent "
                     + HumanUnits.count(recovery.lostPagesResent()) + ")");
         }
+        if (recovery.rollback() != null) {
+            MigrationReport.Rollback rollback = recovery.rollback();
+            row(out, "rollback", "to the " + rollback.point() + " (rollback-time " + millis(rollback.rollbackMs())
+                    + " from the link's loss to the guest running here; lost with the destination: "
+                    + HumanUnits.count(rollback.postcopyPagesLost()) + " post-copy pages and its progress since the"
+                    + " switch-over)");
+        }
         MigrationReport.NetworkFaults faults = r.faults().network();
         double ratio = faults.ratio();
         row(out, "network-faults", HumanUnits.count(faults.count()) + " (minor faults " + HumanUnits.count(faults.minor())

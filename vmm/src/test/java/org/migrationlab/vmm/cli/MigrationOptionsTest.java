@@ -115,10 +115,6 @@ class MigrationOptionsTest {
 
     @Test
     void faultPlansThatCannotRunAreOneLineAndExitCode2() {
-        assertUsageError(CapturedRun.vmm(migrate("--faults", "kill destination at postcopy 40%")),
-                "--faults: 'kill destination at postcopy 40%' is not yet supported");
-        assertUsageError(CapturedRun.vmm("demo", "--faults", "close bulk at precopy 30%; kill source at postcopy 60%"),
-                "--faults: 'kill source at postcopy 60%' is not yet supported");
         assertUsageError(CapturedRun.vmm(migrate("--faults", "close disk at precopy 30%")),
                 "fault plan, item 1 ('close disk at precopy 30%'): expected 'bulk' or 'urgent', found 'disk'");
         assertUsageError(CapturedRun.vmm("demo", "--faults", "silence bulk at noon"), "found 'noon'");

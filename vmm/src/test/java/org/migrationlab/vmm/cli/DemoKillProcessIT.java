@@ -1,0 +1,70 @@
+package org.migrationlab.vmm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.migrationlab.vmm.testing.CapturedRun;
+
+/**
+ * A destination killed with SIGKILL in post-copy, in real processes: this test starts the demo's JVM, which
+ * starts a destination and a source JVM, kills the destination at {@code kill destination at postcopy 40%},
+ * and restarts it on the same address and state directory. The restarted daemon's journal proves the guest
+ * lost, the source rolls back to the switch-over, and the guest ends exactly as the unmigrated run.
+ */
+class DemoKillProcessIT {
+    private static final long LIMIT_SECONDS = 150;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDestinationKilledInPostcopyIsRolledBackAndTheGuestEndsIdentical() throws IOException, InterruptedException {
+        Path json = dir.resolve("demo.json");
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
+        // A 100 Mbit/s link stretches post-copy over seconds, so the kill lands while pages are still owed.
+        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq",
+                "--arg", "passes=200", "--bandwidth", "100mbit", "--faults", "kill destination at postcopy 40%",
+                "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "120s", "--no-warm-up"));
+        Process demo = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        demo.getOutputStream().close();
+        boolean exited = demo.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+
+        assertThat(exited).as("the demo ended within %d s; stdout: %s; stderr: %s", LIMIT_SECONDS, stdout, stderr)
+                .isTrue();
+        assertThat(demo.exitValue()).as("exit code; stdout: %s; stderr: %s", stdout, stderr).isZero();
+        // 137: the destination died of SIGKILL, not of a polite stop.
+        assertThat(stderr).contains("[source] vmm migrate: fault fired: kill destination at postcopy 40%");
+        assertThat(stdout).contains("vmm demo: killed the destination (SIGKILL; exit code 137)",
+                "[destination, restarted] listening on 127.0.0.1:", "GUEST_LOST",
+                "status             rolled-back", "rollback: the guest ran again on the source",
+                "oracle: identical (result 0x");
+        String report = Files.readString(json);
+        assertThat(report).contains("\"status\": \"rolled-back\"", "\"oracle\": \"identical\"",
+                "\"rolled-back-to\": \"switch-over\"");
+        System.out.println(stdout.lines().filter(line -> line.startsWith("rollback: ")).findFirst().orElse(""));
+
+        // Both sides journaled the hand-back: the restarted destination before it answered, the source before
+        // it resumed the guest.
+        CapturedRun status = CapturedRun.vmm("status", "--state-dir", state.toString());
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out().lines().filter(line -> line.contains("rolled-back")).toList())
+                .as(status.out()).hasSize(2).allMatch(line -> line.contains("source"));
+    }
+}
