@@ -87,6 +87,11 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
                 urgentChannel, newLimits, recoverTimeoutMillis, loaded);
     }
 
+    public MigrationConfig withDowntimeTarget(long millis) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, millis, dirtyLog, compress,
+                urgentChannel, limits, recoverTimeoutMillis, loaded);
+    }
+
     public MigrationConfig withLoaded(LoadedPolicies policies) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
                 urgentChannel, limits, recoverTimeoutMillis, policies);
