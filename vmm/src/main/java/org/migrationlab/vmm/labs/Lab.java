@@ -7,7 +7,7 @@ import java.util.List;
  * One classroom lab: its folder under {@code labs/} and the checker that runs a student's work in it. The set
  * is closed: the labs are the ones whose folders the repository holds.
  */
-public sealed interface Lab permits PrepageLab, StopPolicyLab, FaultRecoveryLab {
+public sealed interface Lab permits GuestProgramLab, PrepageLab, StopPolicyLab, FaultRecoveryLab {
     int number();
 
     String title();

@@ -5,7 +5,8 @@ import java.util.List;
 
 /** The labs by number, and the one entry point that checks a folder. */
 public final class Labs {
-    private static final List<Lab> ALL = List.of(new PrepageLab(), new StopPolicyLab(), new FaultRecoveryLab());
+    private static final List<Lab> ALL = List.of(new GuestProgramLab(), new PrepageLab(), new StopPolicyLab(),
+            new FaultRecoveryLab());
 
     private Labs() {
     }
