@@ -1,6 +1,10 @@
 package org.migrationlab.balloon.device;
 
+import java.util.Objects;
+import java.util.function.Supplier;
+
 import org.migrationlab.balloon.policy.BalloonConfig;
+import org.migrationlab.balloon.policy.BalloonPolicy;
 import org.migrationlab.emulator.machine.Machines;
 import org.migrationlab.emulator.port.GuestFactory;
 
@@ -17,5 +21,14 @@ public final class BalloonedMachines {
 
     public static GuestFactory factory() {
         return FACTORY;
+    }
+
+    /**
+     * The same machines with the balloon deciding by another policy: {@code policies} gives each machine its
+     * own (a guarded loaded policy remembers whether it fell back).
+     */
+    public static GuestFactory factory(Supplier<BalloonPolicy> policies) {
+        Objects.requireNonNull(policies, "policies");
+        return new Machines(resources -> new BalloonDevice(resources, policies.get()));
     }
 }

@@ -8,7 +8,28 @@ package org.migrationlab.balloon.policy;
  * <p>Pure: no I/O, no clock, no threads, no state. Everything a decision may depend on, time included
  * (the guest's virtual clock), arrives in the {@link Observation}; what must be remembered between
  * decisions (when the guest last ran short of memory) is kept by the balloon device and moves with the
- * guest. Implementations are picked by name through {@link BalloonPolicies}.
+ * guest. The built-in implementations ({@link SelfBalloonPolicy} "self-balloon", {@link NoBalloon} "none")
+ * are picked by name through {@link BalloonPolicies}; yours is loaded with {@code --balloon-policy-class} (a
+ * public class with a public no-argument constructor).
+ *
+ * <p>Correctness never depends on the policy: a guest takes pages back from the balloon whenever it needs
+ * them, so the balloon's size changes only how many pages a migration must send. A loaded policy is guarded:
+ * if it throws, answers outside {@code [0, totalPages]} or takes longer than its time limit, the built-in
+ * self-balloon policy takes over and the command says so.
+ *
+ * <p>A worked example, keeping a quarter of the guest's free memory free:
+ * <pre>{@code
+ * public final class ThreeQuarters implements BalloonPolicy {
+ *     public String name() {
+ *         return "three-quarters";
+ *     }
+ *
+ *     public long targetPages(Observation now) {
+ *         long spare = Math.max(0, now.freePages() - now.guestReservePages());
+ *         return Math.min(now.totalPages(), now.balloonPages() + spare * 3 / 4);
+ *     }
+ * }
+ * }</pre>
  */
 public interface BalloonPolicy {
     /** The policy's registry name. */

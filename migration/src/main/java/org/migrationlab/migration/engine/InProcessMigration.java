@@ -40,15 +40,25 @@ public final class InProcessMigration {
     /** Migrates once; throws if the migration fails or the guest ends before {@code startAtProgress}. */
     public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
                               TransportConfig transport, long startAtProgress) throws Exception {
+        return run(machines, config, image, migration, transport, transport, startAtProgress);
+    }
+
+    /**
+     * As {@link #run(GuestFactory, MachineConfig, GuestImage, MigrationConfig, TransportConfig, long)}, with
+     * each end's own transport: a fault plan belongs to the source's alone (the source injects it).
+     */
+    public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
+                              TransportConfig sourceTransport, TransportConfig destinationTransport,
+                              long startAtProgress) throws Exception {
         CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
-        Destinations destinations = new Destinations(machines, 1, 1L << 36, transport.replyTimeoutMillis(),
+        Destinations destinations = new Destinations(machines, 1, 1L << 36, destinationTransport.replyTimeoutMillis(),
                 incoming::complete);
-        try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), transport,
+        try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), destinationTransport,
                 destinations::resolve);
-             MigrationClient client = new MigrationClient(transport)) {
+             MigrationClient client = new MigrationClient(sourceTransport)) {
             SourceOutcome source = OutgoingMigration.run(new OutgoingMigration.Request(machines, config, image,
                     new StartTrigger.AtProgress(startAtProgress), migration, client, server.address(),
-                    transport.replyTimeoutMillis()), new OutgoingMigration.Observer() { });
+                    sourceTransport.replyTimeoutMillis()), new OutgoingMigration.Observer() { });
             MigrationReport report = switch (source) {
                 case SourceOutcome.Migrated migrated -> migrated.report();
                 case SourceOutcome.Failed failed -> throw new IllegalStateException("migration failed: "

@@ -15,7 +15,7 @@ import org.migrationlab.emulator.port.ConcurrentPageBitmap;
  * forever (a trap in the paper's pseudo-code, where a fault that empties the push queue drops pages
  * already marked).
  */
-public final class SentPages {
+public final class SentPages implements SentView {
     private final ConcurrentPageBitmap sent;
     private final AtomicLong sentCount = new AtomicLong();
 
@@ -26,6 +26,7 @@ public final class SentPages {
         this.sent = new ConcurrentPageBitmap(pageCount);
     }
 
+    @Override
     public long pageCount() {
         return sent.pageCount();
     }
@@ -64,11 +65,13 @@ public final class SentPages {
         return lost;
     }
 
+    @Override
     public boolean isSent(long page) {
         return sent.contains(page);
     }
 
     /** Pages marked so far. Counted just after each successful mark, so it may briefly trail the bitmap. */
+    @Override
     public long sentCount() {
         return sentCount.get();
     }
@@ -78,11 +81,13 @@ public final class SentPages {
     }
 
     /** The first unsent page at or after from, or -1. A negative from starts at page 0. */
+    @Override
     public long nextUnsent(long from) {
         return sent.nextAbsent(from);
     }
 
     /** The last unsent page at or before from, or -1. A from past the last page starts at the last page. */
+    @Override
     public long previousUnsent(long from) {
         return sent.previousAbsent(from);
     }

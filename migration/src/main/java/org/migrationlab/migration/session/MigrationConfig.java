@@ -3,6 +3,7 @@ package org.migrationlab.migration.session;
 import java.util.Objects;
 
 import org.migrationlab.emulator.port.DirtyLogMode;
+import org.migrationlab.migration.policy.LoadedPolicies;
 import org.migrationlab.migration.precopy.stop.PrecopyLimits;
 import org.migrationlab.migration.protocol.MigrationMode;
 
@@ -18,12 +19,21 @@ import org.migrationlab.migration.protocol.MigrationMode;
  * @param limits          the round cap and auto-converge's throttle steps
  * @param recoverTimeoutMillis how long a post-copy migration whose connections broke keeps trying to
  *                        reconnect before it gives up (PROTOCOL §5.6)
+ * @param loaded          policies loaded from classes, which replace the named ones behind a guard
  */
 public record MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
                               long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress,
-                              boolean urgentChannel, PrecopyLimits limits, long recoverTimeoutMillis) {
+                              boolean urgentChannel, PrecopyLimits limits, long recoverTimeoutMillis,
+                              LoadedPolicies loaded) {
     /** QEMU leaves a paused post-copy migration paused for good; five minutes bounds ours. */
     public static final long DEFAULT_RECOVER_TIMEOUT_MILLIS = 5 * 60_000;
+
+    public MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
+                           long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress, boolean urgentChannel,
+                           PrecopyLimits limits, long recoverTimeoutMillis) {
+        this(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress, urgentChannel, limits,
+                recoverTimeoutMillis, LoadedPolicies.NONE);
+    }
 
     public MigrationConfig(MigrationMode mode, String stopPolicy, String prepage, boolean forwardOnly,
                            long downtimeTargetMillis, DirtyLogMode dirtyLog, boolean compress, boolean urgentChannel,
@@ -44,6 +54,7 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
         Objects.requireNonNull(prepage, "prepage");
         Objects.requireNonNull(dirtyLog, "dirtyLog");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(loaded, "loaded");
         if (downtimeTargetMillis <= 0) {
             throw new IllegalArgumentException("downtime target must be positive");
         }
@@ -58,26 +69,36 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
 
     public MigrationConfig withPrepage(String name) {
         return new MigrationConfig(mode, stopPolicy, name, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, limits, recoverTimeoutMillis);
+                urgentChannel, limits, recoverTimeoutMillis, loaded);
     }
 
     public MigrationConfig withStopPolicy(String name) {
         return new MigrationConfig(mode, name, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, limits, recoverTimeoutMillis);
+                urgentChannel, limits, recoverTimeoutMillis, loaded);
     }
 
     public MigrationConfig withUrgentChannel(boolean on) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                on, limits, recoverTimeoutMillis);
+                on, limits, recoverTimeoutMillis, loaded);
     }
 
     public MigrationConfig withLimits(PrecopyLimits newLimits) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, newLimits, recoverTimeoutMillis);
+                urgentChannel, newLimits, recoverTimeoutMillis, loaded);
+    }
+
+    public MigrationConfig withDowntimeTarget(long millis) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, millis, dirtyLog, compress,
+                urgentChannel, limits, recoverTimeoutMillis, loaded);
+    }
+
+    public MigrationConfig withLoaded(LoadedPolicies policies) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel, limits, recoverTimeoutMillis, policies);
     }
 
     public MigrationConfig withRecoverTimeout(long millis) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
-                urgentChannel, limits, millis);
+                urgentChannel, limits, millis, loaded);
     }
 }

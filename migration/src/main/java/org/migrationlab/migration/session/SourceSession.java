@@ -22,6 +22,10 @@ import org.migrationlab.migration.postcopy.PageServer;
 import org.migrationlab.migration.postcopy.PostcopyPush;
 import org.migrationlab.migration.postcopy.prepage.Direction;
 import org.migrationlab.migration.postcopy.prepage.PrepageStrategies;
+import org.migrationlab.migration.postcopy.prepage.PrepageStrategy;
+import org.migrationlab.migration.policy.GuardedPrepage;
+import org.migrationlab.migration.policy.GuardedStopPolicy;
+import org.migrationlab.migration.policy.LoadedPolicy;
 import org.migrationlab.migration.precopy.PrecopyRounds;
 import org.migrationlab.migration.precopy.stop.StopPolicies;
 import org.migrationlab.migration.precopy.stop.StopPolicy;
@@ -147,8 +151,10 @@ public final class SourceSession {
      */
     public MigrationReport migrate() throws InterruptedException {
         Timeline time = new Timeline();
-        StopPolicy policy = StopPolicies.create(config.stopPolicy(),
-                TimeUnit.MILLISECONDS.toNanos(config.downtimeTargetMillis()), config.limits());
+        StopPolicy policy = config.loaded().stopPolicy(StopPolicies.create(config.stopPolicy(),
+                TimeUnit.MILLISECONDS.toNanos(config.downtimeTargetMillis()), config.limits()), config.stopPolicy(),
+                config.limits().maxRounds());
+        stopPolicyInUse = policy;
         String switchReason = config.mode() == MigrationMode.PRECOPY ? "" : config.mode().name().toLowerCase();
         long expectedDowntimeNanos = -1;
         FaultStats faults = FaultStats.NONE;
@@ -540,8 +546,10 @@ public final class SourceSession {
     private void push() throws InterruptedException {
         PostcopyPush push = new PostcopyPush(sent, pages, progress, this::throwIfPeerFailed);
         try (PageSender sender = sender(true)) {
-            push.run(PrepageStrategies.create(config.prepage(), config.forwardOnly() ? Direction.FORWARD : Direction.DUAL),
-                    "push".equals(config.prepage()) ? SendReason.PUSH : SendReason.PREPAGE, sender);
+            PrepageStrategy strategy = config.loaded().prepageStrategy(PrepageStrategies.create(config.prepage(),
+                    config.forwardOnly() ? Direction.FORWARD : Direction.DUAL), config.prepage());
+            prepageInUse = strategy;
+            push.run(strategy, "push".equals(config.prepage()) ? SendReason.PUSH : SendReason.PREPAGE, sender);
         }
         bulk.send(new MigrationRecord.PagesDone(sent.sentCount()), replyTimeoutMillis);
     }
@@ -557,6 +565,8 @@ public final class SourceSession {
     // ---- completion
 
     private FaultStats lastFaultStats;
+    private volatile StopPolicy stopPolicyInUse;
+    private volatile PrepageStrategy prepageInUse;
 
     private MigrationRecord.Complete awaitComplete() throws InterruptedException {
         while (true) {
@@ -711,6 +721,19 @@ public final class SourceSession {
                 destination.receiveNanos(), destination.restoreNanos(), destination.resumeNanos());
     }
 
+    /** The named policy, or the loaded one's label with its fallback, if any: the report says which decided. */
+    private String stopPolicyLabel() {
+        return stopPolicyInUse instanceof GuardedStopPolicy guarded ? guarded.describe() : config.stopPolicy();
+    }
+
+    private String prepageLabel() {
+        if (prepageInUse instanceof GuardedPrepage guarded) {
+            return guarded.describe();
+        }
+        return config.loaded().prepage().map(LoadedPolicy::label).orElse(config.prepage())
+                + (config.forwardOnly() ? " (forward)" : "");
+    }
+
     private MigrationReport report(String status, String error, String switchReason, long expectedDowntimeNanos,
                                    Timeline time, FaultStats faults, double duringRate) {
         long end = time.completed != 0 ? time.completed : System.nanoTime();
@@ -722,9 +745,8 @@ public final class SourceSession {
         long ramBytes = guest.config().ramBytes();
         return new MigrationReport(status, error,
                 new MigrationReport.Scheme(config.mode().name().toLowerCase(),
-                        config.mode() == MigrationMode.PRECOPY ? "n/a" : config.prepage()
-                                + (config.forwardOnly() ? " (forward)" : ""),
-                        config.mode() == MigrationMode.PRECOPY ? config.stopPolicy() : "n/a", switchReason,
+                        config.mode() == MigrationMode.PRECOPY ? "n/a" : prepageLabel(),
+                        config.mode() == MigrationMode.PRECOPY ? stopPolicyLabel() : "n/a", switchReason,
                         guestEndedBeforeSwitchOver),
                 new MigrationReport.Timing(totalMs,
                         time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,

@@ -137,6 +137,9 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin
     private DsbOptions dsb;
 
+    @CommandLine.Mixin
+    private PolicyClassOptions policyClasses;
+
     @Option(names = "--bandwidth", paramLabel = "RATE", defaultValue = "0", converter = BandwidthConverter.class,
             description = "Emulated link bandwidth, like 1gbit, 100mbit or 125MB/s; 0 = unlimited. Default: 0.")
     private long bandwidthBitsPerSecond;
@@ -184,6 +187,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
         }
         FaultPlan plan = faultOptions.plan(spec.commandLine());
+        // Checked here so that a class that cannot be loaded is a usage error before any process starts.
+        var loaded = policyClasses.loaded("vmm demo", spec.commandLine().getErr());
         FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
         FaultOptions.recoverTimeoutMillis(spec.commandLine(), faultOptions.recoverTimeoutNanos);
         if (plan != null) {
@@ -202,7 +207,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
-        say(out, "vmm demo: " + guestLabel(config) + "; " + MigrateCommand.describe(migrationConfigLabel()) + link());
+        say(out, "vmm demo: " + guestLabel(config) + "; " + MigrateCommand.describe(migrationConfigLabel().withLoaded(loaded)) + link());
         say(out, "vmm demo: oracle: the same guest, unmigrated, in this process, first");
         RunReport unmigrated = Oracle.referenceRun(BalloonedMachines.factory(), config, guestImage, imageLabel,
                 line -> { });
@@ -533,6 +538,7 @@ public final class DemoCommand implements Callable<Integer> {
             migrateArgs.addAll(List.of("--arg", arg.getKey() + "=" + arg.getValue())); // --dsb* included
         }
         migrateArgs.addAll(start);
+        migrateArgs.addAll(policyClasses.asArguments());
         if (bandwidthBitsPerSecond > 0) {
             migrateArgs.addAll(List.of("--bandwidth", bandwidthArgument(bandwidthBitsPerSecond)));
         }

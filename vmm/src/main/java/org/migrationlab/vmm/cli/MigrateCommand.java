@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.DirtyLogMode;
@@ -16,6 +15,7 @@ import org.migrationlab.migration.engine.OutgoingMigration;
 import org.migrationlab.migration.engine.Retries;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
+import org.migrationlab.migration.policy.LoadedPolicy;
 import org.migrationlab.migration.precopy.stop.PrecopyLimits;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.MigrationMode;
@@ -182,6 +182,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     @CommandLine.Mixin
     private DsbOptions dsb;
 
+    @CommandLine.Mixin
+    private PolicyClassOptions policyClasses;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Also write the migration report as JSON to FILE. With '-' the JSON goes to standard"
                     + " output alone, and everything else to standard error.")
@@ -224,12 +227,12 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         MachineConfig config = guest.machineConfig(false, dsb);
         GuestImage image = guest.guestImage();
         JsonTarget.check(json);
-        MigrationConfig migration = migrationConfig();
+        PrintWriter err = spec.commandLine().getErr();
+        MigrationConfig migration = migrationConfig().withLoaded(policyClasses.loaded("vmm migrate", err));
         FaultPlan plan = faultOptions.plan(spec.commandLine());
         long peerTimeoutMillis = FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
         TransportConfig transport = Transports.config(secretFile, tlsCert, null, tlsPin, bandwidthBitsPerSecond,
                 latencyNanos, spec.commandLine().getErr()).withPeerTimeout(peerTimeoutMillis).withFaults(plan);
-        PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
         if (!noWarmUp) {
             WarmUp.runOrWarn("vmm migrate", err);
@@ -244,7 +247,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         try (StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE);
              MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration);
-            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(),
+            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(PolicyClassOptions.machines(migration.loaded()),
                     config, image, guest.imageLabel(), trigger(), migration, client, destination,
                     transport.replyTimeoutMillis()), lines, journal.port(() -> journaled), retries());
             lines.close();
@@ -389,8 +392,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
 
     static String describe(MigrationConfig c) {
         return switch (c.mode()) {
-            case PRECOPY -> "precopy, stop policy " + c.stopPolicy();
-            case POSTCOPY, HYBRID -> MigrationConverters.Mode.name(c.mode()) + ", prepage " + c.prepage()
+            case PRECOPY -> "precopy, stop policy " + c.loaded().stop().map(LoadedPolicy::label).orElse(c.stopPolicy());
+            case POSTCOPY, HYBRID -> MigrationConverters.Mode.name(c.mode()) + ", prepage "
+                    + c.loaded().prepage().map(LoadedPolicy::label).orElse(c.prepage())
                     + (c.forwardOnly() ? " (forward)" : "");
         };
     }

@@ -6,7 +6,10 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 import org.migrationlab.emulator.machine.MachineConfig;
-import org.migrationlab.balloon.device.BalloonedMachines;
+import org.migrationlab.balloon.policy.BalloonPolicy;
+import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.migration.policy.LoadedPolicies;
+import org.migrationlab.migration.policy.PolicyLoader;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestSummary;
@@ -60,6 +63,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " alone, and the console and summary to standard error.")
     private Path json;
 
+    @Option(names = "--balloon-policy-class", paramLabel = "[JAR:]CLASS",
+            description = "The balloon's size from this class (implements BalloonPolicy; with --dsb on); the"
+                    + " self-balloon policy takes over if it fails.")
+    private String balloonClass;
+
     @Option(names = "--count-instructions",
             description = "Count executed instructions exactly (slow: the guest runs tens of times slower).")
     private boolean countInstructions;
@@ -67,6 +75,21 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"},
             description = "Do not echo the guest console or print progress lines; print only the summary.")
     private boolean quiet;
+
+    private LoadedPolicies loadedBalloonPolicy(PrintWriter err) {
+        LoadedPolicies loaded = LoadedPolicies.NONE.withNotices(line -> {
+            err.println(TerminalText.escapeLines("vmm run: policy " + line));
+            err.flush();
+        });
+        if (balloonClass == null) {
+            return loaded;
+        }
+        try {
+            return loaded.withBalloon(PolicyLoader.load(balloonClass, BalloonPolicy.class));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -82,8 +105,9 @@ public final class RunCommand implements Callable<Integer> {
         };
         ProgressPrinter[] progress = new ProgressPrinter[1];
         RunReport report;
+        GuestFactory machines = PolicyClassOptions.machines(loadedBalloonPolicy(err));
         try {
-            report = LocalRun.run(BalloonedMachines.factory(), config, image, guest.imageLabel(), new LocalRun.Observer() {
+            report = LocalRun.run(machines, config, image, guest.imageLabel(), new LocalRun.Observer() {
                 @Override
                 public void booted(Migratable booted) {
                     booted.echoConsole(console);

@@ -57,7 +57,7 @@ class VmmCommandTest {
 
     @Test
     void noCommandIsAUsageError() {
-        assertUsageError(CapturedRun.vmm(), "vmm: missing a command: demo, run, migrate, daemon, status, eval, help");
+        assertUsageError(CapturedRun.vmm(), "vmm: missing a command: demo, run, migrate, daemon, status, eval, lab, help");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package org.migrationlab.migration.postcopy.prepage;
 
-import org.migrationlab.migration.pages.SentPages;
+import org.migrationlab.migration.pages.SentView;
 
 /**
  * Demand paging alone (Table 1 row 2, name "none"): nothing is pushed. The engine sweeps the remaining pages
@@ -16,7 +16,7 @@ public final class DemandOnly implements PrepageStrategy {
     }
 
     @Override
-    public long next(SentPages sent) {
+    public long next(SentView sent) {
         return NO_PAGE;
     }
 

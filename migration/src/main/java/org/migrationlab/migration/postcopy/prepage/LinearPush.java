@@ -1,6 +1,6 @@
 package org.migrationlab.migration.postcopy.prepage;
 
-import org.migrationlab.migration.pages.SentPages;
+import org.migrationlab.migration.pages.SentView;
 
 /**
  * Active push without prepaging (Table 1 row 3, name "push"): unsent pages in ascending order from page 0,
@@ -17,7 +17,7 @@ public final class LinearPush implements PrepageStrategy {
     }
 
     @Override
-    public long next(SentPages sent) {
+    public long next(SentView sent) {
         long page = sent.nextUnsent(cursor);
         if (page < 0) {
             cursor = sent.pageCount();

@@ -1,6 +1,6 @@
 package org.migrationlab.migration.postcopy.prepage;
 
-import org.migrationlab.migration.pages.SentPages;
+import org.migrationlab.migration.pages.SentView;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -88,7 +88,7 @@ public final class MultiPivotBubbling implements PrepageStrategy {
     }
 
     @Override
-    public long next(SentPages sent) {
+    public long next(SentView sent) {
         long pageCount = sent.pageCount();
         if (highestFault >= pageCount) {
             throw new IllegalStateException("fault page " + highestFault + " is outside the guest's "
@@ -107,7 +107,7 @@ public final class MultiPivotBubbling implements PrepageStrategy {
         return NO_PAGE;
     }
 
-    private long advanceForward(int slot, SentPages sent) {
+    private long advanceForward(int slot, SentView sent) {
         if (!forwardLive[slot]) {
             return NO_PAGE;
         }
@@ -123,7 +123,7 @@ public final class MultiPivotBubbling implements PrepageStrategy {
         return page;
     }
 
-    private long advanceBackward(int slot, SentPages sent) {
+    private long advanceBackward(int slot, SentView sent) {
         if (!backwardLive[slot]) {
             return NO_PAGE;
         }

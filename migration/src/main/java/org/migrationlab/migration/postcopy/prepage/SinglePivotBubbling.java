@@ -1,6 +1,6 @@
 package org.migrationlab.migration.postcopy.prepage;
 
-import org.migrationlab.migration.pages.SentPages;
+import org.migrationlab.migration.pages.SentView;
 
 import java.util.Locale;
 import java.util.Objects;
@@ -54,7 +54,7 @@ public final class SinglePivotBubbling implements PrepageStrategy {
     }
 
     @Override
-    public long next(SentPages sent) {
+    public long next(SentView sent) {
         long pageCount = sent.pageCount();
         if (highestFault >= pageCount) {
             throw new IllegalStateException("fault page " + highestFault + " is outside the guest's "
@@ -81,7 +81,7 @@ public final class SinglePivotBubbling implements PrepageStrategy {
     }
 
     /** Moves to the smallest larger distance with an unsent page on an enabled side, or sets exhausted. */
-    private void advanceDistance(SentPages sent) {
+    private void advanceDistance(SentView sent) {
         long best = Long.MAX_VALUE;
         long above = sent.nextUnsent(pivot + distance + 1);
         if (above >= 0) {

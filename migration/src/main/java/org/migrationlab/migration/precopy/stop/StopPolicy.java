@@ -2,8 +2,34 @@ package org.migrationlab.migration.precopy.stop;
 
 /**
  * Decides, after each pre-copy round, whether to copy another round or to switch over to stop-and-copy
- * (docs/ARCHITECTURE.md, "Pre-copy"). Pure: no I/O, no clock, no threads; time arrives in the report. One instance per
- * migration, called from the session thread; implementations may keep state across rounds.
+ * (docs/ARCHITECTURE.md, "Pre-copy"): the interface a stop policy implements, the built-in ones ({@link
+ * XenStopPolicy} "xen", {@link DowntimeTargetPolicy} "downtime", {@link AutoConvergePolicy} "auto-converge")
+ * and yours, loaded with {@code --stop-policy-class}. Pure: no I/O, no clock, no threads; time arrives in the
+ * report. One instance per migration (a loaded class is created by its public no-argument constructor),
+ * called from the session thread; implementations may keep state across rounds.
+ *
+ * <p>Correctness never depends on the policy: it chooses only when the guest is frozen, and whatever it
+ * answers the pages still dirty go out in the stop-and-copy. A loaded policy is guarded: if it throws,
+ * answers null or takes longer than its time limit, the engine falls back to the built-in policy named by
+ * {@code --stop-policy} (which has seen every round) and says so in the report; and a policy that keeps
+ * copying is switched over at the round cap ({@code --max-rounds}).
+ *
+ * <p>A worked example, QEMU's rule in a few lines — switch once the dirty pages would go out within 100 ms
+ * at the rate the link just showed, and slow the guest down a step each round it does not:
+ * <pre>{@code
+ * public final class HundredMillis implements StopPolicy {
+ *     private int throttle;                                       // percent of the vCPU's time asleep
+ *
+ *     public Decision afterRound(RoundReport round) {
+ *         double seconds = round.dirtyPages() * 4096.0 / round.bytesPerSecond();   // NaN or ∞ if unknown
+ *         if (round.dirtyPages() == 0 || seconds <= 0.100) {
+ *             return new Decision.SwitchOver("dirty pages fit 100 ms", (long) (seconds * 1e9));
+ *         }
+ *         throttle = Math.min(throttle + 10, 90);                 // the guest dirties less while it sleeps
+ *         return new Decision.KeepCopying(throttle);
+ *     }
+ * }
+ * }</pre>
  */
 public interface StopPolicy {
     /** Called after each pre-copy round (round 0 = the full copy). */
