@@ -17,6 +17,7 @@ import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
+import org.migrationlab.migration.step.StepGate;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.MigrationClient;
@@ -91,7 +92,7 @@ public final class OutgoingMigration {
     /** As {@link #run(Request, Observer)}, journaling the migration's ownership transitions. */
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal)
             throws InterruptedException {
-        return run(request, observer, journal, Retries.NONE);
+        return run(request, observer, journal, Retries.NONE, StepGate.OPEN);
     }
 
     /**
@@ -99,6 +100,13 @@ public final class OutgoingMigration {
      * migration id) when it failed while the guest was still this side's, as {@code retries} says.
      */
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries)
+            throws InterruptedException {
+        return run(request, observer, journal, retries, StepGate.OPEN);
+    }
+
+    /** As above, the session thread asking {@code steps} at each step point (step mode). */
+    public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
+                                    StepGate steps)
             throws InterruptedException {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
@@ -118,6 +126,7 @@ public final class OutgoingMigration {
                 session = new SourceSession(guest, request.imageLabel(), request.migration(),
                         request.client(), request.destination(), request.replyTimeoutMillis());
                 session.journal(journal);
+                session.steps(steps);
                 observer.migrating(guest.progress().units(), session.progress());
                 report = session.migrate();
                 if (report.completed() || session.destinationTookGuest() || retry >= retries.count()

@@ -52,8 +52,9 @@ public final class PageEncoder {
         guest.readPage(page, into);
         boolean resent = !everSent.markSent(page);
         boolean lostBefore = resent && lost.remove(page);
-        progress.pageSent(reason, round, into.encoding == PageEncoding.ZERO, batch.dataBytes() - before, resent,
-                lostBefore);
+        boolean zero = into.encoding == PageEncoding.ZERO;
+        progress.pageSent(reason, round, zero, batch.dataBytes() - before, resent, lostBefore);
+        progress.pageObserver().sent(page, reason, round, zero);
     }
 
     /** Adds what the port read to one batch, remembering how the page was encoded. */

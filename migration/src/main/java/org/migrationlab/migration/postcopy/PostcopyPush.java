@@ -7,6 +7,8 @@ import org.migrationlab.migration.pages.SentPages;
 import org.migrationlab.migration.postcopy.prepage.PrepageStrategy;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.progress.MigrationProgress;
+import org.migrationlab.migration.step.Step;
+import org.migrationlab.migration.step.StepGate;
 
 /**
  * The source's post-copy push (PROTOCOL §1.2) on the session thread: sends every page not yet sent, in
@@ -30,8 +32,16 @@ public final class PostcopyPush {
     private final PageServer server;
     private final MigrationProgress progress;
     private final FailureCheck failure;
+    private final StepGate steps;
 
     public PostcopyPush(SentPages sent, PageServer server, MigrationProgress progress, FailureCheck failure) {
+        this(sent, server, progress, failure, StepGate.OPEN);
+    }
+
+    /** @param steps asked before each batch the push starts (step mode); faults are served meanwhile */
+    public PostcopyPush(SentPages sent, PageServer server, MigrationProgress progress, FailureCheck failure,
+                        StepGate steps) {
+        this.steps = steps;
         this.sent = sent;
         this.server = server;
         this.progress = progress;
@@ -44,12 +54,15 @@ public final class PostcopyPush {
      */
     public void run(PrepageStrategy strategy, SendReason strategyReason, PageSender sender) throws InterruptedException {
         long sweep = 0;
+        boolean admitted = false;
         long lastFaultNanos = System.nanoTime();
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS);
         while (!sent.allSent()) {
             Long fault;
             while ((fault = server.faults().poll()) != null) {
+                steps.pass(Step.NETWORK_FAULT);
                 strategy.onFault(fault);
+                progress.pageObserver().pivot(fault);
                 lastFaultNanos = System.nanoTime();
             }
             long page = strategy.next(sent);
@@ -61,7 +74,9 @@ public final class PostcopyPush {
                     sender.flush();
                     fault = server.faults().poll(idleNanos - quiet, TimeUnit.NANOSECONDS);
                     if (fault != null) {
+                        steps.pass(Step.NETWORK_FAULT);
                         strategy.onFault(fault);
+                        progress.pageObserver().pivot(fault);
                         lastFaultNanos = System.nanoTime();
                     }
                     continue;
@@ -76,10 +91,15 @@ public final class PostcopyPush {
                 }
                 sweep = page + 1;
             }
+            if (!sender.hasPending() && !admitted) {
+                steps.pass(Step.PREPAGE_BATCH);
+                admitted = true; // this batch may start, even if a fault took this page meanwhile
+            }
             if (!sent.markSent(page)) {
                 continue;
             }
             sender.add(page, reason, 0);
+            admitted = false;
             progress.remainingPages(progress.guestPages() - sent.sentCount());
             if (!server.faults().isEmpty()) {
                 sender.flush(); // a new pivot: what was batched around the old one goes out first

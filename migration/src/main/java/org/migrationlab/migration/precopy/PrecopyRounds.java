@@ -11,6 +11,9 @@ import org.migrationlab.migration.precopy.stop.StopPolicy;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.progress.MigrationProgress;
+import org.migrationlab.migration.progress.PageObserver;
+import org.migrationlab.migration.step.Step;
+import org.migrationlab.migration.step.StepGate;
 import org.migrationlab.migration.progress.RoundFigures;
 import org.migrationlab.migration.transport.PeerChannel;
 
@@ -30,10 +33,18 @@ public final class PrecopyRounds {
     private final MigrationProgress progress;
     private final long replyTimeoutMillis;
     private final LongSupplier bytesWritten;
+    private final StepGate steps;
 
     /** @param bytesWritten bytes written on every channel of the migration so far (the link rate's numerator) */
     public PrecopyRounds(Migratable guest, PeerChannel bulk, MigrationProgress progress, long replyTimeoutMillis,
                          LongSupplier bytesWritten) {
+        this(guest, bulk, progress, replyTimeoutMillis, bytesWritten, StepGate.OPEN);
+    }
+
+    /** @param steps asked before each round (step mode); the round's time starts after it */
+    public PrecopyRounds(Migratable guest, PeerChannel bulk, MigrationProgress progress, long replyTimeoutMillis,
+                         LongSupplier bytesWritten, StepGate steps) {
+        this.steps = steps;
         this.guest = guest;
         this.bulk = bulk;
         this.progress = progress;
@@ -53,6 +64,7 @@ public final class PrecopyRounds {
         toSend.setRange(0, guestPages);
         long totalSent = 0;
         for (int round = 0; ; round++) {
+            steps.pass(Step.PRECOPY_ROUND);
             progress.phase("precopy round " + round);
             long roundStart = System.nanoTime();
             long bytesBefore = bytesWritten.getAsLong();
@@ -67,6 +79,10 @@ public final class PrecopyRounds {
             // counted after that wait, over a time taken before it, made a round look several times faster.
             long bytesInRound = bytesWritten.getAsLong() - bytesBefore;
             long dirtyPages = dirty.cardinality();
+            PageObserver observer = progress.pageObserver();
+            for (long page = dirty.nextSetBit(0); page >= 0; page = dirty.nextSetBit(page + 1)) {
+                observer.dirtied(page);
+            }
             bulk.send(new MigrationRecord.RoundEnd(round, dirtyPages), replyTimeoutMillis);
             double seconds = roundNanos / 1e9;
             double bytesPerSecond = bytesInRound / seconds;
@@ -110,6 +126,7 @@ public final class PrecopyRounds {
             left--;
             if (guest.isBallooned(page)) {
                 skipped++;
+                progress.pageObserver().ballooned(page);
                 continue;
             }
             sender.add(page, reason, round);

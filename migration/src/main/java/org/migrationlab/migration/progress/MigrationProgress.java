@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import org.migrationlab.migration.protocol.SendReason;
 
@@ -39,6 +40,8 @@ public final class MigrationProgress {
     private volatile int cpuThrottlePercent;
     private volatile long dirtyLogFaults;
     private final List<RoundFigures> roundFigures = new ArrayList<>(); // guarded by itself
+    private volatile PageObserver pageObserver = PageObserver.NONE;
+    private volatile Supplier<ChannelBytes> channelBytes = () -> ChannelBytes.NONE;
 
     public MigrationProgress(long guestPages) {
         this.guestPages = guestPages;
@@ -54,6 +57,25 @@ public final class MigrationProgress {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** Who is told of each page's fate; set before the migration starts (none by default). */
+    public void observePages(PageObserver observer) {
+        this.pageObserver = java.util.Objects.requireNonNull(observer, "observer");
+    }
+
+    public PageObserver pageObserver() {
+        return pageObserver;
+    }
+
+    /** How the session reads its channels' byte counts (it owns the channels; progress only asks). */
+    public void channelBytes(Supplier<ChannelBytes> source) {
+        this.channelBytes = java.util.Objects.requireNonNull(source, "source");
+    }
+
+    /** Bytes written so far on each channel of the current connection. */
+    public ChannelBytes channelBytes() {
+        return channelBytes.get();
     }
 
     public String phase() {

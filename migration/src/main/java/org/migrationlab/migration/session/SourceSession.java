@@ -29,6 +29,8 @@ import org.migrationlab.migration.policy.LoadedPolicy;
 import org.migrationlab.migration.precopy.PrecopyRounds;
 import org.migrationlab.migration.precopy.stop.StopPolicies;
 import org.migrationlab.migration.precopy.stop.StopPolicy;
+import org.migrationlab.migration.progress.ChannelBytes;
+import org.migrationlab.migration.step.StepGate;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
@@ -73,8 +75,9 @@ public final class SourceSession {
     private final PageEncoder encoder;
     private final PageServer pages;
     private final long replyTimeoutMillis;
-    private PeerChannel bulk;
-    private PeerChannel urgent;
+    private volatile PeerChannel bulk; // volatile: progress reads its byte count from other threads
+    private volatile PeerChannel urgent;
+    private StepGate steps = StepGate.OPEN;
     private UUID migrationId;
     /** Bytes written on the connections of earlier epochs (before a post-copy recovery). */
     private long bytesOfEarlierEpochs;
@@ -120,6 +123,11 @@ public final class SourceSession {
         this.sent = new SentPages(guestPages);
         this.encoder = new PageEncoder(guest, everSent, progress);
         this.pages = new PageServer(encoder, sent, progress, compression());
+        progress.channelBytes(() -> {
+            PeerChannel b = bulk;
+            PeerChannel u = urgent;
+            return new ChannelBytes(b == null ? 0 : b.bytesWritten(), u == null ? 0 : u.bytesWritten());
+        });
     }
 
     /**
@@ -134,6 +142,11 @@ public final class SourceSession {
     /** Where ownership transitions are journaled (none by default); set before {@link #migrate()}. */
     public void journal(OwnershipJournal ownershipJournal) {
         this.journal = ownershipJournal;
+    }
+
+    /** Step mode's gate (open by default); set before {@link #migrate()}. */
+    public void steps(StepGate gate) {
+        this.steps = java.util.Objects.requireNonNull(gate, "gate");
     }
 
     /** Live statistics, for progress lines from another thread. */
@@ -171,7 +184,7 @@ public final class SourceSession {
             if (config.mode() != MigrationMode.POSTCOPY) {
                 PrecopyRounds.Outcome rounds;
                 try (PageSender sender = sender(false)) {
-                    rounds = new PrecopyRounds(guest, bulk, progress, replyTimeoutMillis, this::bytesWritten)
+                    rounds = new PrecopyRounds(guest, bulk, progress, replyTimeoutMillis, this::bytesWritten, steps)
                             .run(sender, policy, config.dirtyLog(), config.mode() == MigrationMode.HYBRID);
                 }
                 switchReason = rounds.decision().reason();
@@ -377,6 +390,9 @@ public final class SourceSession {
         }
         long pendingBefore = pending.cardinality();
         pending.andNot(ballooned);
+        for (long page = ballooned.nextSetBit(0); page >= 0; page = ballooned.nextSetBit(page + 1)) {
+            progress.pageObserver().ballooned(page);
+        }
         progress.balloonedSkipped(pendingBefore - pending.cardinality());
         // Pages not pending are at the destination (or ballooned): post-copy serves only the rest.
         for (long from = pending.nextClearBit(0); from >= 0; ) {
@@ -544,7 +560,7 @@ public final class SourceSession {
     }
 
     private void push() throws InterruptedException {
-        PostcopyPush push = new PostcopyPush(sent, pages, progress, this::throwIfPeerFailed);
+        PostcopyPush push = new PostcopyPush(sent, pages, progress, this::throwIfPeerFailed, steps);
         try (PageSender sender = sender(true)) {
             PrepageStrategy strategy = config.loaded().prepageStrategy(PrepageStrategies.create(config.prepage(),
                     config.forwardOnly() ? Direction.FORWARD : Direction.DUAL), config.prepage());

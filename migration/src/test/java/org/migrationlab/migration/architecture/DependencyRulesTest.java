@@ -86,6 +86,15 @@ class DependencyRulesTest {
                 .check(classes);
     }
 
+    /** Step mode is a gate and its commands: no network, no sessions, no emulator, no threads of its own. */
+    @Test
+    void stepModeIsPure() {
+        noClasses().that().resideInAPackage("org.migrationlab.migration.step..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "org.migrationlab.migration.transport..",
+                        "org.migrationlab.migration.session..", "org.migrationlab.emulator..")
+                .check(classes);
+    }
+
     @Test
     void transportKnowsNoSessions() {
         noClasses().that().resideInAPackage("org.migrationlab.migration.transport..")

@@ -171,6 +171,16 @@ public final class DemoCommand implements Callable<Integer> {
                     + " faults and a longer downtime; for comparison).")
     private boolean noWarmUp;
 
+    @Option(names = "--web", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080",
+            description = "Serve a live view of the migration at http://127.0.0.1:PORT/ (loopback only; PORT"
+                    + " defaults to 8080): the source serves it from its JVM once its guest is built.")
+    private Integer webPort;
+
+    @Option(names = "--step",
+            description = "Step mode (needs --web): the source starts paused; the page runs, pauses, or advances the"
+                    + " migration one pre-copy round or one prepaging batch at a time.")
+    private boolean step;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
             description = "Stop the child processes and fail after this long. Default: ${DEFAULT-VALUE}.")
     private long timeoutNanos;
@@ -183,6 +193,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + " carries the children's output)");
         }
         JsonTarget.check(json);
+        if (step && webPort == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step needs --web (its controls are on the page)");
+        }
         if (timeoutNanos <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
         }
@@ -215,6 +228,10 @@ public final class DemoCommand implements Callable<Integer> {
                 + HumanUnits.count(unmigrated.progress().progress()) + " units of progress");
         List<String> start = startOption(unmigrated);
         say(out, "vmm demo: the migration starts " + describeStart(start));
+        if (webPort != null) {
+            say(out, "vmm demo: live view: open http://127.0.0.1:" + webPort + "/ once the source says it is serving"
+                    + " (the source's JVM serves it)");
+        }
 
         Path dir = Files.createTempDirectory("vmm-demo-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
@@ -559,6 +576,12 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (noWarmUp) {
             migrateArgs.add("--no-warm-up");
+        }
+        if (webPort != null) {
+            migrateArgs.addAll(List.of("--web", Integer.toString(webPort)));
+        }
+        if (step) {
+            migrateArgs.add("--step");
         }
         return migrateArgs;
     }

@@ -36,6 +36,9 @@ import org.migrationlab.vmm.render.MigrationProgressPrinter;
 import org.migrationlab.vmm.render.MigrationReportTable;
 import org.migrationlab.vmm.render.ProgressPrinter;
 import org.migrationlab.vmm.render.SummaryTable;
+import org.migrationlab.vmm.web.LiveView;
+import org.migrationlab.migration.step.StepGate;
+import org.migrationlab.migration.step.Stepper;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -215,6 +218,18 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--outcome-json", paramLabel = "FILE", hidden = true)
     private Path outcomeJson;
 
+    @Option(names = "--web", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080",
+            description = "Serve a live view of the migration (the guest's memory page by page, the phase, the"
+                    + " counters, the link's timeline) at http://127.0.0.1:PORT/, loopback only; PORT defaults to"
+                    + " 8080, 0 picks a free one.")
+    private Integer webPort;
+
+    @Option(names = "--step",
+            description = "Step mode (needs --web): the migration starts paused before its first pre-copy round or"
+                    + " prepaging batch; the page's controls run, pause, or advance one pre-copy round or one"
+                    + " prepaging batch at a time. The guest runs on meanwhile.")
+    private boolean step;
+
     /** For 'vmm demo', which prints the report itself (with the oracle's verdict). */
     @Option(names = "--no-report-table", hidden = true)
     private boolean noReportTable;
@@ -223,6 +238,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     public Integer call() throws InterruptedException {
         if (destination.getPort() == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--migrate-to needs the daemon's port, not 0");
+        }
+        if (step && webPort == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step needs --web (its controls are on the page)");
         }
         MachineConfig config = guest.machineConfig(false, dsb);
         GuestImage image = guest.guestImage();
@@ -244,20 +262,38 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         }
         Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(config, guest.imageLabel()),
                 HostPortConverter.format(destination), plan == null ? "" : Long.toString(plan.seed()));
-        try (StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE);
+        try (LiveView view = WebView.start(webPort, "vmm migrate to " + HostPortConverter.format(destination)
+                + " (" + describe(migration) + ")", line -> printLine(err, "vmm migrate: " + line));
+             StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE);
              MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
-            Lines lines = new Lines(console, line -> printLine(err, line), migration);
-            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(PolicyClassOptions.machines(migration.loaded()),
-                    config, image, guest.imageLabel(), trigger(), migration, client, destination,
-                    transport.replyTimeoutMillis()), lines, journal.port(() -> journaled), retries());
+            Lines lines = new Lines(console, line -> printLine(err, line), migration, view);
+            Stepper stepper = step ? new Stepper(true) : null;
+            if (stepper != null) {
+                view.steps(stepper);
+                printLine(err, "vmm migrate: step mode: the migration waits for the page's controls");
+            }
+            SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
+                    PolicyClassOptions.machines(migration.loaded()), config, image, guest.imageLabel(), trigger(),
+                    migration, client, destination, transport.replyTimeoutMillis()), lines,
+                    journal.port(() -> journaled), retries(), stepper == null ? StepGate.OPEN : stepper);
             lines.close();
+            if (view != null && !view.watched()) {
+                printLine(err, "vmm migrate: nobody has opened the live view yet: it stays at " + view.url()
+                        + " for " + WebView.LINGER_SECONDS + " s");
+                view.awaitFirstViewer(TimeUnit.SECONDS.toMillis(WebView.LINGER_SECONDS));
+            }
             return switch (outcome) {
                 case SourceOutcome.EndedBeforeMigration ended -> {
                     printLine(err, "vmm migrate: the guest ended before the migration started (at progress "
                             + HumanUnits.count(ended.guest().summary().progressUnits()) + "): nothing was migrated");
                     ranOnHere(config, ended.guest(), out, console);
-                    writeJson(MigrationReport.notStarted(migration.mode().name().toLowerCase(Locale.ROOT),
-                            config.ramBytes(), "the guest ended before the migration started"));
+                    MigrationReport notStarted = MigrationReport.notStarted(
+                            migration.mode().name().toLowerCase(Locale.ROOT), config.ramBytes(),
+                            "the guest ended before the migration started");
+                    if (view != null) {
+                        view.ended(notStarted);
+                    }
+                    writeJson(notStarted);
                     yield ExitCode.NOTHING_LIVE_MIGRATED.code();
                 }
                 case SourceOutcome.Migrated migrated -> {
@@ -310,8 +346,10 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         private final MigrationConfig migration;
         private ProgressPrinter guestProgress;
         private MigrationProgressPrinter migrationProgress;
+        private final LiveView view; // null without --web
 
-        Lines(Consumer<String> console, Consumer<String> progressLines, MigrationConfig migration) {
+        Lines(Consumer<String> console, Consumer<String> progressLines, MigrationConfig migration, LiveView view) {
+            this.view = view;
             this.console = console;
             this.progressLines = progressLines;
             this.migration = migration;
@@ -320,6 +358,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         @Override
         public void booted(Migratable booted) {
             booted.echoConsole(console);
+            if (view != null) {
+                view.guest(booted.pageCount());
+            }
             if (!quiet) {
                 guestProgress = ProgressPrinter.start(booted.progress(), progressLines);
             }
@@ -333,6 +374,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         @Override
         public void migrating(long progressUnits, MigrationProgress progress) {
             close();
+            if (view != null) {
+                view.watch(progress);
+            }
             if (!quiet) {
                 progressLines.accept("vmm migrate: migrating to " + HostPortConverter.format(destination)
                         + " at progress " + HumanUnits.count(progressUnits) + " (" + describe(migration) + ")");
@@ -351,6 +395,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         @Override
         public void migrated(MigrationReport report) {
             close();
+            if (view != null) {
+                view.ended(report);
+            }
         }
 
         @Override

@@ -108,8 +108,10 @@ public record FaultRecoveryLab() implements Lab {
             checks.add(Check.fail("plan", PLAN_FILE + " injects no fault: write one (docs/FAULTS.md, \"Grammar\")"));
             return null;
         }
-        if (!plan.unsupported().isEmpty()) {
-            checks.add(Check.fail("plan", "not supported yet: " + plan.unsupported()));
+        if (!plan.kills().isEmpty()) {
+            // The lab runs both sides in one process, so there is no process to kill: a kill belongs in `vmm demo`.
+            checks.add(Check.fail("plan", "this lab injects network faults only; try kills with vmm demo --faults: "
+                    + plan.kills()));
             return null;
         }
         checks.add(Check.pass("plan", plan.print()));

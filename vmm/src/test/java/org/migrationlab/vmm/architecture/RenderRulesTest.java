@@ -31,4 +31,18 @@ class RenderRulesTest {
                         "tools.jackson..", "com.fasterxml.jackson..")
                 .check(classes);
     }
+
+    /**
+     * The live view watches a migration through the engine's ports (progress, its page observer, the step
+     * gate) and its reports: it never drives a machine, a session or the engine's network, nor the commands.
+     */
+    @Test
+    void theLiveViewOnlyWatchesThroughTheEnginesPorts() {
+        noClasses().that().resideInAPackage("org.migrationlab.vmm.web..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.migrationlab.vmm.cli..",
+                        "org.migrationlab.emulator.machine..", "org.migrationlab.emulator.cpu..",
+                        "org.migrationlab.emulator.unicorn..", "org.migrationlab.migration.session..",
+                        "org.migrationlab.migration.transport..", "org.migrationlab.migration.engine..")
+                .check(classes);
+    }
 }

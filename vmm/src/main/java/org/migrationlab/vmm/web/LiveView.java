@@ -1,0 +1,208 @@
+package org.migrationlab.vmm.web;
+
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.migrationlab.migration.progress.ChannelBytes;
+import org.migrationlab.migration.progress.MigrationProgress;
+import org.migrationlab.migration.report.FaultLatency;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.step.Step;
+import org.migrationlab.migration.step.StepCommand;
+import org.migrationlab.migration.step.Stepper;
+
+/**
+ * One migration's live view: the web server, the page map the engine writes, and a ticker that sends
+ * viewers what changed ten times a second. Ticks run on the server's event loop, so the map is drained
+ * by one thread only. Before the migration starts the view shows the guest's map untouched.
+ */
+public final class LiveView implements AutoCloseable {
+    public static final long TICK_MILLIS = 100;
+
+    private final WebServer server;
+    private final String title;
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong bytesToViewers = new AtomicLong();
+    private final ScheduledFuture<?> ticks;
+    private volatile PageMap map;
+    private volatile MigrationProgress progress;
+    private volatile String hello;
+    private volatile String endedJson;
+    private ChannelBytes lastBytes = ChannelBytes.NONE; // event loop only
+    private long lastRequests; // event loop only
+    private volatile Stepper stepper;
+    private volatile boolean watched; // a viewer connected at some point
+
+    private LiveView(WebServer server, String title) {
+        this.server = server;
+        this.title = title;
+        this.ticks = server.eventLoop().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts serving at {@code address}; the map appears once {@link #guest(long)} says how big it is. */
+    public static LiveView start(InetSocketAddress address, String title) throws InterruptedException {
+        return new LiveView(WebServer.start(address), title);
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** The address to open in a browser. */
+    public String url() {
+        InetSocketAddress a = address();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
+    }
+
+    /** The guest is built: its map, every page not yet sent. */
+    public void guest(long pageCount) {
+        PageMap fresh = new PageMap(pageCount);
+        hello = ViewJson.write(new ViewMessage.Hello(title, pageCount,
+                org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE, TICK_MILLIS));
+        map = fresh;
+    }
+
+    /** The migration starts: the engine tells the map of every page from now on. */
+    public void watch(MigrationProgress migration) {
+        PageMap current = map;
+        if (current == null) {
+            guest(migration.guestPages());
+            current = map;
+        }
+        migration.observePages(current);
+        progress = migration;
+    }
+
+    /**
+     * Step mode: the page's controls drive {@code gate} ({"command": "run" | "pause" | "step", "step":
+     * "precopy-round" | "prepage-batch"}); what cannot be read is ignored.
+     */
+    public void steps(Stepper gate) {
+        stepper = gate;
+        server.viewers().commands(text -> {
+            StepCommand command = StepCommands.parse(text);
+            if (command != null) {
+                gate.command(command);
+            }
+        });
+    }
+
+    /** Whether any browser has watched so far. */
+    public boolean watched() {
+        return watched;
+    }
+
+    /**
+     * Keeps serving until a first viewer came and had a moment to get the map and the end, or for
+     * {@code millis}: a migration can be over before anyone opened the page.
+     */
+    public void awaitFirstViewer(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!watched && System.nanoTime() < deadline) {
+            Thread.sleep(TICK_MILLIS);
+        }
+        if (watched) {
+            Thread.sleep(5 * TICK_MILLIS); // the newcomer's first ticks carry the map and the end
+        }
+    }
+
+    /** Payload bytes sent to all viewers so far. */
+    public long bytesToViewers() {
+        return bytesToViewers.get();
+    }
+
+    public int viewers() {
+        return server.viewers().count();
+    }
+
+    /**
+     * The migration ended: a last tick carries the map's final changes, then the report's figures. Waits
+     * (bounded) until both are written, so a view opened during the migration ends on the report.
+     */
+    public void ended(MigrationReport report) {
+        ViewMessage.Ended ended = endedOf(report);
+        String json = ViewJson.write(ended);
+        var done = server.eventLoop().submit(() -> {
+            tick();
+            endedJson = json;
+            return server.viewers().last(json);
+        });
+        try {
+            done.get(2, TimeUnit.SECONDS).await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // The view is a window on the migration, never part of it: a stuck viewer is left behind.
+        }
+    }
+
+    static ViewMessage.Ended endedOf(MigrationReport report) {
+        FaultLatency latency = report.faults().latency();
+        Map<String, Double> micros = new LinkedHashMap<>();
+        if (latency != null) {
+            micros.put("p50", latency.p50Micros());
+            micros.put("p90", latency.p90Micros());
+            micros.put("p99", latency.p99Micros());
+            micros.put("max", latency.maxMicros());
+        }
+        return new ViewMessage.Ended(report.status(), report.error(), report.pages().byKind(),
+                report.transfer().duplicatePages(), report.transfer().normalPages(), report.pages().resentPages(),
+                finite(report.timing().totalMs()), finite(report.timing().downtimeMs()),
+                report.transfer().transferredBytes(), micros);
+    }
+
+    private void tick() {
+        if (server.viewers().count() > 0) {
+            watched = true;
+        }
+        PageMap current = map;
+        if (current == null) {
+            return;
+        }
+        MigrationProgress p = progress;
+        ByteBuf delta = MapFrames.delta(current, PooledByteBufAllocator.DEFAULT);
+        ChannelBytes now = p == null ? ChannelBytes.NONE : p.channelBytes();
+        long requests = p == null ? 0 : p.postcopyRequests();
+        ViewMessage.Tick tick = new ViewMessage.Tick(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                p == null ? "guest running" : p.phase(), Math.max(0, now.bulk() - lastBytes.bulk()),
+                Math.max(0, now.urgent() - lastBytes.urgent()), Math.max(0, requests - lastRequests),
+                current.lastPivot(), p == null ? ViewMessage.Counters.NONE : counters(p), stepping());
+        lastBytes = now;
+        lastRequests = requests;
+        bytesToViewers.addAndGet(server.viewers().broadcast(hello, delta,
+                alloc -> MapFrames.snapshot(current, alloc), ViewJson.write(tick), endedJson));
+    }
+
+    private ViewMessage.Stepping stepping() {
+        Stepper s = stepper;
+        if (s == null) {
+            return null;
+        }
+        Step held = s.waitingAt();
+        return new ViewMessage.Stepping(s.paused(), held == null ? null : held.label(), s.passed());
+    }
+
+    private static ViewMessage.Counters counters(MigrationProgress p) {
+        return new ViewMessage.Counters(p.pagesByKind(), p.zeroPages(), p.normalPages(), p.normalBytes(),
+                p.resentPages(), p.remainingPages(), p.rounds(), p.balloonedSkips(), p.postcopyRequests(),
+                finite(p.dirtyPagesRate()), p.cpuThrottlePercent());
+    }
+
+    private static double finite(double value) {
+        return Double.isFinite(value) ? value : 0;
+    }
+
+    @Override
+    public void close() {
+        ticks.cancel(false);
+        server.close();
+    }
+}

@@ -1,0 +1,50 @@
+package org.migrationlab.vmm.web;
+
+import java.util.Map;
+
+/**
+ * What the view sends the browser as JSON text frames; the page map itself goes as binary frames
+ * ({@link MapFrames}). Each message names its type in the JSON ({@link ViewJson}).
+ */
+public sealed interface ViewMessage {
+    /** First message on every connection: what is shown. */
+    record Hello(String title, long pages, int pageSize, long tickMillis) implements ViewMessage {
+    }
+
+    /**
+     * One tick: the phase and the counters now, and what the channels carried since the last tick.
+     *
+     * @param atMillis  milliseconds since the view started
+     * @param faults    page requests (network faults) the source served since the last tick
+     * @param pivot     the page of the last network fault the push pivoted on, or -1
+     */
+    record Tick(long atMillis, String phase, long bulkBytes, long urgentBytes, long faults, long pivot,
+                Counters counters, Stepping stepping) implements ViewMessage {
+    }
+
+    /**
+     * Step mode's state; null without step mode.
+     *
+     * @param heldAt the step the migration waits at (precopy-round, prepage-batch), or null
+     * @param passed step points passed so far
+     */
+    record Stepping(boolean paused, String heldAt, long passed) {
+    }
+
+    /** The report's counters as they change. */
+    record Counters(Map<String, Long> pagesByKind, long duplicate, long normal, long normalBytes, long resent,
+                    long remaining, int rounds, long balloonedSkips, long postcopyRequests, double dirtyPagesRate,
+                    int cpuThrottle) {
+        public static final Counters NONE = new Counters(Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * The migration ended: the report's figures the map must agree with, and its fault latency.
+     *
+     * @param error why it failed, or null
+     */
+    record Ended(String status, String error, Map<String, Long> pagesByKind, long duplicate, long normal,
+                 long resent, double totalMillis, double downtimeMillis, long transferred,
+                 Map<String, Double> faultLatencyMicros) implements ViewMessage {
+    }
+}
