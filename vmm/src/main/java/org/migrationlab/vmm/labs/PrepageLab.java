@@ -28,8 +28,12 @@ import org.migrationlab.migration.session.MigrationConfig;
  */
 public record PrepageLab() implements Lab {
     static final String CLASS_NAME = "MyPrepage";
-    /** The student's faults must be under this share of push-only's. */
-    static final double MAX_SHARE_OF_PUSH = 0.6;
+    /**
+     * The student's faults must be under this share of push-only's. Bubbling stays near half of push-only on
+     * an idle machine, but on a busy one the reference solution measured 68 %: the margin keeps a good
+     * policy from failing on timing while a policy that only pushes in order still fails.
+     */
+    static final double MAX_SHARE_OF_PUSH = 0.8;
     /**
      * A link with a latency and no bandwidth cap: a fault costs a round trip while pushed pages stream, so
      * what is pushed first decides how often the guest waits. Push-only starts at page 0, far behind a guest
