@@ -16,6 +16,7 @@ import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.step.StepGate;
 import org.migrationlab.migration.progress.MigrationProgress;
@@ -108,6 +109,13 @@ public final class OutgoingMigration {
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
                                     StepGate steps)
             throws InterruptedException {
+        return run(request, observer, journal, retries, steps, new OperatorFence());
+    }
+
+    /** As above, the operator's rollback fence reaching each session through {@code fence}. */
+    public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
+                                    StepGate steps, OperatorFence fence)
+            throws InterruptedException {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
             CompletableFuture<Void> trigger = request.trigger().armOn(guest);
@@ -127,6 +135,7 @@ public final class OutgoingMigration {
                         request.client(), request.destination(), request.replyTimeoutMillis());
                 session.journal(journal);
                 session.steps(steps);
+                session.fence(fence);
                 observer.migrating(guest.progress().units(), session.progress());
                 report = session.migrate();
                 if (report.completed() || session.destinationTookGuest() || retry >= retries.count()

@@ -34,6 +34,7 @@ public final class MigrationProgress {
     private final AtomicLong recoveryNanos = new AtomicLong();
     private final AtomicLong sentOnce = new AtomicLong();
     private volatile String phase = "setup";
+    private volatile java.util.function.BiConsumer<String, String> phaseChanges = (from, to) -> { };
     private volatile long remainingPages;
     private volatile double dirtyPagesRate;
     private volatile int rounds;
@@ -83,7 +84,16 @@ public final class MigrationProgress {
     }
 
     public void phase(String name) {
+        String was = this.phase;
         this.phase = name;
+        if (!name.equals(was)) {
+            phaseChanges.accept(was, name);
+        }
+    }
+
+    /** Told of each change of phase as it happens (from, to), on the session's thread; nothing by default. */
+    public void onPhaseChange(java.util.function.BiConsumer<String, String> listener) {
+        this.phaseChanges = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** One page handed to a channel, encoded as a zero record or with {@code dataBytes} of data. */

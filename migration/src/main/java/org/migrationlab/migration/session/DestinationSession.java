@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 import io.netty.util.ReferenceCountUtil;
 import org.migrationlab.emulator.image.BootArgs;
@@ -76,6 +77,8 @@ public final class DestinationSession {
     private long guestStateDecodeNanos;
     private long progressAtResume;
     private volatile OwnershipJournal journal = OwnershipJournal.NONE;
+    /** Told of each pause and recovery as it happens, so an operator sees a partition when it is detected. */
+    private volatile Consumer<String> linkEvents = line -> { };
     /** The connections' generation: 0 first, then one more per post-copy recovery (PROTOCOL §5.6). */
     private int epoch;
     /** Whether the migration's first connections included an urgent one (a recovery reopens it). */
@@ -110,6 +113,11 @@ public final class DestinationSession {
     /** Where ownership transitions are journaled (none by default); set before the first record arrives. */
     public void journal(OwnershipJournal ownershipJournal) {
         this.journal = ownershipJournal;
+    }
+
+    /** Where a line goes when post-copy pauses on a lost link and when it recovers (nowhere by default). */
+    public void linkEvents(Consumer<String> events) {
+        this.linkEvents = java.util.Objects.requireNonNull(events, "events");
     }
 
     /** Completes once the guest runs here with every page present; fails if the migration fails. */
@@ -282,6 +290,7 @@ public final class DestinationSession {
         }
         state = State.PAUSED;
         int pause = ++pauses;
+        linkEvents.accept("postcopy-paused: " + why);
         faults.pause();
         PeerChannel[] old = {bulk, urgent};
         bulk = null;
@@ -357,6 +366,7 @@ public final class DestinationSession {
                 }
                 state = State.RUNNING;
                 faults.resume(urgent != null ? urgent : bulk);
+                linkEvents.accept("post-copy recovered (epoch " + epoch + ")");
             }
         } finally {
             ramInUse.writeLock().unlock();

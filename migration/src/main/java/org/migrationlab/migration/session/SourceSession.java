@@ -94,6 +94,9 @@ public final class SourceSession {
      * GUEST_LOST): the one reason this side resumes its frozen copy after RESUMED (PROTOCOL §5.7).
      */
     private volatile boolean destinationLostGuest;
+    /** The operator's word that the destination is dead, taken while redialling; null when none came. */
+    private OperatorFence.Request fenced;
+    private OperatorFence fence = new OperatorFence(); // nobody asks: never fenced
     /** When the link was last lost in post-copy (System.nanoTime); 0 before. */
     private long linkLostNanos;
     /** The rollback, when there was one. */
@@ -142,6 +145,11 @@ public final class SourceSession {
     /** Where ownership transitions are journaled (none by default); set before {@link #migrate()}. */
     public void journal(OwnershipJournal ownershipJournal) {
         this.journal = ownershipJournal;
+    }
+
+    /** Where the operator's fence reaches this session (none by default); set before {@link #migrate()}. */
+    public void fence(OperatorFence operatorFence) {
+        this.fence = java.util.Objects.requireNonNull(operatorFence, "operatorFence");
     }
 
     /** Step mode's gate (open by default); set before {@link #migrate()}. */
@@ -224,6 +232,18 @@ public final class SourceSession {
             }
             String error = describe(cause);
             abortPeer(cause);
+            if (fenced != null) {
+                // The operator's word, not the destination's proof: carried out as a rollback all the same.
+                boolean done = rollBack(error);
+                fenced.answer().complete(done ? new OperatorFence.Answer.RolledBack(migrationId, "the guest runs on"
+                        + " the source from the switch-over") : new OperatorFence.Answer.Refused("the journal could not"
+                        + " record the rollback: the source keeps its copy paused"));
+                if (done) {
+                    return report(MigrationReport.ROLLED_BACK, error + " (rolled back: the guest runs on the source"
+                            + " from the switch-over)", switchReason, expectedDowntimeNanos, time, faults,
+                            MigrationReport.ProgressRates.UNKNOWN.before());
+                }
+            }
             // Before or after RESUMED: the destination proved its copy gone.
             if (destinationLostGuest && rollBack(error)) {
                 return report(MigrationReport.ROLLED_BACK, error + " (rolled back: the guest runs on the source from"
@@ -496,10 +516,21 @@ public final class SourceSession {
         long deadline = lostAt + TimeUnit.MILLISECONDS.toNanos(config.recoverTimeoutMillis());
         progress.phase("postcopy-paused");
         closeChannels();
+        fence.hold(migrationId);
+        try {
+            redial(lost, lostAt, deadline);
+        } finally {
+            fence.release(fenced != null ? "" : "the source stopped redialling: post-copy recovered, or gave up:"
+                    + " see its report");
+        }
+    }
+
+    private void redial(Throwable lost, long lostAt, long deadline) throws InterruptedException {
         long backoffMillis = RECOVER_BACKOFF_FIRST_MILLIS;
         Throwable last = lost;
         while (true) {
             int epoch = inbox.nextEpoch();
+            throwIfFenced(fence.poll());
             try {
                 progress.phase("postcopy-recover");
                 reconnect(epoch, deadline);
@@ -522,9 +553,24 @@ public final class SourceSession {
                         + "cannot be recovered by reconnecting");
             }
             progress.phase("postcopy-paused");
-            // A redial backoff, bounded by the deadline: the link is down, nothing here to wait on.
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(backoffMillis)));
+            // A redial backoff, bounded by the deadline: the link is down; only the operator's fence ends it early.
+            throwIfFenced(fence.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(backoffMillis))));
             backoffMillis = Math.min(RECOVER_BACKOFF_MAX_MILLIS, backoffMillis * 2);
+        }
+    }
+
+    private void throwIfFenced(OperatorFence.Request request) {
+        if (request != null) {
+            fenced = request;
+            closeChannels(); // a connection of an attempt that failed half-way goes too
+            throw new FencedException("operator fence: the destination is known dead (" + request.reason() + ")");
+        }
+    }
+
+    /** The operator's fence ended the recovery: the source rolls back. */
+    private static final class FencedException extends RuntimeException {
+        FencedException(String message) {
+            super(message);
         }
     }
 

@@ -230,6 +230,43 @@ class AuthenticatedStreamIT {
     }
 
     @Test
+    void aPeerThatSendsOnlyAHelloIsCutOffAtTheHandshakeTimeout() throws Exception {
+        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET)
+                .withHandshakeLimits(300, 16), 4, MAX_RAM, 300);
+             RawPeer peer = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
+            long start = System.nanoTime();
+            peer.sendUnsealed(RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK,
+                    UUID.randomUUID(), Authenticator.newNonce())));
+            peer.expect(Hello.class); // then never its AUTH
+            RawPeer.Ending ending = peer.readUntilClosed();
+
+            assertThat(ending.closedByPeer()).isTrue();
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.TIMEOUT);
+            assertThat(ending.abort().message()).isEqualTo("no handshake within 300 ms");
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS));
+            assertThat(destination.sessions()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPeerThatSendsHalfAFrameIsCutOffAtTheHandshakeTimeout() throws Exception {
+        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET)
+                .withHandshakeLimits(300, 16), 4, MAX_RAM, 300);
+             RawPeer peer = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
+            long start = System.nanoTime();
+            byte[] hello = RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK,
+                    UUID.randomUUID(), Authenticator.newNonce()));
+            peer.sendUnsealed(java.util.Arrays.copyOf(hello, hello.length / 2)); // the rest never comes
+            RawPeer.Ending ending = peer.readUntilClosed();
+
+            assertThat(ending.closedByPeer()).isTrue();
+            assertThat(ending.abort().reason()).isEqualTo(AbortReason.TIMEOUT);
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS));
+            assertThat(destination.sessions()).isEmpty();
+        }
+    }
+
+    @Test
     void onlySoManyPeersMayBeInTheirHandshakeAtOnce() throws Exception {
         try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET)
                 .withHandshakeLimits(WAIT_MILLIS, 2), 4, MAX_RAM, 300);

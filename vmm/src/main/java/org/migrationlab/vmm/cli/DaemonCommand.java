@@ -156,6 +156,7 @@ public final class DaemonCommand implements Callable<Integer> {
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
                 maxMemoryBytes, transport.replyTimeoutMillis(), recoverTimeoutMillis, session -> {
                     session.journal(journal.port(() -> new Journal.Details(guestLabel(session), "", "")));
+                    session.linkEvents(line -> say("migration " + shortId(session) + ": " + line));
                     Thread.ofPlatform().daemon(true).name("guest-" + shortId(session)).start(() -> {
                         try {
                             firstEnded.complete(receive(session));

@@ -26,6 +26,7 @@ import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.faults.FaultPlan;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.Owner;
@@ -260,11 +261,13 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             // The plan as it will run, random faults expanded: rerunning with it replays the same faults.
             printLine(err, "vmm migrate: fault plan: " + plan.print());
         }
+        OperatorFence fence = new OperatorFence(); // reached by 'vmm rollback' through the state directory
         Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(config, guest.imageLabel()),
                 HostPortConverter.format(destination), plan == null ? "" : Long.toString(plan.seed()));
         try (LiveView view = WebView.start(webPort, "vmm migrate to " + HostPortConverter.format(destination)
                 + " (" + describe(migration) + ")", line -> printLine(err, "vmm migrate: " + line));
              StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE);
+             FenceSocket fenceSocket = FenceSocket.open(stateDir, fence);
              MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration, view);
             Stepper stepper = step ? new Stepper(true) : null;
@@ -275,7 +278,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
                     PolicyClassOptions.machines(migration.loaded()), config, image, guest.imageLabel(), trigger(),
                     migration, client, destination, transport.replyTimeoutMillis()), lines,
-                    journal.port(() -> journaled), retries(), stepper == null ? StepGate.OPEN : stepper);
+                    journal.port(() -> journaled), retries(), stepper == null ? StepGate.OPEN : stepper, fence);
             lines.close();
             if (view != null && !view.watched()) {
                 printLine(err, "vmm migrate: nobody has opened the live view yet: it stays at " + view.url()
@@ -340,6 +343,8 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
+    private static final java.util.Set<String> PAUSED_PHASES = java.util.Set.of("postcopy-paused", "postcopy-recover");
+
     private final class Lines implements OutgoingMigration.Observer, AutoCloseable {
         private final Consumer<String> console;
         private final Consumer<String> progressLines;
@@ -374,6 +379,16 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         @Override
         public void migrating(long progressUnits, MigrationProgress progress) {
             close();
+            // Said as it happens, quiet or not: a paused post-copy is the one state an operator may have to act on.
+            progress.onPhaseChange((from, to) -> {
+                if (PAUSED_PHASES.contains(to) && !PAUSED_PHASES.contains(from)) {
+                    progressLines.accept("vmm migrate: the link to the destination is lost after the switch-over:"
+                            + " postcopy-paused, redialling until the recover timeout" + (stateDir == null ? ""
+                            : "; only if the destination is known dead: vmm rollback --state-dir " + stateDir));
+                } else if (PAUSED_PHASES.contains(from) && !PAUSED_PHASES.contains(to)) {
+                    progressLines.accept("vmm migrate: post-copy recovered (phase " + to + ")");
+                }
+            });
             if (view != null) {
                 view.watch(progress);
             }

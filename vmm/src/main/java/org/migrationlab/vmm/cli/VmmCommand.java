@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             "",
             "Start with 'vmm demo': a whole migration between two processes, checked against an unmigrated run."},
         subcommands = {DemoCommand.class, RunCommand.class, MigrateCommand.class, DaemonCommand.class, StatusCommand.class,
+            RollbackCommand.class,
             EvalCommand.class, LabCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vmm COMMAND --help' for a command's options and exit codes."})
 public final class VmmCommand implements Runnable {

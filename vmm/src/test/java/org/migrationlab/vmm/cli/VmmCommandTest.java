@@ -57,7 +57,7 @@ class VmmCommandTest {
 
     @Test
     void noCommandIsAUsageError() {
-        assertUsageError(CapturedRun.vmm(), "vmm: missing a command: demo, run, migrate, daemon, status, eval, lab, help");
+        assertUsageError(CapturedRun.vmm(), "vmm: missing a command: demo, run, migrate, daemon, status, rollback, eval, lab, help");
     }
 
     @Test
