@@ -15,6 +15,7 @@ import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.restart.CheckpointSink;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.step.StepGate;
@@ -108,6 +109,16 @@ public final class OutgoingMigration {
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
                                     StepGate steps)
             throws InterruptedException {
+        return run(request, observer, journal, retries, steps, CheckpointSink.NONE);
+    }
+
+    /**
+     * As above, each session saving its checkpoint to {@code checkpoints} before SWITCH_OVER goes out (a source
+     * state directory; the request's machines then keep guest RAM there too).
+     */
+    public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
+                                    StepGate steps, CheckpointSink checkpoints)
+            throws InterruptedException {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
             CompletableFuture<Void> trigger = request.trigger().armOn(guest);
@@ -127,6 +138,7 @@ public final class OutgoingMigration {
                         request.client(), request.destination(), request.replyTimeoutMillis());
                 session.journal(journal);
                 session.steps(steps);
+                session.checkpoints(checkpoints);
                 observer.migrating(guest.progress().units(), session.progress());
                 report = session.migrate();
                 if (report.completed() || session.destinationTookGuest() || retry >= retries.count()
