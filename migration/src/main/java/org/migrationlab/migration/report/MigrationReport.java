@@ -205,8 +205,7 @@ public record MigrationReport(
                            @JsonProperty("recovery-time") double recoveryMs,
                            @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent,
                            @JsonProperty("rollback") Rollback rollback,
-                           @JsonProperty("source-restart") @JsonInclude(JsonInclude.Include.NON_NULL)
-                           SourceRestart restart) {
+                           @JsonProperty("source-restart") SourceRestart restart) {
         public static final Recovery NONE = new Recovery(0, 0, 0);
 
         /** Without a rollback. */
