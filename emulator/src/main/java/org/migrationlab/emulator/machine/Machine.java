@@ -22,6 +22,7 @@ import org.migrationlab.emulator.devices.VirtualClock;
 import org.migrationlab.emulator.image.BootInfo;
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.image.InvalidImageException;
+import org.migrationlab.emulator.memory.GuestMemory;
 import org.migrationlab.emulator.memory.MemoryMap;
 import org.migrationlab.emulator.memory.PageState;
 import org.migrationlab.emulator.memory.PageTable;
@@ -54,9 +55,16 @@ public final class Machine implements AutoCloseable {
     private boolean hasRun;
 
     private Machine(MachineConfig config, PageState initialPages, DeviceFactory... extraDevices) {
+        this(config, initialPages, null, extraDevices);
+    }
+
+    /** @param ramFile where guest RAM lives as a shared file mapping; null for anonymous memory */
+    private Machine(MachineConfig config, PageState initialPages, java.nio.file.Path ramFile,
+                    DeviceFactory... extraDevices) {
         this.config = config;
         this.ring = new RingDevice(config.bootArgs().seed(), config.kvConfig());
-        MemoryMap map = new MemoryMap(config.ramBytes(), initialPages);
+        MemoryMap map = new MemoryMap(ramFile == null ? new GuestMemory(config.ramBytes())
+                : GuestMemory.createInFile(ramFile, config.ramBytes()), initialPages);
         Unicorn unicorn;
         try {
             unicorn = Unicorn.openX86_64();
@@ -103,11 +111,20 @@ public final class Machine implements AutoCloseable {
      * the built-in ones, in the order given.
      */
     public static Machine boot(MachineConfig config, GuestImage image, DeviceFactory... extraDevices) {
+        return boot(config, image, null, extraDevices);
+    }
+
+    /**
+     * As {@link #boot(MachineConfig, GuestImage, DeviceFactory...)}, with guest RAM in {@code ramFile} (created
+     * or emptied; see {@link GuestMemory#createInFile}) when it is not null, so it outlives this process.
+     */
+    public static Machine boot(MachineConfig config, GuestImage image, java.nio.file.Path ramFile,
+                               DeviceFactory... extraDevices) {
         if (image.end() > config.ramBytes()) {
             throw new InvalidImageException(image.name() + ": the image needs RAM up to 0x" + Long.toHexString(image.end())
                     + " but the machine has only " + config.ramBytes() + " bytes");
         }
-        Machine machine = new Machine(config, PageState.PRESENT, extraDevices);
+        Machine machine = new Machine(config, PageState.PRESENT, ramFile, extraDevices);
         try {
             for (GuestImage.Segment segment : image.segments()) {
                 machine.memory.ram().write(segment.gpa(), segment.data());

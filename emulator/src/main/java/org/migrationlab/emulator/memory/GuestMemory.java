@@ -2,8 +2,14 @@ package org.migrationlab.emulator.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Guest RAM, guest-physical {@code [0, sizeBytes)}: one off-heap segment that the engine maps directly,
@@ -18,20 +24,70 @@ public final class GuestMemory implements AutoCloseable {
     /** Set to {@code false} to keep guest RAM on 4 KiB host pages (transparent huge pages are asked for by default). */
     public static final String HUGE_PAGES_PROPERTY = "migrationlab.hugepages";
 
-    private final AnonymousMapping mapping;
+    private final AutoCloseable mapping;
     private final MemorySegment ram;
     private final long pageCount;
 
     public GuestMemory(long sizeBytes) {
+        checkSize(sizeBytes);
+        AnonymousMapping anonymous = new AnonymousMapping(sizeBytes);
+        if (!"false".equals(System.getProperty(HUGE_PAGES_PROPERTY))) {
+            anonymous.adviseHugePages();
+        }
+        this.mapping = anonymous;
+        this.ram = anonymous.segment();
+        this.pageCount = sizeBytes >>> PAGE_SHIFT;
+    }
+
+    private GuestMemory(Arena arena, MemorySegment ram) {
+        this.mapping = arena;
+        this.ram = ram;
+        this.pageCount = ram.byteSize() >>> PAGE_SHIFT;
+    }
+
+    private static void checkSize(long sizeBytes) {
         if (sizeBytes % PAGE_SIZE != 0 || sizeBytes <= 0) {
             throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB: " + sizeBytes);
         }
-        this.mapping = new AnonymousMapping(sizeBytes);
-        if (!"false".equals(System.getProperty(HUGE_PAGES_PROPERTY))) {
-            mapping.adviseHugePages();
+    }
+
+    /**
+     * Fresh RAM (all zero) in a shared mapping of {@code file}, created or emptied: what the guest writes
+     * is in the file (the host's page cache) at once, so it outlives this process. The file is sparse:
+     * pages never written take no disk.
+     */
+    public static GuestMemory createInFile(Path file, long sizeBytes) {
+        checkSize(sizeBytes);
+        return map(file, sizeBytes, true);
+    }
+
+    /** Reopens RAM that {@link #createInFile} put in {@code file}, which must hold exactly {@code sizeBytes}. */
+    public static GuestMemory openFile(Path file, long sizeBytes) {
+        checkSize(sizeBytes);
+        return map(file, sizeBytes, false);
+    }
+
+    private static GuestMemory map(Path file, long sizeBytes, boolean create) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = create
+                ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)
+                : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (create) {
+                channel.truncate(0); // emptied: a sparse file of holes reads as zero
+                channel.write(ByteBuffer.wrap(new byte[1]), sizeBytes - 1);
+            } else if (channel.size() != sizeBytes) {
+                throw new IllegalArgumentException("RAM file " + file + " holds " + channel.size()
+                        + " bytes, not the guest's " + sizeBytes);
+            }
+            return new GuestMemory(arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, sizeBytes, arena));
+        } catch (IOException e) {
+            arena.close();
+            throw new UncheckedIOException("cannot map guest RAM in " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
         }
-        this.ram = mapping.segment();
-        this.pageCount = sizeBytes >>> PAGE_SHIFT;
     }
 
     public long sizeBytes() {
@@ -132,6 +188,12 @@ public final class GuestMemory implements AutoCloseable {
 
     @Override
     public void close() {
-        mapping.close();
+        try {
+            mapping.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("unmapping guest RAM", e);
+        }
     }
 }

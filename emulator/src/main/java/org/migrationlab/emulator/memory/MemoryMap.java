@@ -23,10 +23,17 @@ public final class MemoryMap implements AutoCloseable {
     private TlbFlush tlbFlush = () -> { };
 
     public MemoryMap(long ramBytes, PageState initial) {
+        this(new GuestMemory(ramBytes), initial);
+    }
+
+    /** Over RAM the caller allocated (a file mapping, say), which this map then owns and closes. */
+    public MemoryMap(GuestMemory ram, PageState initial) {
+        long ramBytes = ram.sizeBytes();
         if (initial == PageState.GUARD) {
+            ram.close();
             throw new IllegalArgumentException("pages start PRESENT, ABSENT or BALLOONED");
         }
-        this.ram = new GuestMemory(ramBytes);
+        this.ram = ram;
         this.pageTable = new PageTable(ramBytes);
         this.states = new byte[Math.toIntExact(ram.pageCount())];
         this.dirtyLog = new DirtyLog(this);

@@ -13,4 +13,12 @@ public interface GuestFactory {
 
     /** A machine with every page absent and nothing loaded: a migration destination, not yet started. */
     Migratable empty(MachineConfig config);
+
+    /**
+     * The same factory, whose booted machines keep guest RAM in {@code file} as a shared mapping, so that their
+     * pages outlive the process. Factories that cannot say so.
+     */
+    default GuestFactory withRamFile(java.nio.file.Path file) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot keep guest RAM in a file");
+    }
 }

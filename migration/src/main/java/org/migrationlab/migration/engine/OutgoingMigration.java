@@ -15,6 +15,7 @@ import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.emulator.port.GuestSummary;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.restart.CheckpointSink;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.session.SourceSession;
@@ -109,12 +110,16 @@ public final class OutgoingMigration {
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
                                     StepGate steps)
             throws InterruptedException {
-        return run(request, observer, journal, retries, steps, new OperatorFence());
+        return run(request, observer, journal, retries, steps, new OperatorFence(), CheckpointSink.NONE);
     }
 
-    /** As above, the operator's rollback fence reaching each session through {@code fence}. */
+    /**
+     * As above, the operator's rollback fence reaching each session through {@code fence}, and each session
+     * saving its checkpoint to {@code checkpoints} before SWITCH_OVER goes out (a source state directory; the
+     * request's machines then keep guest RAM there too).
+     */
     public static SourceOutcome run(Request request, Observer observer, OwnershipJournal journal, Retries retries,
-                                    StepGate steps, OperatorFence fence)
+                                    StepGate steps, OperatorFence fence, CheckpointSink checkpoints)
             throws InterruptedException {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
@@ -136,6 +141,7 @@ public final class OutgoingMigration {
                 session.journal(journal);
                 session.steps(steps);
                 session.fence(fence);
+                session.checkpoints(checkpoints);
                 observer.migrating(guest.progress().units(), session.progress());
                 report = session.migrate();
                 if (report.completed() || session.destinationTookGuest() || retry >= retries.count()

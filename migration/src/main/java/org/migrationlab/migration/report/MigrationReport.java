@@ -204,13 +204,54 @@ public record MigrationReport(
     public record Recovery(@JsonProperty("postcopy-recoveries") long recoveries,
                            @JsonProperty("recovery-time") double recoveryMs,
                            @JsonProperty("postcopy-lost-pages-resent") long lostPagesResent,
-                           @JsonProperty("rollback") Rollback rollback) {
+                           @JsonProperty("rollback") Rollback rollback,
+                           @JsonProperty("source-restart") SourceRestart restart) {
         public static final Recovery NONE = new Recovery(0, 0, 0);
 
         /** Without a rollback. */
         public Recovery(long recoveries, double recoveryMs, long lostPagesResent) {
-            this(recoveries, recoveryMs, lostPagesResent, null);
+            this(recoveries, recoveryMs, lostPagesResent, null, null);
         }
+
+        /** Without a source restart. */
+        public Recovery(long recoveries, double recoveryMs, long lostPagesResent, Rollback rollback) {
+            this(recoveries, recoveryMs, lostPagesResent, rollback, null);
+        }
+    }
+
+    /**
+     * This source process took the migration over from one that died after the switch-over ({@code vmm migrate
+     * --recover}, docs/FAULTS.md).
+     *
+     * @param restarts          source processes that took the migration over, this one included
+     * @param migrationId       the migration it took over
+     * @param pagesOwed         pages the destination lacked when this process reconnected (its bitmap)
+     * @param pagesServed       pages this process sent (pushed, prepaged or demanded): each of those once
+     * @param reconnectedAtEpochMs when the destination's bitmap arrived (wall clock, ms since the epoch)
+     * @param completedAtEpochMs when COMPLETE arrived: the guest at the destination has every page (wall clock)
+     * @param killToCompleteMs  from the dead source's kill to COMPLETE, when a harness killed it and measured
+     *                          that (the demo); -1 otherwise
+     */
+    public record SourceRestart(@JsonProperty("source-restarts") int restarts,
+                                @JsonProperty("recovered-migration") String migrationId,
+                                @JsonProperty("pages-owed-at-restart") long pagesOwed,
+                                @JsonProperty("pages-served-after-restart") long pagesServed,
+                                @JsonProperty("reconnected-at-epoch-ms") long reconnectedAtEpochMs,
+                                @JsonProperty("completed-at-epoch-ms") long completedAtEpochMs,
+                                @JsonProperty("kill-to-complete") double killToCompleteMs) {
+    }
+
+    /** With the time from the dead source's kill to COMPLETE, as a harness measured it. */
+    public MigrationReport withKillToComplete(double millis) {
+        SourceRestart r = recovery.restart();
+        if (r == null) {
+            return this;
+        }
+        return new MigrationReport(status, error, scheme, timing, transfer, convergence, phases, pages,
+                new Recovery(recovery.recoveries(), recovery.recoveryMs(), recovery.lostPagesResent(),
+                        recovery.rollback(), new SourceRestart(r.restarts(), r.migrationId(), r.pagesOwed(),
+                        r.pagesServed(), r.reconnectedAtEpochMs(), r.completedAtEpochMs(), millis)),
+                faults, progress, balloon, oracle);
     }
 
     /** The status of a migration whose destination lost the guest after the switch-over, and the source resumed it. */

@@ -95,6 +95,16 @@ final class Inbox {
         }
     }
 
+    /** Makes {@code epoch} the current one, so that {@link #nextEpoch()} starts above it (a restarted source). */
+    void startEpochsAfter(int epoch) {
+        synchronized (wake) {
+            if (epoch < this.epoch) {
+                throw new IllegalArgumentException("epochs only grow: " + epoch + " < " + this.epoch);
+            }
+            this.epoch = epoch;
+        }
+    }
+
     Throwable failure() {
         return failure;
     }

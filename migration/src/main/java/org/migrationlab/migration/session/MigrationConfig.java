@@ -97,6 +97,11 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
                 urgentChannel, limits, recoverTimeoutMillis, policies);
     }
 
+    public MigrationConfig withMode(MigrationMode newMode) {
+        return new MigrationConfig(newMode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel, limits, recoverTimeoutMillis, loaded);
+    }
+
     public MigrationConfig withRecoverTimeout(long millis) {
         return new MigrationConfig(mode, stopPolicy, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
                 urgentChannel, limits, millis, loaded);

@@ -44,6 +44,8 @@ import org.migrationlab.migration.report.BalloonSummary;
 import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.restart.CheckpointSink;
+import org.migrationlab.migration.restart.SourceCheckpoint;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.HandshakeException;
 import org.migrationlab.migration.transport.MigrationClient;
@@ -85,6 +87,11 @@ public final class SourceSession {
     /** SWITCH_OVER went out, then the link, and no recovery could tell whether the destination resumed. */
     private boolean guestInDoubt;
     private OwnershipJournal journal = OwnershipJournal.NONE;
+    private CheckpointSink checkpoints = CheckpointSink.NONE;
+    /** A restarted source before its first recovery: what the destination lacks was never sent by this process. */
+    private boolean restartedBeforeRecovery;
+    /** Pages the destination lacked when a restarted source reconnected; -1 for a source that did not restart. */
+    private long pagesOwedAtRestart = -1;
     /** Set (session thread) just before SWITCH_OVER goes out; read by the event loops' sink. */
     private volatile boolean switchOverSent;
     /** When the SWITCH_OVER's write completed (set by the bulk event loop); 0 before. */
@@ -150,6 +157,14 @@ public final class SourceSession {
     /** Where the operator's fence reaches this session (none by default); set before {@link #migrate()}. */
     public void fence(OperatorFence operatorFence) {
         this.fence = java.util.Objects.requireNonNull(operatorFence, "operatorFence");
+    }
+
+    /**
+     * Where the source's checkpoint goes, durably, before SWITCH_OVER goes out in post-copy and hybrid (nowhere
+     * by default); set before {@link #migrate()}.
+     */
+    public void checkpoints(CheckpointSink sink) {
+        this.checkpoints = java.util.Objects.requireNonNull(sink, "sink");
     }
 
     /** Step mode's gate (open by default); set before {@link #migrate()}. */
@@ -270,6 +285,77 @@ public final class SourceSession {
             inbox.drain();
             closeChannels();
         }
+    }
+
+    /**
+     * Takes a post-copy migration over from a source process that died after the switch-over (docs/FAULTS.md):
+     * {@code guest} is its frozen guest reopened from the state directory, which this session only reads. The
+     * session reconnects as a post-copy recovery would (PROTOCOL §5.6), from {@code checkpoint}'s first epoch;
+     * the destination's bitmap says which pages it holds, and this side serves exactly the others, then waits
+     * for COMPLETE. {@code checkpoint} must be the one the dead process saved, already counted as restarted.
+     */
+    public MigrationReport finishAfterRestart(SourceCheckpoint checkpoint) throws InterruptedException {
+        Timeline time = new Timeline();
+        migrationId = checkpoint.migrationId();
+        switchOverSent = true;
+        // Owned by the destination as far as this side knows; RECOVERED confirms it, a refusal ends the session.
+        ownershipPassed = true;
+        restartedBeforeRecovery = true;
+        restartedFrom = checkpoint;
+        inbox.startEpochsAfter(checkpoint.firstEpoch() - 1);
+        // Until the destination's bitmap arrives nothing may go out: every page counts as sent, and the bitmap
+        // then unmarks those the destination lacks.
+        sent.markSentRange(0, progress.guestPages());
+        sentAtSwitchOver = 0;
+        pages.activate();
+        FaultStats faults = FaultStats.NONE;
+        try {
+            recover(new TransportClosedException("the source process was restarted"));
+            postcopy();
+            faults = lastFaultStats != null ? lastFaultStats : FaultStats.NONE;
+            time.completed = System.nanoTime();
+            completedAtMillis = System.currentTimeMillis();
+            progress.remainingPages(0);
+            progress.phase("completed");
+            journal.recordBestEffort(migrationId, Phase.COMPLETED, Owner.DESTINATION);
+            return report("completed", null, "restarted", -1, time, faults, Double.NaN);
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof TransportClosedException && inbox.failure() != null ? inbox.failure() : e;
+            String error = describe(cause);
+            abortPeer(cause);
+            journal.recordBestEffort(migrationId, Phase.FAILED, Owner.DESTINATION);
+            progress.phase("failed");
+            return report("failed", error + " (a restarted source; its state directory keeps the guest's pages)",
+                    "restarted", -1, time, faults, Double.NaN);
+        } finally {
+            inbox.drain();
+            closeChannels();
+        }
+    }
+
+    /** What the report says of a restart: null for a source that did not restart. */
+    private SourceCheckpoint restartedFrom;
+    private long completedAtMillis;
+
+    private MigrationReport.SourceRestart restart() {
+        if (restartedFrom == null) {
+            return null;
+        }
+        return new MigrationReport.SourceRestart(restartedFrom.restarts(), restartedFrom.migrationId().toString(),
+                pagesOwedAtRestart, everSent.sentCount(), reconnectedAtMillis, completedAtMillis, -1);
+    }
+
+    /** When a restarted source's bulk connection was recovered (wall clock, ms); 0 before. */
+    private long reconnectedAtMillis;
+
+    /** Pages the destination lacked when this restarted source reconnected; -1 when it did not restart. */
+    public long pagesOwedAtRestart() {
+        return pagesOwedAtRestart;
+    }
+
+    /** Pages this process sent (a restarted source: what it served). */
+    public long pagesSentHere() {
+        return everSent.sentCount();
     }
 
     // ---- connection
@@ -422,8 +508,14 @@ public final class SourceSession {
         }
         progress.remainingPages(pending.cardinality());
         sentAtSwitchOver = sent.sentCount();
-        bulk.send(new MigrationRecord.GuestStateRecord(GuestStateCodec.encode(frozen.state())), replyTimeoutMillis);
+        byte[] stateImage = GuestStateCodec.encode(frozen.state());
+        bulk.send(new MigrationRecord.GuestStateRecord(stateImage), replyTimeoutMillis);
         pages.activate();
+        if (config.mode() != MigrationMode.PRECOPY) {
+            // Before the journal's switch-over-sent: a source restarted after that finds all it needs to go on.
+            checkpoints.save(new SourceCheckpoint(migrationId, destination.getHostString() + ":" + destination.getPort(),
+                    config.mode(), guest.config(), imageLabel, stateImage, pending.toByteArray(), 0));
+        }
         journal.record(migrationId, Phase.SWITCH_OVER_SENT, Owner.SOURCE); // durable before the guest may run there
         switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
@@ -597,7 +689,15 @@ public final class SourceSession {
         // The old connections are settled (closed, their event loops done with them): no page is marked sent
         // on them any more, so what the destination lacks and this side marked sent was lost in flight. This
         // happens before the urgent connection opens: no request may be served while the set changes.
-        encoder.markLost(sent.unmarkLost(received));
+        PageBitmap unsent = sent.unmarkLost(received);
+        if (restartedBeforeRecovery) {
+            // Not lost by this process: it never sent them. The dead one may have lost some in flight; no one knows.
+            restartedBeforeRecovery = false;
+            pagesOwedAtRestart = unsent.cardinality();
+            reconnectedAtMillis = System.currentTimeMillis();
+        } else {
+            encoder.markLost(unsent);
+        }
         progress.remainingPages(progress.guestPages() - sent.sentCount());
         if (config.urgentChannel()) {
             urgent = client.connect(destination, migrationId, MigrationRecord.Channel.URGENT, new Sink(epoch));
@@ -823,7 +923,7 @@ public final class SourceSession {
                 new MigrationReport.Phases(progress.postcopyRequests(), precopyBytes, downtimeBytes, postcopyBytes),
                 new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
                 new MigrationReport.Recovery(progress.recoveries(), progress.recoveryNanos() / 1e6,
-                        progress.lostPagesResent(), rollback),
+                        progress.lostPagesResent(), rollback, restart()),
                 MigrationReport.Faults.of(faults, -1),
                 new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }

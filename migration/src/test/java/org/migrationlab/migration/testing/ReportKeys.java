@@ -19,7 +19,7 @@ public final class ReportKeys {
             "downtime-breakdown", "transferred", "remaining",
             "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count",
             "cpu-throttle-percentage", "dirty-log-faults", "precopy-rounds", "postcopy-requests", "precopy-bytes", "downtime-bytes", "postcopy-bytes", "pages-by-kind", "resent-pages",
-            "guest-pages", "postcopy-recoveries", "recovery-time", "postcopy-lost-pages-resent", "rollback", "network-faults", "fault-latency-us", "progress-rate", "balloon", "oracle");
+            "guest-pages", "postcopy-recoveries", "recovery-time", "postcopy-lost-pages-resent", "rollback", "source-restart", "network-faults", "fault-latency-us", "progress-rate", "balloon", "oracle");
 
     /** A failed migration: {@code error-desc} follows {@code status}. */
     public static final List<String> FAILED_MIGRATION = withErrorDesc();

@@ -30,6 +30,15 @@ import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.faults.FaultPlan;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.Owner;
+import org.migrationlab.migration.restart.CheckpointSink;
+import org.migrationlab.migration.restart.SourceStateDir;
+import org.migrationlab.migration.restart.SourceCheckpoint;
+import org.migrationlab.migration.journal.JournalEntry;
+import org.migrationlab.migration.session.SourceSession;
+import org.migrationlab.emulator.machine.Machines;
+import org.migrationlab.emulator.port.GuestStateCodec;
+import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.HumanUnits;
@@ -85,8 +94,8 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--migrate-to", paramLabel = "HOST:PORT", required = true, converter = HostPortConverter.class,
-            description = "The destination's 'vmm daemon --listen' address.")
+    @Option(names = "--migrate-to", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "The destination's 'vmm daemon --listen' address (required, except with --recover).")
     private InetSocketAddress destination;
 
     @Option(names = "--secret-file", paramLabel = "FILE", required = true,
@@ -202,9 +211,16 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
 
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Journal the migration's ownership transitions durably in DIR (source.journal), each"
-                    + " forced to disk before it takes effect; 'vmm status --state-dir DIR' lists them. Without it"
-                    + " nothing is written.")
+                    + " forced to disk before it takes effect; 'vmm status --state-dir DIR' lists them. The guest's RAM"
+                    + " is a file there (source.ram) and, in post-copy and hybrid, its frozen state is forced to disk"
+                    + " there (source.state) before SWITCH_OVER goes out. Without it nothing is written.")
     private Path stateDir;
+
+    @Option(names = "--recover", paramLabel = "DIR",
+            description = "Finish the post-copy migration whose source process died, from its --state-dir DIR: reopens"
+                    + " the guest's RAM and frozen state there, reconnects to the destination (its address is in DIR),"
+                    + " learns which pages it lacks and serves exactly those. Give the secret and TLS options again.")
+    private Path recoverDir;
 
     @Option(names = {"-q", "--quiet"},
             description = "Do not echo the guest console or print progress lines; print only the report.")
@@ -237,6 +253,12 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
 
     @Override
     public Integer call() throws InterruptedException {
+        if (recoverDir != null) {
+            return recover();
+        }
+        if (destination == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--migrate-to is required (or --recover DIR)");
+        }
         if (destination.getPort() == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--migrate-to needs the daemon's port, not 0");
         }
@@ -275,10 +297,18 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                 view.steps(stepper);
                 printLine(err, "vmm migrate: step mode: the migration waits for the page's controls");
             }
+            // With a state directory the guest's RAM and the switch-over's checkpoint live there, so that a new
+            // process ('--recover DIR') can finish a post-copy migration whose source died.
+            SourceStateDir states = stateDir == null ? null : new SourceStateDir(stateDir);
+            GuestFactory machines = PolicyClassOptions.machines(migration.loaded());
+            if (states != null) {
+                machines = machines.withRamFile(states.ramFile());
+            }
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
-                    PolicyClassOptions.machines(migration.loaded()), config, image, guest.imageLabel(), trigger(),
+                    machines, config, image, guest.imageLabel(), trigger(),
                     migration, client, destination, transport.replyTimeoutMillis()), lines,
-                    journal.port(() -> journaled), retries(), stepper == null ? StepGate.OPEN : stepper, fence);
+                    journal.port(() -> journaled), retries(), stepper == null ? StepGate.OPEN : stepper, fence,
+                    states == null ? CheckpointSink.NONE : states);
             lines.close();
             if (view != null && !view.watched()) {
                 printLine(err, "vmm migrate: nobody has opened the live view yet: it stays at " + view.url()
@@ -317,6 +347,78 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                     yield ExitCode.MIGRATION_FAILED.code();
                 }
             };
+        }
+    }
+
+    /** {@code --recover DIR}: a new source process finishes the migration its dead predecessor left in DIR. */
+    private int recover() throws InterruptedException {
+        if (destination != null || stateDir != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--recover DIR takes the destination and the"
+                    + " state directory from DIR: drop --migrate-to and --state-dir");
+        }
+        JsonTarget.check(json);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
+        String where = "--recover " + recoverDir + ": ";
+        if (!java.nio.file.Files.isDirectory(recoverDir)) {
+            throw new UserInputException(where + "no such directory");
+        }
+        SourceStateDir states = new SourceStateDir(recoverDir);
+        SourceCheckpoint saved;
+        try {
+            saved = states.read().orElseThrow(() -> new UserInputException(where + "no migration to recover (no "
+                    + SourceStateDir.STATE_FILE + ": no post-copy migration switched over with --state-dir here)"));
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            throw new UserInputException(where + e.getMessage());
+        }
+        try (StateJournal journal = StateJournal.open(recoverDir, Owner.SOURCE)) {
+            JournalEntry latest = journal.latest(saved.migrationId()).orElseThrow(() -> new UserInputException(where
+                    + "the journal has no entry of migration " + saved.migrationId()));
+            String refusal = switch (latest.phase()) {
+                case COMPLETED -> "migration " + saved.migrationId() + " already completed: nothing to recover";
+                case ROLLED_BACK -> "migration " + saved.migrationId() + " was rolled back to the source";
+                case SOURCE_OWNS -> "migration " + saved.migrationId() + " never switched over";
+                case FAILED -> latest.owner() == Owner.SOURCE ? "migration " + saved.migrationId()
+                        + " failed while the guest was the source's" : null;
+                case SWITCH_OVER_SENT, DESTINATION_OWNS -> null;
+            };
+            if (refusal != null) {
+                throw new UserInputException(where + refusal);
+            }
+            SourceCheckpoint taken = saved.restarted();
+            states.save(taken); // durable first: a later restart must start above this one's epochs
+            MigrationConfig migration = migrationConfig().withMode(saved.mode());
+            long peerTimeoutMillis = FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
+            TransportConfig transport = Transports.config(secretFile, tlsCert, null, tlsPin, bandwidthBitsPerSecond,
+                    latencyNanos, err).withPeerTimeout(peerTimeoutMillis);
+            InetSocketAddress to = HostPortConverter.parse(saved.destination());
+            PageBitmap ballooned = GuestStateCodec.decode(saved.guestState()).ballooned();
+            Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(saved.config(),
+                    saved.imageLabel()), saved.destination(), "");
+            try (Migratable stored = Machines.stored(saved.config(), states.ramFile(), ballooned);
+                 MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
+                SourceSession session = new SourceSession(stored, saved.imageLabel(), migration, client, to,
+                        transport.replyTimeoutMillis());
+                session.journal(journal.port(() -> journaled));
+                printLine(err, "vmm migrate: recovering migration " + saved.migrationId() + " from " + recoverDir
+                        + " (source restart " + taken.restarts() + ") to " + saved.destination());
+                MigrationProgressPrinter printer = quiet ? null
+                        : MigrationProgressPrinter.start(session.progress(), line -> printLine(err, line));
+                MigrationReport report;
+                try {
+                    report = session.finishAfterRestart(taken);
+                } finally {
+                    if (printer != null) {
+                        printer.close();
+                    }
+                }
+                report(report, out);
+                if (report.completed()) {
+                    return ExitCode.SUCCESS.code();
+                }
+                printLine(err, "vmm migrate: the recovery failed: " + OneLine.of(report.error()));
+                return ExitCode.MIGRATION_FAILED.code();
+            }
         }
     }
 

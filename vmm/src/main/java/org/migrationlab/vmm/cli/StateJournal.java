@@ -46,6 +46,12 @@ final class StateJournal implements AutoCloseable {
                 : LostGuests.fromJournal(journal.latest(), journal.port(() -> Journal.Details.NONE));
     }
 
+    /** The migration's latest entry in this journal; empty without a journal or an entry. */
+    java.util.Optional<org.migrationlab.migration.journal.JournalEntry> latest(java.util.UUID migrationId) {
+        return journal == null ? java.util.Optional.empty()
+                : journal.latest().stream().filter(e -> e.migrationId().equals(migrationId)).findFirst();
+    }
+
     OwnershipJournal port(Supplier<Journal.Details> details) {
         return journal == null ? OwnershipJournal.NONE : journal.port(details);
     }

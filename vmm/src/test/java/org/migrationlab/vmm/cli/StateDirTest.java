@@ -42,6 +42,8 @@ import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.Owner;
+import org.migrationlab.migration.restart.SourceCheckpoint;
+import org.migrationlab.migration.restart.SourceStateDir;
 import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
 import org.migrationlab.migration.report.ReportJson;
@@ -102,6 +104,12 @@ class StateDirTest {
         assertThat(sourceSide.getLast().peer()).isEqualTo("127.0.0.1:" + port);
         assertThat(sourceSide.getLast().faultPlanSeed()).isEqualTo("7");
         assertThat(sourceSide.getLast().guest()).contains("wss", "64 MiB");
+        // The guest's RAM was a file there, and its frozen state was saved before SWITCH_OVER went out.
+        assertThat(Files.size(sourceState.resolve(SourceStateDir.RAM_FILE))).isEqualTo(64L << 20);
+        SourceCheckpoint checkpoint = new SourceStateDir(sourceState).read().orElseThrow();
+        assertThat(checkpoint.migrationId()).isEqualTo(sourceSide.getFirst().migrationId());
+        assertThat(checkpoint.destination()).isEqualTo("127.0.0.1:" + port);
+        assertThat(checkpoint.restarts()).isZero();
         // The destination journaled COMPLETED before it sent COMPLETE, so it is there now.
         List<JournalEntry> destinationSide = read(JournalFiles.of(destinationState, Owner.DESTINATION));
         assertThat(destinationSide).extracting(JournalEntry::phase).containsExactly(Phase.SOURCE_OWNS,

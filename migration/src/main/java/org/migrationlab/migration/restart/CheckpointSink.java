@@ -1,0 +1,13 @@
+package org.migrationlab.migration.restart;
+
+/**
+ * Where a source session puts its checkpoint, durably, before SWITCH_OVER goes out. A failure to save it
+ * fails the migration before the switch-over: the guest then stays the source's.
+ */
+@FunctionalInterface
+public interface CheckpointSink {
+    /** Saves nothing: without a state directory. */
+    CheckpointSink NONE = checkpoint -> { };
+
+    void save(SourceCheckpoint checkpoint);
+}
