@@ -431,7 +431,7 @@ public sealed interface MigrationRecord {
 
     /**
      * Optional: where the destination's network faults spent their time, in nanoseconds, over the faults it
-     * sampled (those whose own request brought the page while the vCPU waited): from the fault to the
+     * sampled (those whose reply was read after their own request was written): from the fault to the
      * request written, from there to the reply read (the source's serving and the wire both ways), from
      * the reply read to the page installed, and from there to the page mapped for the resuming vCPU.
      * Sent just before DESTINATION_STATS.

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * Where post-copy network faults spent their time, in microseconds, so that {@code fault-latency-us} explains
  * itself: the {@code fault-latency-breakdown} object of the migration report, over the faults the destination
- * sampled (those whose own request brought the page while the vCPU waited), at the median and the 99th
+ * sampled (those whose reply was read after their own request was written: a fault on a page already on its
+ * way by push, read before the request went out, is not sampled, so the sampled faults are the slower ones
+ * and their stages do not add up to {@code fault-latency-us}'s percentiles), at the median and the 99th
  * percentile of each stage.
  *
  * @param sampled the faults measured
