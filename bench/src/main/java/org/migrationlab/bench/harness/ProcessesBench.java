@@ -13,6 +13,7 @@ import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.DowntimeBreakdown;
+import org.migrationlab.migration.report.FaultLatencyBreakdown;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.session.MigrationConfig;
@@ -46,7 +47,12 @@ final class ProcessesBench {
             new Figure("downtime: network", "ms", r -> breakdown(r).networkMs()),
             new Figure("downtime: receive", "ms", r -> breakdown(r).receiveMs()),
             new Figure("downtime: restore", "ms", r -> breakdown(r).restoreMs()),
-            new Figure("downtime: resume", "ms", r -> breakdown(r).resumeMs()));
+            new Figure("downtime: resume", "ms", r -> breakdown(r).resumeMs()),
+            new Figure("fault p50: request", "us", r -> faultStages(r).request()),
+            new Figure("fault p50: source", "us", r -> faultStages(r).source()),
+            new Figure("fault p50: network", "us", r -> faultStages(r).network()),
+            new Figure("fault p50: install", "us", r -> faultStages(r).install()),
+            new Figure("fault p50: resume", "us", r -> faultStages(r).resume()));
 
     private final Path root;
     private final GuestImage kernel;
@@ -126,6 +132,13 @@ final class ProcessesBench {
             json.add(BenchJson.line(new MigrationFigures.ProcessesVsOneJvm("processes " + link + " " + figure.name(),
                     figure.unit(), runs, inJvm, apart)));
         }
+    }
+
+    /** The sampled faults' median stages; NaN throughout when no fault was sampled. */
+    private static FaultLatencyBreakdown.Stages faultStages(MigrationReport report) {
+        FaultLatencyBreakdown parts = report.faults().breakdown();
+        return parts != null ? parts.p50()
+                : new FaultLatencyBreakdown.Stages(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     private static DowntimeBreakdown breakdown(MigrationReport report) {

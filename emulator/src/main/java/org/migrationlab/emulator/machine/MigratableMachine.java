@@ -104,6 +104,7 @@ public final class MigratableMachine implements Migratable {
             return switch (absentPages.onAbsentPage(page)) {
                 case AbsentPageHandler.Resolution.Map map -> {
                     m.memory().map(page);
+                    absentPages.onMapped(page);
                     yield FaultHandler.Resolution.RESUME;
                 }
                 case AbsentPageHandler.Resolution.Fail fail -> {

@@ -22,6 +22,13 @@ public interface AbsentPageHandler {
 
     Resolution onAbsentPage(long page);
 
+    /**
+     * The page {@link #onAbsentPage} resolved with {@link Resolution#MAP} is mapped; the vCPU retries the
+     * instruction next. Lets a handler time a fault up to the guest's resumption; by default nothing.
+     */
+    default void onMapped(long page) {
+    }
+
     /** Every access to an absent page fails the guest (a machine whose every page is present never calls it). */
     AbsentPageHandler NONE = page -> new Resolution.Fail("page " + page + " is absent and nobody provides it");
 }

@@ -23,7 +23,16 @@ public final class IncomingPages {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrival = lock.newCondition();
     private volatile long awaited = -1;
+    /** When the page the vCPU waits for was read and installed; written before the page counts as arrived. */
+    private volatile ArrivalTimes awaitedArrival;
     private volatile boolean abandoned;
+
+    /**
+     * When the awaited page's copy was read from its connection and when its bytes were in RAM (nanoTime):
+     * what the fault-latency breakdown needs from the event loop.
+     */
+    public record ArrivalTimes(long page, long readNanos, long installedNanos) {
+    }
 
     /** @param pending the pages still to come; read-only from here on */
     public IncomingPages(PageBitmap pending) {
@@ -87,7 +96,22 @@ public final class IncomingPages {
      * the page was not claimed or already came.
      */
     public boolean arrive(long page) {
-        if (!isPending(page) || !claimed.contains(page) || !arrived.add(page)) {
+        return arrive(page, System.nanoTime());
+    }
+
+    /**
+     * Like {@link #arrive(long)}, for a copy read from its connection at {@code readNanos}: if the vCPU
+     * waits for this page, the times are kept for its fault's breakdown (set before the page counts as
+     * arrived, so a vCPU that sees it arrived sees them too).
+     */
+    public boolean arrive(long page, long readNanos) {
+        if (!isPending(page) || !claimed.contains(page) || arrived.contains(page)) {
+            return false;
+        }
+        if (awaited == page) {
+            awaitedArrival = new ArrivalTimes(page, readNanos, System.nanoTime());
+        }
+        if (!arrived.add(page)) {
             return false;
         }
         arrivedCount.incrementAndGet();
@@ -112,6 +136,20 @@ public final class IncomingPages {
         received.andNot(pending);
         received.or(arrived.snapshot());
         return received;
+    }
+
+    /**
+     * The vCPU is about to request {@code page} and wait for it: its arrival's times are kept from now on.
+     * For the one vCPU thread.
+     */
+    public void expect(long page) {
+        awaited = page;
+    }
+
+    /** The read and install times of {@code page}, if it arrived while {@linkplain #expect expected}; else null. */
+    public ArrivalTimes arrivalTimes(long page) {
+        ArrivalTimes times = awaitedArrival;
+        return times != null && times.page() == page ? times : null;
     }
 
     /** Waits until the page arrived; false on timeout. For the one vCPU thread. */

@@ -2,8 +2,10 @@ package org.migrationlab.migration.postcopy;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import org.HdrHistogram.Histogram;
 import org.migrationlab.migration.pages.PageEncoder;
 import org.migrationlab.migration.pages.SentPages;
 import org.migrationlab.migration.progress.MigrationProgress;
@@ -28,6 +30,8 @@ public final class PageServer {
     private final MigrationProgress progress;
     private final PageCodec.Compression compression;
     private final BlockingQueue<Long> faults = new ArrayBlockingQueue<>(1024);
+    /** Serving times: from a request handed here to its page's write complete (the source's fault stage). */
+    private final Histogram served = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private volatile boolean active;
 
     public PageServer(PageEncoder encoder, SentPages sent, MigrationProgress progress,
@@ -64,9 +68,23 @@ public final class PageServer {
         while (!faults.offer(page)) {
             faults.poll();
         }
+        long start = System.nanoTime();
         try (PageBatchBuilder one = new PageBatchBuilder(PooledByteBufAllocator.DEFAULT, compression, 1)) {
             encoder.encode(one, page, SendReason.DEMAND, 0, true);
-            channel.sendNow(one.build(SendReason.DEMAND, 0));
+            channel.sendNow(one.build(SendReason.DEMAND, 0)).addListener(written -> {
+                if (written.isSuccess()) {
+                    recordServed(System.nanoTime() - start);
+                }
+            });
         }
+    }
+
+    private synchronized void recordServed(long nanos) {
+        served.recordValue(Math.min(served.getHighestTrackableValue(), nanos));
+    }
+
+    /** The serving time at {@code percentile} (0 to 100) in nanoseconds; 0 when nothing was served. */
+    public synchronized long servedNanos(double percentile) {
+        return served.getValueAtPercentile(percentile);
     }
 }

@@ -28,6 +28,11 @@ public final class PostcopyFaults implements AbsentPageHandler {
     private volatile long awaited = -1;
     private final long timeoutNanos;
     private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    private final FaultStageTimes stages = new FaultStageTimes();
+    /** The last request's write seen complete on its event loop: the page and when. */
+    private volatile RequestWritten requestWritten;
+    /** The fault whose page is being mapped, if its own request brought the page; else null. */
+    private Sampled sampling;
     private long networkFaults;
     private long minorFaults;
     private long requestsSent;
@@ -50,9 +55,11 @@ public final class PostcopyFaults implements AbsentPageHandler {
         networkFaults++;
         long start = System.nanoTime();
         awaited = page; // before reading the channel: a recovery that swaps it then requests this page again
+        incoming.expect(page);
+        boolean requestedHere = false;
         try {
             if (incoming.markRequested(page) && !paused) {
-                request(requests, page);
+                requestedHere = request(requests, page);
                 requestsSent++;
             }
             while (!incoming.awaitArrival(page, timeoutNanos)) {
@@ -71,7 +78,30 @@ public final class PostcopyFaults implements AbsentPageHandler {
             awaited = -1;
         }
         latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - start));
+        sampling = requestedHere ? new Sampled(page, start) : null;
         return Resolution.MAP;
+    }
+
+    /** Completes the sampled fault's breakdown: the page is mapped and the guest resumes. */
+    @Override
+    public void onMapped(long page) {
+        Sampled fault = sampling;
+        sampling = null;
+        if (fault == null || fault.page() != page) {
+            return;
+        }
+        long mapped = System.nanoTime();
+        RequestWritten written = requestWritten;
+        IncomingPages.ArrivalTimes arrival = incoming.arrivalTimes(page);
+        if (written != null && written.page() == page && arrival != null) {
+            stages.record(fault.startNanos(), written.nanos(), arrival.readNanos(), arrival.installedNanos(), mapped);
+        }
+    }
+
+    private record Sampled(long page, long startNanos) {
+    }
+
+    private record RequestWritten(long page, long nanos) {
     }
 
     /** The link broke: requests wait for the recovered connection, and a missing page waits with them. */
@@ -93,11 +123,17 @@ public final class PostcopyFaults implements AbsentPageHandler {
      * Sends a request; a connection that closed meanwhile is the link's loss, which the session turns into a
      * pause: the page is requested again on the recovered connection, so the vCPU just goes on waiting.
      */
-    private static void request(PeerChannel channel, long page) {
+    private boolean request(PeerChannel channel, long page) {
         try {
-            channel.sendNow(new PageRequest(page));
+            channel.sendNow(new PageRequest(page)).addListener(written -> {
+                if (written.isSuccess()) {
+                    requestWritten = new RequestWritten(page, System.nanoTime());
+                }
+            });
+            return true;
         } catch (TransportClosedException e) {
             // the session hears of the loss from the channel itself
+            return false;
         }
     }
 
@@ -106,6 +142,11 @@ public final class PostcopyFaults implements AbsentPageHandler {
         return new FaultStats(networkFaults, minorFaults, requestsSent,
                 micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(90)),
                 micros(latency.getValueAtPercentile(99)), micros(latency.getMaxValue()));
+    }
+
+    /** Where the sampled faults' time went, as the destination measures it; read like {@link #stats}. */
+    public org.migrationlab.migration.protocol.MigrationRecord.FaultStages stages() {
+        return stages.toRecord();
     }
 
     public long latencyNanos(double percentile) {

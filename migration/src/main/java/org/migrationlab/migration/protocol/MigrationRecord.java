@@ -429,6 +429,39 @@ public sealed interface MigrationRecord {
         }
     }
 
+    /**
+     * Optional: where the destination's network faults spent their time, in nanoseconds, over the faults it
+     * sampled (those whose reply was read after their own request was written): from the fault to the
+     * request written, from there to the reply read (the source's serving and the wire both ways), from
+     * the reply read to the page installed, and from there to the page mapped for the resuming vCPU.
+     * Sent just before DESTINATION_STATS.
+     */
+    record FaultStages(long sampled, Stage request, Stage roundTrip, Stage install, Stage resume)
+            implements MigrationRecord {
+        /** The median and the 99th percentile of one stage, in nanoseconds. */
+        public record Stage(long p50Nanos, long p99Nanos) {
+            public Stage {
+                if (p50Nanos < 0 || p99Nanos < 0) {
+                    throw new ProtocolException(AbortReason.MALFORMED, "negative fault stage");
+                }
+            }
+        }
+
+        public FaultStages {
+            if (sampled < 0) {
+                throw new ProtocolException(AbortReason.MALFORMED, "negative sampled fault count");
+            }
+            java.util.Objects.requireNonNull(request);
+            java.util.Objects.requireNonNull(roundTrip);
+            java.util.Objects.requireNonNull(install);
+            java.util.Objects.requireNonNull(resume);
+        }
+
+        public RecordType type() {
+            return RecordType.FAULT_STAGES;
+        }
+    }
+
     /** Optional: free text for humans watching a migration; receivers may ignore it. */
     record ProgressHint(String text) implements MigrationRecord {
         public ProgressHint {

@@ -4,6 +4,7 @@ import org.migrationlab.emulator.memory.GuestMemory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
@@ -15,6 +16,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.Auth;
 import org.migrationlab.migration.protocol.MigrationRecord.Channel;
 import org.migrationlab.migration.protocol.MigrationRecord.Complete;
 import org.migrationlab.migration.protocol.MigrationRecord.DestinationStats;
+import org.migrationlab.migration.protocol.MigrationRecord.FaultStages;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Heartbeat;
@@ -233,6 +235,12 @@ public final class RecordCodec {
             case DestinationStats d -> out.writeLongLE(d.networkFaults()).writeLongLE(d.minorFaults())
                     .writeLongLE(d.requests()).writeLongLE(d.latencyP50Nanos()).writeLongLE(d.latencyP90Nanos())
                     .writeLongLE(d.latencyP99Nanos()).writeLongLE(d.latencyMaxNanos());
+            case FaultStages f -> {
+                out.writeLongLE(f.sampled());
+                for (FaultStages.Stage stage : List.of(f.request(), f.roundTrip(), f.install(), f.resume())) {
+                    out.writeLongLE(stage.p50Nanos()).writeLongLE(stage.p99Nanos());
+                }
+            }
             case Heartbeat _ -> {
                 // empty body
             }
@@ -279,6 +287,7 @@ public final class RecordCodec {
             case Abort a -> 4 + a.message().length();
             case ProgressHint p -> 2 + p.text().length();
             case DestinationStats _ -> 56;
+            case FaultStages _ -> 72;
             case Heartbeat _ -> 0;
             case Recover _ -> 4;
             case Recovered r -> 12 + r.receivedBitmap().length;
@@ -322,6 +331,11 @@ public final class RecordCodec {
             case DESTINATION_STATS -> new DestinationStats(body.u64("network faults"), body.u64("minor faults"),
                     body.u64("requests"), body.u64("latency p50"), body.u64("latency p90"), body.u64("latency p99"),
                     body.u64("latency max"));
+            case FAULT_STAGES -> new FaultStages(body.u64("sampled faults"),
+                    new FaultStages.Stage(body.u64("request p50"), body.u64("request p99")),
+                    new FaultStages.Stage(body.u64("round trip p50"), body.u64("round trip p99")),
+                    new FaultStages.Stage(body.u64("install p50"), body.u64("install p99")),
+                    new FaultStages.Stage(body.u64("resume p50"), body.u64("resume p99")));
             case HEARTBEAT -> new Heartbeat();
             case RECOVER -> new Recover(body.u32AsInt("epoch"));
             case RECOVERED -> {

@@ -9,7 +9,7 @@ public enum RecordType {
     HELLO(1), AUTH(2), GUEST_CONFIG(3), PAGE_BATCH(4), ROUND_END(5),
     SWITCH_OVER(8), RESUMED(9), PAGE_REQUEST(10), PAGES_DONE(11), COMPLETE(12), ABORT(13),
     GUEST_STATE(15), HEARTBEAT(16), RECOVER(17), RECOVERED(18),
-    PROGRESS_HINT(0x8001), DESTINATION_STATS(0x8002);
+    PROGRESS_HINT(0x8001), DESTINATION_STATS(0x8002), FAULT_STAGES(0x8003);
 
     public static final int OPTIONAL_BIT = 0x8000;
     private static final RecordType[] BY_CODE = new RecordType[19];
@@ -43,6 +43,9 @@ public enum RecordType {
         }
         if (code == PROGRESS_HINT.code) {
             return PROGRESS_HINT;
+        }
+        if (code == FAULT_STAGES.code) {
+            return FAULT_STAGES;
         }
         return code == DESTINATION_STATS.code ? DESTINATION_STATS : null;
     }

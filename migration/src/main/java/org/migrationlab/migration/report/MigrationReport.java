@@ -285,12 +285,18 @@ public record MigrationReport(
      * counts the requests the source served.
      */
     public record Faults(@JsonProperty("network-faults") NetworkFaults network,
-                         @JsonProperty("fault-latency-us") FaultLatency latency) {
+                         @JsonProperty("fault-latency-us") FaultLatency latency,
+                         @JsonProperty("fault-latency-breakdown") FaultLatencyBreakdown breakdown) {
 
         /** What the destination measured; {@code workingSetPages} is -1 when the working set is not known. */
         public static Faults of(FaultStats stats, long workingSetPages) {
+            return of(stats, workingSetPages, null);
+        }
+
+        /** With where the sampled faults' time went; {@code breakdown} is null when no fault was sampled. */
+        public static Faults of(FaultStats stats, long workingSetPages, FaultLatencyBreakdown breakdown) {
             return new Faults(new NetworkFaults(stats.networkFaults(), stats.minorFaults(), workingSetPages),
-                    stats.latency());
+                    stats.latency(), breakdown);
         }
     }
 

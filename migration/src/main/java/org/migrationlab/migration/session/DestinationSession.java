@@ -400,6 +400,7 @@ public final class DestinationSession {
             case MigrationRecord.PageRequest p -> throw unexpected(p);
             case MigrationRecord.Complete c -> throw unexpected(c);
             case MigrationRecord.DestinationStats s -> throw unexpected(s);
+            case MigrationRecord.FaultStages s -> throw unexpected(s);
             case MigrationRecord.Recover r -> throw unexpected(r);
             case MigrationRecord.Recovered r -> throw unexpected(r);
             case MigrationRecord.Abort a -> fail(new ProtocolException(a.reason(), "the source aborted: " + a.message()));
@@ -458,6 +459,7 @@ public final class DestinationSession {
     }
 
     private void onPages(PageBatch batch, MigrationRecord.Channel kind, int from) {
+        long read = System.nanoTime(); // the reply's read, for a waiting fault's breakdown
         // Post-copy pages are copied outside the session lock; the read lock keeps a failing session's
         // teardown from unmapping guest RAM under the copy.
         ramInUse.readLock().lock();
@@ -516,7 +518,7 @@ public final class DestinationSession {
                         }
                     }
                 }
-                if (!incoming.arrive(page)) {
+                if (!incoming.arrive(page, read)) {
                     throw new IllegalStateException("page " + page + " was claimed but cannot arrive");
                 }
                 synchronized (this) {
@@ -699,6 +701,7 @@ public final class DestinationSession {
                 state = State.DONE;
             }
             journal.recordBestEffort(id, Phase.COMPLETED, Owner.DESTINATION);
+            bulk.sendNow(faults.stages());
             bulk.sendNow(new MigrationRecord.DestinationStats(stats.networkFaults(), stats.minorFaults(),
                     stats.requests(), faults.latencyNanos(50), faults.latencyNanos(90), faults.latencyNanos(99),
                     faults.latencyNanos(100)));

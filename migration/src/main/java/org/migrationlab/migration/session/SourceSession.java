@@ -42,6 +42,7 @@ import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.report.BalloonSummary;
 import org.migrationlab.migration.report.DowntimeBreakdown;
+import org.migrationlab.migration.report.FaultLatencyBreakdown;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.restart.CheckpointSink;
@@ -411,6 +412,7 @@ public final class SourceSession {
                 }
                 case MigrationRecord.Complete c -> inbox.offer(c, epoch);
                 case MigrationRecord.DestinationStats s -> inbox.offer(s, epoch);
+                case MigrationRecord.FaultStages s -> inbox.offer(s, epoch);
                 case MigrationRecord.Recovered r -> inbox.offer(r, epoch);
                 case MigrationRecord.Recover r -> throw unexpected(r);
                 case MigrationRecord.ProgressHint hint -> {
@@ -727,12 +729,18 @@ public final class SourceSession {
     // ---- completion
 
     private FaultStats lastFaultStats;
+    private FaultLatencyBreakdown lastFaultBreakdown;
     private volatile StopPolicy stopPolicyInUse;
     private volatile PrepageStrategy prepageInUse;
 
     private MigrationRecord.Complete awaitComplete() throws InterruptedException {
         while (true) {
             MigrationRecord record = inbox.take(replyTimeoutMillis, "COMPLETE");
+            if (record instanceof MigrationRecord.FaultStages stages) {
+                lastFaultBreakdown = FaultLatencyBreakdown.of(stages.sampled(), stageNanos(stages, 50),
+                        stageNanos(stages, 99));
+                continue;
+            }
             if (record instanceof MigrationRecord.DestinationStats stats) {
                 lastFaultStats = new FaultStats(stats.networkFaults(), stats.minorFaults(), stats.requests(),
                         stats.latencyP50Nanos() / 1000.0, stats.latencyP90Nanos() / 1000.0,
@@ -745,6 +753,14 @@ public final class SourceSession {
             ReferenceCountUtil.release(record);
             throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type() + " while waiting for COMPLETE");
         }
+    }
+
+    /** The destination's fault stages beside this source's serving, at the 50th or the 99th percentile. */
+    private FaultLatencyBreakdown.Nanos stageNanos(MigrationRecord.FaultStages stages, int percentile) {
+        java.util.function.ToLongFunction<MigrationRecord.FaultStages.Stage> at = percentile == 50
+                ? MigrationRecord.FaultStages.Stage::p50Nanos : MigrationRecord.FaultStages.Stage::p99Nanos;
+        return new FaultLatencyBreakdown.Nanos(at.applyAsLong(stages.request()), at.applyAsLong(stages.roundTrip()),
+                pages.servedNanos(percentile), at.applyAsLong(stages.install()), at.applyAsLong(stages.resume()));
     }
 
     private <T extends MigrationRecord> T awaitRecord(Class<T> type, String name) throws InterruptedException {
@@ -924,7 +940,7 @@ public final class SourceSession {
                 new MigrationReport.Pages(progress.pagesByKind(), progress.resentPages(), progress.guestPages()),
                 new MigrationReport.Recovery(progress.recoveries(), progress.recoveryNanos() / 1e6,
                         progress.lostPagesResent(), rollback, restart()),
-                MigrationReport.Faults.of(faults, -1),
+                MigrationReport.Faults.of(faults, -1, lastFaultBreakdown),
                 new MigrationReport.ProgressRates(Double.NaN, duringRate, Double.NaN), balloonSummary(), "not-checked");
     }
 }

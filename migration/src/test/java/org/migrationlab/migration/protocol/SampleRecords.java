@@ -91,6 +91,9 @@ final class SampleRecords {
         records.add(new Abort(AbortReason.BAD_CRC, "page 7: CRC32C mismatch ✗"));
         records.add(new ProgressHint("round 3: 1234 dirty pages"));
         records.add(new DestinationStats(3, 1000, 3, 80_000, 150_000, 900_000, 1_200_000));
+        records.add(new MigrationRecord.FaultStages(3, new MigrationRecord.FaultStages.Stage(9_000, 20_000),
+                new MigrationRecord.FaultStages.Stage(60_000, 800_000), new MigrationRecord.FaultStages.Stage(2_000,
+                5_000), new MigrationRecord.FaultStages.Stage(7_000, 30_000)));
         records.add(new MigrationRecord.Heartbeat());
         records.add(new MigrationRecord.Recover(2));
         records.add(new MigrationRecord.Recovered(2, 8, new byte[] {(byte) 0xfe, 0, 0x10}));
@@ -98,9 +101,13 @@ final class SampleRecords {
         return records;
     }
 
+    private static MigrationRecord.FaultStages.Stage randomStage(Random random) {
+        return new MigrationRecord.FaultStages.Stage(random.nextLong() >>> 1, random.nextLong() >>> 1);
+    }
+
     /** A random record of any type (small page batches, to keep streams short). */
     static MigrationRecord random(Random random, ByteBufAllocator alloc) {
-        return switch (random.nextInt(16)) {
+        return switch (random.nextInt(17)) {
             case 0 -> new Hello(random.nextInt(3), random.nextBoolean() ? Role.SOURCE : Role.DESTINATION,
                     random.nextBoolean() ? Channel.BULK : Channel.URGENT, new UUID(random.nextLong(), random.nextLong()),
                     bytes(random, 16));
@@ -131,6 +138,8 @@ final class SampleRecords {
             case 12 -> new ProgressHint("hint " + random.nextInt());
             case 13 -> new DestinationStats(random.nextInt(1000), random.nextInt(1000), random.nextInt(1000),
                     random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextLong() >>> 1);
+            case 14 -> new MigrationRecord.FaultStages(random.nextInt(1000), randomStage(random), randomStage(random),
+                    randomStage(random), randomStage(random));
             default -> {
                 int count = 1 + random.nextInt(3);
                 long[] pageNumbers = new long[count];

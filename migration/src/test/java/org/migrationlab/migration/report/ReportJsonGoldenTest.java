@@ -82,6 +82,12 @@ class ReportJsonGoldenTest {
         assertThat(JsonObjects.keys(completed.get("network-faults"))).isEqualTo(ReportKeys.NETWORK_FAULTS);
         assertThat(JsonObjects.keys(completed.get("fault-latency-us"))).isEqualTo(ReportKeys.FAULT_LATENCY);
         assertThat(JsonObjects.keys(completed.get("downtime-breakdown"))).isEqualTo(ReportKeys.DOWNTIME_BREAKDOWN);
+        Object faultBreakdown = completed.get("fault-latency-breakdown");
+        assertThat(JsonObjects.keys(faultBreakdown)).isEqualTo(ReportKeys.FAULT_LATENCY_BREAKDOWN);
+        for (String percentile : new String[] {"p50", "p99"}) {
+            assertThat(JsonObjects.keys(((Map<?, ?>) faultBreakdown).get(percentile))).as(percentile)
+                    .isEqualTo(ReportKeys.FAULT_STAGES);
+        }
         assertThat(JsonObjects.keys(completed.get("progress-rate"))).isEqualTo(ReportKeys.PROGRESS_RATE);
         assertThat(JsonObjects.keys(completed.get("balloon"))).isEqualTo(ReportKeys.BALLOON);
         assertThat((java.util.List<?>) completed.get("precopy-rounds")).hasSize(2)

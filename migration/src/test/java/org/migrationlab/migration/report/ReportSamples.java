@@ -32,7 +32,9 @@ final class ReportSamples {
                 new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
                 new MigrationReport.Pages(byKind, 2_052, 131_072),
                 MigrationReport.Recovery.NONE,
-                MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
+                MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1,
+                        FaultLatencyBreakdown.of(3, new FaultLatencyBreakdown.Nanos(9_500, 95_000, 20_000, 2_250, 13_750),
+                                new FaultLatencyBreakdown.Nanos(30_000, 800_000, 900_000, 5_000, 65_000))),
                 new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN),
                 new BalloonSummary("on", 100_000, 196, 3, 1, 100_250, 250, 100_020), "not-checked");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,12 +13,14 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
 import org.migrationlab.migration.report.DowntimeBreakdown;
+import org.migrationlab.migration.report.FaultLatencyBreakdown;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.testing.LoopbackMigration;
 
 /**
  * The downtime explains itself: each stage of the breakdown was measured where it happened (the destination's
  * receive, restore and resume are its own figures, carried in RESUMED), and the stages add up to the downtime.
+ * So does post-copy's fault latency: the destination's stages (in FAULT_STAGES) beside the source's serving.
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
@@ -59,5 +62,32 @@ class DowntimeBreakdownIT {
             assertThat(parts.downtimeMs()).as("stages summed").isBetween(downtime - 1e-3,
                     downtime + parts.receiveMs() + parts.restoreMs() + parts.resumeMs());
         }
+    }
+
+    @Test
+    void everyFaultStageIsMeasuredOnTheSideWhereItHappens() throws Exception {
+        LoopbackMigration.Reference reference = MigrationOracleIT.reference(GUEST);
+        LoopbackMigration.Result result = LoopbackMigration.migrate(GUEST,
+                MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push"), reference.finalProgress() / 4);
+        MigrationReport report = result.report();
+        assertThat(report.completed()).as("completed: %s", report.error()).isTrue();
+        assertThat(result.destination()).isEqualTo(reference.outcome());
+        assertThat(report.faults().network().count()).as("network faults").isPositive();
+
+        FaultLatencyBreakdown breakdown = report.faults().breakdown();
+        assertThat(breakdown).as("fault-latency-breakdown").isNotNull();
+        assertThat(breakdown.sampled()).as("sampled").isPositive()
+                .isLessThanOrEqualTo(report.faults().network().count());
+        for (FaultLatencyBreakdown.Stages stages : new FaultLatencyBreakdown.Stages[] {breakdown.p50(), breakdown.p99()}) {
+            // Writing a request, encoding and sealing a page, copying it into RAM and waking a thread are real
+            // work on each side: none takes no time at all.
+            assertThat(stages.request()).as("request (destination)").isPositive();
+            assertThat(stages.source()).as("source (the source's serving)").isPositive();
+            assertThat(stages.network()).as("network").isNotNegative();
+            assertThat(stages.install()).as("install (destination)").isPositive();
+            assertThat(stages.resume()).as("resume (destination)").isPositive();
+        }
+        assertThat(breakdown.p99().total()).as("p99 stages beside p50 stages").isGreaterThanOrEqualTo(
+                breakdown.p50().total());
     }
 }

@@ -19,7 +19,8 @@ public final class ReportKeys {
             "downtime-breakdown", "transferred", "remaining",
             "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count",
             "cpu-throttle-percentage", "dirty-log-faults", "precopy-rounds", "postcopy-requests", "precopy-bytes", "downtime-bytes", "postcopy-bytes", "pages-by-kind", "resent-pages",
-            "guest-pages", "postcopy-recoveries", "recovery-time", "postcopy-lost-pages-resent", "rollback", "source-restart", "network-faults", "fault-latency-us", "progress-rate", "balloon", "oracle");
+            "guest-pages", "postcopy-recoveries", "recovery-time", "postcopy-lost-pages-resent", "rollback", "source-restart", "network-faults", "fault-latency-us",
+            "fault-latency-breakdown", "progress-rate", "balloon", "oracle");
 
     /** A failed migration: {@code error-desc} follows {@code status}. */
     public static final List<String> FAILED_MIGRATION = withErrorDesc();
@@ -41,6 +42,12 @@ public final class ReportKeys {
     /** The migration report's {@code downtime-breakdown} object (null when the guest never resumed). */
     public static final List<String> DOWNTIME_BREAKDOWN = List.of("pause", "state-capture", "send", "network",
             "receive", "restore", "resume");
+
+    /** The migration report's {@code fault-latency-breakdown} object (null when no fault was sampled). */
+    public static final List<String> FAULT_LATENCY_BREAKDOWN = List.of("sampled", "p50", "p99");
+
+    /** Each percentile's stages in {@code fault-latency-breakdown}, in the order a fault goes through them. */
+    public static final List<String> FAULT_STAGES = List.of("request", "source", "network", "install", "resume");
 
     /** {@code fault-latency-us}, in the migration and the destination reports. */
     public static final List<String> FAULT_LATENCY = List.of("p50", "p90", "p99", "max");

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.migrationlab.migration.report.BalloonSummary;
 import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultLatency;
+import org.migrationlab.migration.report.FaultLatencyBreakdown;
 import org.migrationlab.migration.report.MigrationReport;
 
 /**
@@ -98,6 +99,14 @@ public final class MigrationReportTable {
         row(out, "fault-latency", faults.count() == 0 ? "-" : "p50 " + micros(latency.p50Micros()) + ", p90 "
                 + micros(latency.p90Micros()) + ", p99 " + micros(latency.p99Micros()) + ", max "
                 + micros(latency.maxMicros()));
+        FaultLatencyBreakdown stages = r.faults().breakdown();
+        if (stages != null) {
+            // Where a median fault's time went, stage by stage (the sampled faults' medians of each stage).
+            FaultLatencyBreakdown.Stages p50 = stages.p50();
+            row(out, "fault-breakdown", "p50: request " + micros(p50.request()) + ", source " + micros(p50.source())
+                    + ", network " + micros(p50.network()) + ", install " + micros(p50.install()) + ", resume "
+                    + micros(p50.resume()) + " (" + stages.sampled() + " faults sampled)");
+        }
         MigrationReport.ProgressRates p = r.progress();
         row(out, "progress-rate", "before " + rate(p.before()) + ", during " + rate(p.during()) + ", after "
                 + rate(p.after()) + " (units/s)");
