@@ -7,6 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.migrationlab.emulator.port.ConcurrentPageBitmap;
 import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
  * The destination's view of post-copy pages: which are still to come (fixed at the switch-over), which
@@ -24,9 +25,19 @@ public final class IncomingPages {
     private final Condition arrival = lock.newCondition();
     private volatile long awaited = -1;
     private volatile boolean abandoned;
+    private final ArrivalObserver observer;
 
     /** @param pending the pages still to come; read-only from here on */
     public IncomingPages(PageBitmap pending) {
+        this(pending, ArrivalObserver.NONE);
+    }
+
+    /**
+     * @param pending the pages still to come; read-only from here on
+     * @param observer told of every arrival, for a live view of the destination's memory
+     */
+    public IncomingPages(PageBitmap pending, ArrivalObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
         this.pending = pending.copy();
         this.pendingCount = pending.cardinality();
         this.claimed = new ConcurrentPageBitmap(pending.pageCount());
@@ -91,6 +102,7 @@ public final class IncomingPages {
             return false;
         }
         arrivedCount.incrementAndGet();
+        observer.arrived(page);
         if (awaited == page) {
             lock.lock();
             try {
