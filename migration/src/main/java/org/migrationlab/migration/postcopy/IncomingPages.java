@@ -7,6 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.migrationlab.emulator.port.ConcurrentPageBitmap;
 import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
  * The destination's view of post-copy pages: which are still to come (fixed at the switch-over), which
@@ -26,6 +27,7 @@ public final class IncomingPages {
     /** When the page the vCPU waits for was read and installed; written before the page counts as arrived. */
     private volatile ArrivalTimes awaitedArrival;
     private volatile boolean abandoned;
+    private final ArrivalObserver observer;
 
     /**
      * When the awaited page's copy was read from its connection and when its bytes were in RAM (nanoTime):
@@ -36,6 +38,15 @@ public final class IncomingPages {
 
     /** @param pending the pages still to come; read-only from here on */
     public IncomingPages(PageBitmap pending) {
+        this(pending, ArrivalObserver.NONE);
+    }
+
+    /**
+     * @param pending the pages still to come; read-only from here on
+     * @param observer told of every arrival, for a live view of the destination's memory
+     */
+    public IncomingPages(PageBitmap pending, ArrivalObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
         this.pending = pending.copy();
         this.pendingCount = pending.cardinality();
         this.claimed = new ConcurrentPageBitmap(pending.pageCount());
@@ -115,6 +126,7 @@ public final class IncomingPages {
             return false;
         }
         arrivedCount.incrementAndGet();
+        observer.arrived(page);
         if (awaited == page) {
             lock.lock();
             try {

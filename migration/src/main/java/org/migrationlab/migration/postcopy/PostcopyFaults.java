@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 import org.migrationlab.emulator.port.AbsentPageHandler;
+import org.migrationlab.migration.progress.ArrivalObserver;
 import org.migrationlab.migration.protocol.MigrationRecord.PageRequest;
 import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.PeerChannel;
@@ -36,11 +37,18 @@ public final class PostcopyFaults implements AbsentPageHandler {
     private long networkFaults;
     private long minorFaults;
     private long requestsSent;
+    private final ArrivalObserver observer;
 
     public PostcopyFaults(IncomingPages incoming, PeerChannel requests, long timeoutMillis) {
+        this(incoming, requests, timeoutMillis, ArrivalObserver.NONE);
+    }
+
+    /** @param observer told of every fault, for a live view of the destination's memory */
+    public PostcopyFaults(IncomingPages incoming, PeerChannel requests, long timeoutMillis, ArrivalObserver observer) {
         this.incoming = incoming;
         this.requests = requests;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
     }
 
     @Override
@@ -50,10 +58,12 @@ public final class PostcopyFaults implements AbsentPageHandler {
         }
         if (incoming.hasArrived(page)) {
             minorFaults++;
+            observer.touched(page);
             return Resolution.MAP;
         }
         networkFaults++;
         long start = System.nanoTime();
+        observer.awaiting(page);
         awaited = page; // before reading the channel: a recovery that swaps it then requests this page again
         incoming.expect(page);
         boolean requestedHere = false;
@@ -77,8 +87,10 @@ public final class PostcopyFaults implements AbsentPageHandler {
         } finally {
             awaited = -1;
         }
-        latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - start));
+        long waited = System.nanoTime() - start;
+        latency.recordValue(Math.min(latency.getHighestTrackableValue(), waited));
         sampling = requestedHere ? new Sampled(page, start) : null;
+        observer.fetched(page, waited);
         return Resolution.MAP;
     }
 

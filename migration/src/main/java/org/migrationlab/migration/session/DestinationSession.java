@@ -23,6 +23,7 @@ import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.postcopy.IncomingPages;
 import org.migrationlab.migration.postcopy.PostcopyFaults;
+import org.migrationlab.migration.progress.ArrivalObserver;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.MigrationRecord;
@@ -47,6 +48,7 @@ import org.migrationlab.migration.transport.RecordSink;
  * arrivals only touch absent pages and the thread-safe {@link IncomingPages}. Every byte is hostile.
  */
 public final class DestinationSession {
+    private final ArrivalObserver arrivals;
     /** What the owner gets once every page is in: the running guest and what post-copy cost. */
     public record Arrival(Migratable guest, FaultStats faults, double progressRateDuring) {
     }
@@ -99,6 +101,13 @@ public final class DestinationSession {
      */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis,
                               long recoverTimeoutMillis) {
+        this(id, machines, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis, ArrivalObserver.NONE);
+    }
+
+    /** @param arrivals told of each post-copy page's arrival and fault, for a live view of this side's memory */
+    public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis,
+                              long recoverTimeoutMillis, ArrivalObserver arrivals) {
+        this.arrivals = java.util.Objects.requireNonNull(arrivals, "arrivals");
         this.recoverTimeoutMillis = recoverTimeoutMillis;
         this.id = id;
         this.machines = machines;
@@ -621,14 +630,14 @@ public final class DestinationSession {
             throw refused(e);
         }
         long restored = System.nanoTime();
-        incoming = new IncomingPages(pending);
+        incoming = new IncomingPages(pending, arrivals);
         if (incoming.pendingCount() > 0) {
             // Post-copy: no inflation until every page is here; deflations are served locally.
             machine.balloon().ifPresent(BalloonControl::freeze);
         }
         usesUrgent = urgent != null;
         PeerChannel requests = urgent != null ? urgent : bulk;
-        faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis);
+        faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis, arrivals);
         progressAtResume = machine.progress().units();
         journal.record(id, Phase.DESTINATION_OWNS, Owner.DESTINATION); // durable before the guest runs here
         resumeNanos = System.nanoTime();

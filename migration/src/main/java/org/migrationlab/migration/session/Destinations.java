@@ -5,8 +5,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.migration.progress.ArrivalObserver;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
@@ -33,6 +35,7 @@ public final class Destinations {
     private final long recoverTimeoutMillis;
     private final Consumer<DestinationSession> onNewSession;
     private volatile LostGuests lost = LostGuests.NONE;
+    private volatile Function<UUID, ArrivalObserver> arrivals = id -> ArrivalObserver.NONE;
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
     public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
@@ -55,6 +58,11 @@ public final class Destinations {
     /** The guests an earlier process of this destination ran and lost; set before the listener opens. */
     public void lostGuests(LostGuests lostGuests) {
         this.lost = lostGuests;
+    }
+
+    /** Who hears of each incoming migration's post-copy pages (a live view); set before the listener opens. */
+    public void observeArrivals(Function<UUID, ArrivalObserver> observers) {
+        this.arrivals = java.util.Objects.requireNonNull(observers, "observers");
     }
 
     /** Migrations under way and arrived guests still running here. */
@@ -101,7 +109,8 @@ public final class Destinations {
                 if (sessions.containsKey(id) || slots.containsKey(id)) {
                     throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, "migration " + id + " is already under way");
                 }
-                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis);
+                session = new DestinationSession(id, machines, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis,
+                        arrivals.apply(id));
                 sessions.put(id, session);
                 slots.put(id, new CompletableFuture<>());
             }

@@ -15,6 +15,12 @@ public final class CellState {
     public static final byte PUSH = 4;
     public static final byte PREPAGE = 5;
     public static final byte DEMAND = 6;
+    /** Destination: the page arrived and the guest has not touched it yet. */
+    public static final byte RECEIVED = 7;
+    /** Destination: the guest waits for the page (a network fault in flight). */
+    public static final byte AWAITED = 8;
+    /** Destination: the page arrived before the guest needed it, and the guest has touched it since. */
+    public static final byte TOUCHED = 9;
     public static final byte ROUND_0 = 16;
     public static final int LAST_ROUND = 47;
     public static final int ZERO_FLAG = 0x80;

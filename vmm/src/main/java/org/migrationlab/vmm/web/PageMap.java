@@ -68,9 +68,24 @@ public final class PageMap implements PageObserver {
         return (byte) BYTES.getVolatile(states, page);
     }
 
-    private void set(long page, byte state) {
+    /** Sets the page's state, for the destination's map, which writes its own states through this one. */
+    void set(long page, byte state) {
         int p = (int) page;
         BYTES.setVolatile(states, p, state);
+        markChanged(p);
+    }
+
+    /** Sets the page's state only if it is {@code expected}; true if it did. */
+    boolean setIf(long page, byte expected, byte state) {
+        int p = (int) page;
+        if (!BYTES.compareAndSet(states, p, expected, state)) {
+            return false;
+        }
+        markChanged(p);
+        return true;
+    }
+
+    private void markChanged(int p) {
         long bit = 1L << p;
         int word = p >>> 6;
         // Always a volatile read-modify-write after the state: whoever clears the bit then sees the state.
