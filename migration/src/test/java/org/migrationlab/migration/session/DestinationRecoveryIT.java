@@ -142,7 +142,9 @@ class DestinationRecoveryIT {
             if (type.isInstance(record)) {
                 return type.cast(record);
             }
-            if (!skipped.isInstance(record) && !(record instanceof MigrationRecord.PageRequest)) {
+            // FAULT_STAGES is optional and goes with the stats: skipped like them.
+            if (!skipped.isInstance(record) && !(record instanceof MigrationRecord.PageRequest)
+                    && !(record instanceof MigrationRecord.FaultStages)) {
                 throw new IOException("expected " + type.getSimpleName() + ", got " + record);
             }
         }
