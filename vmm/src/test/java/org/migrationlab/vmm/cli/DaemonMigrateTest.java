@@ -192,17 +192,20 @@ class DaemonMigrateTest {
      */
     @Test
     void aMigrationThatFailedWithTheGuestStillHereIsRetried() throws Exception {
+        // Long enough that the guest is still running when the second attempt switches over, after the first
+        // attempt's pre-copy and the backoff: under load the default guest had ended by then.
+        Map<String, String> guestArgs = Map.of("wss", "4M", "passes", LONG_PASSES);
         int port = startDaemon(false, dir.resolve("destination.json")); // a --once daemon would refuse the retry
         RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
-                secret.toString(), "--memory", "64M", "--workload", "wss", "--arg", "wss=" + GUEST_ARGS.get("wss"),
-                "--arg", "passes=" + GUEST_ARGS.get("passes"), "--after-progress", "2000", "--quiet",
+                secret.toString(), "--memory", "64M", "--workload", "wss", "--arg", "wss=" + guestArgs.get("wss"),
+                "--arg", "passes=" + guestArgs.get("passes"), "--after-progress", "2000", "--quiet",
                 "--faults", "close bulk at precopy 30%", "--retries", "1");
         assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
         assertThat(source.err().toString()).contains("vmm migrate: attempt 1 failed with the guest still here",
                 "retry 1 of 1 in ").doesNotContain("the migration failed");
         // The oracle: the guest, migrated by the second attempt, ends at the daemon with the reference result.
         daemon.out().written(": ended: halted, status 0, result "
-                + HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)), 1).get(60, TimeUnit.SECONDS);
+                + HumanUnits.hex64(WssReference.result(1, guestArgs)), 1).get(60, TimeUnit.SECONDS);
     }
 
     /**

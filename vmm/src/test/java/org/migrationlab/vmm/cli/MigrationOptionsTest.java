@@ -185,7 +185,7 @@ class MigrationOptionsTest {
     @Test
     void missingRequiredOptionsAndBadAddressesAreUsageErrors() {
         assertUsageError(CapturedRun.vmm("migrate", "--secret-file", secret.toString()),
-                "Missing required option: '--migrate-to=HOST:PORT'");
+                "--migrate-to is required (or --recover DIR)");
         assertUsageError(CapturedRun.vmm("daemon", "--secret-file", secret.toString()),
                 "Missing required option: '--listen=HOST:PORT'");
         assertUsageError(CapturedRun.vmm("migrate", "--migrate-to", "nowhere", "--secret-file", secret.toString()),
