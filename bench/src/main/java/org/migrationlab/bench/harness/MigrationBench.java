@@ -30,14 +30,15 @@ import org.migrationlab.migration.transport.TransportConfig;
  * speeds, network-fault ratios per workload and prepaging strategy, fault latency with and without the
  * urgent channel, push throughput against a plain socket, and post-copy downtime. Prints tables (and
  * JSON lines with {@code --json FILE}); asserts nothing. Sections: schemes, faults, latency, throughput,
- * downtime, dsb, processes (the demo in fresh processes beside one JVM; default: all).
+ * downtime, dsb, processes (the demo in fresh processes beside one JVM), durable (post-copy in fresh processes
+ * with and without {@code --state-dir}; default: all).
  */
 public final class MigrationBench {
     private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
     private static final long GIGABIT = 1_000_000_000L;
     /** The sections, in the order a run without arguments runs them. */
     static final List<String> SECTIONS = List.of("schemes", "faults", "latency", "throughput", "downtime", "dsb",
-            "processes");
+            "processes", "durable");
     private final BenchSize size;
     private final long ram;
     final List<String> json = new ArrayList<>();
@@ -78,6 +79,8 @@ public final class MigrationBench {
             case "dsb" -> selfBallooning();
             case "processes" -> new ProcessesBench(Path.of(System.getProperty("migrationlab.root", ".")), KERNEL,
                     5, json).run(progressOf(ProcessesBench.DEMO_GUEST));
+            case "durable" -> new DurableBench(List.of(Path.of(System.getProperty("migrationlab.root", "."))
+                    .resolve("bin/vmm").toString()), size.pick(DurableBench.FULL, DurableBench.SMOKE), json).run();
             default -> throw new IllegalArgumentException("unknown section " + section + " ("
                     + String.join(", ", SECTIONS) + ")");
         }

@@ -79,4 +79,20 @@ final class MigrationFigures {
                              @JsonProperty("one-jvm-median") double oneJvmMedian,
                              @JsonProperty("processes-median") double processesMedian) {
     }
+
+    /**
+     * Durable ({@code --state-dir} on both ends) against plain post-copy: medians over the interleaved pairs.
+     *
+     * @param totalTimeRatio         durable over plain median total time (the target: at most 1.10)
+     * @param downtimeDifferenceMs   durable minus plain median downtime (the target: at most 2 ms)
+     */
+    record DurableVsPlain(@JsonProperty("label") String label,
+                          @JsonProperty("pairs") int pairs,
+                          @JsonProperty("plain-total-time-ms") double plainTotalTimeMs,
+                          @JsonProperty("durable-total-time-ms") double durableTotalTimeMs,
+                          @JsonProperty("total-time-ratio") double totalTimeRatio,
+                          @JsonProperty("plain-downtime-ms") double plainDowntimeMs,
+                          @JsonProperty("durable-downtime-ms") double durableDowntimeMs,
+                          @JsonProperty("downtime-difference-ms") double downtimeDifferenceMs) {
+    }
 }

@@ -1,0 +1,172 @@
+package org.migrationlab.bench.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+import org.migrationlab.migration.report.DowntimeBreakdown;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.report.ReportJson;
+
+/**
+ * What the durable mode costs (docs/FAULTS.md, docs/JOURNAL.md): the same post-copy migration of the same guest
+ * run by {@code vmm demo} in fresh processes (a {@code vmm daemon} and a {@code vmm migrate}, as a user runs
+ * them), without and with {@code --state-dir DIR}, which the demo hands to both: the daemon journals its
+ * ownership of the guest in DIR, and the source journals it too, maps the guest's RAM from DIR/source.ram and
+ * checkpoints the frozen state in DIR/source.state before the switch-over. Runs come in interleaved pairs, the
+ * order alternating from pair to pair (plain first, then durable first), so that a machine that slows down
+ * or warms up over the run weighs on both alike. Prints the medians of total time and downtime of each, the
+ * ratio of the total times and the difference of the downtimes, against the target: durable costs at most
+ * 10 % of the total time and 2 ms of downtime.
+ */
+final class DurableBench {
+    /** The target: durable over plain total time at most this. */
+    static final double MAX_TOTAL_RATIO = 1.10;
+    /** The target: durable minus plain downtime at most this, ms. */
+    static final double MAX_DOWNTIME_DIFFERENCE_MS = 2.0;
+
+    /** The guest and how many pairs: {@code args} are the demo's guest options. */
+    record Scenario(String label, List<String> args, int pairs, boolean warmUp) {
+    }
+
+    /** The scenario: post-copy (bubble) of a 256 MiB wss guest touching 64 MiB sequentially. */
+    static final Scenario FULL = new Scenario("postcopy 256M wss 64M", List.of("--memory", "256M", "--mode", "postcopy",
+            "--prepage", "bubble", "--arg", "wss=64M", "--arg", "pattern=seq", "--arg", "passes=400"), 5, true);
+    /** A tiny guest, one pair and no warm-up migrations: seconds, for the smoke test. */
+    static final Scenario SMOKE = new Scenario("postcopy 32M wss 2M", List.of("--memory", "32M", "--mode", "postcopy",
+            "--prepage", "bubble", "--arg", "wss=2M", "--arg", "pattern=seq", "--arg", "passes=4000"), 1, false);
+
+    private final List<String> vmm;
+    private final Scenario scenario;
+    private final List<String> json;
+
+    /**
+     * @param vmm      the command that runs {@code vmm} ({@code bin/vmm}, or a JVM with the CLI's class path)
+     * @param scenario what to migrate, how often
+     * @param json     where the figures' JSON lines go
+     */
+    DurableBench(List<String> vmm, Scenario scenario, List<String> json) {
+        this.vmm = List.copyOf(vmm);
+        this.scenario = scenario;
+        this.json = json;
+    }
+
+    void run() throws IOException, InterruptedException {
+        Path probe = Files.createTempDirectory("bench-durable");
+        String store = Files.getFileStore(probe).type();
+        Files.delete(probe);
+        System.out.printf("== durable (--state-dir DIR on both ends, DIR on %s) vs not: %s, %d interleaved pairs of "
+                + "vmm demo (fresh processes)%s; medians%n", store, scenario.label(), scenario.pairs(),
+                scenario.warmUp() ? "" : ", no warm-up");
+        List<MigrationReport> plain = new ArrayList<>();
+        List<MigrationReport> durable = new ArrayList<>();
+        for (int pair = 1; pair <= scenario.pairs(); pair++) {
+            boolean durableFirst = pair % 2 == 0;
+            for (boolean withStateDir : durableFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                MigrationReport report = demo(withStateDir);
+                (withStateDir ? durable : plain).add(report);
+                System.out.printf("  pair %d %-8s total %9.1f ms  downtime %7.2f ms  pages %7d%n", pair,
+                        withStateDir ? "durable" : "plain", report.timing().totalMs(), report.timing().downtimeMs(),
+                        report.transfer().pagesSent());
+            }
+        }
+        double plainTotal = median(plain, true);
+        double durableTotal = median(durable, true);
+        double plainDowntime = median(plain, false);
+        double durableDowntime = median(durable, false);
+        double ratio = durableTotal / plainTotal;
+        double difference = durableDowntime - plainDowntime;
+        System.out.printf("  %-14s %12s %12s%n", "median", "plain", "durable");
+        System.out.printf("  %-14s %9.1f ms %9.1f ms   ratio %.3f (target at most %.2f: %s)%n", "total time",
+                plainTotal, durableTotal, ratio, MAX_TOTAL_RATIO, ratio <= MAX_TOTAL_RATIO ? "met" : "missed");
+        System.out.printf("  %-14s %9.2f ms %9.2f ms   difference %+.2f ms (target at most %.0f ms: %s)%n",
+                "downtime", plainDowntime, durableDowntime, difference, MAX_DOWNTIME_DIFFERENCE_MS,
+                difference <= MAX_DOWNTIME_DIFFERENCE_MS ? "met" : "missed");
+        // Where the downtime goes (PROTOCOL's downtime breakdown, from the source's report).
+        for (Stage stage : STAGES) {
+            double p = Medians.of(plain.stream().mapToDouble(r -> stage.of().applyAsDouble(breakdown(r))).toArray());
+            double d = Medians.of(durable.stream().mapToDouble(r -> stage.of().applyAsDouble(breakdown(r))).toArray());
+            System.out.printf("  %-14s %9.2f ms %9.2f ms   difference %+.2f ms%n", "  " + stage.name(), p, d, d - p);
+        }
+        json.add(BenchJson.line(new MigrationFigures.DurableVsPlain("durable " + scenario.label(), scenario.pairs(),
+                plainTotal, durableTotal, ratio, plainDowntime, durableDowntime, difference)));
+    }
+
+    /** One stage of the downtime breakdown. */
+    private record Stage(String name, ToDoubleFunction<DowntimeBreakdown> of) {
+    }
+
+    private static final List<Stage> STAGES = List.of(new Stage("state-capture", DowntimeBreakdown::captureMs),
+            new Stage("send", DowntimeBreakdown::sendMs), new Stage("network", DowntimeBreakdown::networkMs),
+            new Stage("receive", DowntimeBreakdown::receiveMs), new Stage("restore", DowntimeBreakdown::restoreMs),
+            new Stage("resume", DowntimeBreakdown::resumeMs));
+
+    private static DowntimeBreakdown breakdown(MigrationReport report) {
+        DowntimeBreakdown parts = report.timing().downtimeBreakdown();
+        if (parts == null) {
+            throw new IllegalStateException("a completed post-copy migration without a downtime breakdown");
+        }
+        return parts;
+    }
+
+    private static double median(List<MigrationReport> reports, boolean total) {
+        return Medians.of(reports.stream()
+                .mapToDouble(r -> total ? r.timing().totalMs() : r.timing().downtimeMs()).toArray());
+    }
+
+    /** One {@code vmm demo --json}, with a fresh state directory when durable; its output goes to a log. */
+    private MigrationReport demo(boolean durable) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bench-durable");
+        try {
+            Path report = dir.resolve("demo.json");
+            Path log = dir.resolve("demo.log");
+            List<String> command = new ArrayList<>(vmm);
+            command.add("demo");
+            command.addAll(scenario.args());
+            command.addAll(List.of("--json", report.toString(), "--timeout", "5m"));
+            if (!scenario.warmUp()) {
+                command.add("--no-warm-up");
+            }
+            if (durable) {
+                command.addAll(List.of("--state-dir", Files.createDirectory(dir.resolve("state")).toString()));
+            }
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
+            process.getOutputStream().close();
+            if (!process.waitFor(6, TimeUnit.MINUTES)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("vmm demo did not end within 6 min: " + tail(log));
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("vmm demo exited with " + process.exitValue() + ": " + tail(log));
+            }
+            MigrationReport read = ReportJson.readMigrationReport(Files.readString(report));
+            if (!read.completed()) {
+                throw new IllegalStateException("the migration did not complete: " + read.error());
+            }
+            return read;
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
