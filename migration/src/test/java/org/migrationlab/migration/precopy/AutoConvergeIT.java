@@ -42,8 +42,9 @@ class AutoConvergeIT {
     private static ResourceLeakDetector.Level leakLevel;
 
     /**
-     * Convergence depends on the link's real throughput, and paranoid leak tracking (a stack trace at every
-     * buffer access, which the other tests keep on) cuts it several times; it is off for this test only.
+     * Convergence depends on the link's real throughput, and leak tracking (a record for every buffer, which
+     * the other tests keep on; a stack trace at every access when run at the paranoid level) cuts it; it is
+     * off for this test only.
      */
     @BeforeAll
     static void measureTheLinkAsUsersHaveIt() throws Exception {

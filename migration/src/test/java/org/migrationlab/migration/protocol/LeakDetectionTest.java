@@ -34,9 +34,20 @@ class LeakDetectionTest {
     }
 
     @Test
-    void detectionIsParanoidAndRecorded() {
-        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+    void everyBufferIsTrackedAndRecorded() {
+        assertThat(ResourceLeakDetector.getLevel()).isNotEqualTo(ResourceLeakDetector.Level.DISABLED);
         assertThat(RecordingLeakDetector.installed()).isTrue();
+        NoLeaks.requireActive();
+    }
+
+    /** A heap buffer, a direct buffer and a composite from the default allocator: each one is tracked. */
+    @Test
+    void everyKindOfBufferIsTracked() {
+        long mark = RecordingLeakDetector.mark();
+        ByteBufAllocator.DEFAULT.heapBuffer(8).release();
+        ByteBufAllocator.DEFAULT.directBuffer(8).release();
+        ByteBufAllocator.DEFAULT.compositeBuffer().release();
+        assertThat(RecordingLeakDetector.mark() - mark).isEqualTo(3);
     }
 
     @Test

@@ -13,8 +13,8 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakTracker;
 
 /**
- * Netty's leak detector, made deterministic for tests: every tracked resource (with paranoid
- * detection, every buffer) stays in a live set until it is released, so a test can ask which
+ * Netty's leak detector, made deterministic for tests: every tracked resource (with a sampling
+ * interval of 1, every buffer) stays in a live set until it is released, so a test can ask which
  * resources it allocated and never released without waiting for the garbage collector. Netty's own
  * reports (leaked objects found after GC) are recorded too.
  *
@@ -95,7 +95,7 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
 
     private static <T> ResourceLeakTracker<T> live(ResourceLeakTracker<T> tracker, T obj) {
         if (tracker == null) {
-            return null; // not sampled (only below the paranoid level)
+            return null; // not sampled (only with a sampling interval above 1)
         }
         LiveTracker<T> live = new LiveTracker<>(tracker, obj.getClass().getSimpleName(), SEQUENCE.incrementAndGet());
         LIVE.add(live);

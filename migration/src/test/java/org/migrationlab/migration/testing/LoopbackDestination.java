@@ -61,8 +61,16 @@ public final class LoopbackDestination implements AutoCloseable {
     public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
                                long recoverTimeoutMillis, InetSocketAddress address, LostGuests lost)
             throws InterruptedException {
+        this(transport, maxConcurrent, maxRamBytes, replyTimeoutMillis, recoverTimeoutMillis, address, lost,
+                LoopbackMigration.MACHINES);
+    }
+
+    /** The same, its guests built by {@code machines} (a {@link MachineDecorator} that watches them). */
+    public LoopbackDestination(TransportConfig transport, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,
+                               long recoverTimeoutMillis, InetSocketAddress address, LostGuests lost,
+                               org.migrationlab.emulator.port.GuestFactory machines) throws InterruptedException {
         this.secret = transport.secret();
-        this.destinations = new Destinations(LoopbackMigration.MACHINES, maxConcurrent, maxRamBytes, replyTimeoutMillis,
+        this.destinations = new Destinations(machines, maxConcurrent, maxRamBytes, replyTimeoutMillis,
                 recoverTimeoutMillis, session -> {
                     sessionFuture(session.id()).complete(session);
                     CompletableFuture<DestinationSession> waiter = nextWaiter.getAndSet(null);

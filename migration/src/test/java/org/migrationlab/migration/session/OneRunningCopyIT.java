@@ -1,0 +1,181 @@
+package org.migrationlab.migration.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.protocol.MigrationMode;
+import org.migrationlab.migration.report.MigrationReport;
+import org.migrationlab.migration.testing.LoopbackDestination;
+import org.migrationlab.migration.testing.LoopbackMigration;
+import org.migrationlab.migration.testing.MachineDecorator;
+import org.migrationlab.migration.testing.RunIntervals;
+import org.migrationlab.migration.testing.RunIntervals.Side;
+import org.migrationlab.migration.transport.TransportConfig;
+
+/**
+ * Split brain never: at every instant at most one end runs the guest. Each end's machines record the intervals
+ * in which their vCPU may have run ({@link RunIntervals}, supersets of the real ones), through a plain
+ * post-copy migration, a post-copy link broken and recovered, a link silent past the peer timeout, a pre-copy
+ * link broken (the guest runs on at the source) and a destination that dies in post-copy and proves it
+ * (the source rolls back): no source interval ever meets a destination interval, and the guest still ends as
+ * its unmigrated run.
+ */
+@Timeout(120)
+class OneRunningCopyIT {
+    private static final MachineConfig GUEST = LoopbackMigration.config(32L << 20, "wss", 31, "wss=24M",
+            "pattern=seq", "write-ratio=1", "passes=600");
+    private static final TransportConfig TRANSPORT = TransportConfig.of(LoopbackMigration.SECRET);
+    private static LoopbackMigration.Reference reference;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        LoopbackMigration.warmUp();
+        reference = LoopbackMigration.reference(GUEST);
+    }
+
+    private static LoopbackMigration.Result migrate(RunIntervals runs, MigrationMode mode, String plan,
+                                                    List<String> log) throws Exception {
+        LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
+                .withSourceMachines(runs.watch(Side.SOURCE)).withDestinationMachines(runs.watch(Side.DESTINATION));
+        if (plan != null) {
+            options = options.withFaults(FaultPlan.parse(plan), log::add);
+        }
+        return LoopbackMigration.migrate(GUEST, MigrationConfig.defaults(mode), reference.finalProgress() / 4,
+                options);
+    }
+
+    private static void assertOneRunningCopy(RunIntervals runs, String what) {
+        System.out.println(what + ": " + runs.intervals());
+        assertThat(runs.intervals(Side.SOURCE)).as("%s: the source ran", what).isNotEmpty();
+        assertThat(runs.intervals()).as("%s: every interval closed", what)
+                .allSatisfy(interval -> assertThat(interval.closed()).isNotNull());
+        assertThat(runs.overlaps()).as("%s: intervals in which both ends ran", what).isEmpty();
+    }
+
+    @Test
+    void aPostcopyMigrationHandsTheGuestOverOnce() throws Exception {
+        RunIntervals runs = new RunIntervals();
+        LoopbackMigration.Result result = migrate(runs, MigrationMode.POSTCOPY, null, List.of());
+
+        assertThat(result.report().completed()).as(result.report().error()).isTrue();
+        assertThat(result.destination()).isEqualTo(reference.outcome());
+        assertOneRunningCopy(runs, "post-copy");
+        assertThat(runs.intervals(Side.SOURCE)).singleElement()
+                .satisfies(i -> assertThat(i.closed()).isEqualTo("freeze"));
+        assertThat(runs.intervals(Side.DESTINATION)).singleElement()
+                .satisfies(i -> assertThat(i.opened()).isEqualTo("start"));
+    }
+
+    @Test
+    void aPostcopyLinkBrokenAndRecoveredNeverRunsTheGuestTwice() throws Exception {
+        RunIntervals runs = new RunIntervals();
+        List<String> log = new CopyOnWriteArrayList<>();
+        LoopbackMigration.Result result = migrate(runs, MigrationMode.POSTCOPY, "close bulk at postcopy 30%", log);
+
+        assertThat(log).anyMatch(line -> line.startsWith("fault fired: close bulk"));
+        assertThat(result.report().completed()).as(result.report().error()).isTrue();
+        assertThat(result.report().recovery().recoveries()).isPositive();
+        assertThat(result.destination()).isEqualTo(reference.outcome());
+        assertOneRunningCopy(runs, "post-copy, bulk closed");
+        assertThat(runs.intervals(Side.SOURCE)).as("the source never resumed").hasSize(1);
+    }
+
+    @Test
+    void aHybridLinkSilentPastThePeerTimeoutNeverRunsTheGuestTwice() throws Exception {
+        RunIntervals runs = new RunIntervals();
+        List<String> log = new CopyOnWriteArrayList<>();
+        LoopbackMigration.Result result = migrate(runs, MigrationMode.HYBRID, "silence bulk at postcopy 20% for 4s",
+                log);
+
+        assertThat(log).anyMatch(line -> line.startsWith("fault fired: silence bulk"));
+        assertThat(result.report().completed()).as(result.report().error()).isTrue();
+        assertThat(result.destination()).isEqualTo(reference.outcome());
+        assertOneRunningCopy(runs, "hybrid, bulk silent 4 s");
+        assertThat(runs.intervals(Side.SOURCE)).as("the source never resumed").hasSize(1);
+    }
+
+    @Test
+    void aPrecopyLinkBrokenLeavesTheGuestToTheSourceAlone() throws Exception {
+        RunIntervals runs = new RunIntervals();
+        List<String> log = new CopyOnWriteArrayList<>();
+        LoopbackMigration.Result result = migrate(runs, MigrationMode.PRECOPY, "close bulk at precopy 30%", log);
+
+        assertThat(log).anyMatch(line -> line.startsWith("fault fired: close bulk"));
+        assertThat(result.report().completed()).isFalse();
+        assertThat(result.source()).isEqualTo(reference.outcome());
+        assertOneRunningCopy(runs, "pre-copy, bulk closed");
+        assertThat(runs.intervals(Side.DESTINATION)).as("the destination never started the guest").isEmpty();
+    }
+
+    @Test
+    void aDestinationThatDiesInPostcopyStopsBeforeTheSourceResumes() throws Exception {
+        RunIntervals runs = new RunIntervals();
+        MachineDecorator destinationMachines = new MachineDecorator(LoopbackMigration.MACHINES,
+                runs.watch(Side.DESTINATION));
+        LoopbackDestination first = new LoopbackDestination(TRANSPORT, 1, 1L << 30, 60_000, 1_000,
+                new InetSocketAddress("127.0.0.1", 0), LostGuests.NONE, destinationMachines);
+        CompletableFuture<DestinationSession> incoming = first.nextSession();
+        AtomicReference<LoopbackDestination> second = new AtomicReference<>();
+        AtomicBoolean dead = new AtomicBoolean();
+        AtomicLong killedAt = new AtomicLong();
+        Runnable kill = () -> {
+            if (dead.compareAndSet(false, true)) {
+                killedAt.set(System.nanoTime());
+                first.close(); // the process is gone: no ABORT, its connections just end...
+                runs.kill(Side.DESTINATION); // ...and its vCPU with them
+            }
+        };
+        LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
+                .withSourceMachines(runs.watch(Side.SOURCE))
+                .withFaults(FaultPlan.parse("kill destination at postcopy 40%"), line -> {
+                    if (line.startsWith("fault fired: kill destination")) {
+                        Thread.ofVirtual().start(() -> {
+                            kill.run();
+                            try {
+                                second.set(new LoopbackDestination(TRANSPORT, 1, 1L << 30, 60_000, 1_000,
+                                        first.address(), new LostGuests(Set.of(incoming.join().id()),
+                                        (id, phase, owner) -> { }), destinationMachines));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                    }
+                });
+        LoopbackMigration.Result result;
+        try {
+            result = LoopbackMigration.migrateTo(first.address(), incoming, GUEST,
+                    MigrationConfig.defaults(MigrationMode.POSTCOPY).withRecoverTimeout(30_000),
+                    reference.finalProgress() / 4, options);
+        } finally {
+            kill.run();
+            if (second.get() != null) {
+                second.get().close();
+            }
+        }
+
+        MigrationReport report = result.report();
+        assertThat(report.status()).as(report.error()).isEqualTo(MigrationReport.ROLLED_BACK);
+        assertThat(result.source()).isEqualTo(reference.outcome());
+        assertOneRunningCopy(runs, "destination killed in post-copy");
+        List<RunIntervals.Interval> source = runs.intervals(Side.SOURCE);
+        assertThat(source).as("run, frozen at the switch-over, resumed after the rollback").hasSize(2);
+        assertThat(source.get(1).opened()).isEqualTo("resume");
+        assertThat(source.get(1).from()).as("the source resumed after the kill").isGreaterThan(killedAt.get());
+        // Torn down with its connections (the guest's end completes then) or by the kill itself.
+        assertThat(runs.intervals(Side.DESTINATION)).singleElement()
+                .satisfies(i -> assertThat(i.to()).as("stopped before the source resumed")
+                        .isLessThan(source.get(1).from()));
+    }
+}
