@@ -218,8 +218,20 @@ public final class LoopbackMigration {
 
     /** The unmigrated run of the same guest, with its final progress. */
     public static Reference reference(MachineConfig config) {
-        return digestedReference(config, false).reference();
+        Reference known = REFERENCES.get(config);
+        if (known != null) {
+            return known;
+        }
+        Reference reference = digestedReference(config, false).reference();
+        REFERENCES.put(config, reference);
+        return reference;
     }
+
+    /**
+     * Unmigrated runs already made in this JVM, by guest: a guest's run is deterministic (the oracle rests on
+     * it), so test classes that migrate the same guest share one run instead of repeating it.
+     */
+    private static final Map<MachineConfig, Reference> REFERENCES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** An unmigrated run and its RAM at the end. */
     public record DigestedReference(Reference reference, MemoryDigest digest) {
