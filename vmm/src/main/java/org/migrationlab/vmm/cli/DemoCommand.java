@@ -90,7 +90,7 @@ import picocli.CommandLine.Option;
             "  vmm demo --image counter.elf --memory 64M",
             "  vmm demo --mode hybrid --prepage multi-pivot --memory 256M \\",
             "      --arg wss=32M --arg passes=200",
-            "  vmm demo --faults 'kill source at postcopy 40%' --json demo.json"})
+            "  vmm demo --faults 'kill source at postcopy 40%%' --json demo.json"})
 public final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_PASSES = "400";
     static final List<String> DEFAULT_ARGS = List.of("wss=64M", "pattern=seq", "passes=" + DEFAULT_PASSES);

@@ -91,8 +91,9 @@ public final class MigrationReportTable {
         if (recovery.restart() != null) {
             MigrationReport.SourceRestart restart = recovery.restart();
             row(out, "source-restart", "this process took migration " + restart.migrationId() + " over (source"
-                    + " restart " + restart.restarts() + "): the destination lacked "
-                    + HumanUnits.count(restart.pagesOwed()) + " pages, " + HumanUnits.count(restart.pagesServed())
+                    + " restart " + restart.restarts() + "): " + (restart.pagesOwed() < 0
+                    ? "the destination never said which pages it lacked" : "the destination lacked "
+                    + HumanUnits.count(restart.pagesOwed()) + " pages") + ", " + HumanUnits.count(restart.pagesServed())
                     + " sent" + (restart.completedAtEpochMs() > 0 && restart.reconnectedAtEpochMs() > 0
                     ? ", complete " + millis(restart.completedAtEpochMs() - restart.reconnectedAtEpochMs())
                     + " after the reconnection" : "")
