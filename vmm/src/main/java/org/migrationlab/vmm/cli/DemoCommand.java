@@ -67,7 +67,14 @@ import picocli.CommandLine.Option;
                 + " (--arg wss=64M --arg pattern=seq --arg passes=" + DemoCommand.DEFAULT_PASSES + "), migrated"
                 + " post-copy with bubble prepaging once it has done a quarter of its work (a quarter of the"
                 + " oracle's progress). Any --arg replaces these arguments. With --image a user's own guest is"
-                + " migrated the same way; one that reports no progress is migrated at once."},
+                + " migrated the same way; one that reports no progress is migrated at once.",
+            "",
+            "--faults with a kill (docs/FAULTS.md): the demo kills the child with SIGKILL as the source announces"
+                + " the kill. A killed destination is restarted on its address and state directory, and the source"
+                + " rolls back to the switch-over. A source killed after the switch-over (post-copy, hybrid) is"
+                + " replaced, once dead, by 'vmm migrate --recover' on its state directory, which serves the pages"
+                + " the destination lacks and finishes the migration. A source killed before the switch-over takes"
+                + " the guest with it: the demo says it is lost and exits 1."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the migration completed and the migrated guest ended exactly as the unmigrated one",
@@ -82,7 +89,8 @@ import picocli.CommandLine.Option;
             "  vmm demo --mode precopy --bandwidth 1gbit --latency 100us --json demo.json",
             "  vmm demo --image counter.elf --memory 64M",
             "  vmm demo --mode hybrid --prepage multi-pivot --memory 256M \\",
-            "      --arg wss=32M --arg passes=200"})
+            "      --arg wss=32M --arg passes=200",
+            "  vmm demo --faults 'kill source at postcopy 40%%' --json demo.json"})
 public final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_PASSES = "400";
     static final List<String> DEFAULT_ARGS = List.of("wss=64M", "pattern=seq", "passes=" + DEFAULT_PASSES);
@@ -90,6 +98,8 @@ public final class DemoCommand implements Callable<Integer> {
     static final double DEFAULT_START_SHARE = 0.25;
     private static final long STARTUP_TIMEOUT_SECONDS = 60;
     private static final long KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS = 10;
+    /** Long enough for the killed source's successor, a new JVM, to start and reconnect on a loaded machine. */
+    private static final long RECOVERED_SOURCE_RECOVER_TIMEOUT_SECONDS = 30;
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):([0-9]+)");
 
     @CommandLine.Spec
@@ -162,8 +172,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Both children journal ownership in DIR (vmm status --state-dir DIR lists it). A plan that"
-                    + " kills the destination needs one, and gets a temporary one without it: the restarted"
-                    + " destination's journal is the source's proof that the guest is lost.")
+                    + " kills the destination, or kills the source after the switch-over (post-copy, hybrid), needs"
+                    + " one, and gets a temporary one without it: the restarted destination's journal is the source's"
+                    + " proof that the guest is lost; the killed source's RAM file and checkpoint there are what its"
+                    + " successor, vmm migrate --recover DIR, finishes the migration from.")
     private Path stateDir;
 
     @Option(names = "--no-warm-up",
@@ -209,10 +221,14 @@ public final class DemoCommand implements Callable<Integer> {
                     + (plan.kills().isEmpty() ? "" : "; its kills carried out by this demo") + "): " + plan.print());
         }
         if (killsSource() && !spec.commandLine().getParseResult().hasMatchedOption("--recover-timeout")) {
-            // Nobody will come back for the guest: do not keep the destination waiting for five minutes.
-            faultOptions.recoverTimeoutNanos = TimeUnit.SECONDS.toNanos(KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS);
-            say(spec.commandLine().getOut(), "vmm demo: the plan kills the source: --recover-timeout "
-                    + KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS + "s for both children");
+            // Do not keep the destination waiting for five minutes: a successor starts within seconds, and
+            // before the switch-over nobody will come back for the guest.
+            long seconds = recoversSource() ? RECOVERED_SOURCE_RECOVER_TIMEOUT_SECONDS
+                    : KILLED_SOURCE_RECOVER_TIMEOUT_SECONDS;
+            faultOptions.recoverTimeoutNanos = TimeUnit.SECONDS.toNanos(seconds);
+            say(spec.commandLine().getOut(), "vmm demo: the plan kills the source: --recover-timeout " + seconds
+                    + "s for the children" + (recoversSource() ? " (the destination waits that long for the"
+                    + " source's successor, vmm migrate --recover)" : ""));
         }
         GuestImage guestImage = guestImage();
         String imageLabel = image == null ? GuestOptions.BUILT_IN_KERNEL : image.toString();
@@ -264,7 +280,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path destinationJson = dir.resolve("destination.json");
         Path migrationJson = dir.resolve("migration.json");
         Path sourceOutcomeJson = dir.resolve("source-outcome.json");
-        if (stateDir == null && killsDestination()) {
+        Path recoveryJson = dir.resolve("recovery.json");
+        if (stateDir == null && (killsDestination() || recoversSource())) {
             stateDir = Files.createDirectory(dir.resolve("state"));
         }
         List<String> daemonArgs = daemonArguments(secret, destinationJson);
@@ -281,6 +298,9 @@ public final class DemoCommand implements Callable<Integer> {
             return ExitCode.MIGRATION_FAILED.code();
         }
         kills.restartWith(restartArguments(secret, address));
+        if (recoversSource()) {
+            kills.recoverWith(recoverArguments(secret, recoveryJson));
+        }
         List<String> migrateArgs = migrateArguments(config, start, address, secret, migrationJson);
         say(out, "vmm demo: source: vmm " + String.join(" ", migrateArgs));
         migrateArgs.add("--no-report-table"); // printed below, with the oracle's verdict
@@ -290,7 +310,10 @@ public final class DemoCommand implements Callable<Integer> {
 
         Integer sourceExit = ChildProcesses.waitFor(source, deadline);
         if (kills.sourceKilled()) {
-            return sourceKilled(kills, destination, deadline, children, out, err);
+            Process recovering = kills.awaitRecovering(deadline);
+            return recovering == null ? sourceKilled(kills, destination, deadline, children, out, err)
+                    : recovered(unmigrated, kills, recovering, destination, recoveryJson, destinationJson, deadline,
+                    children, out, err);
         }
         if (kills.destinationKilled()) {
             children.close(); // the restarted destination, which answered the source and holds nothing
@@ -346,6 +369,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     private boolean killsSource() {
         return kills(Fault.Side.SOURCE);
+    }
+
+    /**
+     * Whether a killed source is replaced by {@code vmm migrate --recover}: the plan kills it after the
+     * switch-over of a post-copy or hybrid migration, when its checkpoint is in its state directory.
+     */
+    private boolean recoversSource() {
+        return mode != MigrationMode.PRECOPY && faultOptions.faults != null && faultOptions.faults.kills().stream()
+                .anyMatch(f -> f instanceof Fault.Kill kill && kill.side() == Fault.Side.SOURCE
+                        && (kill.trigger() instanceof Trigger.PostcopyShare
+                        || kill.trigger() instanceof Trigger.SwitchOver));
     }
 
     private boolean kills(Fault.Side side) {
@@ -413,26 +447,103 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The source was killed: nothing can resume the guest yet. Says what the destination did with it (it waits
-     * in postcopy-paused until its recover timeout, then fails) and what is missing.
+     * The source was killed after the switch-over and a new source process took the migration over from its
+     * state directory: waits for it and for the destination, then reads the new source's report and the
+     * destination's outcome, asks the oracle, and says what the restart cost.
+     */
+    private int recovered(RunReport unmigrated, KillHarness kills, Process recovering, Process destination,
+                          Path recoveryJson, Path destinationJson, long deadline, ChildProcesses children,
+                          PrintWriter out, PrintWriter err) throws Exception {
+        Integer recoveryExit = ChildProcesses.waitFor(recovering, deadline);
+        // A failed recovery leaves the destination waiting until its recover timeout: a grace period only.
+        long destinationDeadline = recoveryExit != null && recoveryExit == ExitCode.SUCCESS.code() ? deadline
+                : Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(ChildProcesses.GRACE_SECONDS));
+        Integer destinationExit = ChildProcesses.waitFor(destination, destinationDeadline);
+        children.close();
+        children.joinOutput(deadline);
+        if (recoveryExit == null) {
+            say(err, "vmm demo: the recovering source did not finish within --timeout "
+                    + DurationConverter.format(timeoutNanos) + "; stopped it");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        MigrationReport report;
+        try {
+            report = ReportJson.readMigrationReport(Files.readString(recoveryJson));
+        } catch (NoSuchFileException e) {
+            say(err, "vmm demo: kill source: the recovering source could not take the migration over (exit code "
+                    + recoveryExit + ") and wrote no report: the guest is lost");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        if (destinationExit == null && report.completed()) {
+            say(err, "vmm demo: the destination did not finish within --timeout "
+                    + DurationConverter.format(timeoutNanos) + "; stopped it");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        DestinationReport arrived = report.completed() ? readDestination(destinationJson) : null;
+        Verdict verdict = !report.completed() ? Verdict.notChecked("the migration did not complete")
+                : arrived == null ? new Verdict(Verdict.Finding.DIFFERS, List.of("the destination wrote no outcome"))
+                : Oracle.compare(unmigrated, arrived);
+        MigrationReport.SourceRestart restart = report.recovery().restart();
+        double killToCompleteMs = restart == null || restart.completedAtEpochMs() <= 0 ? -1
+                : restart.completedAtEpochMs() - kills.killedAtEpochMs();
+        report = report.withOracle(verdict.finding().word()).withKillToComplete(killToCompleteMs);
+        if (arrived != null) {
+            report = report.withProgress(new MigrationReport.ProgressRates(report.progress().before(),
+                    report.progress().during(), arrived.progressRateAfter()));
+        }
+        out.println();
+        out.println("migration report (the recovering source):");
+        out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle(
+                Verdict.Finding.NOT_CHECKED.word()))));
+        if (restart != null && report.completed()) {
+            out.println(TerminalText.escape(String.format(java.util.Locale.ROOT, "source restart: a new source"
+                    + " process finished the migration; it started %d ms after the source was killed, reconnected"
+                    + " %d ms after the kill, and the destination had every page %d ms after the reconnection (%.0f"
+                    + " ms after the kill; all read on this machine's wall clock); the destination lacked %d pages"
+                    + " at the reconnection and the new source sent %d (resent: %d)",
+                    kills.recoveryStartMs(), restart.reconnectedAtEpochMs() - kills.killedAtEpochMs(),
+                    restart.completedAtEpochMs() - restart.reconnectedAtEpochMs(), killToCompleteMs,
+                    restart.pagesOwed(), restart.pagesServed(), report.pages().resentPages())));
+        }
+        out.println(TerminalText.escape("oracle: " + verdict.describe()));
+        out.flush();
+        if (json != null) {
+            JsonTarget.write(json, ReportJson.render(report));
+        }
+        if (!report.completed()) {
+            say(err, "vmm demo: kill source: the recovering source could not finish the migration (exit code "
+                    + recoveryExit + "): " + OneLine.of(String.valueOf(report.error())) + "; the guest is lost");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        return exitCode(report, verdict, recoveryExit, destinationExit, err);
+    }
+
+    /**
+     * The source was killed and nobody took its place (the kill came before the switch-over, or no checkpoint
+     * or successor was there to finish the migration): says what the destination did with the guest and that
+     * it is lost.
      */
     private int sourceKilled(KillHarness kills, Process destination, long deadline, ChildProcesses children,
                              PrintWriter out, PrintWriter err) throws InterruptedException {
-        boolean afterSwitchOver = faultOptions.faults.kills().stream().anyMatch(f -> f instanceof Fault.Kill kill
-                && kill.side() == Fault.Side.SOURCE && (kill.trigger() instanceof Trigger.PostcopyShare
-                || kill.trigger() instanceof Trigger.SwitchOver));
-        say(out, "vmm demo: the source is dead; the destination holds what it has of the guest until its recover"
-                + " timeout (" + DurationConverter.format(faultOptions.recoverTimeoutNanos) + "), then gives it up");
+        boolean afterSwitchOver = kills.sourceKilledAfterSwitchOver();
+        if (afterSwitchOver && mode != MigrationMode.PRECOPY) {
+            say(out, "vmm demo: the source is dead and no new source took its place; the destination holds what it"
+                    + " has of the guest until its recover timeout (" + DurationConverter.format(
+                    faultOptions.recoverTimeoutNanos) + "), then gives it up");
+        }
         Integer destinationExit = ChildProcesses.waitFor(destination, deadline);
         children.close();
         children.joinOutput(deadline);
-        say(err, "vmm demo: kill source: the guest is lost. " + (afterSwitchOver
-                ? "After the switch-over only the source held the pages the destination lacked, so the destination"
-                + " waited in postcopy-paused until its recover timeout and then failed"
+        say(err, "vmm demo: kill source: the guest is lost. " + (afterSwitchOver && mode == MigrationMode.PRECOPY
+                ? "At the switch-over of a pre-copy migration the source held the last pages the destination lacked"
+                + " and kept no checkpoint of them (only post-copy and hybrid do)"
+                : afterSwitchOver
+                ? "After the switch-over only the source held the pages the destination lacked, and no new source"
+                + " took the migration over from its state directory, so the destination waited in postcopy-paused"
+                + " until its recover timeout and then failed"
                 : "Before the switch-over the source owned the guest, which died with it; the destination freed its"
                 + " place") + " (its exit code: " + (destinationExit == null ? "none, still running at --timeout"
-                : destinationExit) + "). Not built yet: restarting a source from its state directory (with the"
-                + " guest's RAM kept there as a file) to finish or roll back the migration.");
+                : destinationExit) + ").");
         return ExitCode.MIGRATION_FAILED.code();
     }
 
@@ -500,18 +611,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     List<String> daemonArguments(Path secret, Path destinationJson) {
         List<String> daemonArgs = new ArrayList<>(List.of("daemon", "--listen", "127.0.0.1:0", "--once",
-                "--json", destinationJson.toString(), "--secret-file", secret.toString()));
+                "--json", destinationJson.toString()));
+        daemonArgs.addAll(sharedArguments(secret, false));
         if (noWarmUp) {
             daemonArgs.add("--no-warm-up");
         }
-        if (latencyNanos > 0) {
-            daemonArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
-        }
-        daemonArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
-        daemonArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
-        if (stateDir != null) {
-            daemonArgs.addAll(List.of("--state-dir", stateDir.toString()));
-        }
+        daemonArgs.addAll(stateDirArguments("--state-dir"));
         return daemonArgs;
     }
 
@@ -521,23 +626,54 @@ public final class DemoCommand implements Callable<Integer> {
      * redial finds it soon.
      */
     List<String> restartArguments(Path secret, String address) {
-        List<String> restartArgs = new ArrayList<>(List.of("daemon", "--listen", address, "--secret-file",
-                secret.toString(), "--no-warm-up"));
-        if (latencyNanos > 0) {
-            restartArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
-        }
-        restartArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
-        restartArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
-        if (stateDir != null) {
-            restartArgs.addAll(List.of("--state-dir", stateDir.toString()));
-        }
+        List<String> restartArgs = new ArrayList<>(List.of("daemon", "--listen", address));
+        restartArgs.addAll(sharedArguments(secret, false));
+        restartArgs.add("--no-warm-up");
+        restartArgs.addAll(stateDirArguments("--state-dir"));
         return restartArgs;
+    }
+
+    /**
+     * The killed source's successor, as an operator would run it: {@code vmm migrate --recover} on the dead
+     * source's state directory (which names the destination and holds the guest), with the same secret, link
+     * and timeouts, and at once (no warm-up): the destination waits for it only until its recover timeout.
+     */
+    List<String> recoverArguments(Path secret, Path recoveryJson) {
+        List<String> recoverArgs = new ArrayList<>(List.of("migrate"));
+        recoverArgs.addAll(stateDirArguments("--recover"));
+        recoverArgs.addAll(sharedArguments(secret, true));
+        if (mode != MigrationMode.PRECOPY) {
+            recoverArgs.addAll(List.of("--prepage", prepage));
+        }
+        recoverArgs.addAll(List.of("--json", recoveryJson.toString(), "--no-warm-up"));
+        return recoverArgs;
+    }
+
+    /**
+     * What every child takes alike: the secret, the emulated link (a source shapes its bandwidth, both ends
+     * delay what they receive) and the two timeouts.
+     */
+    private List<String> sharedArguments(Path secret, boolean source) {
+        List<String> shared = new ArrayList<>(List.of("--secret-file", secret.toString()));
+        if (source && bandwidthBitsPerSecond > 0) {
+            shared.addAll(List.of("--bandwidth", bandwidthArgument(bandwidthBitsPerSecond)));
+        }
+        if (latencyNanos > 0) {
+            shared.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
+        }
+        shared.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
+        shared.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
+        return shared;
+    }
+
+    private List<String> stateDirArguments(String option) {
+        return stateDir == null ? List.of() : List.of(option, stateDir.toString());
     }
 
     List<String> migrateArguments(MachineConfig config, List<String> start, String address, Path secret,
                                           Path migrationJson) {
         List<String> migrateArgs = new ArrayList<>(List.of("migrate", "--migrate-to", address,
-                "--secret-file", secret.toString(), "--mode", MigrationConverters.Mode.name(mode)));
+                "--mode", MigrationConverters.Mode.name(mode)));
         if (mode != MigrationMode.PRECOPY) {
             migrateArgs.addAll(List.of("--prepage", prepage));
         }
@@ -556,14 +692,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         migrateArgs.addAll(start);
         migrateArgs.addAll(policyClasses.asArguments());
-        if (bandwidthBitsPerSecond > 0) {
-            migrateArgs.addAll(List.of("--bandwidth", bandwidthArgument(bandwidthBitsPerSecond)));
-        }
-        if (latencyNanos > 0) {
-            migrateArgs.addAll(List.of("--latency", DurationConverter.format(latencyNanos)));
-        }
-        migrateArgs.addAll(List.of("--peer-timeout", DurationConverter.format(faultOptions.peerTimeoutNanos)));
-        migrateArgs.addAll(List.of("--recover-timeout", DurationConverter.format(faultOptions.recoverTimeoutNanos)));
+        migrateArgs.addAll(sharedArguments(secret, true));
         if (retries != 0) {
             migrateArgs.addAll(List.of("--retries", Integer.toString(retries)));
         }
@@ -571,9 +700,7 @@ public final class DemoCommand implements Callable<Integer> {
             migrateArgs.addAll(List.of("--faults", faultOptions.faults.print())); // expanded: the source replays it
         }
         migrateArgs.addAll(List.of("--json", migrationJson.toString()));
-        if (stateDir != null) {
-            migrateArgs.addAll(List.of("--state-dir", stateDir.toString()));
-        }
+        migrateArgs.addAll(stateDirArguments("--state-dir"));
         if (noWarmUp) {
             migrateArgs.add("--no-warm-up");
         }

@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
 final class FaultOptions {
     @Option(names = "--faults", paramLabel = "PLAN", converter = PlanConverter.class,
             description = "Inject faults into the migration's connections, at migration events, e.g."
-                    + " 'seed=7; close bulk at precopy 30%; silence urgent at postcopy 10% for 2s;"
-                    + " delay bulk 1ms-20ms at precopy round 1; corrupt 1 page at precopy 20%', 'seed=7 random 3'"
-                    + " or 'kill destination at postcopy 40%' (docs/FAULTS.md; 'vmm demo' carries kills out, 'vmm migrate'"
-                    + " announces them).")
+                    + " 'seed=7; close bulk at precopy 30%%; silence urgent at postcopy 10%% for 2s;"
+                    + " delay bulk 1ms-20ms at precopy round 1; corrupt 1 page at precopy 20%%', 'seed=7 random 3'"
+                    + " or 'kill destination at postcopy 40%%' (docs/FAULTS.md; 'vmm demo' carries kills out, 'vmm"
+                    + " migrate' announces them).")
     FaultPlan faults;
 
     @Option(names = "--peer-timeout", paramLabel = "DURATION", defaultValue = "3s", converter = DurationConverter.class,

@@ -152,7 +152,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     private int throttleInitial;
 
     @Option(names = "--cpu-throttle-increment", paramLabel = "PERCENT", defaultValue = "10",
-            description = "auto-converge: what each later step adds, up to 99 % (QEMU's cpu-throttle-increment)."
+            description = "auto-converge: what each later step adds, up to 99 %% (QEMU's cpu-throttle-increment)."
                     + " Default: ${DEFAULT-VALUE}.")
     private int throttleIncrement;
 

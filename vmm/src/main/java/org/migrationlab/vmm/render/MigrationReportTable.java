@@ -88,6 +88,18 @@ public final class MigrationReportTable {
                     + HumanUnits.count(rollback.postcopyPagesLost()) + " post-copy pages and its progress since the"
                     + " switch-over)");
         }
+        if (recovery.restart() != null) {
+            MigrationReport.SourceRestart restart = recovery.restart();
+            row(out, "source-restart", "this process took migration " + restart.migrationId() + " over (source"
+                    + " restart " + restart.restarts() + "): " + (restart.pagesOwed() < 0
+                    ? "the destination never said which pages it lacked" : "the destination lacked "
+                    + HumanUnits.count(restart.pagesOwed()) + " pages") + ", " + HumanUnits.count(restart.pagesServed())
+                    + " sent" + (restart.completedAtEpochMs() > 0 && restart.reconnectedAtEpochMs() > 0
+                    ? ", complete " + millis(restart.completedAtEpochMs() - restart.reconnectedAtEpochMs())
+                    + " after the reconnection" : "")
+                    + (restart.killToCompleteMs() >= 0 ? ", " + millis(restart.killToCompleteMs())
+                    + " after the kill" : ""));
+        }
         MigrationReport.NetworkFaults faults = r.faults().network();
         double ratio = faults.ratio();
         row(out, "network-faults", HumanUnits.count(faults.count()) + " (minor faults " + HumanUnits.count(faults.minor())

@@ -144,6 +144,35 @@ class MigrationOptionsTest {
                 "--no-warm-up", "--recover-timeout", "0"), "--recover-timeout must be at least 1ms");
     }
 
+    /**
+     * The demo's successor for a source killed after the switch-over: 'vmm migrate --recover' on the state
+     * directory with the source's secret, link and timeouts, a command line migrate takes; and only a kill
+     * announced at the switch-over or in post-copy is handed to it.
+     */
+    @Test
+    void theDemosRecoveringSourceTakesTheSourcesSecretLinkAndTimeouts() {
+        DemoCommand demo = (DemoCommand) VmmCommand.commandLine().parseArgs("demo", "--faults",
+                "kill source at postcopy 40%", "--bandwidth", "100mbit", "--latency", "1ms", "--recover-timeout",
+                "20s", "--state-dir", dir.resolve("state").toString()).subcommand().commandSpec().userObject();
+        java.util.List<String> recover = demo.recoverArguments(secret, dir.resolve("r.json"));
+        assertThat(String.join(" ", recover)).isEqualTo("migrate --recover " + dir.resolve("state") + " --secret-file "
+                + secret + " --bandwidth 100mbit --latency 1ms --peer-timeout 3s --recover-timeout 20s --prepage bubble"
+                + " --json " + dir.resolve("r.json") + " --no-warm-up");
+        MigrateCommand parsed = parsed(recover.toArray(String[]::new));
+        assertThat(parsed.migrationConfig().recoverTimeoutMillis()).isEqualTo(20_000);
+        assertThat(String.join(" ", demo.restartArguments(secret, "127.0.0.1:7"))).isEqualTo("daemon --listen"
+                + " 127.0.0.1:7 --secret-file " + secret + " --latency 1ms --peer-timeout 3s --recover-timeout 20s"
+                + " --no-warm-up --state-dir " + dir.resolve("state"));
+
+        assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at postcopy 40% (post-copy,"
+                + " 13283 of 32768 pending pages sent)")).isTrue();
+        assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at switch-over (post-copy, 0"
+                + " of 16384 pending pages sent)")).isTrue();
+        assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at precopy 30% (pre-copy"
+                + " round 0, 4864 of 16384 pages sent)")).isFalse();
+        assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at noon")).isFalse();
+    }
+
     private static MigrateCommand parsed(String... args) {
         return (MigrateCommand) VmmCommand.commandLine().parseArgs(args).subcommand().commandSpec().userObject();
     }

@@ -14,6 +14,10 @@ import org.migrationlab.migration.report.MigrationReport;
 /** The migration report for people: QEMU's names, pages by kind in order, the failure, the oracle. */
 class MigrationReportTableTest {
     private static MigrationReport sample(String status, String error) {
+        return sample(status, error, MigrationReport.Recovery.NONE);
+    }
+
+    private static MigrationReport sample(String status, String error, MigrationReport.Recovery recovery) {
         Map<String, Long> byKind = new LinkedHashMap<>();
         byKind.put("precopy-round-0", 131_072L);
         byKind.put("precopy-round-1", 2_000L);
@@ -32,7 +36,7 @@ class MigrationReportTableTest {
                         new MigrationReport.PrecopyRound(1, 12.5, 2_000, 12, 5_242.88, 20, Double.NaN))),
                 new MigrationReport.Phases(0, 69_000_000L, 1_000_000L, 0),
                 new MigrationReport.Pages(byKind, 2_052, 131_072),
-                MigrationReport.Recovery.NONE,
+                recovery,
                 MigrationReport.Faults.of(new FaultStats(3, 100, 3, 120.5, 300, 900, 2100.25), -1),
                 new MigrationReport.ProgressRates(1.5e6, 1.2e6, Double.NaN),
                 new BalloonSummary("on", 100_000, 196, 3, 1, 100_250, 250, 100_020), "not-checked");
@@ -68,5 +72,22 @@ class MigrationReportTableTest {
                 .doesNotContain("oracle");
         assertThat(MigrationReportTable.render(sample("completed", null).withOracle("identical")))
                 .contains("oracle             identical\n").doesNotContain("error-desc");
+    }
+
+    @Test
+    void aRestartedSourceSaysWhatItTookOverAndServed() {
+        MigrationReport.SourceRestart restart = new MigrationReport.SourceRestart(1, "546c9b0d", 15_645, 15_645,
+                1_000_000L, 1_001_002L, -1);
+        MigrationReport report = sample("completed", null, new MigrationReport.Recovery(1, 914.97, 0, null, restart));
+        assertThat(MigrationReportTable.render(report)).contains("source-restart     this process took migration"
+                + " 546c9b0d over (source restart 1): the destination lacked 15,645 pages, 15,645 sent, complete"
+                + " 1.002 s after the reconnection\n");
+        assertThat(MigrationReportTable.render(report.withKillToComplete(8485))).contains(
+                "complete 1.002 s after the reconnection, 8.485 s after the kill\n");
+        MigrationReport failed = sample("failed", "gave up", new MigrationReport.Recovery(0, 0, 0, null,
+                new MigrationReport.SourceRestart(1, "546c9b0d", -1, 0, 0, 0, -1)));
+        assertThat(MigrationReportTable.render(failed)).contains("(source restart 1): the destination never said"
+                + " which pages it lacked, 0 sent\n");
+        assertThat(MigrationReportTable.render(sample("completed", null))).doesNotContain("source-restart");
     }
 }
