@@ -31,7 +31,7 @@ public final class Journal {
         }
     }
 
-    /** Appends the transition durably and returns its entry. */
+    /** Appends the transition (it outlives this process when this returns) and returns its entry. */
     public synchronized JournalEntry record(UUID migrationId, Phase phase, Owner owner, Details details) {
         JournalEntry previous = last.get(migrationId);
         int sequence = previous == null ? 0 : previous.sequence() + 1;

@@ -56,6 +56,13 @@ public final class SourceStateDir implements CheckpointSink {
         return dir.resolve(STATE_FILE);
     }
 
+    /**
+     * Writes the checkpoint beside the old one and renames it over it: when this returns, the new checkpoint
+     * is whole and outlives this process (a kill leaves the old one or the new one, never a mix). It is forced
+     * to the disk, with the rename, in the background: a disk flush inside the downtime would cost more than
+     * the rest of the switch-over, and the guest's RAM file beside it is not flushed either, so a machine
+     * crash loses the source's side whatever this does.
+     */
     @Override
     public void save(SourceCheckpoint checkpoint) {
         byte[] bytes = encode(checkpoint);
@@ -67,18 +74,50 @@ public final class SourceStateDir implements CheckpointSink {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
             }
             try {
                 Files.move(temporary, stateFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the state directory cannot rename atomically", e);
             }
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true); // the rename itself must survive a crash
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the source checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+        Thread previous = flushing;
+        flushing = Thread.ofVirtual().name("checkpoint-force").start(() -> {
+            joinQuietly(previous);
+            try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ);
+                 FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                file.force(true);
+                directory.force(true); // the rename itself
+            } catch (IOException e) {
+                flushFailure = e; // the checkpoint is in the page cache: only a machine crash can lose it now
+            }
+        });
+    }
+
+    /** The flush of the last checkpoint saved, in the background. */
+    private volatile Thread flushing;
+    private volatile IOException flushFailure;
+
+    /** Waits until the last checkpoint saved is on the disk; its failure, if it failed. */
+    public void awaitOnDisk() throws InterruptedException, IOException {
+        Thread last = flushing;
+        if (last != null) {
+            last.join();
+        }
+        if (flushFailure != null) {
+            throw flushFailure;
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        if (thread != null) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

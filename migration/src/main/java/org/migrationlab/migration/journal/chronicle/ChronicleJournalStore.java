@@ -14,6 +14,7 @@ import java.util.List;
 
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.migrationlab.migration.journal.BackgroundForce;
 import org.migrationlab.migration.journal.EntryCodec;
 import org.migrationlab.migration.journal.JournalEntry;
 import org.migrationlab.migration.journal.JournalStore;
@@ -22,8 +23,10 @@ import org.migrationlab.migration.journal.JournalStore;
  * A journal in one Chronicle Map file. One writer per file, held by a lock on a file beside it: the writer
  * opens with recovery (a writer killed in the middle of a write leaves a segment locked, which only
  * recovery releases), and recovery must not run under another process that has the map open. Readers open
- * without recovery, while the writer runs. Every append is forced to the disk before it returns: the map
- * lives in the page cache, which survives the process but not the machine.
+ * without recovery, while the writer runs. An append is in the shared mapping (the page cache) when it
+ * returns, so it outlives the process at once; the file is then forced to the disk in the background
+ * ({@link BackgroundForce}), which adds survival of the machine's crash a few milliseconds later without
+ * putting a disk flush inside a migration's downtime. Closing forces what is left.
  */
 public final class ChronicleJournalStore implements JournalStore {
     static {
@@ -42,6 +45,7 @@ public final class ChronicleJournalStore implements JournalStore {
 
     private final ChronicleMap<String, String> map;
     private final FileChannel sync;
+    private final BackgroundForce force;
     private final FileChannel lockFile;
     private final FileLock lock;
 
@@ -49,6 +53,8 @@ public final class ChronicleJournalStore implements JournalStore {
                                   FileLock lock) {
         this.map = map;
         this.sync = sync;
+        // writes the map's dirty pages of this file back, as msync would
+        this.force = sync == null ? null : new BackgroundForce("journal-force", () -> sync.force(false));
         this.lockFile = lockFile;
         this.lock = lock;
     }
@@ -113,7 +119,19 @@ public final class ChronicleJournalStore implements JournalStore {
         }
         map.put(EntryCodec.key(entry.migrationId(), entry.sequence()), EntryCodec.encode(entry));
         try {
-            sync.force(false); // writes the map's dirty pages of this file back, as msync would
+            force.request();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the journal could not be forced to disk: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until every entry appended so far is on the disk. */
+    public void awaitOnDisk() throws InterruptedException {
+        if (force == null) {
+            return;
+        }
+        try {
+            force.awaitFlushed();
         } catch (IOException e) {
             throw new UncheckedIOException("the journal could not be forced to disk: " + e.getMessage(), e);
         }
@@ -128,6 +146,13 @@ public final class ChronicleJournalStore implements JournalStore {
 
     @Override
     public void close() {
+        if (force != null) {
+            try {
+                force.close();
+            } catch (IOException e) {
+                // closing: the entries are in the page cache; only a machine crash could still lose them
+            }
+        }
         map.close();
         closeQuietly(sync);
         if (lock != null) {

@@ -1,0 +1,118 @@
+package org.migrationlab.migration.journal;
+
+import java.io.IOException;
+
+/**
+ * Forces written files to the disk off the caller's thread. What the journal and the source's checkpoint
+ * write is in the page cache as soon as the write returns, so it outlives the death of the process at once;
+ * the disk flush (a few milliseconds, up to tens on a busy disk) only adds survival of the machine's crash,
+ * and doing it here keeps it out of the migration's downtime. Requests that arrive while a flush runs are
+ * served together by the next one, so at most one flush waits: nothing queues up however fast the caller
+ * writes. A failed flush is kept and thrown by the next {@link #request} (the caller's next write then fails,
+ * as a synchronous flush would have made it) and by {@link #close}.
+ */
+public final class BackgroundForce implements AutoCloseable {
+    /** One flush: fsync of a file, of a directory... */
+    @FunctionalInterface
+    public interface Flush {
+        void force() throws IOException;
+    }
+
+    private final Flush flush;
+    private final Thread thread;
+    private boolean requested;
+    private boolean closing;
+    private long requests;
+    private long flushed;
+    private IOException failure;
+
+    /** Starts the flushing thread, named {@code name}. */
+    public BackgroundForce(String name, Flush flush) {
+        this.flush = flush;
+        this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
+    }
+
+    /**
+     * Asks for a flush of everything written so far; returns at once.
+     *
+     * @throws IOException the failure of an earlier flush
+     */
+    public synchronized void request() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        if (closing) {
+            throw new IllegalStateException("closed");
+        }
+        requests++;
+        requested = true;
+        notifyAll();
+    }
+
+    /** Waits until every write before the last {@link #request} is on the disk (tests, and close). */
+    public synchronized void awaitFlushed() throws IOException, InterruptedException {
+        long target = requests;
+        while (flushed < target && failure == null) {
+            wait();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Flushes what is still pending, then stops the thread. */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            closing = true;
+            notifyAll();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            flush.force(); // not waited for the thread: flush here (a second flush is harmless)
+        }
+        synchronized (this) {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    private void run() {
+        while (true) {
+            long upTo;
+            synchronized (this) {
+                while (!requested && !closing) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return; // nothing interrupts it; if something does, close still flushes on its own
+                    }
+                }
+                if (!requested) {
+                    return; // closing, nothing pending
+                }
+                requested = false;
+                upTo = requests;
+            }
+            IOException failed = null;
+            try {
+                flush.force();
+            } catch (IOException e) {
+                failed = e;
+            }
+            synchronized (this) {
+                if (failed != null && failure == null) {
+                    failure = failed;
+                }
+                flushed = upTo;
+                notifyAll();
+                if (failure != null) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.migrationlab.migration.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Disk flushes off the writer's thread: never waited for by a write, coalesced, failures not lost. */
+@Timeout(30)
+class BackgroundForceTest {
+
+    /** A flush that blocks until released and counts itself. */
+    private static final class HeldFlush implements BackgroundForce.Flush {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger flushes = new AtomicInteger();
+
+        @Override
+        public void force() throws IOException {
+            flushes.incrementAndGet();
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        }
+    }
+
+    @Test
+    void aRequestReturnsWhileTheFlushIsStillRunning() throws Exception {
+        HeldFlush flush = new HeldFlush();
+        try (BackgroundForce force = new BackgroundForce("test-force", flush)) {
+            force.request();
+            assertThat(flush.started.await(10, TimeUnit.SECONDS)).as("the flush started").isTrue();
+            force.request(); // the first flush is stuck: this one must not wait for it
+            assertThat(flush.release.getCount()).as("still held").isOne();
+            flush.release.countDown();
+            force.awaitFlushed();
+        }
+    }
+
+    @Test
+    void requestsDuringAFlushShareTheNextOne() throws Exception {
+        HeldFlush flush = new HeldFlush();
+        try (BackgroundForce force = new BackgroundForce("test-force", flush)) {
+            force.request();
+            assertThat(flush.started.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 1000; i++) {
+                force.request();
+            }
+            flush.release.countDown();
+            force.awaitFlushed();
+            assertThat(flush.flushes).as("the first, then one for the thousand that came during it").hasValue(2);
+        }
+    }
+
+    @Test
+    void closeFlushesWhatIsPending() throws Exception {
+        AtomicInteger flushes = new AtomicInteger();
+        BackgroundForce force = new BackgroundForce("test-force", flushes::incrementAndGet);
+        force.request();
+        force.close();
+        assertThat(flushes).hasPositiveValue();
+        assertThatThrownBy(force::request).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aFailedFlushFailsTheNextRequestAndClose() throws Exception {
+        BackgroundForce force = new BackgroundForce("test-force", () -> {
+            throw new IOException("No space left on device");
+        });
+        force.request();
+        assertThatThrownBy(force::awaitFlushed).isInstanceOf(IOException.class).hasMessage("No space left on device");
+        assertThatThrownBy(force::request).isInstanceOf(IOException.class).hasMessage("No space left on device");
+        assertThatThrownBy(force::close).isInstanceOf(IOException.class).hasMessage("No space left on device");
+    }
+}
