@@ -29,17 +29,20 @@ import org.migrationlab.migration.session.MigrationConfig;
 public record PrepageLab() implements Lab {
     static final String CLASS_NAME = "MyPrepage";
     /**
-     * The student's faults must be under this share of push-only's. Bubbling stays near half of push-only on
-     * an idle machine, but on a busy one the reference solution measured 68 %: the margin keeps a good
-     * policy from failing on timing while a policy that only pushes in order still fails.
+     * The student's network faults must be under this share of push-only's. Over the checker's link the
+     * reference solution (bubbling) measured 1-30 % in four checks on a 2-core machine, push-only (the
+     * starter, which falls back to it) 128-287 %: the bar sits twice above the worst good run.
      */
-    static final double MAX_SHARE_OF_PUSH = 0.8;
+    static final double MAX_SHARE_OF_PUSH = 0.6;
     /**
-     * A link with a latency and no bandwidth cap: a fault costs a round trip while pushed pages stream, so
-     * what is pushed first decides how often the guest waits. Push-only starts at page 0, far behind a guest
-     * sweeping a working set that fills most of its RAM.
+     * A link with a latency and a bandwidth cap: a fault costs a round trip while pushed pages stream at
+     * 100 Mbit/s, slower than the guest sweeps, so what is pushed first decides how often the guest waits.
+     * Push-only starts at page 0, far behind a guest sweeping a working set that fills most of its RAM.
+     * Without the cap a fast push outran the guest: most pages it lacked were already on their way, and
+     * either policy's network faults fell to a handful, decided by timing alone.
      */
     static final long LINK_LATENCY_NANOS = 300_000;
+    static final long LINK_BITS = 100_000_000L;
     static final int RUNS = 2;
     static final MachineConfig WARM_UP = new MachineConfig(8L << 20, new BootArgs("wss",
             Map.of("wss", "2M", "pattern", "seq", "passes", "200"), 1), false);
@@ -103,14 +106,14 @@ public record PrepageLab() implements Lab {
         List<InProcessMigration.Outcome> student = new ArrayList<>();
         try {
             // A cold JVM's first migration runs slower than the others; one of a small guest takes that.
-            LabRig.migrate(WARM_UP, kernel, push, LabRig.link(0, LINK_LATENCY_NANOS), WARM_UP_START);
+            LabRig.migrate(WARM_UP, kernel, push, LabRig.link(LINK_BITS, LINK_LATENCY_NANOS), WARM_UP_START);
             // Each twice, push-only first and last (A B B A): a run's faults depend on timing, and a run goes
             // faster after another, so neither policy may always run second.
-            pushOnly.add(LabRig.migrate(GUEST, kernel, push, LabRig.link(0, LINK_LATENCY_NANOS), startAt));
+            pushOnly.add(LabRig.migrate(GUEST, kernel, push, LabRig.link(LINK_BITS, LINK_LATENCY_NANOS), startAt));
             for (int run = 0; run < RUNS; run++) {
-                student.add(LabRig.migrate(GUEST, kernel, yours, LabRig.link(0, LINK_LATENCY_NANOS), startAt));
+                student.add(LabRig.migrate(GUEST, kernel, yours, LabRig.link(LINK_BITS, LINK_LATENCY_NANOS), startAt));
             }
-            pushOnly.add(LabRig.migrate(GUEST, kernel, push, LabRig.link(0, LINK_LATENCY_NANOS), startAt));
+            pushOnly.add(LabRig.migrate(GUEST, kernel, push, LabRig.link(LINK_BITS, LINK_LATENCY_NANOS), startAt));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
