@@ -108,7 +108,8 @@ class LiveViewBrowserIT {
             long pushed = postcopyCells();
             browser.findElement(By.id("stepBatch")).click();
             awaitPassed(2);
-            awaitHeldAt(null, 1);
+            // Held again before the next batch, unless that batch carried the last pages post-copy had to send.
+            awaitHeldAtOrAllSent(1);
             long afterOneBatch = postcopyCells();
             assertThat(afterOneBatch - pushed).as("one batch: at most 256 pages, plus the faults served meanwhile")
                     .isPositive().isLessThanOrEqualTo(256 + number("return window.liveView.history.reduce("
@@ -170,11 +171,33 @@ class LiveViewBrowserIT {
 
     /** Waits until the migration is held at {@code step} (any step when null) after {@code rounds} rounds. */
     private static void awaitHeldAt(String step, long rounds) {
-        new WebDriverWait(browser, java.time.Duration.ofSeconds(60)).until(d -> Boolean.TRUE.equals(
-                browser.executeScript("const v = window.liveView, h = v.history[v.history.length - 1];"
-                        + " return !!(v.stepping && v.stepping.heldAt && (arguments[0] === null"
-                        + " || v.stepping.heldAt === arguments[0]) && h"
-                        + " && v.lastCounters && v.lastCounters.rounds === arguments[1])", step, rounds)));
+        try {
+            new WebDriverWait(browser, java.time.Duration.ofSeconds(60)).until(d -> Boolean.TRUE.equals(
+                    browser.executeScript("const v = window.liveView, h = v.history[v.history.length - 1];"
+                            + " return !!(v.stepping && v.stepping.heldAt && (arguments[0] === null"
+                            + " || v.stepping.heldAt === arguments[0]) && h"
+                            + " && v.lastCounters && v.lastCounters.rounds === arguments[1])", step, rounds)));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("not held at " + step + " after " + rounds + " round(s): " + pageState(), e);
+        }
+    }
+
+    private static String pageState() {
+        return "stepping " + browser.executeScript("return JSON.stringify(window.liveView.stepping)") + ", counters "
+                + browser.executeScript("return JSON.stringify(window.liveView.lastCounters)") + ", phase "
+                + browser.executeScript("return window.liveView.phase");
+    }
+
+    /** As {@link #awaitHeldAt} at any step, or until no page is left to send; says what the page saw if not. */
+    private static void awaitHeldAtOrAllSent(long rounds) {
+        try {
+            new WebDriverWait(browser, java.time.Duration.ofSeconds(60)).until(d -> Boolean.TRUE.equals(
+                    browser.executeScript("const v = window.liveView, c = v.lastCounters;"
+                            + " return !!(c && c.rounds === arguments[0] && (v.stepping && v.stepping.heldAt"
+                            + " || c.remaining === 0 || v.ended))", rounds)));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("neither held again nor done: " + pageState(), e);
+        }
     }
 
     private static void awaitPassed(long n) {
