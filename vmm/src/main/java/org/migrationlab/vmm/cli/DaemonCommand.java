@@ -149,7 +149,7 @@ public final class DaemonCommand implements Callable<Integer> {
         long recoverTimeoutMillis = FaultOptions.recoverTimeoutMillis(spec.commandLine(), recoverTimeoutNanos);
         PrintWriter out = spec.commandLine().getOut();
         if (!noWarmUp) {
-            WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr());
+            WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr(), stateDir != null);
         }
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
         StateJournal journal = StateJournal.open(stateDir, Owner.DESTINATION); // open for the daemon's life

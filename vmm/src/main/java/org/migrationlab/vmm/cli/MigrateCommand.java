@@ -276,7 +276,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                 latencyNanos, spec.commandLine().getErr()).withPeerTimeout(peerTimeoutMillis).withFaults(plan);
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
         if (!noWarmUp) {
-            WarmUp.runOrWarn("vmm migrate", err);
+            WarmUp.runOrWarn("vmm migrate", err, stateDir != null);
         }
         Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
         if (plan != null) {

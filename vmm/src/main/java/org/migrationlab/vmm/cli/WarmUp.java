@@ -19,6 +19,7 @@ import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.engine.IncomingMigration;
 import org.migrationlab.migration.engine.OutgoingMigration;
+import org.migrationlab.migration.engine.Retries;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.oracle.Oracle;
@@ -33,8 +34,10 @@ import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
 import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.MigrationServer;
+import org.migrationlab.migration.step.StepGate;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.MigrationReportTable;
 
@@ -47,8 +50,13 @@ import org.migrationlab.vmm.render.MigrationReportTable;
  * against the oracle, and the reports go through the same rendering as a real one. It is also the training run of the JDK AOT cache
  * that {@code bin/vmm} builds.
  *
+ * <p>For a command with {@code --state-dir} the warm-up takes the durable path too ({@link #run(boolean)}):
+ * its source keeps guest RAM in a file and checkpoints at the switch-over, and both ends journal, all in a
+ * scratch directory, so that the first checkpoint and journal writes of the real migration do not pay class
+ * loading inside its downtime.
+ *
  * <p>Nothing it creates outlives it: its server listens on an ephemeral loopback port with a random
- * secret of its own and is closed before it returns.
+ * secret of its own and is closed before it returns; the scratch directory is deleted.
  */
 final class WarmUp {
     /**
@@ -79,7 +87,11 @@ final class WarmUp {
     }
 
     /** What the warm-up did: its migrations and how long it took in all. */
-    record Result(long oracleNanos, List<Step> steps, long nanos) {
+    /**
+     * What the warm-up did: its migrations, how long it took in all, and how many checkpoints and journal
+     * entries it wrote on the durable path (0 without it).
+     */
+    record Result(long oracleNanos, List<Step> steps, long nanos, int durableWrites) {
         /** True when every migration completed and ended as the unmigrated run did. */
         boolean allIdentical() {
             return !steps.isEmpty() && steps.stream().allMatch(s -> s.report().completed() && s.verdict().identical());
@@ -94,6 +106,27 @@ final class WarmUp {
      * warm-up is an accelerator: the caller decides what a failure means).
      */
     static Result run() throws InterruptedException {
+        return run(false);
+    }
+
+    /** As {@link #run()}, and with {@code durable} through the durable path in a scratch directory. */
+    static Result run(boolean durable) throws InterruptedException {
+        if (!durable) {
+            return run(WarmUpStateDir.NONE);
+        }
+        WarmUpStateDir scratch;
+        try {
+            scratch = WarmUpStateDir.scratch();
+        } catch (java.io.IOException | RuntimeException e) {
+            // The warm-up is an accelerator: without a scratch directory it warms what it can.
+            return run(WarmUpStateDir.NONE);
+        }
+        try (scratch) {
+            return run(scratch);
+        }
+    }
+
+    private static Result run(WarmUpStateDir durability) throws InterruptedException {
         long start = System.nanoTime();
         GuestImage kernel = GuestOptions.builtInKernel();
         // The oracle runs beside the first migration: it is needed only once a migrated guest has ended.
@@ -115,13 +148,13 @@ final class WarmUp {
         List<Step> steps = new ArrayList<>();
         try {
             for (MigrationConfig migration : MIGRATIONS) {
-                steps.add(migrate(kernel, unmigrated, migration, transport));
+                steps.add(migrate(kernel, unmigrated, migration, transport, durability));
             }
             oracle.join();
         } finally {
             oracle.interrupt();
         }
-        return new Result(oracleNanos[0], List.copyOf(steps), System.nanoTime() - start);
+        return new Result(oracleNanos[0], List.copyOf(steps), System.nanoTime() - start, durability.writes());
     }
 
     /**
@@ -129,7 +162,12 @@ final class WarmUp {
      * one line on {@code err} and returns (the command works as well cold, only slower).
      */
     static void runOrWarn(String command, PrintWriter err) throws InterruptedException {
-        Result result = run();
+        runOrWarn(command, err, false);
+    }
+
+    /** As above, through the durable path too when the command runs with {@code --state-dir}. */
+    static void runOrWarn(String command, PrintWriter err, boolean durable) throws InterruptedException {
+        Result result = run(durable);
         if (!result.allIdentical()) {
             String why = result.steps().stream().filter(s -> !s.report().completed() || !s.verdict().identical())
                     .map(s -> MigrationConverters.Mode.name(s.mode()) + ": " + s.verdict().describe())
@@ -140,17 +178,24 @@ final class WarmUp {
     }
 
     private static Step migrate(GuestImage kernel, CompletableFuture<RunReport> unmigrated,
-                                MigrationConfig migration, TransportConfig transport) throws InterruptedException {
+                                MigrationConfig migration, TransportConfig transport, WarmUpStateDir durability)
+            throws InterruptedException {
         long start = System.nanoTime();
         CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
         Destinations destinations = new Destinations(BalloonedMachines.factory(), 1, GUEST.ramBytes(),
-                transport.replyTimeoutMillis(), incoming::complete);
+                transport.replyTimeoutMillis(), session -> {
+                    session.journal(durability.destinationJournal());
+                    incoming.complete(session);
+                });
         try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), transport,
                 destinations::resolve);
              MigrationClient client = new MigrationClient(transport)) {
-            SourceOutcome source = OutgoingMigration.run(new OutgoingMigration.Request(BalloonedMachines.factory(),
-                    GUEST, kernel, GuestOptions.BUILT_IN_KERNEL, new StartTrigger.AtProgress(START_AT_PROGRESS), migration,
-                    client, server.address(), transport.replyTimeoutMillis()), new OutgoingMigration.Observer() { });
+            SourceOutcome source = OutgoingMigration.run(new OutgoingMigration.Request(
+                    durability.sourceMachines(BalloonedMachines.factory()), GUEST, kernel,
+                    GuestOptions.BUILT_IN_KERNEL, new StartTrigger.AtProgress(START_AT_PROGRESS), migration,
+                    client, server.address(), transport.replyTimeoutMillis()), new OutgoingMigration.Observer() { },
+                    durability.sourceJournal(), Retries.NONE, StepGate.OPEN, new OperatorFence(),
+                    durability.checkpoints());
             MigrationReport report = switch (source) {
                 case SourceOutcome.Migrated migrated -> migrated.report();
                 case SourceOutcome.Failed failed -> failed.report();

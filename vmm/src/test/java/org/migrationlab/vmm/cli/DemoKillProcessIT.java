@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,27 +27,15 @@ class DemoKillProcessIT {
     @Test
     void aDestinationKilledInPostcopyIsRolledBackAndTheGuestEndsIdentical() throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
-        Path out = dir.resolve("stdout.txt");
-        Path err = dir.resolve("stderr.txt");
         Path state = Files.createDirectory(dir.resolve("state"));
         List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
         // A 100 Mbit/s link stretches post-copy over seconds, so the kill lands while pages are still owed.
         command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq",
                 "--arg", "passes=200", "--bandwidth", "100mbit", "--faults", "kill destination at postcopy 40%",
                 "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "120s", "--no-warm-up"));
-        Process demo = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        demo.getOutputStream().close();
-        boolean exited = demo.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
-        if (!exited) {
-            demo.descendants().forEach(ProcessHandle::destroyForcibly);
-            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String stdout = Files.readString(out);
-        String stderr = Files.readString(err);
-
-        assertThat(exited).as("the demo ended within %d s; stdout: %s; stderr: %s", LIMIT_SECONDS, stdout, stderr)
-                .isTrue();
-        assertThat(demo.exitValue()).as("exit code; stdout: %s; stderr: %s", stdout, stderr).isZero();
+        VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
+        String stdout = demo.stdout();
+        String stderr = demo.stderr();
         // 137: the destination died of SIGKILL, not of a polite stop.
         assertThat(stderr).contains("[source] vmm migrate: fault fired: kill destination at postcopy 40%");
         assertThat(stdout).contains("vmm demo: killed the destination (SIGKILL; exit code 137)",

@@ -30,29 +30,16 @@ class DemoProcessIT {
     void demoMigratesBetweenTwoProcessesAndTheOracleFindsTheGuestIdentical(String dsb)
             throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
-        Path out = dir.resolve("stdout.txt");
-        Path err = dir.resolve("stderr.txt");
         List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
         command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=4M", "--arg", "pattern=seq",
                 "--arg", "passes=4000", "--json", json.toString(), "--timeout", "90s", "--dsb", dsb));
         if (dsb.equals("on")) {
             command.addAll(List.of("--dsb-interval", "100us"));
         }
-        long start = System.nanoTime();
-        Process demo = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        demo.getOutputStream().close();
-        boolean exited = demo.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
-        if (!exited) {
-            demo.descendants().forEach(ProcessHandle::destroyForcibly);
-            demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        String stdout = Files.readString(out);
-        String stderr = Files.readString(err);
-
-        assertThat(exited).as("the demo ended within %d s; stdout: %s; stderr: %s", LIMIT_SECONDS, stdout, stderr)
-                .isTrue();
-        assertThat(demo.exitValue()).as("exit code; stdout: %s; stderr: %s", stdout, stderr).isZero();
+        VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
+        String stdout = demo.stdout();
+        String stderr = demo.stderr();
+        double seconds = demo.seconds();
         assertThat(Files.readString(json)).contains("\"oracle\": \"identical\"", "\"status\": \"completed\"",
                 "\"mode\": \"postcopy\"");
         assertThat(stdout).contains("[destination] listening on 127.0.0.1:", "[source] wss: start",

@@ -38,6 +38,33 @@ class WarmUpTest {
                 .isZero();
         assertThat(result.allIdentical()).isTrue();
         assertThat(result.nanos()).isGreaterThanOrEqualTo(result.steps().stream().mapToLong(WarmUp.Step::nanos).sum());
+        assertThat(result.durableWrites()).as("nothing written without --state-dir").isZero();
+    }
+
+    /**
+     * With {@code --state-dir} the warm-up also takes the durable path — the source's checkpoint at each
+     * post-copy switch-over and both ends' journal entries — in a scratch directory that it deletes.
+     */
+    @Test
+    void theDurableWarmUpCheckpointsAndJournalsInAScratchDirectoryItDeletes() throws Exception {
+        java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.function.Supplier<java.util.Set<java.nio.file.Path>> scratchDirs = () -> {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(tmp)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("vmm-warm-up-"))
+                        .collect(java.util.stream.Collectors.toSet());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        java.util.Set<java.nio.file.Path> before = scratchDirs.get();
+
+        WarmUp.Result result = WarmUp.run(true);
+
+        assertThat(result.allIdentical()).isTrue();
+        // One checkpoint (the post-copy switch-over) and, per migration, the source's and the destination's
+        // entries: source-owns, switch-over-sent, destination-owns, completed on each side at least.
+        assertThat(result.durableWrites()).isGreaterThanOrEqualTo(1 + 3 * 4);
+        assertThat(scratchDirs.get()).as("scratch directories left behind").isSubsetOf(before);
     }
 
     @Test

@@ -1,0 +1,117 @@
+package org.migrationlab.vmm.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.migration.journal.Journal;
+import org.migrationlab.migration.journal.JournalFiles;
+import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.journal.Owner;
+import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
+import org.migrationlab.migration.restart.CheckpointSink;
+import org.migrationlab.migration.restart.SourceStateDir;
+
+/**
+ * Where the warm-up's migrations write what a durable migration writes: nowhere ({@link #NONE}), or a
+ * scratch state directory ({@link #scratch}) holding the source's RAM file and checkpoint and a journal per
+ * side, deleted on close. Only the code paths matter; nothing written here is ever read.
+ */
+final class WarmUpStateDir implements AutoCloseable {
+    static final WarmUpStateDir NONE = new WarmUpStateDir(null, null, null);
+
+    private final Path dir;
+    private final ChronicleJournalStore sourceStore;
+    private final ChronicleJournalStore destinationStore;
+    private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+
+    private WarmUpStateDir(Path dir, ChronicleJournalStore sourceStore, ChronicleJournalStore destinationStore) {
+        this.dir = dir;
+        this.sourceStore = sourceStore;
+        this.destinationStore = destinationStore;
+    }
+
+    /** A fresh scratch directory with both journals open. */
+    static WarmUpStateDir scratch() throws IOException {
+        Path dir = Files.createTempDirectory("vmm-warm-up-");
+        ChronicleJournalStore source = null;
+        try {
+            source = ChronicleJournalStore.openForWriting(JournalFiles.of(dir, Owner.SOURCE));
+            return new WarmUpStateDir(dir, source,
+                    ChronicleJournalStore.openForWriting(JournalFiles.of(dir, Owner.DESTINATION)));
+        } catch (RuntimeException e) {
+            if (source != null) {
+                source.close();
+            }
+            delete(dir);
+            throw e;
+        }
+    }
+
+    GuestFactory sourceMachines(GuestFactory machines) {
+        return dir == null ? machines : machines.withRamFile(dir.resolve(SourceStateDir.RAM_FILE));
+    }
+
+    CheckpointSink checkpoints() {
+        if (dir == null) {
+            return CheckpointSink.NONE;
+        }
+        SourceStateDir states = new SourceStateDir(dir);
+        return checkpoint -> {
+            states.save(checkpoint);
+            writes.incrementAndGet();
+        };
+    }
+
+    OwnershipJournal sourceJournal() {
+        return port(sourceStore);
+    }
+
+    OwnershipJournal destinationJournal() {
+        return port(destinationStore);
+    }
+
+    private OwnershipJournal port(ChronicleJournalStore store) {
+        if (store == null) {
+            return OwnershipJournal.NONE;
+        }
+        OwnershipJournal journal = new Journal(store, Clock.systemUTC()).port(() -> Journal.Details.NONE);
+        return (migrationId, phase, owner) -> {
+            journal.record(migrationId, phase, owner);
+            writes.incrementAndGet();
+        };
+    }
+
+    /** Checkpoints saved and journal entries written so far. */
+    int writes() {
+        return writes.get();
+    }
+
+    @Override
+    public void close() {
+        if (dir == null) {
+            return;
+        }
+        sourceStore.close();
+        destinationStore.close();
+        delete(dir);
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // a scratch directory left in the temporary directory is harmless
+        }
+    }
+}
