@@ -2,7 +2,6 @@ package org.migrationlab.vmm.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,7 +9,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,7 +19,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.GuestImage;
@@ -255,7 +252,7 @@ public final class DemoCommand implements Callable<Integer> {
             // Interrupted (Ctrl-C): no child and no secret outlives the demo.
             Thread killer = Thread.ofPlatform().unstarted(() -> {
                 children.close();
-                deleteTree(dir);
+                ScratchDirectory.deleteQuietly(dir);
             });
             Runtime.getRuntime().addShutdownHook(killer);
             try {
@@ -269,7 +266,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            deleteTree(dir);
+            ScratchDirectory.deleteQuietly(dir);
         }
     }
 
@@ -798,19 +795,5 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static void say(PrintWriter to, String line) {
         MigrateCommand.printLine(to, line);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary directory left behind is not worth failing the demo for
-        }
     }
 }

@@ -1,12 +1,9 @@
 package org.migrationlab.vmm.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.JournalFiles;
@@ -47,7 +44,7 @@ final class WarmUpStateDir implements AutoCloseable {
             if (source != null) {
                 source.close();
             }
-            delete(dir);
+            ScratchDirectory.deleteQuietly(dir);
             throw e;
         }
     }
@@ -98,20 +95,6 @@ final class WarmUpStateDir implements AutoCloseable {
         }
         sourceStore.close();
         destinationStore.close();
-        delete(dir);
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a scratch directory left in the temporary directory is harmless
-        }
+        ScratchDirectory.deleteQuietly(dir);
     }
 }
