@@ -83,43 +83,59 @@ public final class SourceStateDir implements CheckpointSink {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the source checkpoint in " + dir + ": " + e.getMessage(), e);
         }
-        Thread previous = flushing;
-        flushing = Thread.ofVirtual().name("checkpoint-force").start(() -> {
-            joinQuietly(previous);
-            try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ);
-                 FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                file.force(true);
-                directory.force(true); // the rename itself
-            } catch (IOException e) {
-                flushFailure = e; // the checkpoint is in the page cache: only a machine crash can lose it now
+        requestFlush();
+    }
+
+    private final Object flushLock = new Object();
+    private boolean flushRunning;
+    private boolean flushAgain;
+    private volatile IOException flushFailure;
+
+    /**
+     * Starts a flush of the checkpoint and its directory on a virtual thread, or, while one runs, asks it for
+     * one more: saves in a row share flushes instead of queueing one each.
+     */
+    private void requestFlush() {
+        synchronized (flushLock) {
+            if (flushRunning) {
+                flushAgain = true;
+                return;
+            }
+            flushRunning = true;
+        }
+        Thread.ofVirtual().name("checkpoint-force").start(() -> {
+            while (true) {
+                try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ);
+                     FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    file.force(true);
+                    directory.force(true); // the rename itself
+                } catch (IOException e) {
+                    flushFailure = e; // the checkpoint is in the page cache: only a machine crash can lose it now
+                }
+                synchronized (flushLock) {
+                    if (!flushAgain) {
+                        flushRunning = false;
+                        flushLock.notifyAll();
+                        return;
+                    }
+                    flushAgain = false;
+                }
             }
         });
     }
 
-    /** The flush of the last checkpoint saved, in the background. */
-    private volatile Thread flushing;
-    private volatile IOException flushFailure;
-
     /** Waits until the last checkpoint saved is on the disk; its failure, if it failed. */
     public void awaitOnDisk() throws InterruptedException, IOException {
-        Thread last = flushing;
-        if (last != null) {
-            last.join();
+        synchronized (flushLock) {
+            while (flushRunning) {
+                flushLock.wait();
+            }
         }
         if (flushFailure != null) {
             throw flushFailure;
         }
     }
 
-    private static void joinQuietly(Thread thread) {
-        if (thread != null) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     /** The checkpoint saved here, or empty when there is none; a damaged one is an error. */
     public Optional<SourceCheckpoint> read() {

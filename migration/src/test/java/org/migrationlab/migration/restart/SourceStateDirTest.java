@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -41,6 +42,26 @@ class SourceStateDirTest {
         assertEquals(written, read);
         assertArrayEquals(written.guestState(), read.guestState());
         assertArrayEquals(written.pending(), read.pending());
+    }
+
+    /** Saves in a row share their disk flushes; once those are done the last checkpoint reads back. */
+    @Test
+    void checkpointsSavedInARowAreFlushedAndTheLastOneReadsBack() throws Exception {
+        SourceStateDir states = new SourceStateDir(dir);
+        SourceCheckpoint last = null;
+        for (int i = 0; i < 200; i++) {
+            last = sample();
+            states.save(last);
+        }
+        states.awaitOnDisk();
+        assertEquals(last, new SourceStateDir(dir).read().orElseThrow());
+        assertEquals(List.of(SourceStateDir.STATE_FILE), listNames());
+    }
+
+    private List<String> listNames() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -81,6 +81,8 @@ final class WarmUp {
             MigrationConfig.defaults(MigrationMode.PRECOPY).withLimits(new PrecopyLimits(3,
                     PrecopyLimits.DEFAULTS.throttleInitialPercent(), PrecopyLimits.DEFAULTS.throttleIncrementPercent())));
     private static final long WAIT_SECONDS = 120;
+    /** How many more checkpoints and journal entries the durable warm-up writes after its migrations. */
+    static final int DURABLE_REPEATS = 300;
 
     /** One migration of the warm-up: its mode and the oracle's verdict on the migrated guest. */
     record Step(MigrationMode mode, MigrationReport report, Verdict verdict, long nanos) {
@@ -151,6 +153,7 @@ final class WarmUp {
                 steps.add(migrate(kernel, unmigrated, migration, transport, durability));
             }
             oracle.join();
+            durability.repeatWrites(DURABLE_REPEATS);
         } finally {
             oracle.interrupt();
         }

@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.UUID;
 import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
+import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.restart.CheckpointSink;
+import org.migrationlab.migration.restart.SourceCheckpoint;
 import org.migrationlab.migration.restart.SourceStateDir;
 
 /**
@@ -60,8 +63,37 @@ final class WarmUpStateDir implements AutoCloseable {
         SourceStateDir states = new SourceStateDir(dir);
         return checkpoint -> {
             states.save(checkpoint);
+            lastCheckpoint = checkpoint;
             writes.incrementAndGet();
         };
+    }
+
+    /** The last checkpoint a warm-up migration saved, for {@link #repeatWrites}. */
+    private volatile SourceCheckpoint lastCheckpoint;
+
+    /**
+     * Writes the last checkpoint and a journal entry on each side {@code times} times more: one migration
+     * writes each only once, which loads their classes but leaves their code interpreted, and the switch-over
+     * waits for both. A few hundred writes of a few kilobytes take milliseconds here.
+     */
+    void repeatWrites(int times) {
+        SourceCheckpoint checkpoint = lastCheckpoint;
+        if (dir == null || checkpoint == null) {
+            return;
+        }
+        SourceStateDir states = new SourceStateDir(dir);
+        OwnershipJournal source = sourceJournal();
+        OwnershipJournal destination = destinationJournal();
+        Phase[] phases = {Phase.SOURCE_OWNS, Phase.SWITCH_OVER_SENT, Phase.DESTINATION_OWNS, Phase.COMPLETED};
+        UUID migration = UUID.randomUUID();
+        for (int i = 0; i < times; i++) {
+            states.save(checkpoint);
+            Phase phase = phases[i % phases.length];
+            Owner owner = phase == Phase.SOURCE_OWNS || phase == Phase.SWITCH_OVER_SENT ? Owner.SOURCE
+                    : Owner.DESTINATION;
+            source.record(migration, phase, owner);
+            destination.record(migration, phase, owner);
+        }
     }
 
     OwnershipJournal sourceJournal() {

@@ -23,12 +23,13 @@ class ChronicleJournalStoreTest {
     }
 
     @Test
-    void entriesSurviveClosingAndReopening() {
+    void entriesSurviveClosingAndReopening() throws InterruptedException {
         Path file = dir.resolve("source.journal");
         UUID id = UUID.randomUUID();
         try (ChronicleJournalStore store = ChronicleJournalStore.openForWriting(file)) {
             store.append(entry(id, 0, Phase.SOURCE_OWNS));
             store.append(entry(id, 1, Phase.SWITCH_OVER_SENT));
+            store.awaitOnDisk(); // the background flush of both completes
         }
 
         try (ChronicleJournalStore store = ChronicleJournalStore.openForWriting(file)) {
