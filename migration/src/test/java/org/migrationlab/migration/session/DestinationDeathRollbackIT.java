@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +17,6 @@ import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.MigrationReport;
-import org.migrationlab.migration.testing.LoopbackDestination;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 
@@ -48,45 +44,20 @@ class DestinationDeathRollbackIT {
     private record Journaled(Phase phase, Owner owner) {
     }
 
-    /** Runs the migration; at the kill the first destination goes away and {@code restart} takes its port. */
+    /** Runs the migration; at the kill the first destination goes away and a restarted one takes its port. */
     private LoopbackMigration.Result migrateThroughDeath(boolean journalProof, List<Journaled> journaled,
                                                         AtomicLong killedAt) throws Exception {
-        LoopbackDestination first = new LoopbackDestination(TRANSPORT, 1, 1L << 30, 60_000, 1_000);
-        CompletableFuture<DestinationSession> incoming = first.nextSession();
-        AtomicReference<LoopbackDestination> second = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable kill = () -> {
-            if (dead.compareAndSet(false, true)) {
-                first.close(); // the process is gone: no ABORT, its connections just end
-            }
-        };
         OwnershipJournal journal = (id, phase, owner) -> journaled.add(new Journaled(phase, owner));
-        LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
-                .withFaults(FaultPlan.parse("kill destination at postcopy 40%"), line -> {
-                    if (!line.startsWith("fault fired: kill destination")) {
-                        return;
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        killedAt.set(System.nanoTime());
-                        kill.run();
-                        try {
-                            LostGuests lost = journalProof
-                                    ? new LostGuests(Set.of(incoming.join().id()), journal) : LostGuests.NONE;
-                            second.set(new LoopbackDestination(TRANSPORT, 1, 1L << 30, 60_000, 1_000,
-                                    first.address(), lost));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-                });
-        try {
-            return LoopbackMigration.migrateTo(first.address(), incoming, GUEST,
-                    MigrationConfig.defaults(MigrationMode.POSTCOPY).withRecoverTimeout(30_000),
-                    reference.finalProgress() / 4, options);
-        } finally {
-            kill.run();
-            if (second.get() != null) {
-                second.get().close();
+        try (DyingDestination destination = new DyingDestination(TRANSPORT, LoopbackMigration.MACHINES, () -> { })) {
+            LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
+                    .withFaults(FaultPlan.parse("kill destination at postcopy 40%"),
+                            destination.faultLog(journalProof, journal));
+            try {
+                return LoopbackMigration.migrateTo(destination.address(), destination.incoming(), GUEST,
+                        MigrationConfig.defaults(MigrationMode.POSTCOPY).withRecoverTimeout(30_000),
+                        reference.finalProgress() / 4, options);
+            } finally {
+                killedAt.set(destination.killedAtNanos());
             }
         }
     }

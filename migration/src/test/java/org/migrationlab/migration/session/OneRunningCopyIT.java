@@ -2,14 +2,8 @@ package org.migrationlab.migration.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +11,6 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.faults.FaultPlan;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.MigrationReport;
-import org.migrationlab.migration.testing.LoopbackDestination;
 import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.testing.MachineDecorator;
 import org.migrationlab.migration.testing.RunIntervals;
@@ -124,45 +117,19 @@ class OneRunningCopyIT {
         RunIntervals runs = new RunIntervals();
         MachineDecorator destinationMachines = new MachineDecorator(LoopbackMigration.MACHINES,
                 runs.watch(Side.DESTINATION));
-        LoopbackDestination first = new LoopbackDestination(TRANSPORT, 1, 1L << 30, 60_000, 1_000,
-                new InetSocketAddress("127.0.0.1", 0), LostGuests.NONE, destinationMachines);
-        CompletableFuture<DestinationSession> incoming = first.nextSession();
-        AtomicReference<LoopbackDestination> second = new AtomicReference<>();
-        AtomicBoolean dead = new AtomicBoolean();
-        AtomicLong killedAt = new AtomicLong();
-        Runnable kill = () -> {
-            if (dead.compareAndSet(false, true)) {
-                killedAt.set(System.nanoTime());
-                first.close(); // the process is gone: no ABORT, its connections just end...
-                runs.kill(Side.DESTINATION); // ...and its vCPU with them
-            }
-        };
-        LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
-                .withSourceMachines(runs.watch(Side.SOURCE))
-                .withFaults(FaultPlan.parse("kill destination at postcopy 40%"), line -> {
-                    if (line.startsWith("fault fired: kill destination")) {
-                        Thread.ofVirtual().start(() -> {
-                            kill.run();
-                            try {
-                                second.set(new LoopbackDestination(TRANSPORT, 1, 1L << 30, 60_000, 1_000,
-                                        first.address(), new LostGuests(Set.of(incoming.join().id()),
-                                        (id, phase, owner) -> { }), destinationMachines));
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        });
-                    }
-                });
+        long killedAt;
         LoopbackMigration.Result result;
-        try {
-            result = LoopbackMigration.migrateTo(first.address(), incoming, GUEST,
+        // The dead process's vCPU stops with it.
+        try (DyingDestination destination = new DyingDestination(TRANSPORT, destinationMachines,
+                () -> runs.kill(Side.DESTINATION))) {
+            LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
+                    .withSourceMachines(runs.watch(Side.SOURCE))
+                    .withFaults(FaultPlan.parse("kill destination at postcopy 40%"),
+                            destination.faultLog(true, (id, phase, owner) -> { }));
+            result = LoopbackMigration.migrateTo(destination.address(), destination.incoming(), GUEST,
                     MigrationConfig.defaults(MigrationMode.POSTCOPY).withRecoverTimeout(30_000),
                     reference.finalProgress() / 4, options);
-        } finally {
-            kill.run();
-            if (second.get() != null) {
-                second.get().close();
-            }
+            killedAt = destination.killedAtNanos();
         }
 
         MigrationReport report = result.report();
@@ -172,7 +139,7 @@ class OneRunningCopyIT {
         List<RunIntervals.Interval> source = runs.intervals(Side.SOURCE);
         assertThat(source).as("run, frozen at the switch-over, resumed after the rollback").hasSize(2);
         assertThat(source.get(1).opened()).isEqualTo("resume");
-        assertThat(source.get(1).from()).as("the source resumed after the kill").isGreaterThan(killedAt.get());
+        assertThat(source.get(1).from()).as("the source resumed after the kill").isGreaterThan(killedAt);
         // Torn down with its connections (the guest's end completes then) or by the kill itself.
         assertThat(runs.intervals(Side.DESTINATION)).singleElement()
                 .satisfies(i -> assertThat(i.to()).as("stopped before the source resumed")
