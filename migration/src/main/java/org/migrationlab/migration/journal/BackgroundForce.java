@@ -8,8 +8,9 @@ import java.io.IOException;
  * the disk flush (a few milliseconds, up to tens on a busy disk) only adds survival of the machine's crash,
  * and doing it here keeps it out of the migration's downtime. Requests that arrive while a flush runs are
  * served together by the next one, so at most one flush waits: nothing queues up however fast the caller
- * writes. A failed flush is kept and thrown by the next {@link #request} (the caller's next write then fails,
- * as a synchronous flush would have made it) and by {@link #close}.
+ * writes. The flushing thread (virtual) exists only while there is something to flush. A failed flush is kept
+ * and thrown by the next {@link #request} (the caller's next write then fails, as a synchronous flush would
+ * have made it) and by {@link #close}.
  */
 public final class BackgroundForce implements AutoCloseable {
     /** One flush: fsync of a file, of a directory... */
@@ -18,18 +19,19 @@ public final class BackgroundForce implements AutoCloseable {
         void force() throws IOException;
     }
 
+    private final String name;
     private final Flush flush;
-    private final Thread thread;
+    private boolean running;
     private boolean requested;
-    private boolean closing;
+    private boolean closed;
     private long requests;
     private long flushed;
     private IOException failure;
 
-    /** Starts the flushing thread, named {@code name}. */
+    /** Flushes with {@code flush} on a thread named {@code name}. */
     public BackgroundForce(String name, Flush flush) {
+        this.name = name;
         this.flush = flush;
-        this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
 
     /**
@@ -41,12 +43,16 @@ public final class BackgroundForce implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        if (closing) {
+        if (closed) {
             throw new IllegalStateException("closed");
         }
         requests++;
-        requested = true;
-        notifyAll();
+        if (running) {
+            requested = true; // the running flush may have begun before this write: one more follows it
+            return;
+        }
+        running = true;
+        Thread.ofVirtual().name(name).start(this::run);
     }
 
     /** Waits until every write before the last {@link #request} is on the disk (tests, and close). */
@@ -60,20 +66,19 @@ public final class BackgroundForce implements AutoCloseable {
         }
     }
 
-    /** Flushes what is still pending, then stops the thread. */
+    /** Refuses further requests and waits for the flush of what is pending. */
     @Override
     public void close() throws IOException {
         synchronized (this) {
-            closing = true;
-            notifyAll();
-        }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            flush.force(); // not waited for the thread: flush here (a second flush is harmless)
-        }
-        synchronized (this) {
+            closed = true;
+            try {
+                while (running) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                flush.force(); // not waited for the thread: flush here (a second flush is harmless)
+            }
             if (failure != null) {
                 throw failure;
             }
@@ -84,16 +89,6 @@ public final class BackgroundForce implements AutoCloseable {
         while (true) {
             long upTo;
             synchronized (this) {
-                while (!requested && !closing) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        return; // nothing interrupts it; if something does, close still flushes on its own
-                    }
-                }
-                if (!requested) {
-                    return; // closing, nothing pending
-                }
                 requested = false;
                 upTo = requests;
             }
@@ -108,10 +103,12 @@ public final class BackgroundForce implements AutoCloseable {
                     failure = failed;
                 }
                 flushed = upTo;
-                notifyAll();
-                if (failure != null) {
+                if (!requested || failure != null) {
+                    running = false;
+                    notifyAll();
                     return;
                 }
+                notifyAll();
             }
         }
     }

@@ -22,6 +22,7 @@ import java.util.zip.CRC32C;
 
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.migration.journal.BackgroundForce;
 import org.migrationlab.migration.protocol.MigrationMode;
 
 /**
@@ -39,6 +40,8 @@ public final class SourceStateDir implements CheckpointSink {
     private static final int MAX_BYTES = 64 << 20;
 
     private final Path dir;
+    /** Checkpoints saved in a row share their flushes; no thread waits when none is pending. */
+    private final BackgroundForce force = new BackgroundForce("checkpoint-force", this::forceToDisk);
 
     public SourceStateDir(Path dir) {
         this.dir = dir;
@@ -61,7 +64,8 @@ public final class SourceStateDir implements CheckpointSink {
      * is whole and outlives this process (a kill leaves the old one or the new one, never a mix). It is forced
      * to the disk, with the rename, in the background: a disk flush inside the downtime would cost more than
      * the rest of the switch-over, and the guest's RAM file beside it is not flushed either, so a machine
-     * crash loses the source's side whatever this does.
+     * crash loses the source's side whatever this does. An earlier flush that failed fails this save, as a
+     * checkpoint that cannot be saved does.
      */
     @Override
     public void save(SourceCheckpoint checkpoint) {
@@ -83,59 +87,27 @@ public final class SourceStateDir implements CheckpointSink {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the source checkpoint in " + dir + ": " + e.getMessage(), e);
         }
-        requestFlush();
+        try {
+            force.request();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot force the source checkpoint in " + dir + " to the disk: "
+                    + e.getMessage(), e);
+        }
     }
 
-    private final Object flushLock = new Object();
-    private boolean flushRunning;
-    private boolean flushAgain;
-    private volatile IOException flushFailure;
-
-    /**
-     * Starts a flush of the checkpoint and its directory on a virtual thread, or, while one runs, asks it for
-     * one more: saves in a row share flushes instead of queueing one each.
-     */
-    private void requestFlush() {
-        synchronized (flushLock) {
-            if (flushRunning) {
-                flushAgain = true;
-                return;
-            }
-            flushRunning = true;
+    /** Forces the checkpoint and its directory (the rename itself) to the disk. */
+    private void forceToDisk() throws IOException {
+        try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ);
+             FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            file.force(true);
+            directory.force(true);
         }
-        Thread.ofVirtual().name("checkpoint-force").start(() -> {
-            while (true) {
-                try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ);
-                     FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                    file.force(true);
-                    directory.force(true); // the rename itself
-                } catch (IOException e) {
-                    flushFailure = e; // the checkpoint is in the page cache: only a machine crash can lose it now
-                }
-                synchronized (flushLock) {
-                    if (!flushAgain) {
-                        flushRunning = false;
-                        flushLock.notifyAll();
-                        return;
-                    }
-                    flushAgain = false;
-                }
-            }
-        });
     }
 
     /** Waits until the last checkpoint saved is on the disk; its failure, if it failed. */
     public void awaitOnDisk() throws InterruptedException, IOException {
-        synchronized (flushLock) {
-            while (flushRunning) {
-                flushLock.wait();
-            }
-        }
-        if (flushFailure != null) {
-            throw flushFailure;
-        }
+        force.awaitFlushed();
     }
-
 
     /** The checkpoint saved here, or empty when there is none; a damaged one is an error. */
     public Optional<SourceCheckpoint> read() {
