@@ -9,6 +9,11 @@ public sealed interface Trigger {
     /** The canonical text, starting with {@code at}. */
     String print();
 
+    /** Whether it fires once SWITCH_OVER goes out or later: the guest is no longer the source's alone. */
+    default boolean fromSwitchOver() {
+        return this instanceof SwitchOver || this instanceof PostcopyShare;
+    }
+
     /** {@code at precopy round N}: as the first page of pre-copy round {@code round} goes out. */
     record PrecopyRound(int round) implements Trigger {
         public PrecopyRound {

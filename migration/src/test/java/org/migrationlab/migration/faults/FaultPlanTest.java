@@ -113,4 +113,12 @@ class FaultPlanTest {
         assertThat(schedule.pagesSent(true, true, 0, 10)).isEmpty();
         assertThat(schedule.switchOver(0)).isEmpty();
     }
+
+    @Test
+    void onlyTheSwitchOverAndPostcopyTriggersFireOnceTheGuestIsNoLongerTheSourcesAlone() {
+        assertThat(new Trigger.SwitchOver().fromSwitchOver()).isTrue();
+        assertThat(new Trigger.PostcopyShare(0).fromSwitchOver()).isTrue();
+        assertThat(new Trigger.PrecopyShare(100).fromSwitchOver()).isFalse();
+        assertThat(new Trigger.PrecopyRound(3).fromSwitchOver()).isFalse();
+    }
 }

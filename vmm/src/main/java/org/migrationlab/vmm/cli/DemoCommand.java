@@ -36,7 +36,6 @@ import org.migrationlab.vmm.render.MigrationReportTable;
 
 import org.migrationlab.migration.faults.Fault;
 import org.migrationlab.migration.faults.FaultPlan;
-import org.migrationlab.migration.faults.Trigger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -375,8 +374,7 @@ public final class DemoCommand implements Callable<Integer> {
     private boolean recoversSource() {
         return mode != MigrationMode.PRECOPY && faultOptions.faults != null && faultOptions.faults.kills().stream()
                 .anyMatch(f -> f instanceof Fault.Kill kill && kill.side() == Fault.Side.SOURCE
-                        && (kill.trigger() instanceof Trigger.PostcopyShare
-                        || kill.trigger() instanceof Trigger.SwitchOver));
+                        && kill.trigger().fromSwitchOver());
     }
 
     private boolean kills(Fault.Side side) {

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.migrationlab.migration.faults.Fault;
 import org.migrationlab.migration.faults.FaultPlan;
-import org.migrationlab.migration.faults.Trigger;
 
 /**
  * The demo's operator for a fault plan's kills (docs/FAULTS.md): the source announces each kill as its
@@ -157,8 +156,7 @@ final class KillHarness {
         int where = fault.indexOf(" (");
         try {
             FaultPlan plan = FaultPlan.parse(where < 0 ? fault : fault.substring(0, where));
-            return plan.kills().stream().anyMatch(f -> f instanceof Fault.Kill kill
-                    && (kill.trigger() instanceof Trigger.PostcopyShare || kill.trigger() instanceof Trigger.SwitchOver));
+            return plan.kills().stream().anyMatch(f -> f instanceof Fault.Kill kill && kill.trigger().fromSwitchOver());
         } catch (IllegalArgumentException e) {
             return false;
         }
