@@ -5,13 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.migrationlab.emulator.port.GuestFactory;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.journal.Owner;
-import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
 import org.migrationlab.migration.journal.Phase;
+import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
 import org.migrationlab.migration.restart.CheckpointSink;
 import org.migrationlab.migration.restart.SourceCheckpoint;
 import org.migrationlab.migration.restart.SourceStateDir;
@@ -27,12 +28,20 @@ final class WarmUpStateDir implements AutoCloseable {
     private final Path dir;
     private final ChronicleJournalStore sourceStore;
     private final ChronicleJournalStore destinationStore;
-    private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+    private final SourceStateDir states;
+    private final OwnershipJournal sourceJournal;
+    private final OwnershipJournal destinationJournal;
+    private final AtomicInteger writes = new AtomicInteger();
+    /** The last checkpoint a warm-up migration saved, for {@link #repeatWrites}. */
+    private volatile SourceCheckpoint lastCheckpoint;
 
     private WarmUpStateDir(Path dir, ChronicleJournalStore sourceStore, ChronicleJournalStore destinationStore) {
         this.dir = dir;
         this.sourceStore = sourceStore;
         this.destinationStore = destinationStore;
+        this.states = dir == null ? null : new SourceStateDir(dir);
+        this.sourceJournal = counted(sourceStore);
+        this.destinationJournal = counted(destinationStore);
     }
 
     /** A fresh scratch directory with both journals open. */
@@ -57,10 +66,9 @@ final class WarmUpStateDir implements AutoCloseable {
     }
 
     CheckpointSink checkpoints() {
-        if (dir == null) {
+        if (states == null) {
             return CheckpointSink.NONE;
         }
-        SourceStateDir states = new SourceStateDir(dir);
         return checkpoint -> {
             states.save(checkpoint);
             lastCheckpoint = checkpoint;
@@ -68,8 +76,13 @@ final class WarmUpStateDir implements AutoCloseable {
         };
     }
 
-    /** The last checkpoint a warm-up migration saved, for {@link #repeatWrites}. */
-    private volatile SourceCheckpoint lastCheckpoint;
+    OwnershipJournal sourceJournal() {
+        return sourceJournal;
+    }
+
+    OwnershipJournal destinationJournal() {
+        return destinationJournal;
+    }
 
     /**
      * Writes the last checkpoint and a journal entry on each side {@code times} times more: one migration
@@ -78,12 +91,9 @@ final class WarmUpStateDir implements AutoCloseable {
      */
     void repeatWrites(int times) {
         SourceCheckpoint checkpoint = lastCheckpoint;
-        if (dir == null || checkpoint == null) {
+        if (states == null || checkpoint == null) {
             return;
         }
-        SourceStateDir states = new SourceStateDir(dir);
-        OwnershipJournal source = sourceJournal();
-        OwnershipJournal destination = destinationJournal();
         Phase[] phases = {Phase.SOURCE_OWNS, Phase.SWITCH_OVER_SENT, Phase.DESTINATION_OWNS, Phase.COMPLETED};
         UUID migration = UUID.randomUUID();
         for (int i = 0; i < times; i++) {
@@ -91,20 +101,13 @@ final class WarmUpStateDir implements AutoCloseable {
             Phase phase = phases[i % phases.length];
             Owner owner = phase == Phase.SOURCE_OWNS || phase == Phase.SWITCH_OVER_SENT ? Owner.SOURCE
                     : Owner.DESTINATION;
-            source.record(migration, phase, owner);
-            destination.record(migration, phase, owner);
+            sourceJournal.record(migration, phase, owner);
+            destinationJournal.record(migration, phase, owner);
         }
     }
 
-    OwnershipJournal sourceJournal() {
-        return port(sourceStore);
-    }
-
-    OwnershipJournal destinationJournal() {
-        return port(destinationStore);
-    }
-
-    private OwnershipJournal port(ChronicleJournalStore store) {
+    /** A journal over {@code store} that counts its entries in {@link #writes}; none without a store. */
+    private OwnershipJournal counted(ChronicleJournalStore store) {
         if (store == null) {
             return OwnershipJournal.NONE;
         }
