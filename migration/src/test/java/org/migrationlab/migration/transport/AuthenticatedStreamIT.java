@@ -51,6 +51,17 @@ class AuthenticatedStreamIT {
         return new LoopbackDestination(SECRET, 4, MAX_RAM, 300);
     }
 
+    /** A destination that gives a peer 300 ms to complete its handshake. */
+    private static LoopbackDestination impatientDestination() throws InterruptedException {
+        return new LoopbackDestination(TransportConfig.of(SECRET).withHandshakeLimits(300, 16), 4, MAX_RAM, 300);
+    }
+
+    /** The encoded HELLO a source opens its bulk connection with, for a new migration. */
+    private static byte[] sourceHello() {
+        return RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK, UUID.randomUUID(),
+                Authenticator.newNonce()));
+    }
+
     private static ProtocolException failure(LoopbackDestination destination, UUID id) throws InterruptedException {
         Throwable failure = destination.failure(id, WAIT_MILLIS);
         assertThat(failure).isInstanceOf(ProtocolException.class);
@@ -216,8 +227,7 @@ class AuthenticatedStreamIT {
 
     @Test
     void aPeerThatDoesNotCompleteItsHandshakeInTimeIsCutOff() throws Exception {
-        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET)
-                .withHandshakeLimits(300, 16), 4, MAX_RAM, 300);
+        try (LoopbackDestination destination = impatientDestination();
              RawPeer peer = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
             long start = System.nanoTime();
             RawPeer.Ending ending = peer.readUntilClosed(); // says nothing at all
@@ -231,12 +241,10 @@ class AuthenticatedStreamIT {
 
     @Test
     void aPeerThatSendsOnlyAHelloIsCutOffAtTheHandshakeTimeout() throws Exception {
-        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET)
-                .withHandshakeLimits(300, 16), 4, MAX_RAM, 300);
+        try (LoopbackDestination destination = impatientDestination();
              RawPeer peer = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
             long start = System.nanoTime();
-            peer.sendUnsealed(RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK,
-                    UUID.randomUUID(), Authenticator.newNonce())));
+            peer.sendUnsealed(sourceHello());
             peer.expect(Hello.class); // then never its AUTH
             RawPeer.Ending ending = peer.readUntilClosed();
 
@@ -250,12 +258,10 @@ class AuthenticatedStreamIT {
 
     @Test
     void aPeerThatSendsHalfAFrameIsCutOffAtTheHandshakeTimeout() throws Exception {
-        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(SECRET)
-                .withHandshakeLimits(300, 16), 4, MAX_RAM, 300);
+        try (LoopbackDestination destination = impatientDestination();
              RawPeer peer = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
             long start = System.nanoTime();
-            byte[] hello = RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK,
-                    UUID.randomUUID(), Authenticator.newNonce()));
+            byte[] hello = sourceHello();
             peer.sendUnsealed(java.util.Arrays.copyOf(hello, hello.length / 2)); // the rest never comes
             RawPeer.Ending ending = peer.readUntilClosed();
 
@@ -272,11 +278,9 @@ class AuthenticatedStreamIT {
                 .withHandshakeLimits(WAIT_MILLIS, 2), 4, MAX_RAM, 300);
              RawPeer first = RawPeer.connect(destination.address(), WAIT_MILLIS);
              RawPeer second = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
-            first.sendUnsealed(RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK,
-                    UUID.randomUUID(), Authenticator.newNonce())));
+            first.sendUnsealed(sourceHello());
             first.expect(Hello.class); // the destination counts the first as pending for sure
-            second.sendUnsealed(RawPeer.encode(new Hello(Hello.CURRENT_VERSION, Role.SOURCE, Channel.BULK,
-                    UUID.randomUUID(), Authenticator.newNonce())));
+            second.sendUnsealed(sourceHello());
             second.expect(Hello.class);
             try (RawPeer third = RawPeer.connect(destination.address(), WAIT_MILLIS)) {
                 RawPeer.Ending ending = third.readUntilClosed();
