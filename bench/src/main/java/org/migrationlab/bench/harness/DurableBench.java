@@ -6,13 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.MigrationReport;
-import org.migrationlab.migration.report.ReportJson;
 
 /**
  * What the durable mode costs (docs/FAULTS.md, docs/JOURNAL.md): the same post-copy migration of the same guest
@@ -124,30 +122,17 @@ final class DurableBench {
     private MigrationReport demo(boolean durable) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bench-durable");
         try {
-            Path report = dir.resolve("demo.json");
-            Path log = dir.resolve("demo.log");
             List<String> command = new ArrayList<>(vmm);
             command.add("demo");
             command.addAll(scenario.args());
-            command.addAll(List.of("--json", report.toString(), "--timeout", "5m"));
+            command.addAll(List.of("--timeout", "5m"));
             if (!scenario.warmUp()) {
                 command.add("--no-warm-up");
             }
             if (durable) {
                 command.addAll(List.of("--state-dir", Files.createDirectory(dir.resolve("state")).toString()));
             }
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .start();
-            process.getOutputStream().close();
-            if (!process.waitFor(6, TimeUnit.MINUTES)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new IllegalStateException("vmm demo did not end within 6 min: " + tail(log));
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("vmm demo exited with " + process.exitValue() + ": " + tail(log));
-            }
-            MigrationReport read = ReportJson.readMigrationReport(Files.readString(report));
+            MigrationReport read = DemoProcess.report(command, dir);
             if (!read.completed()) {
                 throw new IllegalStateException("the migration did not complete: " + read.error());
             }
@@ -155,11 +140,6 @@ final class DurableBench {
         } finally {
             deleteRecursively(dir);
         }
-    }
-
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -15,7 +15,6 @@ import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.DowntimeBreakdown;
 import org.migrationlab.migration.report.FaultLatencyBreakdown;
 import org.migrationlab.migration.report.MigrationReport;
-import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.transport.TransportConfig;
 
@@ -95,23 +94,16 @@ final class ProcessesBench {
         }
     }
 
-    /** One {@code bin/vmm demo --json} in fresh processes; its output goes to a log beside the report. */
+    /** One {@code bin/vmm demo} in fresh processes. */
     private MigrationReport demo(Path vmm, long bandwidth) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bench-demo");
-        Path report = dir.resolve("demo.json");
-        Path log = dir.resolve("demo.log");
-        List<String> command = new ArrayList<>(List.of(vmm.toString(), "demo", "--json", report.toString()));
+        List<String> command = new ArrayList<>(List.of(vmm.toString(), "demo"));
         if (bandwidth > 0) {
             command.addAll(List.of("--bandwidth", bandwidth + "bit"));
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        int exit = process.waitFor();
-        if (exit != 0) {
-            throw new IllegalStateException("bin/vmm demo exited with " + exit + "; its output is in " + log);
-        }
-        MigrationReport read = ReportJson.readMigrationReport(Files.readString(report));
-        Files.delete(report);
-        Files.delete(log);
+        MigrationReport read = DemoProcess.report(command, dir);
+        Files.delete(dir.resolve("demo.json"));
+        Files.delete(dir.resolve("demo.log"));
         Files.delete(dir);
         return read;
     }
