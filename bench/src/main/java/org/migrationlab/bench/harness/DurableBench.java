@@ -38,7 +38,7 @@ final class DurableBench {
             "--prepage", "bubble", "--arg", "wss=64M", "--arg", "pattern=seq", "--arg", "passes=400"), 5, true);
     /** A tiny guest, one pair and no warm-up migrations: seconds, for the smoke test. */
     static final Scenario SMOKE = new Scenario("postcopy 32M wss 2M", List.of("--memory", "32M", "--mode", "postcopy",
-            "--prepage", "bubble", "--arg", "wss=2M", "--arg", "pattern=seq", "--arg", "passes=4000"), 1, false);
+            "--prepage", "bubble", "--arg", "wss=2M", "--arg", "pattern=seq", "--arg", "passes=16000"), 1, false);
 
     private final List<String> vmm;
     private final Scenario scenario;
