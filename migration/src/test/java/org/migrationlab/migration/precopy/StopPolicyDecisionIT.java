@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.IntToLongFunction;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,6 +30,7 @@ import org.migrationlab.migration.testing.SteppedGuest;
  * round that dirtied nothing always does. Every migrated guest ends exactly as the unmigrated run, after
  * progress at the destination.
  */
+@Tag("serial") // run alone: each policy's decision depends on the guest's dirtying rate against the link's
 @ExtendWith(NoLeaks.class)
 @Timeout(180)
 class StopPolicyDecisionIT {

@@ -29,6 +29,9 @@ import org.migrationlab.migration.transport.TransportConfig;
  */
 @Timeout(60)
 class DestinationRecoveryIT {
+    /** The raw peers here send no heartbeat, and liveness is not what these tests check. */
+    private static final TransportConfig PATIENT = TransportConfig.of(LoopbackMigration.SECRET).withPeerTimeout(60_000);
+
     private static final long RECOVER_TIMEOUT_MILLIS = 4_000;
 
     @Test
@@ -39,7 +42,7 @@ class DestinationRecoveryIT {
             upToPush.writeBytes(frame);
         }
         UUID id = UUID.randomUUID();
-        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(LoopbackMigration.SECRET), 1,
+        try (LoopbackDestination destination = new LoopbackDestination(PATIENT, 1,
                 1L << 30, 60_000, RECOVER_TIMEOUT_MILLIS)) {
             try (RawPeer first = RawPeer.connect(destination.address(), 10_000)) {
                 first.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
@@ -95,7 +98,7 @@ class DestinationRecoveryIT {
         SourceStreams streams = SourceStreams.get();
         List<byte[]> frames = streams.postcopyFrames();
         UUID id = UUID.randomUUID();
-        try (LoopbackDestination destination = new LoopbackDestination(TransportConfig.of(LoopbackMigration.SECRET), 1,
+        try (LoopbackDestination destination = new LoopbackDestination(PATIENT, 1,
                 1L << 30, 60_000, 30_000)) {
             CompletableFuture<DestinationSession> session = destination.nextSession();
             try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000);

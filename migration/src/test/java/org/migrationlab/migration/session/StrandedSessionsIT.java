@@ -69,8 +69,9 @@ class StrandedSessionsIT {
                 Throwable failure = destination.failure(id, WAIT_MILLIS);
                 assertThat(failure).isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.reason()).isEqualTo(AbortReason.TIMEOUT));
-                assertThat(failure).hasMessageContaining("peer silent for 0.9 s: nothing from the source on the BULK"
-                        + " connection");
+                // the silence measured, at least the 0.9 s timeout (more when the event loop ran late)
+                assertThat(failure).hasMessageFindingMatch("peer silent for (0\\.9|[1-9]\\.\\d) s: nothing from the"
+                        + " source on the BULK connection");
                 destination.destinations().released(id).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
             }
             double freedAfter = (System.nanoTime() - start) / 1e9;

@@ -44,9 +44,14 @@ final class WarmUpStateDir implements AutoCloseable {
         this.destinationJournal = counted(destinationStore);
     }
 
+    /** The scratch directories' name prefix; the process id tells whose a directory is. */
+    static String scratchPrefix() {
+        return "vmm-warm-up-" + ProcessHandle.current().pid() + "-";
+    }
+
     /** A fresh scratch directory with both journals open. */
     static WarmUpStateDir scratch() throws IOException {
-        Path dir = Files.createTempDirectory("vmm-warm-up-");
+        Path dir = Files.createTempDirectory(scratchPrefix());
         ChronicleJournalStore source = null;
         try {
             source = ChronicleJournalStore.openForWriting(JournalFiles.of(dir, Owner.SOURCE));

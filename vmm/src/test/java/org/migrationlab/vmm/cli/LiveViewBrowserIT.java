@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -41,6 +42,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * counted by colour, move while it runs and end equal to the report's pages by kind. A failed migration
  * shows its reason on the page. Skips, saying why, only where chromium or chromedriver is not installed.
  */
+@Tag("serial") // run alone: a browser and two processes: on a loaded machine the page's updates lag its waits
 @Timeout(150)
 class LiveViewBrowserIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");

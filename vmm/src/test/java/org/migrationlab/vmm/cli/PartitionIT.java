@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.migrationlab.balloon.device.BalloonedMachines;
@@ -32,6 +33,7 @@ import org.migrationlab.vmm.netns.WatchedProcess;
  * link is up again the source's redial recovers the migration (§5.6) and the guest ends exactly as its
  * unmigrated run. Prints the detection times of both ends and the recovery time after the partition.
  */
+@Tag("serial") // run alone: it asserts detection and recovery times
 class PartitionIT {
     private static final long PARTITION_SECONDS = 5;
     private static final long PEER_TIMEOUT_SECONDS = 3; // the default: neither process is given one

@@ -50,12 +50,13 @@ class WarmUpTest {
         java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
         java.util.function.Supplier<java.util.Set<java.nio.file.Path>> scratchDirs = () -> {
             try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(tmp)) {
-                return files.filter(f -> f.getFileName().toString().startsWith("vmm-warm-up-"))
+                return files.filter(f -> f.getFileName().toString().startsWith(WarmUpStateDir.scratchPrefix()))
                         .collect(java.util.stream.Collectors.toSet());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         };
+        // only this process's: other test JVMs may warm up at the same time
         java.util.Set<java.nio.file.Path> before = scratchDirs.get();
 
         WarmUp.Result result = WarmUp.run(true);
