@@ -89,6 +89,10 @@ public final class DestinationSession {
     private int pauses;
     /** Pages that failed their checksum after the switch-over (each one pauses the migration). */
     private int damagedPages;
+    /** Why the session failed; null while it has not. */
+    private Throwable failure;
+    /** A RECOVER found this session before the switch-over and was refused: its source has heard. */
+    private boolean recoverRefused;
 
     /** @param machines builds the empty machine the guest arrives in (the same devices as the source's) */
     public DestinationSession(UUID id, GuestFactory machines, long maxRamBytes, long replyTimeoutMillis) {
@@ -163,6 +167,26 @@ public final class DestinationSession {
     /** Whether the guest was switched over here, so that a connection for this migration may be a recovery. */
     public synchronized boolean switchedOver() {
         return incoming != null;
+    }
+
+    /**
+     * Whether this session received the migration from its start, then failed before the switch-over reached
+     * it: the guest never ran here, and never will (a failed session takes nothing more). Its source, if it sent
+     * SWITCH_OVER, may take the guest back on this proof (docs/FAULTS.md).
+     */
+    public synchronized boolean endedBeforeSwitchOver() {
+        return state == State.FAILED && guest != null && incoming == null;
+    }
+
+    /**
+     * Whether the session ended before the switch-over, because the link was lost, when its source may have
+     * been switching over (the guest's state had arrived, or it is a post-copy migration, which goes straight to
+     * it), and no recovery has been told since: the source, or a successor of a dead one, may still ask whether
+     * the guest ran here.
+     */
+    public synchronized boolean awaitsSourceAtSwitchOver() {
+        return endedBeforeSwitchOver() && (guestState != null || guest.mode() == MigrationMode.POSTCOPY)
+                && !recoverRefused && LinkLoss.is(failure);
     }
 
     /** One connection's sink, bound to the epoch it belongs to (-1 until its RECOVER names one). */
@@ -339,6 +363,7 @@ public final class DestinationSession {
                     // The source lost the link after sending SWITCH_OVER, which never got here: this session must
                     // never resume the guest now (a SWITCH_OVER still in flight on the old connection is refused),
                     // and the refusal tells the source the guest is its own again.
+                    recoverRefused = true;
                     fail(new ProtocolException(AbortReason.CONNECTION_LOST, "the source reconnected before the "
                             + "switch-over got here: it keeps the guest"));
                     throw new ProtocolException(AbortReason.BAD_STATE, "nothing to recover: migration " + id
@@ -726,10 +751,13 @@ public final class DestinationSession {
                 return;
             }
             if (state != State.AWAITING_CONFIG) { // else nothing of it was journaled, nor held here
-                Owner owner = state == State.RUNNING || state == State.COMPLETING ? Owner.DESTINATION : Owner.SOURCE;
+                // Once switched over (running, paused or completing) the guest ran here: owner source would tell
+                // a restarted daemon that it never did, and let its source roll back on a false proof.
+                Owner owner = incoming != null ? Owner.DESTINATION : Owner.SOURCE;
                 journal.recordBestEffort(id, Phase.FAILED, owner);
             }
             state = State.FAILED;
+            failure = cause;
             channels = new PeerChannel[] {bulk, urgent};
             if (incoming != null) {
                 incoming.abandon(); // a vCPU waiting for a page stops waiting

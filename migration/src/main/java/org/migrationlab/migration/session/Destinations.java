@@ -35,6 +35,11 @@ public final class Destinations {
     private final long recoverTimeoutMillis;
     private final Consumer<DestinationSession> onNewSession;
     private volatile LostGuests lost = LostGuests.NONE;
+    /**
+     * Migrations whose session failed here before the switch-over arrived, each with a future completed once a
+     * recovery of it was told that the guest never ran here (so a --once daemon knows its source heard).
+     */
+    private final Map<UUID, CompletableFuture<Void>> endedBeforeSwitchOver = new ConcurrentHashMap<>();
     private volatile Function<UUID, ArrivalObserver> arrivals = id -> ArrivalObserver.NONE;
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
@@ -83,16 +88,30 @@ public final class Destinations {
         }
     }
 
+    /**
+     * Completes once a recovery of migration {@code id}, which ended here before its switch-over, was told that
+     * the guest never ran here and its connection closed.
+     */
+    public CompletableFuture<Void> sourceTold(UUID id) {
+        return endedBeforeSwitchOver.computeIfAbsent(id, any -> new CompletableFuture<>());
+    }
+
     public RecordSink resolve(Handshake handshake) {
         UUID id = handshake.migrationId();
         if (lost.contains(id)) {
             return new LostGuestSink(id, lost); // never a session: this process never ran that guest
         }
+        DestinationSession known = sessions.get(id);
+        if (lost.neverRan(id) || endedBeforeSwitchOver.containsKey(id)
+                || known != null && known.endedBeforeSwitchOver()) {
+            // Proof, not silence: this side's journal or its own failed session shows the guest never ran here.
+            CompletableFuture<Void> told = sourceTold(id);
+            return new LostGuestSink(id, lost, false, () -> told.complete(null));
+        }
         Long arrivedPages = arrived.get(id);
         if (arrivedPages != null) {
             return new ArrivedMigrationSink(arrivedPages); // the link broke just before the source read COMPLETE
         }
-        DestinationSession known = sessions.get(id);
         if (known != null && (known.switchedOver() || handshake.channel() == MigrationRecord.Channel.BULK)) {
             // A connection for a migration under way here: a recovery (PROTOCOL §5.6), which the session accepts
             // or refuses by the RECOVER it must open with. Before the switch-over a RECOVER ends the session: the
@@ -116,6 +135,9 @@ public final class Destinations {
             }
             session.arrival().whenComplete((arrival, error) -> {
                 if (error != null) {
+                    if (session.endedBeforeSwitchOver()) {
+                        sourceTold(id); // remembered before the session goes: no gap for a recovery
+                    }
                     sessions.remove(id);
                     release(id);
                 } else {

@@ -11,17 +11,31 @@ import org.migrationlab.migration.transport.PeerChannel;
 import org.migrationlab.migration.transport.RecordSink;
 
 /**
- * A recovery of a migration whose guest this destination ran in an earlier process and lost with it
- * ({@link LostGuests}). It answers the RECOVER, on the authenticated connection, with ABORT(GUEST_LOST)
+ * A recovery of a migration whose guest this destination does not hold and never will: it ran it in an
+ * earlier process and lost it with it ({@link LostGuests}), or it never ran it (the migration ended here before
+ * the switch-over arrived). It answers the RECOVER, on the authenticated connection, with ABORT(GUEST_LOST)
  * once the hand-back to the source is journaled; anything else is refused as usual.
  */
 final class LostGuestSink implements RecordSink {
     private final UUID migrationId;
     private final LostGuests lost;
+    private final boolean ranHere;
+    private final Runnable answered;
+    private volatile boolean told;
 
     LostGuestSink(UUID migrationId, LostGuests lost) {
+        this(migrationId, lost, true, () -> { });
+    }
+
+    /**
+     * @param ranHere  whether an earlier process of this side ran the guest (else it never ran here)
+     * @param answered run once the GUEST_LOST answer went out and its connection closed
+     */
+    LostGuestSink(UUID migrationId, LostGuests lost, boolean ranHere, Runnable answered) {
         this.migrationId = migrationId;
         this.lost = lost;
+        this.ranHere = ranHere;
+        this.answered = answered;
     }
 
     @Override
@@ -33,7 +47,7 @@ final class LostGuestSink implements RecordSink {
         ReferenceCountUtil.release(record);
         if (!(record instanceof MigrationRecord.Recover)) {
             throw new ProtocolException(AbortReason.UNEXPECTED_RECORD, record.type()
-                    + " for a migration whose guest this destination lost");
+                    + " for a migration whose guest this destination does not hold");
         }
         try {
             lost.handBack(migrationId);
@@ -41,9 +55,13 @@ final class LostGuestSink implements RecordSink {
             throw new ProtocolException(AbortReason.BAD_STATE, "cannot journal the hand-back of migration "
                     + migrationId + ": " + e.getMessage());
         }
+        told = true;
         // The session handler sends it as ABORT(GUEST_LOST), sealed like every frame after the handshake.
-        throw new ProtocolException(AbortReason.GUEST_LOST, "the destination restarted and no longer runs the guest"
-                + " of migration " + migrationId + " (its journal shows it owned it): resume the source's copy");
+        throw new ProtocolException(AbortReason.GUEST_LOST, ranHere
+                ? "the destination restarted and no longer runs the guest of migration " + migrationId
+                + " (its journal shows it owned it): resume the source's copy"
+                : "the guest of migration " + migrationId + " never ran at this destination (the migration ended"
+                + " here before the switch-over arrived, and can never resume here): resume the source's copy");
     }
 
     @Override
@@ -52,5 +70,8 @@ final class LostGuestSink implements RecordSink {
 
     @Override
     public void closed(PeerChannel channel) {
+        if (told) {
+            answered.run(); // the ABORT left before the connection closed
+        }
     }
 }

@@ -294,8 +294,22 @@ public final class SourceSession {
      * session reconnects as a post-copy recovery would (PROTOCOL §5.6), from {@code checkpoint}'s first epoch;
      * the destination's bitmap says which pages it holds, and this side serves exactly the others, then waits
      * for COMPLETE. {@code checkpoint} must be the one the dead process saved, already counted as restarted.
+     * This overload cannot run the guest here: on the destination's proof that it does not hold the guest the
+     * migration fails, and the state directory keeps it.
      */
     public MigrationReport finishAfterRestart(SourceCheckpoint checkpoint) throws InterruptedException {
+        return finishAfterRestart(checkpoint, () -> {
+            throw new IllegalStateException("this source cannot run the guest from its checkpoint");
+        });
+    }
+
+    /**
+     * As {@link #finishAfterRestart(SourceCheckpoint)}; when the destination proves it does not hold the guest
+     * (ABORT GUEST_LOST: it never ran it, or ran and lost it), the hand-back is journaled durably and
+     * {@code runHere} starts the guest on this side from the checkpoint (the switch-over): a rollback.
+     */
+    public MigrationReport finishAfterRestart(SourceCheckpoint checkpoint, Runnable runHere)
+            throws InterruptedException {
         Timeline time = new Timeline();
         migrationId = checkpoint.migrationId();
         switchOverSent = true;
@@ -324,6 +338,10 @@ public final class SourceSession {
             Throwable cause = e instanceof TransportClosedException && inbox.failure() != null ? inbox.failure() : e;
             String error = describe(cause);
             abortPeer(cause);
+            if (destinationLostGuest && rollBackFromCheckpoint(error, runHere)) {
+                return report(MigrationReport.ROLLED_BACK, error + " (rolled back: the guest runs again on the source"
+                        + " from its checkpoint at the switch-over)", "restarted", -1, time, faults, Double.NaN);
+            }
             journal.recordBestEffort(migrationId, Phase.FAILED, Owner.DESTINATION);
             progress.phase("failed");
             return report("failed", error + " (a restarted source; its state directory keeps the guest's pages)",
@@ -805,6 +823,32 @@ public final class SourceSession {
         rollback = new MigrationReport.Rollback("switch-over",
                 linkLostNanos == 0 ? -1 : (resumedNanos - linkLostNanos) / 1e6, resumedAtMillis,
                 sent.sentCount() - sentAtSwitchOver, why, -1);
+        return true;
+    }
+
+    /**
+     * A restarted source's rollback: its guest is only the stored copy, so {@code runHere} builds a runnable
+     * one from the checkpoint, after the hand-back is durable (a later restart then refuses to serve it). False
+     * when the journal could not record it or the guest could not be started: the state directory keeps it.
+     */
+    private boolean rollBackFromCheckpoint(String why, Runnable runHere) {
+        try {
+            journal.record(migrationId, Phase.ROLLED_BACK, Owner.SOURCE);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        try {
+            runHere.run();
+        } catch (RuntimeException e) {
+            journal.recordBestEffort(migrationId, Phase.FAILED, Owner.SOURCE);
+            return false;
+        }
+        long resumedNanos = System.nanoTime();
+        ownershipPassed = false;
+        progress.phase("rolled-back");
+        // What the dead process sent after the switch-over is not known here: -1.
+        rollback = new MigrationReport.Rollback("switch-over",
+                linkLostNanos == 0 ? -1 : (resumedNanos - linkLostNanos) / 1e6, System.currentTimeMillis(), -1, why, -1);
         return true;
     }
 

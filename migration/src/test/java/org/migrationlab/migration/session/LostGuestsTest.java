@@ -43,6 +43,51 @@ class LostGuestsTest {
         assertThat(LostGuests.NONE.ids()).isEmpty();
     }
 
+    /**
+     * A guest still being received when the process died, or whose migration failed before the switch-over got
+     * here (journaled with the source as owner), never ran here: its source may take it back. A guest that ran
+     * here and failed (owner destination), or completed, did run here.
+     */
+    @Test
+    void guestsReceivingWhenTheProcessDiedOrFailedBeforeTheSwitchOverNeverRanHere() {
+        UUID receiving = UUID.randomUUID();
+        UUID failedBefore = UUID.randomUUID();
+        UUID failedAfter = UUID.randomUUID();
+        UUID running = UUID.randomUUID();
+        UUID completed = UUID.randomUUID();
+        LostGuests lost = LostGuests.fromJournal(List.of(
+                latest(receiving, Phase.SOURCE_OWNS, Owner.SOURCE),
+                latest(failedBefore, Phase.FAILED, Owner.SOURCE),
+                latest(failedAfter, Phase.FAILED, Owner.DESTINATION),
+                latest(running, Phase.DESTINATION_OWNS, Owner.DESTINATION),
+                latest(completed, Phase.COMPLETED, Owner.DESTINATION)), (id, phase, owner) -> { });
+
+        assertThat(lost.neverRanIds()).containsExactlyInAnyOrder(receiving, failedBefore);
+        assertThat(lost.neverRan(failedAfter)).isFalse();
+        assertThat(lost.neverRan(running)).isFalse();
+        assertThat(LostGuests.NONE.neverRanIds()).isEmpty();
+    }
+
+    @Test
+    void aRecoverOfAGuestThatNeverRanHereIsAnsweredGuestLostOnceJournaledAndSaysSoThenReportsTheAnswer() {
+        UUID id = UUID.randomUUID();
+        List<String> journaled = new ArrayList<>();
+        LostGuests lost = new LostGuests(java.util.Set.of(), java.util.Set.of(id), (m, phase, owner) -> journaled.add(
+                m + " " + phase + " " + owner));
+        List<String> told = new ArrayList<>();
+        LostGuestSink sink = new LostGuestSink(id, lost, false, () -> told.add("told"));
+
+        sink.closed(null);
+        assertThat(told).as("nothing was answered yet").isEmpty();
+        assertThatThrownBy(() -> sink.received(new MigrationRecord.Recover(65_537), null))
+                .isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AbortReason.GUEST_LOST))
+                .hasMessageContaining("never ran at this destination");
+        assertThat(journaled).containsExactly(id + " ROLLED_BACK SOURCE");
+        sink.closed(null);
+        assertThat(told).containsExactly("told");
+    }
+
     @Test
     void aRecoverIsAnsweredGuestLostOnlyOnceTheHandBackIsJournaled() {
         UUID id = UUID.randomUUID();

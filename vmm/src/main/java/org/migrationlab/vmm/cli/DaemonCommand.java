@@ -105,7 +105,9 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " (post-copy recovery) before it is given up. Default: ${DEFAULT-VALUE}.")
     private long recoverTimeoutNanos;
 
-    @Option(names = "--once", description = "Exit after the first migration: when its guest ended, or when it failed.")
+    @Option(names = "--once", description = "Exit after the first migration: when its guest ended, or when it failed."
+            + " One that failed on a lost link as its source was switching over is over once a recovering source"
+            + " was told the guest never ran here, or at --recover-timeout.")
     private boolean once;
 
     @Option(names = "--json", paramLabel = "FILE",
@@ -153,13 +155,14 @@ public final class DaemonCommand implements Callable<Integer> {
         }
         CompletableFuture<Integer> firstEnded = new CompletableFuture<>();
         StateJournal journal = StateJournal.open(stateDir, Owner.DESTINATION); // open for the daemon's life
+        AtomicReference<Destinations> registry = new AtomicReference<>();
         Destinations destinations = new Destinations(BalloonedMachines.factory(), once ? 1 : MAX_CONCURRENT_MIGRATIONS,
                 maxMemoryBytes, transport.replyTimeoutMillis(), recoverTimeoutMillis, session -> {
                     session.journal(journal.port(() -> new Journal.Details(guestLabel(session), "", "")));
                     session.linkEvents(line -> say("migration " + shortId(session) + ": " + line));
                     Thread.ofPlatform().daemon(true).name("guest-" + shortId(session)).start(() -> {
                         try {
-                            firstEnded.complete(receive(session));
+                            firstEnded.complete(receive(session, registry.get(), recoverTimeoutMillis));
                         } catch (Throwable t) {
                             firstEnded.completeExceptionally(t);
                             MigrateCommand.printLine(spec.commandLine().getErr(), "vmm daemon: migration "
@@ -167,6 +170,7 @@ public final class DaemonCommand implements Callable<Integer> {
                         }
                     });
                 });
+        registry.set(destinations);
         LostGuests lost = journal.lostGuests();
         destinations.lostGuests(lost);
         if (!lost.ids().isEmpty()) {
@@ -201,7 +205,8 @@ public final class DaemonCommand implements Callable<Integer> {
     }
 
     /** Receives one guest, runs it to its end and reports; returns the exit code for --once. */
-    private int receive(DestinationSession session) throws InterruptedException {
+    private int receive(DestinationSession session, Destinations destinations, long recoverTimeoutMillis)
+            throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String id = shortId(session);
@@ -238,6 +243,7 @@ public final class DaemonCommand implements Callable<Integer> {
                         FaultStats.NONE, Double.NaN, Double.NaN, BalloonSummary.NONE));
                 if (once) {
                     MigrateCommand.printLine(err, "vmm daemon: migration " + id + " failed: " + why);
+                    awaitSourceAtSwitchOver(session, destinations, recoverTimeoutMillis);
                 }
                 yield ExitCode.MIGRATION_FAILED.code();
             }
@@ -254,6 +260,31 @@ public final class DaemonCommand implements Callable<Integer> {
                 yield RunCommand.guestExitCode("vmm daemon: migration " + id, guestOutcome, report.console(), err);
             }
         };
+    }
+
+    /**
+     * With --once, a migration whose link was lost as its source was switching over is not over for its source:
+     * that source (or, if it died, its successor from its state directory) cannot know whether the guest ran
+     * here, and keeps its copy until this side tells it. So the daemon stays, up to its recover timeout, to
+     * answer that recovery (GUEST_LOST: the guest never ran here) rather than leave the source with silence.
+     */
+    private void awaitSourceAtSwitchOver(DestinationSession session, Destinations destinations,
+                                         long recoverTimeoutMillis) throws InterruptedException {
+        if (!session.awaitsSourceAtSwitchOver()) {
+            return;
+        }
+        String id = shortId(session);
+        say("migration " + id + ": the link was lost at the switch-over, before it got here: the guest never ran"
+                + " here; waiting up to " + HumanUnits.duration(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                recoverTimeoutMillis)) + " (the recover timeout) to tell its source so");
+        try {
+            destinations.sourceTold(session.id()).get(recoverTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            say("migration " + id + ": told its source that the guest never ran here (GUEST_LOST): it runs the guest");
+        } catch (java.util.concurrent.TimeoutException e) {
+            say("migration " + id + ": no source asked within the recover timeout");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The guest as its GUEST_CONFIG described it, for the journal (empty before that record). */

@@ -69,7 +69,9 @@ import picocli.CommandLine.Option;
                 + " the kill. A killed destination is restarted on its address and state directory, and the source"
                 + " rolls back to the switch-over. A source killed after the switch-over (post-copy, hybrid) is"
                 + " replaced, once dead, by 'vmm migrate --recover' on its state directory, which serves the pages"
-                + " the destination lacks and finishes the migration. A source killed before the switch-over takes"
+                + " the destination lacks and finishes the migration, or, when the destination proves it never ran"
+                + " the guest (a kill at the switch-over), runs it again from its checkpoint. A source killed before"
+                + " the switch-over takes"
                 + " the guest with it: the demo says it is lost and exits 1."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -295,7 +297,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         kills.restartWith(restartArguments(secret, address));
         if (recoversSource()) {
-            kills.recoverWith(recoverArguments(secret, recoveryJson));
+            List<String> recoverArgs = recoverArguments(secret, recoveryJson);
+            // Its guest's end, when it ran it again here after a rollback, for the oracle.
+            recoverArgs.addAll(List.of("--outcome-json", recoveredOutcomeJson(dir).toString()));
+            kills.recoverWith(recoverArgs);
         }
         List<String> migrateArgs = migrateArguments(config, start, address, secret, migrationJson);
         say(out, "vmm demo: source: vmm " + String.join(" ", migrateArgs));
@@ -308,8 +313,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (kills.sourceKilled()) {
             Process recovering = kills.awaitRecovering(deadline);
             return recovering == null ? sourceKilled(kills, destination, deadline, children, out, err)
-                    : recovered(unmigrated, kills, recovering, destination, recoveryJson, destinationJson, deadline,
-                    children, out, err);
+                    : recovered(unmigrated, kills, recovering, destination, recoveryJson, destinationJson,
+                    recoveredOutcomeJson(dir), deadline, children, out, err);
         }
         if (kills.destinationKilled()) {
             children.close(); // the restarted destination, which answered the source and holds nothing
@@ -446,9 +451,13 @@ public final class DemoCommand implements Callable<Integer> {
      * state directory: waits for it and for the destination, then reads the new source's report and the
      * destination's outcome, asks the oracle, and says what the restart cost.
      */
+    private static Path recoveredOutcomeJson(Path dir) {
+        return dir.resolve("recovered-outcome.json");
+    }
+
     private int recovered(RunReport unmigrated, KillHarness kills, Process recovering, Process destination,
-                          Path recoveryJson, Path destinationJson, long deadline, ChildProcesses children,
-                          PrintWriter out, PrintWriter err) throws Exception {
+                          Path recoveryJson, Path destinationJson, Path recoveredOutcomeJson, long deadline,
+                          ChildProcesses children, PrintWriter out, PrintWriter err) throws Exception {
         Integer recoveryExit = ChildProcesses.waitFor(recovering, deadline);
         // A failed recovery leaves the destination waiting until its recover timeout: a grace period only.
         long destinationDeadline = recoveryExit != null && recoveryExit == ExitCode.SUCCESS.code() ? deadline
@@ -468,6 +477,9 @@ public final class DemoCommand implements Callable<Integer> {
             say(err, "vmm demo: kill source: the recovering source could not take the migration over (exit code "
                     + recoveryExit + ") and wrote no report: the guest is lost");
             return ExitCode.MIGRATION_FAILED.code();
+        }
+        if (report.status().equals(MigrationReport.ROLLED_BACK)) {
+            return restartedOnSource(unmigrated, kills, report, recoveredOutcomeJson, out, err);
         }
         if (destinationExit == null && report.completed()) {
             say(err, "vmm demo: the destination did not finish within --timeout "
@@ -511,6 +523,42 @@ public final class DemoCommand implements Callable<Integer> {
             return ExitCode.MIGRATION_FAILED.code();
         }
         return exitCode(report, verdict, recoveryExit, destinationExit, err);
+    }
+
+    /**
+     * The source was killed at its switch-over before the destination resumed the guest, and the destination
+     * proved it never ran it: the recovering source ran the guest again from its checkpoint. The oracle checks
+     * the guest's end there.
+     */
+    private int restartedOnSource(RunReport unmigrated, KillHarness kills, MigrationReport report,
+                                  Path recoveredOutcomeJson, PrintWriter out, PrintWriter err) throws IOException {
+        MigrationReport.Rollback rollback = report.recovery().rollback();
+        DestinationReport ranOn = readDestination(recoveredOutcomeJson);
+        Verdict verdict = ranOn != null ? Oracle.compare(unmigrated, ranOn)
+                : new Verdict(Verdict.Finding.DIFFERS, List.of("the recovering source wrote no outcome"));
+        double killToResumeMs = rollback == null ? -1 : rollback.resumedAtEpochMs() - kills.killedAtEpochMs();
+        report = report.withOracle(verdict.finding().word()).withKillToResume(killToResumeMs);
+        out.println();
+        out.println("migration report (the recovering source):");
+        out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle(
+                Verdict.Finding.NOT_CHECKED.word()))));
+        if (rollback != null) {
+            out.println(TerminalText.escape(String.format(java.util.Locale.ROOT, "restarted on source: the"
+                    + " destination never ran the guest, and the new source ran it again from its checkpoint at the"
+                    + " switch-over; it started %d ms after the source was killed, and the guest ran again %d ms"
+                    + " after the kill (both read on this machine's wall clock), %.0f ms after the new source began"
+                    + " to reconnect", kills.recoveryStartMs(), Math.round(killToResumeMs), rollback.rollbackMs())));
+        }
+        out.println(TerminalText.escape("oracle: " + verdict.describe()));
+        out.flush();
+        if (json != null) {
+            JsonTarget.write(json, ReportJson.render(report));
+        }
+        if (!verdict.identical()) {
+            say(err, "vmm demo: the guest run again on the source did not end as the unmigrated one did");
+            return ExitCode.MIGRATION_FAILED.code();
+        }
+        return ExitCode.SUCCESS.code();
     }
 
     /**
@@ -640,6 +688,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (mode != MigrationMode.PRECOPY) {
             recoverArgs.addAll(List.of("--prepage", prepage));
         }
+        recoverArgs.addAll(policyClasses.asRecoveryArguments()); // serves on with the same prepaging
         recoverArgs.addAll(List.of("--json", recoveryJson.toString(), "--no-warm-up"));
         return recoverArgs;
     }

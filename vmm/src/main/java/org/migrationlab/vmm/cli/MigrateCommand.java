@@ -219,7 +219,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--recover", paramLabel = "DIR",
             description = "Finish the post-copy migration whose source process died, from its --state-dir DIR: reopens"
                     + " the guest's RAM and frozen state there, reconnects to the destination (its address is in DIR),"
-                    + " learns which pages it lacks and serves exactly those. Give the secret and TLS options again.")
+                    + " learns which pages it lacks and serves exactly those; if the destination proves it never ran"
+                    + " the guest (or lost it), runs the guest here from that state instead (a rollback, exit code 1)."
+                    + " Give the secret, TLS and policy class options again.")
     private Path recoverDir;
 
     @Option(names = {"-q", "--quiet"},
@@ -387,16 +389,23 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             }
             SourceCheckpoint taken = saved.restarted();
             states.save(taken); // durable first: a later restart must start above this one's epochs
-            MigrationConfig migration = migrationConfig().withMode(saved.mode());
+            // The policy classes again: the new source prepages with the same strategy, and a guest it runs again
+            // here (a rollback) gets the same balloon policy.
+            MigrationConfig migration = migrationConfig().withMode(saved.mode())
+                    .withLoaded(policyClasses.loaded("vmm migrate", err));
             long peerTimeoutMillis = FaultOptions.peerTimeoutMillis(spec.commandLine(), faultOptions.peerTimeoutNanos);
             TransportConfig transport = Transports.config(secretFile, tlsCert, null, tlsPin, bandwidthBitsPerSecond,
                     latencyNanos, err).withPeerTimeout(peerTimeoutMillis);
             InetSocketAddress to = HostPortConverter.parse(saved.destination());
-            PageBitmap ballooned = GuestStateCodec.decode(saved.guestState()).ballooned();
+            org.migrationlab.emulator.port.GuestState frozen = GuestStateCodec.decode(saved.guestState());
+            PageBitmap ballooned = frozen.ballooned();
             Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(saved.config(),
                     saved.imageLabel()), saved.destination(), "");
+            Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
+            RestartedHere here = new RestartedHere();
             try (Migratable stored = Machines.stored(saved.config(), states.ramFile(), ballooned);
-                 MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
+                 MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line));
+                 here) {
                 SourceSession session = new SourceSession(stored, saved.imageLabel(), migration, client, to,
                         transport.replyTimeoutMillis());
                 session.journal(journal.port(() -> journaled));
@@ -406,7 +415,8 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                         : MigrationProgressPrinter.start(session.progress(), line -> printLine(err, line));
                 MigrationReport report;
                 try {
-                    report = session.finishAfterRestart(taken);
+                    report = session.finishAfterRestart(taken, () -> here.start(
+                            PolicyClassOptions.machines(migration.loaded()), stored, frozen, console));
                 } finally {
                     if (printer != null) {
                         printer.close();
@@ -416,8 +426,46 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                 if (report.completed()) {
                     return ExitCode.SUCCESS.code();
                 }
+                if (report.status().equals(MigrationReport.ROLLED_BACK) && here.guest != null) {
+                    printLine(err, "vmm migrate: the destination never ran the guest, or lost it: it runs again here"
+                            + " from the checkpoint at the switch-over: " + OneLine.of(report.error()));
+                    ranOnHere(saved.config(), saved.imageLabel(), here.awaitEnd(), out, console);
+                    return ExitCode.MIGRATION_FAILED.code();
+                }
                 printLine(err, "vmm migrate: the recovery failed: " + OneLine.of(report.error()));
                 return ExitCode.MIGRATION_FAILED.code();
+            }
+        }
+    }
+
+    /** A recovering source's guest run again here from its checkpoint (a rollback); none until then. */
+    private static final class RestartedHere implements AutoCloseable {
+        private volatile Migratable guest;
+        private long startedNanos;
+
+        void start(GuestFactory machines, Migratable stored, org.migrationlab.emulator.port.GuestState frozen,
+                   Consumer<String> console) {
+            Migratable restored = org.migrationlab.migration.restart.CheckpointGuest.restore(machines, stored, frozen);
+            guest = restored;
+            startedNanos = System.nanoTime();
+            restored.start(org.migrationlab.emulator.port.AbsentPageHandler.NONE); // every page is present
+            restored.echoConsole(console);
+        }
+
+        SourceOutcome.EndedHere awaitEnd() throws InterruptedException {
+            try {
+                var end = guest.ended().get();
+                long wallNanos = System.nanoTime() - startedNanos;
+                return new SourceOutcome.EndedHere(end, guest.summary().get(), wallNanos);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("the guest's vCPU failed: " + e.getCause(), e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (guest != null) {
+                guest.close();
             }
         }
     }
@@ -566,8 +614,13 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
     /** The guest ran on here to its end: says how it ended and prints its summary, as 'vmm run' does. */
     private void ranOnHere(MachineConfig config, SourceOutcome.EndedHere here, PrintWriter out,
                            Consumer<String> console) {
+        ranOnHere(config, guest.imageLabel(), here, out, console);
+    }
+
+    private void ranOnHere(MachineConfig config, String imageLabel, SourceOutcome.EndedHere here, PrintWriter out,
+                           Consumer<String> console) {
         ConsoleEcho.finishLine(here.summary(), console);
-        RunReport report = RunReport.of(config, guest.imageLabel(), here.end(), here.summary(), here.wallNanos());
+        RunReport report = RunReport.of(config, imageLabel, here.end(), here.summary(), here.wallNanos());
         if (outcomeJson != null) {
             JsonTarget.write(outcomeJson, ReportJson.render(DestinationReport.ended("", config, report.outcome(),
                     here.summary(), FaultStats.NONE, Double.NaN, Double.NaN)));

@@ -83,6 +83,25 @@ final class PolicyClassOptions {
         return BalloonedMachines.factory(() -> loaded.balloonPolicy(BalloonPolicies.create(BalloonConfig.defaults())));
     }
 
+    /**
+     * The options a source's successor ('vmm migrate --recover') needs: its prepaging class (it serves the
+     * remaining pages with the same strategy) and balloon class (a guest it runs again after a rollback keeps
+     * its balloon policy). The stop policy only decides pre-copy, long over by then.
+     */
+    List<String> asRecoveryArguments() {
+        List<String> args = new java.util.ArrayList<>();
+        if (prepageClass != null) {
+            args.addAll(List.of("--prepage-class", prepageClass));
+        }
+        if (balloonClass != null) {
+            args.addAll(List.of("--balloon-policy-class", balloonClass));
+        }
+        if (!args.isEmpty()) {
+            args.addAll(List.of("--policy-timeout", DurationConverter.format(timeoutNanos)));
+        }
+        return args;
+    }
+
     /** The same options for a child 'vmm migrate'. */
     List<String> asArguments() {
         List<String> args = new java.util.ArrayList<>();

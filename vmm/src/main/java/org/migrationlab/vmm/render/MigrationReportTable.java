@@ -85,7 +85,8 @@ public final class MigrationReportTable {
             MigrationReport.Rollback rollback = recovery.rollback();
             row(out, "rollback", "to the " + rollback.point() + " (rollback-time " + millis(rollback.rollbackMs())
                     + " from the link's loss to the guest running here; lost with the destination: "
-                    + HumanUnits.count(rollback.postcopyPagesLost()) + " post-copy pages and its progress since the"
+                    + (rollback.postcopyPagesLost() < 0 ? "an unknown number of" // sent by a dead source process
+                    : HumanUnits.count(rollback.postcopyPagesLost())) + " post-copy pages and its progress since the"
                     + " switch-over)");
         }
         if (recovery.restart() != null) {

@@ -164,6 +164,18 @@ class MigrationOptionsTest {
                 + " 127.0.0.1:7 --secret-file " + secret + " --latency 1ms --peer-timeout 3s --recover-timeout 20s"
                 + " --no-warm-up --state-dir " + dir.resolve("state"));
 
+        // The policy classes go along (not the stop policy's: pre-copy is over), and --recover takes them.
+        DemoCommand withClasses = (DemoCommand) VmmCommand.commandLine().parseArgs("demo", "--faults",
+                "kill source at switch-over", "--prepage-class", "com.example.Prepage", "--stop-policy-class",
+                "com.example.Stop", "--balloon-policy-class", "com.example.Balloon", "--policy-timeout", "20ms",
+                "--state-dir", dir.resolve("state").toString()).subcommand().commandSpec().userObject();
+        java.util.List<String> recoverWithClasses = withClasses.recoverArguments(secret, dir.resolve("r.json"));
+        assertThat(String.join(" ", recoverWithClasses)).isEqualTo("migrate --recover " + dir.resolve("state")
+                + " --secret-file " + secret + " --peer-timeout 3s --recover-timeout 5m --prepage bubble"
+                + " --prepage-class com.example.Prepage --balloon-policy-class com.example.Balloon"
+                + " --policy-timeout 20ms --json " + dir.resolve("r.json") + " --no-warm-up");
+        parsed(recoverWithClasses.toArray(String[]::new));
+
         assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at postcopy 40% (post-copy,"
                 + " 13283 of 32768 pending pages sent)")).isTrue();
         assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at switch-over (post-copy, 0"
