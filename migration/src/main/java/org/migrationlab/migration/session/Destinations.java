@@ -1,5 +1,7 @@
 package org.migrationlab.migration.session;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -36,10 +38,19 @@ public final class Destinations {
     private final Consumer<DestinationSession> onNewSession;
     private volatile LostGuests lost = LostGuests.NONE;
     /**
-     * Migrations whose session failed here before the switch-over arrived, each with a future completed once a
-     * recovery of it was told that the guest never ran here (so a --once daemon knows its source heard).
+     * The latest {@value #REMEMBERED_ENDINGS} migrations whose session failed here before the switch-over
+     * arrived, each with a future completed once a recovery of it was told that the guest never ran here (so a
+     * --once daemon knows its source heard). Bounded, as peers could fail sessions without end: the recovery of
+     * a forgotten one is refused as any unknown migration's, which is no proof, and its source keeps the guest.
      */
-    private final Map<UUID, CompletableFuture<Void>> endedBeforeSwitchOver = new ConcurrentHashMap<>();
+    private final Map<UUID, CompletableFuture<Void>> endedBeforeSwitchOver = Collections.synchronizedMap(
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<UUID, CompletableFuture<Void>> eldest) {
+                    return size() > REMEMBERED_ENDINGS;
+                }
+            });
+    static final int REMEMBERED_ENDINGS = 1024;
     private volatile Function<UUID, ArrivalObserver> arrivals = id -> ArrivalObserver.NONE;
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
@@ -94,6 +105,11 @@ public final class Destinations {
      */
     public CompletableFuture<Void> sourceTold(UUID id) {
         return endedBeforeSwitchOver.computeIfAbsent(id, any -> new CompletableFuture<>());
+    }
+
+    /** Whether a recovery of {@code id} would still be told that the guest never ran here. */
+    boolean remembersEndingOf(UUID id) {
+        return endedBeforeSwitchOver.containsKey(id);
     }
 
     public RecordSink resolve(Handshake handshake) {
