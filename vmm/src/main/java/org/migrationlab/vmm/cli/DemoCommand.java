@@ -689,6 +689,10 @@ public final class DemoCommand implements Callable<Integer> {
             recoverArgs.addAll(List.of("--prepage", prepage));
         }
         recoverArgs.addAll(policyClasses.asRecoveryArguments()); // serves on with the same prepaging
+        if (webPort != null) {
+            // the dead source's port is free again: the page, reloaded, shows the new source (nothing to step)
+            recoverArgs.addAll(List.of("--web", Integer.toString(webPort)));
+        }
         recoverArgs.addAll(List.of("--json", recoveryJson.toString(), "--no-warm-up"));
         return recoverArgs;
     }

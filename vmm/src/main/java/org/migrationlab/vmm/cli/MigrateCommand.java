@@ -358,6 +358,11 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             throw new CommandLine.ParameterException(spec.commandLine(), "--recover DIR takes the destination and the"
                     + " state directory from DIR: drop --migrate-to and --state-dir");
         }
+        if (step) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step: a recovering source has nothing to"
+                    + " step (its pre-copy and switch-over are over; it serves the pages the destination lacks): use"
+                    + " --web alone to watch it");
+        }
         JsonTarget.check(json);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
@@ -404,11 +409,17 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             Consumer<String> console = quiet ? line -> { } : line -> printLine(out, line);
             RestartedHere here = new RestartedHere();
             try (Migratable stored = Machines.stored(saved.config(), states.ramFile(), ballooned);
+                 LiveView view = WebView.start(webPort, "vmm migrate --recover to " + saved.destination() + " ("
+                         + describe(migration) + ")", line -> printLine(err, "vmm migrate: " + line));
                  MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line));
                  here) {
                 SourceSession session = new SourceSession(stored, saved.imageLabel(), migration, client, to,
                         transport.replyTimeoutMillis());
                 session.journal(journal.port(() -> journaled));
+                if (view != null) {
+                    view.guest(stored.pageCount());
+                    view.watch(session.progress());
+                }
                 printLine(err, "vmm migrate: recovering migration " + saved.migrationId() + " from " + recoverDir
                         + " (source restart " + taken.restarts() + ") to " + saved.destination());
                 MigrationProgressPrinter printer = quiet ? null
@@ -423,6 +434,9 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                     }
                 }
                 report(report, out);
+                if (view != null) {
+                    view.ended(report);
+                }
                 if (report.completed()) {
                     return ExitCode.SUCCESS.code();
                 }

@@ -176,6 +176,16 @@ class MigrationOptionsTest {
                 + " --policy-timeout 20ms --json " + dir.resolve("r.json") + " --no-warm-up");
         parsed(recoverWithClasses.toArray(String[]::new));
 
+        // The live view follows the source to its successor, on the same port; step mode does not (nothing to step).
+        DemoCommand watched = (DemoCommand) VmmCommand.commandLine().parseArgs("demo", "--faults",
+                "kill source at postcopy 40%", "--web", "8123", "--step", "--state-dir",
+                dir.resolve("state").toString()).subcommand().commandSpec().userObject();
+        java.util.List<String> recoverWatched = watched.recoverArguments(secret, dir.resolve("r.json"));
+        assertThat(String.join(" ", recoverWatched)).contains(" --web 8123 ").doesNotContain("--step");
+        parsed(recoverWatched.toArray(String[]::new));
+        assertUsageError(CapturedRun.vmm("migrate", "--recover", dir.resolve("state").toString(), "--secret-file",
+                secret.toString(), "--web", "0", "--step"), "--step: a recovering source has nothing to step");
+
         assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at postcopy 40% (post-copy,"
                 + " 13283 of 32768 pending pages sent)")).isTrue();
         assertThat(KillHarness.afterSwitchOver("vmm migrate: fault fired: kill source at switch-over (post-copy, 0"
