@@ -1,13 +1,6 @@
 package org.migrationlab.vmm.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -57,7 +50,7 @@ public final class RollbackCommand implements Callable<Integer> {
     private String migrationId;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         if (!Files.isDirectory(stateDir)) {
             throw new UserInputException("--state-dir " + stateDir + ": no such directory");
         }
@@ -69,12 +62,8 @@ public final class RollbackCommand implements Callable<Integer> {
         }
         Path socket = stateDir.resolve(FenceSocket.FILE);
         String answer;
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
-            out.write(new FenceSocket.FenceRequest(id, reason).line() + "\n");
-            out.flush();
-            answer = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                    StandardCharsets.UTF_8)).readLine();
+        try {
+            answer = FenceSocket.ask(socket, new FenceSocket.FenceRequest(id, reason).line());
         } catch (IOException e) {
             throw new UserInputException("no vmm migrate answers on --state-dir " + stateDir + " (" + FenceSocket.FILE
                     + ": " + e.getMessage() + ")");
