@@ -54,4 +54,29 @@ class DemoKillProcessIT {
         assertThat(status.out().lines().filter(line -> line.contains("rolled-back")).toList())
                 .as(status.out()).hasSize(2).allMatch(line -> line.contains("source"));
     }
+
+    /**
+     * Killed as SWITCH_OVER goes out, the destination may or may not have taken the guest: either the restarted
+     * daemon proves it lost (rollback), or it never had it and the source's guest runs on. Either way the guest
+     * ends as the unmigrated run, once, and the demo exits 0.
+     */
+    @Test
+    void aDestinationKilledAtTheSwitchOverLosesNoGuest() throws IOException, InterruptedException {
+        Path json = dir.resolve("demo.json");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
+        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq",
+                "--arg", "passes=200", "--bandwidth", "100mbit", "--faults", "kill destination at switch-over",
+                "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "120s", "--no-warm-up"));
+        VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
+        String stdout = demo.stdout();
+        assertThat(demo.stderr()).contains("[source] vmm migrate: fault fired: kill destination at switch-over");
+        assertThat(stdout).contains("vmm demo: killed the destination (SIGKILL; exit code 137)",
+                "[destination, restarted] listening on 127.0.0.1:", "oracle: identical (result 0x");
+        boolean rolledBack = stdout.contains("rollback: the guest ran again on the source");
+        boolean ranOn = demo.stderr().contains("the destination was killed before it took the guest");
+        assertThat(rolledBack ^ ranOn).as("one outcome, rolled back or run on at the source: %s%n%s", stdout,
+                demo.stderr()).isTrue();
+        assertThat(Files.readString(json)).contains("\"oracle\": \"identical\"");
+    }
 }
