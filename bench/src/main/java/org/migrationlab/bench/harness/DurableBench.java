@@ -92,8 +92,17 @@ final class DurableBench {
             double d = Medians.of(durable.stream().mapToDouble(r -> stage.of().applyAsDouble(breakdown(r))).toArray());
             System.out.printf("  %-14s %9.2f ms %9.2f ms   difference %+.2f ms%n", "  " + stage.name(), p, d, d - p);
         }
+        // The durable work itself, timed where it is done (part of send): the downtime's medians above also
+        // carry the spread of fresh processes on shared cores, which is many times larger.
+        double[] writes = durable.stream().mapToDouble(r -> breakdown(r).durableMs()).sorted().toArray();
+        double durableWrites = Medians.of(writes);
+        System.out.printf("  %-14s %9s    %9.2f ms   (the source's checkpoint and journal entry, part of send;"
+                        + " per run %s ms; target at most %.0f ms: %s)%n", "durable writes", "-", durableWrites,
+                java.util.Arrays.toString(java.util.Arrays.stream(writes).map(w -> Math.round(w * 100) / 100.0)
+                        .toArray()), MAX_DOWNTIME_DIFFERENCE_MS,
+                durableWrites <= MAX_DOWNTIME_DIFFERENCE_MS ? "met" : "missed");
         json.add(BenchJson.line(new MigrationFigures.DurableVsPlain("durable " + scenario.label(), scenario.pairs(),
-                plainTotal, durableTotal, ratio, plainDowntime, durableDowntime, difference)));
+                plainTotal, durableTotal, ratio, plainDowntime, durableDowntime, difference, durableWrites)));
     }
 
     /** One stage of the downtime breakdown. */

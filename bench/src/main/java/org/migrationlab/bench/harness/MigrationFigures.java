@@ -93,6 +93,7 @@ final class MigrationFigures {
                           @JsonProperty("total-time-ratio") double totalTimeRatio,
                           @JsonProperty("plain-downtime-ms") double plainDowntimeMs,
                           @JsonProperty("durable-downtime-ms") double durableDowntimeMs,
-                          @JsonProperty("downtime-difference-ms") double downtimeDifferenceMs) {
+                          @JsonProperty("downtime-difference-ms") double downtimeDifferenceMs,
+                          @JsonProperty("durable-writes-ms") double durableWritesMs) {
     }
 }

@@ -51,6 +51,8 @@ class DurableBenchSmokeTest {
                 "durable-downtime-ms")) {
             assertThat(line.path(figure).asDouble()).as("%s in %s", figure, line).isPositive();
         }
+        // durable mode's own writes, timed where they are done: some, and part of the send
+        assertThat(line.path("durable-writes-ms").asDouble()).as("%s", line).isPositive();
         assertThat(line.path("total-time-ratio").asDouble()).as("%s", line).isEqualTo(
                 line.path("durable-total-time-ms").asDouble() / line.path("plain-total-time-ms").asDouble());
         assertThat(line.path("downtime-difference-ms").asDouble()).as("%s", line).isEqualTo(

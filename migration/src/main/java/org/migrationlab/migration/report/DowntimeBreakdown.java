@@ -14,6 +14,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param pauseMs   from the freeze requested to the vCPU stopped (the guest still runs: not downtime)
  * @param captureMs from the vCPU stopped to the guest's state, dirty log and balloon captured and handed back
  * @param sendMs    from there to the SWITCH_OVER written to the connection (in pre-copy, the last dirty pages too)
+ * @param durableMs of {@code send}, the source's durable writes with a state directory (its checkpoint and its
+ *                  journal entry, written between GUEST_STATE and SWITCH_OVER) as the source timed its send
+ *                  (before any overlap is taken from it); 0 without one. Not a stage of its own: what durable
+ *                  mode adds to the downtime, measured where it is spent
  * @param networkMs the rest of the round trip to the RESUMED read, as above
  * @param receiveMs the destination decoding GUEST_STATE and SWITCH_OVER
  * @param restoreMs the destination restoring the state into its machine
@@ -22,6 +26,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record DowntimeBreakdown(@JsonProperty("pause") double pauseMs,
                                 @JsonProperty("state-capture") double captureMs,
                                 @JsonProperty("send") double sendMs,
+                                @JsonProperty("send-durable-writes") double durableMs,
                                 @JsonProperty("network") double networkMs,
                                 @JsonProperty("receive") double receiveMs,
                                 @JsonProperty("restore") double restoreMs,
@@ -35,9 +40,10 @@ public record DowntimeBreakdown(@JsonProperty("pause") double pauseMs,
      * @param captured        the frozen guest back on the session's thread
      * @param switchOverSent  the SWITCH_OVER's write completed
      * @param resumedRead     the RESUMED read by the session
+     * @param durable         of the send, the durable writes' duration (0 without a state directory)
      */
     public static DowntimeBreakdown of(long freezeRequested, long stopped, long captured, long switchOverSent,
-                                       long resumedRead, long receive, long restore, long resume) {
+                                       long resumedRead, long receive, long restore, long resume, long durable) {
         long network = resumedRead - switchOverSent - receive - restore - resume;
         long send = switchOverSent - captured;
         if (network < 0) {
@@ -47,7 +53,8 @@ public record DowntimeBreakdown(@JsonProperty("pause") double pauseMs,
             network = 0;
         }
         return new DowntimeBreakdown(ms(stopped - freezeRequested), ms(captured - stopped),
-                ms(send), ms(network), ms(receive), ms(restore), ms(resume));
+                ms(send), ms(Math.min(durable, Math.max(0, switchOverSent - captured))), ms(network), ms(receive),
+                ms(restore), ms(resume));
     }
 
     /** The stages that are downtime (all but the pause), summed. */

@@ -531,18 +531,24 @@ public final class SourceSession {
         byte[] stateImage = GuestStateCodec.encode(frozen.state());
         bulk.send(new MigrationRecord.GuestStateRecord(stateImage), replyTimeoutMillis);
         pages.activate();
+        long durableFrom = System.nanoTime();
         if (config.mode() != MigrationMode.PRECOPY) {
             // Before the journal's switch-over-sent: a source restarted after that finds all it needs to go on.
             checkpoints.save(new SourceCheckpoint(migrationId, destination.getHostString() + ":" + destination.getPort(),
                     config.mode(), guest.config(), imageLabel, stateImage, pending.toByteArray(), 0));
         }
         journal.record(migrationId, Phase.SWITCH_OVER_SENT, Owner.SOURCE); // durable before the guest may run there
+        boolean durable = journal != OwnershipJournal.NONE || checkpoints != CheckpointSink.NONE;
+        durableWriteNanos = durable ? System.nanoTime() - durableFrom : 0;
         switchOverSent = true;
         bulk.send(new MigrationRecord.SwitchOver(config.mode(), pending.cardinality(), pending.toByteArray()),
                 replyTimeoutMillis).addListener(written -> switchOverWrittenNanos = System.nanoTime());
         progress.phase("awaiting resume");
         return pending;
     }
+
+    /** The checkpoint's and the journal entry's writes at the switch-over; 0 when neither is durable. */
+    private long durableWriteNanos;
 
     /** Pages at the destination (or ballooned) when SWITCH_OVER went out: what came after is post-copy's. */
     private long sentAtSwitchOver;
@@ -940,7 +946,7 @@ public final class SourceSession {
         long sent = written == 0 ? time.resumed : Math.min(written, time.resumed);
         MigrationRecord.Resumed destination = time.destination;
         return DowntimeBreakdown.of(time.freezeRequested, time.stopped, time.paused, sent, time.resumed,
-                destination.receiveNanos(), destination.restoreNanos(), destination.resumeNanos());
+                destination.receiveNanos(), destination.restoreNanos(), destination.resumeNanos(), durableWriteNanos);
     }
 
     /** The named policy, or the loaded one's label with its fallback, if any: the report says which decided. */

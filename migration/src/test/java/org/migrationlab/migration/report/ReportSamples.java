@@ -24,7 +24,7 @@ final class ReportSamples {
         return new MigrationReport("completed", null,
                 new MigrationReport.Scheme("precopy", "n/a", "auto-converge", "dirty rate below target", false),
                 new MigrationReport.Timing(1234.5, 3.25, 12.75, 10.0,
-                        new DowntimeBreakdown(0.05, 0.25, 2.5, 1.0, 0.5, 8.0, 0.5)),
+                        new DowntimeBreakdown(0.05, 0.25, 2.5, 0.0, 1.0, 0.5, 8.0, 0.5)),
                 new MigrationReport.Transfer(70_000_000L, 0, 512L << 20, 114_000, 17_124, 70_000_000L),
                 new MigrationReport.Convergence(1234.5678, 453.6, 11, 40, 0, java.util.List.of(
                         new MigrationReport.PrecopyRound(0, 800.25, 131_072, 2_000, 655.36, 0, 1.5e6),

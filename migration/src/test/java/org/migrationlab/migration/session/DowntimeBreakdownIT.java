@@ -53,6 +53,7 @@ class DowntimeBreakdownIT {
         assertThat(parts.restoreMs()).as("restore (the destination's figure)").isPositive();
         assertThat(parts.resumeMs()).as("resume (the destination's figure)").isPositive();
         assertThat(parts.pauseMs()).as("pause").isNotNegative();
+        assertThat(parts.durableMs()).as("no state directory: no durable writes in the send").isZero();
         assertThat(parts.networkMs()).as("network").isNotNegative();
         double downtime = report.timing().downtimeMs();
         if (parts.networkMs() > 0 || parts.sendMs() > 0) {

@@ -43,6 +43,7 @@ public final class MigrationReportTable {
         DowntimeBreakdown breakdown = timing.downtimeBreakdown();
         if (breakdown != null) {
             row(out, "downtime-breakdown", "capture " + millis(breakdown.captureMs()) + ", send " + millis(breakdown.sendMs())
+                    + (breakdown.durableMs() > 0 ? " (durable writes " + millis(breakdown.durableMs()) + ")" : "")
                     + ", network " + millis(breakdown.networkMs()) + ", receive " + millis(breakdown.receiveMs())
                     + ", restore " + millis(breakdown.restoreMs()) + ", resume " + millis(breakdown.resumeMs())
                     + " (pausing the vCPU took " + millis(breakdown.pauseMs()) + " before)");

@@ -94,8 +94,12 @@ class StateDirTest {
         RunningVmm source = start("migrate", "--no-warm-up", "--quiet", "--migrate-to", "127.0.0.1:" + port,
                 "--secret-file", secret.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=4M", "--arg", "passes=2000", "--after-progress", "2000", "--faults", "seed=7",
-                "--state-dir", sourceState.toString());
+                "--state-dir", sourceState.toString(), "--json", dir.resolve("migration.json").toString());
         assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
+        // What the durable writes cost is timed where they are done, inside the send
+        org.migrationlab.migration.report.DowntimeBreakdown parts = org.migrationlab.migration.report.ReportJson
+                .readMigrationReport(Files.readString(dir.resolve("migration.json"))).timing().downtimeBreakdown();
+        assertThat(parts.durableMs()).as("send-durable-writes").isPositive();
 
         List<JournalEntry> sourceSide = read(JournalFiles.of(sourceState, Owner.SOURCE));
         assertThat(sourceSide).extracting(JournalEntry::phase).containsExactly(Phase.SOURCE_OWNS,
