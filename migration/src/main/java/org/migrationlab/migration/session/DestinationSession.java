@@ -616,11 +616,6 @@ public final class DestinationSession {
             throw new ProtocolException(AbortReason.MALFORMED, "GUEST_STATE: a balloon map of "
                     + guestState.pageCount() + " pages for a guest of " + machine.pageCount());
         }
-        // Durable before SWITCH_OVER can start the vCPU here, and written now, while the source writes its own
-        // checkpoint and journal entry before sending SWITCH_OVER: the two sides' durable work overlaps instead
-        // of adding up in the downtime. Early is safe: should this process die before the switch-over, its
-        // restarted daemon tells the source it lost the guest, and the source, which still has it, runs it.
-        journal.record(id, Phase.DESTINATION_OWNS, Owner.DESTINATION);
     }
 
     /** The protocol's view of a state the machine refused. */
@@ -669,6 +664,7 @@ public final class DestinationSession {
         PeerChannel requests = urgent != null ? urgent : bulk;
         faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis, arrivals);
         progressAtResume = machine.progress().units();
+        journal.record(id, Phase.DESTINATION_OWNS, Owner.DESTINATION); // durable before the guest runs here
         resumeNanos = System.nanoTime();
         machine.start(faults);
         machine.ended().whenComplete((end, error) -> {
