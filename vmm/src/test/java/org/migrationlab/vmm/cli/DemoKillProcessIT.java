@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -28,11 +27,10 @@ class DemoKillProcessIT {
     void aDestinationKilledInPostcopyIsRolledBackAndTheGuestEndsIdentical() throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
         Path state = Files.createDirectory(dir.resolve("state"));
-        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
         // A 100 Mbit/s link stretches post-copy over seconds, so the kill lands while pages are still owed.
-        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq",
-                "--arg", "passes=200", "--bandwidth", "100mbit", "--faults", "kill destination at postcopy 40%",
-                "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "120s", "--no-warm-up"));
+        List<String> command = VmmChild.demoCommand("kill destination at postcopy 40%", state, json,
+                "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq", "--arg", "passes=200", "--bandwidth",
+                "100mbit", "--timeout", "120s");
         VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
         String stdout = demo.stdout();
         String stderr = demo.stderr();
@@ -64,10 +62,9 @@ class DemoKillProcessIT {
     void aDestinationKilledAtTheSwitchOverLosesNoGuest() throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
         Path state = Files.createDirectory(dir.resolve("state"));
-        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
-        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq",
-                "--arg", "passes=200", "--bandwidth", "100mbit", "--faults", "kill destination at switch-over",
-                "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "120s", "--no-warm-up"));
+        List<String> command = VmmChild.demoCommand("kill destination at switch-over", state, json,
+                "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq", "--arg", "passes=200", "--bandwidth",
+                "100mbit", "--timeout", "120s");
         VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
         String stdout = demo.stdout();
         assertThat(demo.stderr()).contains("[source] vmm migrate: fault fired: kill destination at switch-over");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -32,12 +31,11 @@ class DemoKillSourceAtSwitchOverProcessIT {
             throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
         Path state = Files.createDirectory(dir.resolve("state"));
-        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
         // The bulk connection falls silent as SWITCH_OVER is written, so SWITCH_OVER is still held in the killed
         // source when it dies: the destination never resumes the guest, whatever the machine's load.
-        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=16M", "--arg", "pattern=seq",
-                "--arg", "passes=200", "--faults", "silence bulk at switch-over; kill source at switch-over",
-                "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "90s", "--no-warm-up"));
+        List<String> command = VmmChild.demoCommand("silence bulk at switch-over; kill source at switch-over", state,
+                json, "--memory", "64M", "--arg", "wss=16M", "--arg", "pattern=seq", "--arg", "passes=200",
+                "--timeout", "90s");
         VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
         String stdout = demo.stdout();
         String stderr = demo.stderr();

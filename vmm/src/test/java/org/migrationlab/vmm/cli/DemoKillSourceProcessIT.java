@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,12 +37,11 @@ class DemoKillSourceProcessIT {
             throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
         Path state = Files.createDirectory(dir.resolve("state"));
-        List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
         // A 100 Mbit/s link stretches post-copy over seconds, so the kill lands while pages are still owed, and
         // half of the guest's 64 MiB carries data, so the new source sends pages of data, not only zero pages.
-        command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq",
-                "--arg", "passes=200", "--bandwidth", "100mbit", "--faults", "kill source at postcopy 40%",
-                "--state-dir", state.toString(), "--json", json.toString(), "--timeout", "120s", "--no-warm-up"));
+        List<String> command = VmmChild.demoCommand("kill source at postcopy 40%", state, json,
+                "--memory", "64M", "--arg", "wss=32M", "--arg", "pattern=seq", "--arg", "passes=200", "--bandwidth",
+                "100mbit", "--timeout", "120s");
         VmmChild demo = VmmChild.run(dir, LIMIT_SECONDS, command).assertSucceeded(LIMIT_SECONDS);
         String stdout = demo.stdout();
         String stderr = demo.stderr();

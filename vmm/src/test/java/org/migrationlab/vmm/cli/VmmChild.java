@@ -19,6 +19,19 @@ import java.util.concurrent.TimeUnit;
  */
 record VmmChild(boolean exited, int exitCode, String stdout, String stderr, double seconds) {
 
+    /**
+     * A {@code vmm demo} of a fault plan, in a new JVM, with the state directory and JSON report given, and no
+     * warm-up: {@code options} are the guest's, the link's and the timeout.
+     */
+    static List<String> demoCommand(String faults, Path stateDir, Path json, String... options) {
+        List<String> command = new java.util.ArrayList<>(ChildProcesses.javaCommand());
+        command.add("demo");
+        command.addAll(List.of(options));
+        command.addAll(List.of("--faults", faults, "--state-dir", stateDir.toString(), "--json", json.toString(),
+                "--no-warm-up"));
+        return command;
+    }
+
     /** Runs {@code command} ({@link ChildProcesses#javaCommand()} and the command's arguments). */
     static VmmChild run(Path dir, long limitSeconds, List<String> command) throws IOException, InterruptedException {
         Path out = dir.resolve("stdout.txt");
