@@ -40,8 +40,8 @@ public final class ReportKeys {
             "share-of-working-set");
 
     /** The migration report's {@code downtime-breakdown} object (null when the guest never resumed). */
-    public static final List<String> DOWNTIME_BREAKDOWN = List.of("pause", "state-capture", "send", "network",
-            "receive", "restore", "resume");
+    public static final List<String> DOWNTIME_BREAKDOWN = List.of("pause", "state-capture", "send",
+            "send-durable-writes", "network", "receive", "restore", "resume");
 
     /** The migration report's {@code fault-latency-breakdown} object (null when no fault was sampled). */
     public static final List<String> FAULT_LATENCY_BREAKDOWN = List.of("sampled", "p50", "p99");
