@@ -702,6 +702,12 @@ public final class DestinationSession {
     private synchronized void onPagesDone(MigrationRecord.PagesDone done) {
         // After a recovery the source says PAGES_DONE again: it changes nothing. It may come on the recovered
         // bulk connection before the urgent one is back (still paused); completion then waits for that one.
+        if (state == State.COMPLETING || state == State.DONE) {
+            // Nothing was pending at the switch-over (a hybrid whose guest dirtied nothing after its round):
+            // every page was here at the resume, and the migration completed before the source's PAGES_DONE
+            // came. It says what is already true.
+            return;
+        }
         if (state != State.RUNNING && state != State.PAUSED) {
             throw unexpected(done);
         }
