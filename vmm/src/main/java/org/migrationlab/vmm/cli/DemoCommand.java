@@ -411,12 +411,8 @@ public final class DemoCommand implements Callable<Integer> {
         Verdict verdict = ranOn != null ? Oracle.compare(unmigrated, ranOn)
                 : rollback == null ? Verdict.notChecked("the guest did not run on at the source")
                 : new Verdict(Verdict.Finding.DIFFERS, List.of("the source wrote no outcome"));
-        double killToResumeMs = rollback == null ? -1 : rollback.resumedAtEpochMs() - kills.killedAtEpochMs();
-        report = report.withOracle(verdict.finding().word()).withKillToResume(killToResumeMs);
-        out.println();
-        out.println("migration report (source):");
-        out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle(
-                Verdict.Finding.NOT_CHECKED.word()))));
+        double killToResumeMs = killToResumeMs(rollback, kills);
+        report = printKilledRunReport("migration report (source):", report, verdict, killToResumeMs, out);
         if (rollback != null) {
             out.println(TerminalText.escape(String.format(java.util.Locale.ROOT, "rollback: the guest ran again on"
                     + " the source %d ms after the destination was killed (kill sent to the source's vCPU running"
@@ -527,6 +523,25 @@ public final class DemoCommand implements Callable<Integer> {
         return exitCode(report, verdict, recoveryExit, destinationExit, err);
     }
 
+    /** From the kill to the guest running again on the source, in ms of wall clock; -1 without a rollback. */
+    private static double killToResumeMs(MigrationReport.Rollback rollback, KillHarness kills) {
+        return rollback == null ? -1 : rollback.resumedAtEpochMs() - kills.killedAtEpochMs();
+    }
+
+    /**
+     * Prints the report of a migration a kill ended under {@code heading} (its table without the oracle's word,
+     * which a line of its own gives) and returns it with the verdict and the kill-to-resume time in it.
+     */
+    private static MigrationReport printKilledRunReport(String heading, MigrationReport report, Verdict verdict,
+                                                        double killToResumeMs, PrintWriter out) {
+        MigrationReport judged = report.withOracle(verdict.finding().word()).withKillToResume(killToResumeMs);
+        out.println();
+        out.println(heading);
+        out.print(TerminalText.escapeLines(MigrationReportTable.render(judged.withOracle(
+                Verdict.Finding.NOT_CHECKED.word()))));
+        return judged;
+    }
+
     /**
      * The source was killed at its switch-over before the destination resumed the guest, and the destination
      * proved it never ran it: the recovering source ran the guest again from its checkpoint. The oracle checks
@@ -538,12 +553,9 @@ public final class DemoCommand implements Callable<Integer> {
         DestinationReport ranOn = readDestination(recoveredOutcomeJson);
         Verdict verdict = ranOn != null ? Oracle.compare(unmigrated, ranOn)
                 : new Verdict(Verdict.Finding.DIFFERS, List.of("the recovering source wrote no outcome"));
-        double killToResumeMs = rollback == null ? -1 : rollback.resumedAtEpochMs() - kills.killedAtEpochMs();
-        report = report.withOracle(verdict.finding().word()).withKillToResume(killToResumeMs);
-        out.println();
-        out.println("migration report (the recovering source):");
-        out.print(TerminalText.escapeLines(MigrationReportTable.render(report.withOracle(
-                Verdict.Finding.NOT_CHECKED.word()))));
+        double killToResumeMs = killToResumeMs(rollback, kills);
+        report = printKilledRunReport("migration report (the recovering source):", report, verdict, killToResumeMs,
+                out);
         if (rollback != null) {
             out.println(TerminalText.escape(String.format(java.util.Locale.ROOT, "restarted on source: the"
                     + " destination never ran the guest, and the new source ran it again from its checkpoint at the"
