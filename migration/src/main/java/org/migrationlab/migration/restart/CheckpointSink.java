@@ -9,5 +9,12 @@ public interface CheckpointSink {
     /** Saves nothing: without a state directory. */
     CheckpointSink NONE = checkpoint -> { };
 
+    /**
+     * Makes ready, before the migration, what saving a checkpoint of a guest of {@code guestPages} pages needs,
+     * so that the save inside the downtime only writes. Nothing by default.
+     */
+    default void prepare(long guestPages) {
+    }
+
     void save(SourceCheckpoint checkpoint);
 }

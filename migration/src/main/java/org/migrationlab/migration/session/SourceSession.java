@@ -3,6 +3,7 @@ package org.migrationlab.migration.session;
 import org.migrationlab.emulator.memory.GuestMemory;
 
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -157,7 +158,7 @@ public final class SourceSession {
 
     /** Where the operator's fence reaches this session (none by default); set before {@link #migrate()}. */
     public void fence(OperatorFence operatorFence) {
-        this.fence = java.util.Objects.requireNonNull(operatorFence, "operatorFence");
+        this.fence = Objects.requireNonNull(operatorFence, "operatorFence");
     }
 
     /**
@@ -165,12 +166,12 @@ public final class SourceSession {
      * by default); set before {@link #migrate()}.
      */
     public void checkpoints(CheckpointSink sink) {
-        this.checkpoints = java.util.Objects.requireNonNull(sink, "sink");
+        this.checkpoints = Objects.requireNonNull(sink, "sink");
     }
 
     /** Step mode's gate (open by default); set before {@link #migrate()}. */
     public void steps(StepGate gate) {
-        this.steps = java.util.Objects.requireNonNull(gate, "gate");
+        this.steps = Objects.requireNonNull(gate, "gate");
     }
 
     /** Live statistics, for progress lines from another thread. */
@@ -204,6 +205,9 @@ public final class SourceSession {
             bulk.send(new MigrationRecord.GuestConfig(guest.config().ramBytes(), guest.config().bootArgs().seed(),
                     config.mode(), guest.config().bootArgs().workload(), guest.config().bootArgs().args(), imageLabel),
                     replyTimeoutMillis);
+            if (config.mode() != MigrationMode.PRECOPY) {
+                checkpoints.prepare(guest.pageCount()); // now, so the save at the switch-over only writes
+            }
             PageBitmap unsentDirty = null;
             if (config.mode() != MigrationMode.POSTCOPY) {
                 PrecopyRounds.Outcome rounds;

@@ -74,10 +74,18 @@ final class WarmUpStateDir implements AutoCloseable {
         if (states == null) {
             return CheckpointSink.NONE;
         }
-        return checkpoint -> {
-            states.save(checkpoint);
-            lastCheckpoint = checkpoint;
-            writes.incrementAndGet();
+        return new CheckpointSink() {
+            @Override
+            public void prepare(long guestPages) {
+                states.prepare(guestPages);
+            }
+
+            @Override
+            public void save(SourceCheckpoint checkpoint) {
+                states.save(checkpoint);
+                lastCheckpoint = checkpoint;
+                writes.incrementAndGet();
+            }
         };
     }
 

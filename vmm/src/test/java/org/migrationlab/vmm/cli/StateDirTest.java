@@ -114,6 +114,9 @@ class StateDirTest {
         assertThat(checkpoint.migrationId()).isEqualTo(sourceSide.getFirst().migrationId());
         assertThat(checkpoint.destination()).isEqualTo("127.0.0.1:" + port);
         assertThat(checkpoint.restarts()).isZero();
+        // The state file was laid out for this guest before the migration, so the switch-over's save wrote in place.
+        assertThat(Files.size(sourceState.resolve(SourceStateDir.STATE_FILE)))
+                .isEqualTo(2 * SourceStateDir.slotBytesFor((64L << 20) / 4096));
         // The destination journaled COMPLETED before it sent COMPLETE, so it is there now.
         List<JournalEntry> destinationSide = read(JournalFiles.of(destinationState, Owner.DESTINATION));
         assertThat(destinationSide).extracting(JournalEntry::phase).containsExactly(Phase.SOURCE_OWNS,
