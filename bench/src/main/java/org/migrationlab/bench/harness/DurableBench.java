@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -98,7 +99,7 @@ final class DurableBench {
         double durableWrites = Medians.of(writes);
         System.out.printf("  %-14s %9s    %9.2f ms   (the source's checkpoint and journal entry, part of send;"
                         + " per run %s ms; target at most %.0f ms: %s)%n", "durable writes", "-", durableWrites,
-                java.util.Arrays.toString(java.util.Arrays.stream(writes).map(w -> Math.round(w * 100) / 100.0)
+                Arrays.toString(Arrays.stream(writes).map(w -> Math.round(w * 100) / 100.0)
                         .toArray()), MAX_DOWNTIME_DIFFERENCE_MS,
                 durableWrites <= MAX_DOWNTIME_DIFFERENCE_MS ? "met" : "missed");
         json.add(BenchJson.line(new MigrationFigures.DurableVsPlain("durable " + scenario.label(), scenario.pairs(),

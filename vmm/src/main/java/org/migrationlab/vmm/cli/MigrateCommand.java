@@ -1,20 +1,35 @@
 package org.migrationlab.vmm.cli;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.MachineConfig;
+import org.migrationlab.emulator.machine.Machines;
+import org.migrationlab.emulator.port.AbsentPageHandler;
 import org.migrationlab.emulator.port.DirtyLogMode;
+import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.emulator.port.GuestState;
+import org.migrationlab.emulator.port.GuestStateCodec;
 import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.emulator.port.PageBitmap;
 import org.migrationlab.migration.engine.OutgoingMigration;
 import org.migrationlab.migration.engine.Retries;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
+import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.journal.Journal;
+import org.migrationlab.migration.journal.JournalEntry;
+import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.policy.LoadedPolicy;
 import org.migrationlab.migration.precopy.stop.PrecopyLimits;
 import org.migrationlab.migration.progress.MigrationProgress;
@@ -25,20 +40,15 @@ import org.migrationlab.migration.report.GuestOutcome;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.report.ReportJson;
 import org.migrationlab.migration.report.RunReport;
+import org.migrationlab.migration.restart.CheckpointGuest;
+import org.migrationlab.migration.restart.CheckpointSink;
+import org.migrationlab.migration.restart.SourceCheckpoint;
+import org.migrationlab.migration.restart.SourceStateDir;
 import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.OperatorFence;
-import org.migrationlab.migration.faults.FaultPlan;
-import org.migrationlab.migration.journal.Journal;
-import org.migrationlab.migration.journal.Owner;
-import org.migrationlab.migration.restart.CheckpointSink;
-import org.migrationlab.migration.restart.SourceStateDir;
-import org.migrationlab.migration.restart.SourceCheckpoint;
-import org.migrationlab.migration.journal.JournalEntry;
 import org.migrationlab.migration.session.SourceSession;
-import org.migrationlab.emulator.machine.Machines;
-import org.migrationlab.emulator.port.GuestStateCodec;
-import org.migrationlab.emulator.port.PageBitmap;
-import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.migration.step.StepGate;
+import org.migrationlab.migration.step.Stepper;
 import org.migrationlab.migration.transport.MigrationClient;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.HumanUnits;
@@ -47,8 +57,6 @@ import org.migrationlab.vmm.render.MigrationReportTable;
 import org.migrationlab.vmm.render.ProgressPrinter;
 import org.migrationlab.vmm.render.SummaryTable;
 import org.migrationlab.vmm.web.LiveView;
-import org.migrationlab.migration.step.StepGate;
-import org.migrationlab.migration.step.Stepper;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -90,7 +98,7 @@ import picocli.CommandLine.Option;
             "      --mode postcopy --prepage bubble",
             "  vmm migrate --migrate-to desthost:7000 --secret-file secret --after 2s \\",
             "      --mode precopy --downtime-target 100ms --bandwidth 1gbit --latency 100us"})
-public final class MigrateCommand implements java.util.concurrent.Callable<Integer> {
+public final class MigrateCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -367,7 +375,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = JsonTarget.isStandardOutput(json) ? err : spec.commandLine().getOut();
         String where = "--recover " + recoverDir + ": ";
-        if (!java.nio.file.Files.isDirectory(recoverDir)) {
+        if (!Files.isDirectory(recoverDir)) {
             throw new UserInputException(where + "no such directory");
         }
         SourceStateDir states = new SourceStateDir(recoverDir);
@@ -375,7 +383,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         try {
             saved = states.read().orElseThrow(() -> new UserInputException(where + "no migration to recover (no "
                     + SourceStateDir.STATE_FILE + ": no post-copy migration switched over with --state-dir here)"));
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (IllegalStateException | UncheckedIOException e) {
             throw new UserInputException(where + e.getMessage());
         }
         try (StateJournal journal = StateJournal.open(recoverDir, Owner.SOURCE)) {
@@ -402,7 +410,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
             TransportConfig transport = Transports.config(secretFile, tlsCert, null, tlsPin, bandwidthBitsPerSecond,
                     latencyNanos, err).withPeerTimeout(peerTimeoutMillis);
             InetSocketAddress to = HostPortConverter.parse(saved.destination());
-            org.migrationlab.emulator.port.GuestState frozen = GuestStateCodec.decode(saved.guestState());
+            GuestState frozen = GuestStateCodec.decode(saved.guestState());
             PageBitmap ballooned = frozen.ballooned();
             Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(saved.config(),
                     saved.imageLabel()), saved.destination(), "");
@@ -457,12 +465,12 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         private volatile Migratable guest;
         private long startedNanos;
 
-        void start(GuestFactory machines, Migratable stored, org.migrationlab.emulator.port.GuestState frozen,
+        void start(GuestFactory machines, Migratable stored, GuestState frozen,
                    Consumer<String> console) {
-            Migratable restored = org.migrationlab.migration.restart.CheckpointGuest.restore(machines, stored, frozen);
+            Migratable restored = CheckpointGuest.restore(machines, stored, frozen);
             guest = restored;
             startedNanos = System.nanoTime();
-            restored.start(org.migrationlab.emulator.port.AbsentPageHandler.NONE); // every page is present
+            restored.start(AbsentPageHandler.NONE); // every page is present
             restored.echoConsole(console);
         }
 
@@ -471,7 +479,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
                 var end = guest.ended().get();
                 long wallNanos = System.nanoTime() - startedNanos;
                 return new SourceOutcome.EndedHere(end, guest.summary().get(), wallNanos);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException("the guest's vCPU failed: " + e.getCause(), e.getCause());
             }
         }
@@ -507,7 +515,7 @@ public final class MigrateCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
-    private static final java.util.Set<String> PAUSED_PHASES = java.util.Set.of("postcopy-paused", "postcopy-recover");
+    private static final Set<String> PAUSED_PHASES = Set.of("postcopy-paused", "postcopy-recover");
 
     private final class Lines implements OutgoingMigration.Observer, AutoCloseable {
         private final Consumer<String> console;
