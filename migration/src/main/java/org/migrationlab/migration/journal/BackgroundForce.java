@@ -21,6 +21,7 @@ public final class BackgroundForce implements AutoCloseable {
 
     private final String name;
     private final Flush flush;
+    private final FlushGate gate;
     private boolean running;
     private boolean requested;
     private boolean closed;
@@ -30,8 +31,14 @@ public final class BackgroundForce implements AutoCloseable {
 
     /** Flushes with {@code flush} on a thread named {@code name}. */
     public BackgroundForce(String name, Flush flush) {
+        this(name, flush, new FlushGate());
+    }
+
+    /** Flushes with {@code flush} on a thread named {@code name}, each flush once {@code gate} lets it. */
+    public BackgroundForce(String name, Flush flush, FlushGate gate) {
         this.name = name;
         this.flush = flush;
+        this.gate = gate;
     }
 
     /**
@@ -93,6 +100,11 @@ public final class BackgroundForce implements AutoCloseable {
                 upTo = requests;
             }
             IOException failed = null;
+            try {
+                gate.awaitOpen();
+            } catch (InterruptedException e) {
+                // Flush now rather than never; the flag stays clear, as an interrupted FileChannel would close.
+            }
             try {
                 flush.force();
             } catch (IOException e) {

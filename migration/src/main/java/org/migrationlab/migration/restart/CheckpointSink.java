@@ -17,4 +17,15 @@ public interface CheckpointSink {
     }
 
     void save(SourceCheckpoint checkpoint);
+
+    /**
+     * The durable writes of the switch-over come next, and the guest stands still until the destination
+     * resumed it: a good time to keep the disk quiet. Nothing by default.
+     */
+    default void switchOverBegins() {
+    }
+
+    /** The destination resumed the guest, or will not: what {@link #switchOverBegins} held back may go on. */
+    default void switchOverEnded() {
+    }
 }

@@ -23,6 +23,7 @@ import java.util.zip.CRC32C;
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.migration.journal.BackgroundForce;
+import org.migrationlab.migration.journal.FlushGate;
 import org.migrationlab.migration.protocol.MigrationMode;
 
 /**
@@ -48,8 +49,10 @@ public final class SourceStateDir implements CheckpointSink {
     private static final int SLOTS = 2;
 
     private final Path dir;
+    /** Holds this directory's flushes, and its journal's ({@link #flushGate}), while the switch-over goes on. */
+    private final FlushGate flushes = new FlushGate();
     /** Checkpoints saved in a row share their flushes; no thread waits when none is pending. */
-    private final BackgroundForce force = new BackgroundForce("checkpoint-force", this::forceToDisk);
+    private final BackgroundForce force = new BackgroundForce("checkpoint-force", this::forceToDisk, flushes);
     /** Bytes per slot of the state file as laid out here; 0 before this process looked at the file. */
     private long slotBytes;
     /** The newest generation in the file; the next save writes the one after it. */
@@ -69,6 +72,21 @@ public final class SourceStateDir implements CheckpointSink {
 
     public Path stateFile() {
         return dir.resolve(STATE_FILE);
+    }
+
+    /** The gate this directory's checkpoint flushes wait at: the source's journal in it should wait there too. */
+    public FlushGate flushGate() {
+        return flushes;
+    }
+
+    @Override
+    public void switchOverBegins() {
+        flushes.hold();
+    }
+
+    @Override
+    public void switchOverEnded() {
+        flushes.release();
     }
 
     /**

@@ -225,8 +225,15 @@ public final class SourceSession {
             time.stopped = frozen.stoppedAtNanos();
             progressAtPause = frozen.progressUnits();
             time.bytesAtPause = bytesWritten();
-            PageBitmap pending = switchOver(frozen);
-            MigrationRecord.Resumed resumed = awaitResumedOrRecover();
+            PageBitmap pending;
+            MigrationRecord.Resumed resumed;
+            checkpoints.switchOverBegins();
+            try {
+                pending = switchOver(frozen);
+                resumed = awaitResumedOrRecover();
+            } finally {
+                checkpoints.switchOverEnded();
+            }
             time.resumed = System.nanoTime();
             time.destination = resumed;
             time.bytesAtResume = bytesWritten();

@@ -80,4 +80,34 @@ class BackgroundForceTest {
         assertThatThrownBy(force::request).isInstanceOf(IOException.class).hasMessage("No space left on device");
         assertThatThrownBy(force::close).isInstanceOf(IOException.class).hasMessage("No space left on device");
     }
+
+    /** A held gate keeps the flush back until it is released: none runs inside a switch-over. */
+    @Test
+    void aHeldGateDelaysTheFlushUntilItIsReleased() throws Exception {
+        FlushGate gate = new FlushGate();
+        CountDownLatch flushed = new CountDownLatch(1);
+        try (BackgroundForce force = new BackgroundForce("test-force", flushed::countDown, gate)) {
+            gate.hold();
+            force.request();
+            assertThat(flushed.await(300, TimeUnit.MILLISECONDS)).as("no flush while held").isFalse();
+            gate.release();
+            assertThat(flushed.await(10, TimeUnit.SECONDS)).as("flushed once released").isTrue();
+        }
+    }
+
+    /** A hold nobody releases delays a flush by at most {@link FlushGate#MAX_HOLD_MILLIS}. */
+    @Test
+    void aForgottenHoldDelaysTheFlushBoundedly() throws Exception {
+        FlushGate gate = new FlushGate();
+        AtomicInteger flushes = new AtomicInteger();
+        try (BackgroundForce force = new BackgroundForce("test-force", flushes::incrementAndGet, gate)) {
+            gate.hold();
+            long started = System.nanoTime();
+            force.request();
+            force.awaitFlushed();
+            assertThat(flushes).hasValue(1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                    .isGreaterThanOrEqualTo(FlushGate.MAX_HOLD_MILLIS - 50);
+        }
+    }
 }

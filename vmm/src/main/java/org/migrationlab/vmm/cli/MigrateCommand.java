@@ -27,6 +27,7 @@ import org.migrationlab.migration.engine.Retries;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.journal.FlushGate;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.JournalEntry;
 import org.migrationlab.migration.journal.Owner;
@@ -296,9 +297,14 @@ public final class MigrateCommand implements Callable<Integer> {
         OperatorFence fence = new OperatorFence(); // reached by 'vmm rollback' through the state directory
         Journal.Details journaled = new Journal.Details(DaemonCommand.guestLabel(config, guest.imageLabel()),
                 HostPortConverter.format(destination), plan == null ? "" : Long.toString(plan.seed()));
+        // With a state directory the guest's RAM and the switch-over's checkpoint live there, so that a new
+        // process ('--recover DIR') can finish a post-copy migration whose source died. Its journal's disk
+        // flushes wait with the checkpoint's while the switch-over goes on.
+        SourceStateDir states = stateDir == null ? null : new SourceStateDir(stateDir);
         try (LiveView view = WebView.start(webPort, "vmm migrate to " + HostPortConverter.format(destination)
                 + " (" + describe(migration) + ")", line -> printLine(err, "vmm migrate: " + line));
-             StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE);
+             StateJournal journal = StateJournal.open(stateDir, Owner.SOURCE, states == null ? new FlushGate()
+                     : states.flushGate());
              FenceSocket fenceSocket = FenceSocket.open(stateDir, fence);
              MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration, view);
@@ -307,9 +313,6 @@ public final class MigrateCommand implements Callable<Integer> {
                 view.steps(stepper);
                 printLine(err, "vmm migrate: step mode: the migration waits for the page's controls");
             }
-            // With a state directory the guest's RAM and the switch-over's checkpoint live there, so that a new
-            // process ('--recover DIR') can finish a post-copy migration whose source died.
-            SourceStateDir states = stateDir == null ? null : new SourceStateDir(stateDir);
             GuestFactory machines = PolicyClassOptions.machines(migration.loaded());
             if (states != null) {
                 machines = machines.withRamFile(states.ramFile());

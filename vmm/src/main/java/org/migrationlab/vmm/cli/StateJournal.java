@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Supplier;
 
+import org.migrationlab.migration.journal.FlushGate;
 import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.Owner;
@@ -27,11 +28,16 @@ final class StateJournal implements AutoCloseable {
 
     /** @param stateDir null: no journal */
     static StateJournal open(Path stateDir, Owner side) {
+        return open(stateDir, side, new FlushGate());
+    }
+
+    /** @param stateDir null: no journal; {@code flushes} holds its disk flushes back while it is held */
+    static StateJournal open(Path stateDir, Owner side, FlushGate flushes) {
         if (stateDir == null) {
             return new StateJournal(null);
         }
         try {
-            return new StateJournal(ChronicleJournalStore.openForWriting(JournalFiles.of(stateDir, side)));
+            return new StateJournal(ChronicleJournalStore.openForWriting(JournalFiles.of(stateDir, side), flushes));
         } catch (IllegalStateException | UncheckedIOException e) {
             throw new UserInputException("--state-dir " + stateDir + ": " + e.getMessage());
         }

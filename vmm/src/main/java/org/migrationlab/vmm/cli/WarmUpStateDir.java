@@ -23,7 +23,7 @@ import org.migrationlab.migration.restart.SourceStateDir;
  * side, deleted on close. Only the code paths matter; nothing written here is ever read.
  */
 final class WarmUpStateDir implements AutoCloseable {
-    static final WarmUpStateDir NONE = new WarmUpStateDir(null, null, null);
+    static final WarmUpStateDir NONE = new WarmUpStateDir(null, null, null, null);
 
     private final Path dir;
     private final ChronicleJournalStore sourceStore;
@@ -35,11 +35,12 @@ final class WarmUpStateDir implements AutoCloseable {
     /** The last checkpoint a warm-up migration saved, for {@link #repeatWrites}. */
     private volatile SourceCheckpoint lastCheckpoint;
 
-    private WarmUpStateDir(Path dir, ChronicleJournalStore sourceStore, ChronicleJournalStore destinationStore) {
+    private WarmUpStateDir(Path dir, SourceStateDir states, ChronicleJournalStore sourceStore,
+                           ChronicleJournalStore destinationStore) {
         this.dir = dir;
         this.sourceStore = sourceStore;
         this.destinationStore = destinationStore;
-        this.states = dir == null ? null : new SourceStateDir(dir);
+        this.states = states;
         this.sourceJournal = counted(sourceStore);
         this.destinationJournal = counted(destinationStore);
     }
@@ -52,10 +53,11 @@ final class WarmUpStateDir implements AutoCloseable {
     /** A fresh scratch directory with both journals open. */
     static WarmUpStateDir scratch() throws IOException {
         Path dir = Files.createTempDirectory(scratchPrefix());
+        SourceStateDir states = new SourceStateDir(dir);
         ChronicleJournalStore source = null;
         try {
-            source = ChronicleJournalStore.openForWriting(JournalFiles.of(dir, Owner.SOURCE));
-            return new WarmUpStateDir(dir, source,
+            source = ChronicleJournalStore.openForWriting(JournalFiles.of(dir, Owner.SOURCE), states.flushGate());
+            return new WarmUpStateDir(dir, states, source,
                     ChronicleJournalStore.openForWriting(JournalFiles.of(dir, Owner.DESTINATION)));
         } catch (RuntimeException e) {
             if (source != null) {
@@ -85,6 +87,16 @@ final class WarmUpStateDir implements AutoCloseable {
                 states.save(checkpoint);
                 lastCheckpoint = checkpoint;
                 writes.incrementAndGet();
+            }
+
+            @Override
+            public void switchOverBegins() {
+                states.switchOverBegins();
+            }
+
+            @Override
+            public void switchOverEnded() {
+                states.switchOverEnded();
             }
         };
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import org.migrationlab.migration.journal.BackgroundForce;
+import org.migrationlab.migration.journal.FlushGate;
 import org.migrationlab.migration.journal.EntryCodec;
 import org.migrationlab.migration.journal.JournalEntry;
 import org.migrationlab.migration.journal.JournalStore;
@@ -50,11 +51,11 @@ public final class ChronicleJournalStore implements JournalStore {
     private final FileLock lock;
 
     private ChronicleJournalStore(ChronicleMap<String, String> map, FileChannel sync, FileChannel lockFile,
-                                  FileLock lock) {
+                                  FileLock lock, FlushGate gate) {
         this.map = map;
         this.sync = sync;
         // writes the map's dirty pages of this file back, as msync would
-        this.force = sync == null ? null : new BackgroundForce("journal-force", () -> sync.force(false));
+        this.force = sync == null ? null : new BackgroundForce("journal-force", () -> sync.force(false), gate);
         this.lockFile = lockFile;
         this.lock = lock;
     }
@@ -65,6 +66,11 @@ public final class ChronicleJournalStore implements JournalStore {
      * @throws IllegalStateException when another process writes this journal
      */
     public static ChronicleJournalStore openForWriting(Path file) {
+        return openForWriting(file, new FlushGate());
+    }
+
+    /** As {@link #openForWriting(Path)}, its disk flushes held back by {@code gate} while it is held. */
+    public static ChronicleJournalStore openForWriting(Path file, FlushGate gate) {
         FileChannel lockFile = null;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -81,7 +87,8 @@ public final class ChronicleJournalStore implements JournalStore {
             File f = file.toFile();
             ChronicleMap<String, String> map = f.exists() && f.length() > 0
                     ? builder(file).recoverPersistedTo(f, true) : builder(file).createPersistedTo(f);
-            return new ChronicleJournalStore(map, FileChannel.open(file, StandardOpenOption.WRITE), lockFile, lock);
+            return new ChronicleJournalStore(map, FileChannel.open(file, StandardOpenOption.WRITE), lockFile, lock,
+                    gate);
         } catch (IOException e) {
             closeQuietly(lockFile);
             throw new UncheckedIOException("cannot open the journal " + file + ": " + e.getMessage(), e);
@@ -97,7 +104,7 @@ public final class ChronicleJournalStore implements JournalStore {
             throw new UncheckedIOException(new java.io.FileNotFoundException("no journal at " + file));
         }
         try {
-            return new ChronicleJournalStore(builder(file).createPersistedTo(file.toFile()), null, null, null);
+            return new ChronicleJournalStore(builder(file).createPersistedTo(file.toFile()), null, null, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the journal " + file + ": " + e.getMessage(), e);
         }
