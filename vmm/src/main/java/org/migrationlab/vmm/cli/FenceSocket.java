@@ -6,15 +6,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.migrationlab.migration.session.OperatorFence;
@@ -45,7 +40,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * How {@code vmm rollback} reaches a running {@code vmm migrate}: a Unix domain socket in the source's state
  * directory ({@value #FILE}), local to the machine and as private as the directory. One request per
  * connection, one line each way: {@code rollback [ID] REASON} in, {@code rolled-back ID: ...} or
- * {@code refused: ...} out. Both ends are Netty (NIO domain socket channels); the listener has one event-loop
+ * {@code refused: ...} out ({@link FenceClient} is the asking end). Both ends are Netty (NIO domain socket channels); the listener has one event-loop
  * thread, and since a fence blocks until the session answers (up to {@link #ANSWER_MILLIS}), each request is
  * answered on a virtual thread of its own, never on the event loop.
  */
@@ -58,12 +53,8 @@ final class FenceSocket implements AutoCloseable {
     static final long REQUEST_MILLIS = TimeUnit.SECONDS.toMillis(5);
     /** Connections served at once; one more is refused at once (an operator needs one). */
     static final int MAX_CONNECTIONS = 8;
-    /** The answer carries the source's reason, one line but of any length an exception may give. */
-    private static final int MAX_ANSWER = 64 * 1024;
     /** An answer line fits any socket buffer: its write ends at once unless the connection broke. */
     private static final long WRITE_MILLIS = 1_000;
-    /** How long {@code vmm rollback} waits beyond the source's own bound before it gives up. */
-    private static final long ASK_MARGIN_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
     /** What one request line gets; may block (the session answers a fence when its redial lets it). */
     @FunctionalInterface
@@ -133,7 +124,8 @@ final class FenceSocket implements AutoCloseable {
         return false;
     }
 
-    private static ChannelPipeline lines(ChannelPipeline pipeline, int maxLine) {
+    /** One line each way, UTF-8, at most {@code maxLine} bytes: the fence's framing at both ends. */
+    static ChannelPipeline lines(ChannelPipeline pipeline, int maxLine) {
         return pipeline.addLast(new LineBasedFrameDecoder(maxLine, true, true),
                 new StringDecoder(StandardCharsets.UTF_8), new StringEncoder(StandardCharsets.UTF_8));
     }
@@ -150,59 +142,6 @@ final class FenceSocket implements AutoCloseable {
             case OperatorFence.Answer.RolledBack done -> "rolled-back " + done.migrationId() + ": " + done.detail();
             case OperatorFence.Answer.Refused refused -> "refused: " + OneLine.of(refused.why());
         };
-    }
-
-    /**
-     * {@code vmm rollback}'s end: sends {@code request} (one line) to the source listening on {@code socket} and
-     * returns its answer line, or null when it closed without one.
-     *
-     * @throws IOException when nothing listens there, or no answer came in time
-     */
-    static String ask(Path socket, String request) throws IOException, InterruptedException {
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fence-client", true),
-                NioIoHandler.newFactory());
-        try {
-            CompletableFuture<String> answer = new CompletableFuture<>();
-            ChannelFuture connect = new Bootstrap().group(loop).channel(NioDomainSocketChannel.class)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            lines(ch.pipeline(), MAX_ANSWER).addLast(new SimpleChannelInboundHandler<String>() {
-                                @Override
-                                protected void channelRead0(ChannelHandlerContext ctx, String line) {
-                                    answer.complete(line);
-                                    ctx.close();
-                                }
-
-                                @Override
-                                public void channelInactive(ChannelHandlerContext ctx) {
-                                    answer.complete(null);
-                                }
-
-                                @Override
-                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                    answer.completeExceptionally(cause);
-                                    ctx.close();
-                                }
-                            });
-                        }
-                    }).connect(UnixDomainSocketAddress.of(socket)).await();
-            if (!connect.isSuccess()) {
-                throw connect.cause() instanceof IOException io ? io : new IOException(connect.cause());
-            }
-            connect.channel().writeAndFlush(request + "\n");
-            try {
-                return answer.get(ANSWER_MILLIS + ASK_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            } catch (TimeoutException e) {
-                throw new IOException("no answer within " + (ANSWER_MILLIS + ASK_MARGIN_MILLIS) + " ms");
-            } finally {
-                connect.channel().close();
-            }
-        } finally {
-            loop.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(3_000);
-        }
     }
 
     /**
@@ -309,30 +248,6 @@ final class FenceSocket implements AutoCloseable {
             } else {
                 ctx.close(); // the operator's connection broke: nothing to answer
             }
-        }
-    }
-
-    /** One request: {@code rollback [ID] REASON}, where ID is a migration id or '-' for the paused one. */
-    record FenceRequest(Optional<UUID> migrationId, String reason) {
-        static FenceRequest parse(String line) {
-            if (line == null || !line.startsWith("rollback ")) {
-                throw new IllegalArgumentException("not a fence request (expected 'rollback ID REASON')");
-            }
-            String[] parts = line.split(" ", 3);
-            if (parts.length < 3 || parts[2].isBlank()) {
-                throw new IllegalArgumentException("a fence request needs a migration id (or '-') and a reason");
-            }
-            Optional<UUID> id;
-            try {
-                id = parts[1].equals("-") ? Optional.empty() : Optional.of(UUID.fromString(parts[1]));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not a migration id: " + parts[1]);
-            }
-            return new FenceRequest(id, parts[2]);
-        }
-
-        String line() {
-            return "rollback " + migrationId.map(UUID::toString).orElse("-") + " " + OneLine.of(reason);
         }
     }
 }

@@ -63,7 +63,7 @@ public final class RollbackCommand implements Callable<Integer> {
         Path socket = stateDir.resolve(FenceSocket.FILE);
         String answer;
         try {
-            answer = FenceSocket.ask(socket, new FenceSocket.FenceRequest(id, reason).line());
+            answer = FenceClient.ask(socket, new FenceRequest(id, reason).line());
         } catch (IOException e) {
             throw new UserInputException("no vmm migrate answers on --state-dir " + stateDir + " (" + FenceSocket.FILE
                     + ": " + e.getMessage() + ")");

@@ -68,8 +68,8 @@ class FenceSocketTest {
     @Test
     void aRequestGetsItsOneAnswerLineAndTheConnectionCloses() throws Exception {
         try (FenceSocket ignored = FenceSocket.open(dir, rollsBack(), FenceSocket.REQUEST_MILLIS)) {
-            String request = new FenceSocket.FenceRequest(Optional.of(ID), "host b lost its disks").line();
-            assertThat(FenceSocket.ask(dir.resolve(FenceSocket.FILE), request)).isEqualTo(ROLLED_BACK);
+            String request = new FenceRequest(Optional.of(ID), "host b lost its disks").line();
+            assertThat(FenceClient.ask(dir.resolve(FenceSocket.FILE), request)).isEqualTo(ROLLED_BACK);
             assertThat(asked.poll()).isEqualTo("rollback " + ID + " host b lost its disks");
 
             // The wire itself: one line in, one line out, then the end of the stream.
@@ -82,9 +82,9 @@ class FenceSocketTest {
     void theRealFenceRefusesOutsidePostcopyPausedAndAGarbledRequestIsRefused() throws Exception {
         try (FenceSocket ignored = FenceSocket.open(dir, new OperatorFence())) {
             Path socket = dir.resolve(FenceSocket.FILE);
-            assertThat(FenceSocket.ask(socket, new FenceSocket.FenceRequest(Optional.empty(), "test").line()))
+            assertThat(FenceClient.ask(socket, new FenceRequest(Optional.empty(), "test").line()))
                     .startsWith("refused: no migration of this source is in postcopy-paused");
-            assertThat(FenceSocket.ask(socket, "hello")).isEqualTo(
+            assertThat(FenceClient.ask(socket, "hello")).isEqualTo(
                     "refused: not a fence request (expected 'rollback ID REASON')");
         }
     }
@@ -140,7 +140,7 @@ class FenceSocketTest {
         }
         assertThat(socket).exists();
         try (FenceSocket ignored = FenceSocket.open(dir, rollsBack(), FenceSocket.REQUEST_MILLIS)) {
-            assertThat(FenceSocket.ask(socket, "rollback - after a kill")).isEqualTo(ROLLED_BACK);
+            assertThat(FenceClient.ask(socket, "rollback - after a kill")).isEqualTo(ROLLED_BACK);
         }
         assertThat(socket).doesNotExist();
     }
