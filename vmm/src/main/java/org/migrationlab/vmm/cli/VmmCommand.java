@@ -31,7 +31,19 @@ public final class VmmCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        quietLibraryLogging();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Netty asks SLF4J for its loggers, and SLF4J without a provider prints three lines of warning on the
+     * terminal of every process. The libraries' own logs have no reader here: the commands say what happened.
+     */
+    static void quietLibraryLogging() {
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
     }
 
     /** {@code vmm} alone: a usage error that names the commands. */
