@@ -33,10 +33,15 @@ class SaveRestoreTest {
         String[] parts = spec.split(":");
         MachineConfig config = KernelGuests.config(RAM, parts[0], 17,
                 java.util.Arrays.copyOfRange(parts, 1, parts.length));
-        Outcome reference = KernelGuests.referenceRun(config);
+        Outcome reference;
+        long total;
+        try (Machine uninterrupted = KernelGuests.boot(config)) {
+            reference = KernelGuests.runToEnd(uninterrupted);
+            total = uninterrupted.counters().value(0);
+        }
         try (Machine original = KernelGuests.boot(config)) {
             // Pause from inside the guest's own progress report, about halfway through.
-            long halfway = Math.max(1, progressOf(config) / 2);
+            long halfway = Math.max(1, total / 2);
             original.counters().listener((counter, value) -> {
                 if (counter == 0 && value >= halfway) {
                     original.requestPause();
@@ -44,7 +49,7 @@ class SaveRestoreTest {
             });
             assertThat(original.run()).isInstanceOf(VcpuExit.Paused.class);
             original.counters().listener((counter, value) -> { });
-            assertThat(original.counters().value(0)).isLessThan(progressOf(config));
+            assertThat(original.counters().value(0)).isLessThan(total);
 
             CpuState cpu = CpuStateCodec.decode(CpuStateCodec.encode(original.saveCpu()));
             try (Machine copy = copyOf(original, cpu)) {
@@ -54,11 +59,18 @@ class SaveRestoreTest {
         }
     }
 
+    /** The guest paused at random moments, and its uninterrupted run: one run serves every repetition. */
+    private static final class RandomPauses {
+        static final MachineConfig CONFIG = KernelGuests.config(RAM, "wss", 23, "wss=8M", "pattern=random",
+                "passes=400");
+        static final Outcome REFERENCE = KernelGuests.referenceRun(CONFIG);
+    }
+
     /** Repeated: before pauses were made cooperative, about half of such pauses corrupted the guest. */
     @org.junit.jupiter.api.RepeatedTest(4)
     void pausedFromAnotherThreadAtARandomMomentTheCopyStillMatches() throws Exception {
-        MachineConfig config = KernelGuests.config(RAM, "wss", 23, "wss=8M", "pattern=random", "passes=400");
-        Outcome reference = KernelGuests.referenceRun(config);
+        MachineConfig config = RandomPauses.CONFIG;
+        Outcome reference = RandomPauses.REFERENCE;
         long total = 400L * 2048;
         TestSeed seed = TestSeed.forTest("pausedFromAnotherThreadAtARandomMomentTheCopyStillMatches");
         long threshold = total / 10 + seed.random().nextLong(total / 3);
@@ -94,13 +106,5 @@ class SaveRestoreTest {
             }
         }
         return copy;
-    }
-
-    /** The progress counter's final value for the workloads above (units per WORKLOADS.md). */
-    private static long progressOf(MachineConfig config) {
-        try (Machine probe = KernelGuests.boot(config)) {
-            KernelGuests.runToEnd(probe);
-            return probe.counters().value(0);
-        }
     }
 }

@@ -57,7 +57,7 @@ public record FaultRecoveryLab() implements Lab {
             return checks;
         }
         GuestImage kernel = LabRig.kernel();
-        RunReport reference = LabRig.reference(GUEST, kernel, "built-in kernel");
+        RunReport reference = LabRig.kernelReference(GUEST);
         TransportConfig link = LabRig.link(0);
         InProcessMigration.Outcome migrated;
         try {

@@ -3,6 +3,8 @@ package org.migrationlab.vmm.labs;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.GuestImage;
@@ -32,9 +34,27 @@ final class LabRig {
         return ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(), ImageFormat.ELF);
     }
 
+    /**
+     * The built-in kernel's unmigrated runs, by machine: the guest is deterministic, so a run of the same
+     * machine ends the same, and checking a lab twice in one process (a solution, then a starter) need not
+     * repeat a run of many seconds.
+     */
+    private static final Map<MachineConfig, RunReport> KERNEL_REFERENCES = new ConcurrentHashMap<>();
+
     /** The guest run to its end without moving. */
     static RunReport reference(MachineConfig config, GuestImage image, String imageLabel) throws InterruptedException {
         return Oracle.referenceRun(BalloonedMachines.factory(), config, image, imageLabel, line -> { });
+    }
+
+    /** The built-in kernel on {@code config} run to its end without moving, once per process. */
+    static RunReport kernelReference(MachineConfig config) throws InterruptedException {
+        RunReport known = KERNEL_REFERENCES.get(config);
+        if (known != null) {
+            return known;
+        }
+        RunReport run = reference(config, kernel(), "built-in kernel");
+        KERNEL_REFERENCES.putIfAbsent(config, run);
+        return run;
     }
 
     /** A loopback link of {@code bitsPerSecond} (0: unlimited) with a fresh random secret. */

@@ -97,7 +97,7 @@ public record PrepageLab() implements Lab {
             return checks;
         }
         GuestImage kernel = LabRig.kernel();
-        RunReport reference = LabRig.reference(GUEST, kernel, "built-in kernel");
+        RunReport reference = LabRig.kernelReference(GUEST);
         long startAt = reference.progress().progress() / 4;
         List<String> notices = new CopyOnWriteArrayList<>();
         MigrationConfig push = MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push");

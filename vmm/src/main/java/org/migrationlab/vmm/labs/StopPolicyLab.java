@@ -82,7 +82,7 @@ public record StopPolicyLab() implements Lab {
             return checks;
         }
         GuestImage kernel = LabRig.kernel();
-        RunReport reference = LabRig.reference(GUEST, kernel, "built-in kernel");
+        RunReport reference = LabRig.kernelReference(GUEST);
         long startAt = reference.progress().progress() / 50;
         List<String> notices = new CopyOnWriteArrayList<>();
         // The built-in fallback has the same target, so a policy that fails is told from one that misses it.
