@@ -52,6 +52,7 @@ class DemoProcessIT {
                 "oracle: identical");
         assertThat(stdout.lines().filter(line -> line.startsWith("oracle: ")).toList()).singleElement().asString()
                 .startsWith("oracle: identical (result 0x");
+        assertThat(stderr).as("no library's logging warnings on the terminal").doesNotContain("SLF4J");
         // The source child gets the balloon's boot arguments, and the balloon kept its pages at home.
         Map<String, Object> report = org.migrationlab.migration.testing.JsonObjects.parse(Files.readString(json));
         assertThat(org.migrationlab.migration.testing.JsonObjects.keys(report)).as("keys in order")
