@@ -26,12 +26,22 @@ import org.migrationlab.migration.precopy.stop.StopPolicy.Decision;
  * obeyed. No network: the wrappers are called directly.
  */
 class GuardedPoliciesTest {
+    /** The time limit a policy that never returns meets. */
     private static final long TIMEOUT_MILLIS = 100;
+    /**
+     * The time limit of every other policy: one that answers must not meet its limit because a loaded machine
+     * ran its first call late (a well-behaved strategy once fell back after 100 ms).
+     */
+    private static final long PATIENT_MILLIS = 30_000;
 
     private final List<String> notices = new ArrayList<>();
 
     private LoadedPolicies loaded() {
-        return LoadedPolicies.NONE.withCallTimeoutMillis(TIMEOUT_MILLIS).withNotices(notices::add);
+        return loaded(PATIENT_MILLIS);
+    }
+
+    private LoadedPolicies loaded(long timeoutMillis) {
+        return LoadedPolicies.NONE.withCallTimeoutMillis(timeoutMillis).withNotices(notices::add);
     }
 
     // ---- stop policies
@@ -106,7 +116,8 @@ class GuardedPoliciesTest {
     }
 
     private StopPolicy guardedStop(Class<? extends StopPolicy> type) {
-        LoadedPolicies policies = loaded().withStop(PolicyLoader.load(type.getName(), StopPolicy.class));
+        LoadedPolicies policies = loaded(type == NeverReturns.class ? TIMEOUT_MILLIS : PATIENT_MILLIS)
+                .withStop(PolicyLoader.load(type.getName(), StopPolicy.class));
         return policies.stopPolicy(StopPolicies.create("downtime"), "downtime", 30);
     }
 
@@ -281,7 +292,7 @@ class GuardedPoliciesTest {
 
     @Test
     void aStrategyThatNeverReturnsFallsBack() {
-        LoadedPolicies policies = loaded().withPrepage(PolicyLoader.load(NeverReturns.class.getName(),
+        LoadedPolicies policies = loaded(TIMEOUT_MILLIS).withPrepage(PolicyLoader.load(NeverReturns.class.getName(),
                 PrepageStrategy.class));
         PrepageStrategy strategy = policies.prepageStrategy(new LinearPush(), "push");
         SentPages sent = new SentPages(8);
@@ -328,7 +339,7 @@ class GuardedPoliciesTest {
         BalloonPolicy tooBig = loaded().withBalloon(PolicyLoader.load(TooBig.class.getName(), BalloonPolicy.class))
                 .balloonPolicy(SelfBalloonPolicy.paper());
         assertThat(tooBig.targetPages(NOW)).isEqualTo(SelfBalloonPolicy.paper().targetPages(NOW));
-        BalloonPolicy never = loaded().withBalloon(PolicyLoader.load(NeverReturns.class.getName(), BalloonPolicy.class))
+        BalloonPolicy never = loaded(TIMEOUT_MILLIS).withBalloon(PolicyLoader.load(NeverReturns.class.getName(), BalloonPolicy.class))
                 .balloonPolicy(SelfBalloonPolicy.paper());
         assertThat(never.targetPages(NOW)).isEqualTo(SelfBalloonPolicy.paper().targetPages(NOW));
         assertThat(notices).hasSize(2);

@@ -27,7 +27,7 @@ import org.migrationlab.migration.testing.LoopbackMigration;
 @Timeout(60)
 class LoadedPolicyFallbackIT {
     private static final MachineConfig GUEST = LoopbackMigration.config(8L << 20, "wss", 21, "wss=4M",
-            "pattern=random", "passes=3000");
+            "pattern=random", "passes=750");
     private static LoopbackMigration.Reference reference;
 
     /** A prepaging strategy that works for a while, then throws. */

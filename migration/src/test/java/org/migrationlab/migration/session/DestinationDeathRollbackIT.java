@@ -30,7 +30,7 @@ import org.migrationlab.migration.transport.TransportConfig;
 @Timeout(120)
 class DestinationDeathRollbackIT {
     private static final MachineConfig GUEST = LoopbackMigration.config(32L << 20, "wss", 31, "wss=24M",
-            "pattern=seq", "write-ratio=1", "passes=600");
+            "pattern=seq", "write-ratio=1", "passes=150");
     private static final TransportConfig TRANSPORT = TransportConfig.of(LoopbackMigration.SECRET);
     private static LoopbackMigration.Reference reference;
 
@@ -99,8 +99,11 @@ class DestinationDeathRollbackIT {
     @Test
     void aSilentLinkInPostcopyIsRecoveredNeverRolledBack() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
+        // Silent for twice a peer timeout of a second (the default is 3 s), which the test waits out.
+        TransportConfig patient = TRANSPORT.withPeerTimeout(1_000);
         LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
-                .withFaults(FaultPlan.parse("silence bulk at postcopy 40% for 4s"), log::add);
+                .withTransports(patient, patient)
+                .withFaults(FaultPlan.parse("silence bulk at postcopy 40% for 2s"), log::add);
         LoopbackMigration.Result result = LoopbackMigration.migrate(GUEST,
                 MigrationConfig.defaults(MigrationMode.POSTCOPY), reference.finalProgress() / 4, options);
 

@@ -40,7 +40,7 @@ import org.migrationlab.migration.transport.TransportConfig;
 @Timeout(120)
 class FaultInjectionIT {
     private static final MachineConfig GUEST = LoopbackMigration.config(32L << 20, "wss", 31, "wss=24M",
-            "pattern=seq", "write-ratio=1", "passes=600");
+            "pattern=seq", "write-ratio=1", "passes=150");
     private static final long PEER_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(TransportConfig.DEFAULT_PEER_TIMEOUT_MILLIS);
     /** How the destination learns of a silent link: by itself, from the source's ABORT, or by the source's close. */
     private static final String SILENCE_SEEN = "(TIMEOUT: peer silent for .*|the peer aborted: TIMEOUT: peer silent for .*"

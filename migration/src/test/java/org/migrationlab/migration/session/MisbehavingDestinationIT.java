@@ -36,7 +36,7 @@ import org.migrationlab.migration.transport.TransportConfig;
 @Timeout(60)
 class MisbehavingDestinationIT {
     private static final MachineConfig GUEST = LoopbackMigration.config(16L << 20, "wss", 21, "wss=4M", "pattern=random",
-            "passes=2500");
+            "passes=600");
     private static final byte[] WRONG_SECRET = "not-the-secret-of-this-migration".getBytes(StandardCharsets.UTF_8);
     /** Short waits, so a silent or stalled destination is given up quickly (while the guest still runs). */
     private static final TransportConfig SOURCE = new TransportConfig(LoopbackMigration.SECRET, Optional.empty(), 0, 0,
@@ -49,7 +49,9 @@ class MisbehavingDestinationIT {
      * as proof of anything: it redialled until its recover timeout).
      */
     private static final MachineConfig LARGE_GUEST = LoopbackMigration.config(32L << 20, "wss", 22, "wss=24M",
-            "pattern=seq", "write-ratio=1", "passes=900");
+            "pattern=seq", "write-ratio=1", "passes=100");
+    // Both guests are held short of their end until the migration failed (LoopbackMigration.Options#holdAt),
+    // so their runs can be short and still outlast a migration that fails only after a 300 ms timeout.
     private static final Map<MachineConfig, LoopbackMigration.Reference> REFERENCES = new ConcurrentHashMap<>();
 
     private static LoopbackMigration.Reference reference(MachineConfig guest) {
@@ -137,18 +139,19 @@ class MisbehavingDestinationIT {
 
     @Test
     void destinationWithAnotherSecretRefusesSourceAndGuestRunsOn() throws Exception {
-        long startAt = reference(GUEST).finalProgress() / 4;
+        LoopbackMigration.Reference reference = reference(GUEST);
         LoopbackMigration.Result result = LoopbackMigration.migrate(GUEST,
-                MigrationConfig.defaults(MigrationMode.PRECOPY), startAt,
-                LoopbackMigration.Options.defaults().withTransports(SOURCE, TransportConfig.of(WRONG_SECRET)));
+                MigrationConfig.defaults(MigrationMode.PRECOPY), reference.finalProgress() / 4,
+                LoopbackMigration.Options.heldAt(reference).withTransports(SOURCE, TransportConfig.of(WRONG_SECRET)));
         assertFailedAndGuestUnharmed(result, GUEST, literal("the peer aborted: AUTH_FAILED"));
         assertThat(result.destinationFailure()).as("no destination session for an unauthenticated source").isNull();
     }
 
     private static LoopbackMigration.Result migrateTo(FakeDestination destination, MachineConfig guest,
                                                      MigrationMode mode) throws Exception {
-        long startAt = reference(guest).finalProgress() / 4;
-        return LoopbackMigration.migrateTo(destination.address(), guest, MigrationConfig.defaults(mode), startAt, SOURCE);
+        LoopbackMigration.Reference reference = reference(guest);
+        return LoopbackMigration.migrateTo(destination.address(), null, guest, MigrationConfig.defaults(mode),
+                reference.finalProgress() / 4, LoopbackMigration.Options.heldAt(reference).withTransports(SOURCE, SOURCE));
     }
 
     private static void assertFailedAndGuestUnharmed(LoopbackMigration.Result result, MachineConfig guest,

@@ -28,7 +28,7 @@ import org.migrationlab.migration.testing.LoopbackMigration;
 @Timeout(60)
 class PostcopyExactlyOnceIT {
     private static final MachineConfig GUEST = LoopbackMigration.config(8L << 20, "wss", 41, "wss=4M", "pattern=random",
-            "passes=1500");
+            "passes=500");
 
     @BeforeAll
     static void warmUp() throws Exception {

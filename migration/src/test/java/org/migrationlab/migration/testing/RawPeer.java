@@ -226,7 +226,11 @@ public final class RawPeer implements AutoCloseable {
         List<MigrationRecord> records = new ArrayList<>();
         while (true) {
             try {
-                records.add(receive());
+                MigrationRecord record = receive();
+                records.add(record);
+                if (record instanceof MigrationRecord.Abort) {
+                    hangUp();
+                }
             } catch (EOFException e) {
                 return new Ending(records, true, "end of stream");
             } catch (SocketTimeoutException e) {
@@ -236,6 +240,21 @@ public final class RawPeer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 return new Ending(records, false, "undecodable: " + e);
             }
+        }
+    }
+
+    /**
+     * Ends this side of the stream, as a real end does once it read an ABORT: the other end, which drains
+     * what still arrives for a grace after its ABORT, then closes at once instead of at the grace's end.
+     */
+    private void hangUp() {
+        if (socket.isOutputShutdown()) {
+            return;
+        }
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // already closed by the other end: what follows reads its end of stream
         }
     }
 
