@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
 import org.migrationlab.emulator.image.BootArgs;
@@ -57,6 +58,8 @@ public final class SourceStateDir implements CheckpointSink {
     private long slotBytes;
     /** The newest generation in the file; the next save writes the one after it. */
     private long generation;
+    /** A state file was created or renamed since the last flush: the directory must be flushed too. */
+    private final AtomicBoolean directoryChanged = new AtomicBoolean();
 
     public SourceStateDir(Path dir) {
         this.dir = dir;
@@ -166,6 +169,7 @@ public final class SourceStateDir implements CheckpointSink {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the state directory cannot rename atomically", e);
         }
+        directoryChanged.set(true);
         slotBytes = bytes;
         generation = kept.map(Slot::generation).orElse(0L);
     }
@@ -189,12 +193,22 @@ public final class SourceStateDir implements CheckpointSink {
         }
     }
 
-    /** Forces the checkpoint and its directory (a file created or renamed there) to the disk. */
+    /**
+     * Forces the checkpoint to the disk, and its directory when a file was created or renamed there since the
+     * last flush (a save in place changes no directory entry).
+     */
     private void forceToDisk() throws IOException {
-        try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ);
-             FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+        boolean directoryToo = directoryChanged.getAndSet(false);
+        try (FileChannel file = FileChannel.open(stateFile(), StandardOpenOption.READ)) {
             file.force(true);
-            directory.force(true);
+        }
+        if (directoryToo) {
+            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                directory.force(true);
+            } catch (IOException e) {
+                directoryChanged.set(true); // the next flush tries again
+                throw e;
+            }
         }
     }
 
