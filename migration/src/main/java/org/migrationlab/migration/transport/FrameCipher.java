@@ -32,9 +32,10 @@ public final class FrameCipher {
     private final Cipher cipher;
     private long sequence;
     /**
-     * Where a frame's body is encrypted or decrypted in place: the JDK's AES-GCM runs several times faster
+     * Where a frame's body is encrypted in place, or decrypted from: the JDK's AES-GCM runs several times faster
      * on a byte array than on direct buffers or on many small pieces (a page batch is descriptors and
-     * pages), so each frame is copied in and out once. It grows to the largest frame seen, at most
+     * pages), so each frame is copied in once; a sealed frame is copied out once, an opened one is decrypted
+     * straight into its heap buffer. It grows to the largest frame seen, at most
      * {@link RecordCodec#MAX_FRAME_BODY} plus the tag, and lives as long as the connection.
      */
     private byte[] scratch = new byte[0];
@@ -104,15 +105,15 @@ public final class FrameCipher {
         }
         int bodyBytes = sealAt - RecordCodec.HEADER_BYTES;
         long seq = frame.getLongLE(start + sealAt + TAG_BYTES);
-        ByteBuf plain = alloc.directBuffer(sealAt);
+        // A heap buffer: the body is decrypted from the scratch array straight into its array.
+        ByteBuf plain = alloc.heapBuffer(sealAt);
         boolean done = false;
         try {
             plain.writeBytes(frame, start, RecordCodec.HEADER_BYTES);
             byte[] work = scratch(bodyBytes + TAG_BYTES);
             frame.getBytes(start + RecordCodec.HEADER_BYTES, work, 0, bodyBytes + TAG_BYTES);
             init(Cipher.DECRYPT_MODE, seq, plain);
-            int opened = cipher.doFinal(work, 0, bodyBytes + TAG_BYTES, work, 0);
-            plain.writeBytes(work, 0, opened);
+            decryptInto(plain, work, bodyBytes + TAG_BYTES);
             if (seq != sequence) {
                 throw new BrokenSealException("frame " + Long.toUnsignedString(seq) + " where frame " + sequence
                         + " was due (replayed, dropped or reordered)");
@@ -154,6 +155,26 @@ public final class FrameCipher {
         } finally {
             plain.release();
         }
+    }
+
+    /**
+     * Decrypts {@code work[0, sealedBytes)} (body and tag) and appends the plain body to {@code plain}, out of
+     * place: the JDK's combined AES-GCM intrinsic (AES and GHASH in one pass) runs only when a decryption's
+     * output is not its input; in place it falls back to two passes, which made opening a bulk frame about
+     * 2.4 times slower than it is out of place (bench's FrameSealBenchmark: 62 against 26 µs per
+     * 64-page frame).
+     */
+    private void decryptInto(ByteBuf plain, byte[] work, int sealedBytes) throws GeneralSecurityException {
+        int bodyBytes = sealedBytes - TAG_BYTES;
+        plain.ensureWritable(bodyBytes);
+        if (plain.hasArray()) {
+            int opened = cipher.doFinal(work, 0, sealedBytes, plain.array(), plain.arrayOffset() + plain.writerIndex());
+            plain.writerIndex(plain.writerIndex() + opened);
+            return;
+        }
+        byte[] out = new byte[bodyBytes];
+        int opened = cipher.doFinal(work, 0, sealedBytes, out, 0);
+        plain.writeBytes(out, 0, opened);
     }
 
     private byte[] scratch(int bytes) {

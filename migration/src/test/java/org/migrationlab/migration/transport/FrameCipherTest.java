@@ -135,4 +135,54 @@ class FrameCipherTest {
         assertThat(keys(SECRET, SOURCE, DESTINATION, tls).proof(Role.SOURCE)).as("proofs are bound to the TLS session")
                 .isNotEqualTo(keys.proof(Role.SOURCE));
     }
+
+    /**
+     * A bulk frame (64 pages, long enough for the JDK's combined AES-GCM path) opens byte for byte, decrypted
+     * straight into the heap buffer it is returned in, and just as well with an allocator whose heap buffers
+     * have no array (decrypted into a copy then).
+     */
+    @Test
+    void aBulkFrameOpensExactlyIntoAHeapBufferAndWithoutOne() throws Exception {
+        ChannelKeys keys = keys(SECRET, SOURCE, DESTINATION, new byte[0]);
+        byte[] body = new byte[64 * 4096];
+        new java.util.Random(7).nextBytes(body);
+        ByteBuf plain = UnpooledByteBufAllocator.DEFAULT.directBuffer(RecordCodec.HEADER_BYTES + body.length);
+        plain.writeShortLE(org.migrationlab.migration.protocol.RecordType.PAGE_BATCH.code()).writeShortLE(0).writeIntLE(body.length).writeBytes(body);
+        ByteBuf sealed = keys.frames(Role.SOURCE).seal(plain, UnpooledByteBufAllocator.DEFAULT);
+        io.netty.buffer.ByteBufAllocator noArrays = new io.netty.buffer.AbstractByteBufAllocator(false) {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                return UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                return UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return false;
+            }
+        };
+        try {
+            for (io.netty.buffer.ByteBufAllocator alloc : new io.netty.buffer.ByteBufAllocator[] {
+                    io.netty.buffer.PooledByteBufAllocator.DEFAULT, noArrays}) {
+                ByteBuf opened = keys.frames(Role.SOURCE).open(sealed.duplicate(), alloc);
+                try {
+                    assertThat(opened.hasArray()).as("heap buffers of %s", alloc).isEqualTo(alloc != noArrays);
+                    assertThat(opened.readableBytes()).isEqualTo(plain.readableBytes());
+                    assertThat(opened.getUnsignedIntLE(RecordCodec.LENGTH_FIELD_OFFSET)).isEqualTo(body.length);
+                    byte[] got = new byte[body.length];
+                    opened.getBytes(RecordCodec.HEADER_BYTES, got);
+                    assertThat(got).as("the body through %s", alloc).isEqualTo(body);
+                } finally {
+                    opened.release();
+                }
+            }
+        } finally {
+            sealed.release();
+            plain.release();
+        }
+    }
 }
