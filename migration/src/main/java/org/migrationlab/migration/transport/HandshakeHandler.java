@@ -34,8 +34,8 @@ import org.migrationlab.migration.protocol.MigrationRecord.Role;
  */
 public final class HandshakeHandler extends SimpleChannelInboundHandler<MigrationRecord> {
 
-    /** The frame-level handlers of this connection that the handshake arms. */
-    record FrameGuards(FrameDecoder frames, FrameSealer sealer, FrameOpener opener) {
+    /** The frame-level handlers of this connection that the handshake arms, and its read sizes that it widens. */
+    record FrameGuards(FrameDecoder frames, FrameSealer sealer, FrameOpener opener, ReadSizes reads) {
     }
 
     private final Role role;
@@ -215,6 +215,7 @@ public final class HandshakeHandler extends SimpleChannelInboundHandler<Migratio
     private void done(ChannelHandlerContext ctx) {
         finish();
         guards.frames().authenticated();
+        guards.reads().authenticated();
         ctx.pipeline().remove(this);
     }
 

@@ -76,7 +76,8 @@ public final class MigrationChannelInitializer extends ChannelInitializer<Socket
                 role == MigrationRecord.Role.DESTINATION ? config.replyTimeoutMillis() : 0);
         pipeline.addLast("liveness", liveness);
         HandshakeHandler.FrameGuards guards = new HandshakeHandler.FrameGuards(FrameDecoder.beforeAuthentication(),
-                new FrameSealer(), new FrameOpener());
+                new FrameSealer(), new FrameOpener(), new ReadSizes());
+        channel.config().setRecvByteBufAllocator(guards.reads());
         pipeline.addLast("frames", guards.frames());
         pipeline.addLast("unseal", guards.opener());
         pipeline.addLast("records", new RecordDecoder());
