@@ -10,9 +10,9 @@ import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.emulator.port.PageBitmap;
 
 /**
- * A source guest whose pre-copy is driven by the test instead of by the clock: it is parked as soon as
- * dirty logging starts, so every page a round sends is read from a guest that stands still, and it runs
- * only just before each harvest of the dirty log, for exactly the progress units the test chose for that
+ * A source guest whose pre-copy is driven by the test instead of by the clock: it is parked where the
+ * migration's start trigger fires and again as dirty logging starts, so every page a round sends is read
+ * from a guest that stands still, and it runs only just before each harvest of the dirty log, for exactly the progress units the test chose for that
  * round (then it is parked again). What each round dirties, and so what each stop policy sees, no longer
  * depends on how fast this machine is; the guest is still live at the switch-over, where its frozen state
  * moves to the destination and runs on. A migration that fails lets the guest run on here ({@link #resume}).
@@ -34,6 +34,18 @@ public final class SteppedGuest extends ForwardingMigratable {
 
     private Migratable guest() {
         return unwrap(delegate());
+    }
+
+    /**
+     * The engine's start trigger: the guest is parked on the vCPU thread as its progress passes the trigger's
+     * point. Parked only once dirty logging starts, a fast guest ran on through the migration's set-up (tens of
+     * ms) and could end before the first harvest, whose target it then never reached: the harvest waited for
+     * good.
+     */
+    @Override
+    public CompletableFuture<Void> progressReached(long units) {
+        Migratable guest = guest();
+        return super.progressReached(units).thenRun(() -> MachineProbes.park(guest));
     }
 
     @Override
