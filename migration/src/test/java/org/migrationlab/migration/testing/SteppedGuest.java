@@ -12,10 +12,11 @@ import org.migrationlab.emulator.port.PageBitmap;
 /**
  * A source guest whose pre-copy is driven by the test instead of by the clock: it is parked where the
  * migration's start trigger fires and again as dirty logging starts, so every page a round sends is read
- * from a guest that stands still, and it runs only just before each harvest of the dirty log, for exactly the progress units the test chose for that
- * round (then it is parked again). What each round dirties, and so what each stop policy sees, no longer
- * depends on how fast this machine is; the guest is still live at the switch-over, where its frozen state
- * moves to the destination and runs on. A migration that fails lets the guest run on here ({@link #resume}).
+ * from a guest that stands still, and it runs only just before each harvest of the dirty log, for exactly
+ * the progress units the test chose for that round (then it is parked again). What each round dirties, and
+ * so what each stop policy sees, no longer depends on how fast this machine is; the guest is still live at
+ * the switch-over, where its frozen state moves to the destination and runs on. A migration that fails lets
+ * the guest run on here ({@link #resume}).
  */
 public final class SteppedGuest extends ForwardingMigratable {
     private final IntToLongFunction unitsInRound;

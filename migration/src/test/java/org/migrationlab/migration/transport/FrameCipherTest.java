@@ -147,7 +147,8 @@ class FrameCipherTest {
         byte[] body = new byte[64 * 4096];
         new java.util.Random(7).nextBytes(body);
         ByteBuf plain = UnpooledByteBufAllocator.DEFAULT.directBuffer(RecordCodec.HEADER_BYTES + body.length);
-        plain.writeShortLE(org.migrationlab.migration.protocol.RecordType.PAGE_BATCH.code()).writeShortLE(0).writeIntLE(body.length).writeBytes(body);
+        plain.writeShortLE(org.migrationlab.migration.protocol.RecordType.PAGE_BATCH.code()).writeShortLE(0)
+                .writeIntLE(body.length).writeBytes(body);
         ByteBuf sealed = keys.frames(Role.SOURCE).seal(plain, UnpooledByteBufAllocator.DEFAULT);
         io.netty.buffer.ByteBufAllocator noArrays = new io.netty.buffer.AbstractByteBufAllocator(false) {
             @Override

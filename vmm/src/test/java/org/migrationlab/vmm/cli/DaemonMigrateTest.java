@@ -344,8 +344,8 @@ class DaemonMigrateTest {
     /** --latency on the source delays each page request it receives: every demand fault waits at least that. */
     @Test
     void latencySetsAFloorUnderEveryDemandFault() throws Exception {
-        // A small working set: some tens of demand faults, not thousands. Ten times the 4M guest's accesses: with
-        // as many, a fast machine sometimes finished the guest before the switch-over (nothing live migrated).
+        // A small working set: some tens of demand faults, not thousands. 320,000 passes, ten times what it had:
+        // with 32,000 a fast machine sometimes finished the guest before the switch-over (nothing live migrated).
         Map<String, Object> report = migrateGuest(Map.of("wss", "256K", "passes", "320000"), "--mode", "postcopy",
                 "--after-progress", "2000", "--prepage", "none", "--latency", "10ms");
         assertThat(report).containsEntry("status", "completed").containsEntry("prepage", "none");
