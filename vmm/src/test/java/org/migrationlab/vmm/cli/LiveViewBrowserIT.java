@@ -110,6 +110,8 @@ class LiveViewBrowserIT {
             long pushed = postcopyCells();
             browser.findElement(By.id("stepBatch")).click();
             awaitPassed(2);
+            // The view hears of the batch's pages after the click passed; the hold it saw may still be the old one.
+            awaitPostcopyCellsAbove(pushed);
             // Held again before the next batch, unless that batch carried the last pages post-copy had to send.
             awaitHeldAtOrAllSent(1);
             long afterOneBatch = postcopyCells();
@@ -199,6 +201,15 @@ class LiveViewBrowserIT {
                             + " || c.remaining === 0 || v.ended))", rounds)));
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("neither held again nor done: " + pageState(), e);
+        }
+    }
+
+    /** Waits until the map shows more post-copy pages than {@code cells}; says what the page saw if not. */
+    private static void awaitPostcopyCellsAbove(long cells) {
+        try {
+            new WebDriverWait(browser, java.time.Duration.ofSeconds(30)).until(d -> postcopyCells() > cells);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no post-copy page beyond the " + cells + " shown before the step: " + pageState(), e);
         }
     }
 
