@@ -266,8 +266,11 @@ class DaemonMigrateTest {
         assertThat(daemon.err().toString()).isEmpty();
     }
 
-    /** A guest long enough that pre-copy over a slow link still finds it running. */
-    private static final String LONG_PASSES = "8000";
+    /**
+     * A guest long enough that pre-copy over a slow link still finds it running: ~5 s on a fast 2-core machine
+     * (8000 passes ended before the switch-over of three compressed rounds at 40 Mbit/s there).
+     */
+    private static final String LONG_PASSES = "20000";
     private static final Map<String, String> LONG_GUEST = Map.of("wss", "4M", "passes", LONG_PASSES);
 
     /** Migrates the long guest with {@code flags} to a --once daemon; returns the migration's JSON report. */
