@@ -89,13 +89,9 @@ class LiveViewBrowserIT {
         Path json = dir.resolve("demo.json");
         Path output = dir.resolve("demo.txt");
         List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
-        // Migrating starts after 8 passes, once the guest has written its 4 MiB: round 0 then carries ~1 s of
-        // data at 30 Mbit/s, so the view sees it half sent whatever the machine's speed (from the guest's first
-        // instruction, round 0 was zero pages only and could end within one tick).
         command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=4M", "--arg", "pattern=seq",
-                "--arg", "passes=24000", "--after-progress", "8192", "--mode", "hybrid", "--bandwidth", "30mbit",
-                "--no-warm-up", "--timeout", "90s", "--json", json.toString(), "--web", Integer.toString(port),
-                "--step"));
+                "--arg", "passes=8000", "--mode", "hybrid", "--bandwidth", "30mbit", "--no-warm-up",
+                "--timeout", "90s", "--json", json.toString(), "--web", Integer.toString(port), "--step"));
         Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         demo.getOutputStream().close();
         try {
@@ -148,12 +144,18 @@ class LiveViewBrowserIT {
             screenshot("live-view.png");
 
             List<Long> notSent = longs("return window.liveView.history.map(h => h.kinds['not-sent'] || 0)");
-            long pages = 16_384;
-            assertThat(notSent).as("cells not yet sent, tick by tick").isNotEmpty()
-                    .anySatisfy(n -> assertThat(n).isBetween(1L, pages - 1))
-                    .endsWith(0L);
+            assertThat(notSent).as("cells not yet sent, tick by tick").isNotEmpty().startsWith(16_384L).endsWith(0L);
             assertThat(notSent).as("every page is sent in round 0: the grey cells only ever shrink")
                     .isSortedAccordingTo((a, b) -> Long.compare(b, a));
+            // Round 0 may pass within one tick: the working set, rewritten all the time, is left to the stop
+            // (Xen's rule) and the rest are zero pages. Post-copy's cells grow batch by batch instead, and the
+            // map showed the hold after the first of its 1,000-odd pages' batches: part of them, tick by tick.
+            long postcopyAtEnd = postcopyCells();
+            List<Long> postcopy = longs("return window.liveView.history.map(h => (h.kinds.push || 0)"
+                    + " + (h.kinds.prepage || 0) + (h.kinds.demand || 0))");
+            assertThat(postcopy).as("post-copy's cells, tick by tick")
+                    .anySatisfy(n -> assertThat(n).isBetween(1L, postcopyAtEnd - 1)).endsWith(postcopyAtEnd)
+                    .isSorted();
             assertThat(browser.findElement(By.id("banner")).getText()).startsWith("Migration completed in ");
             assertThat(browser.findElement(By.id("phase")).getText()).isEqualTo("completed");
             Number bulkBytes = (Number) browser.executeScript(
@@ -181,7 +183,8 @@ class LiveViewBrowserIT {
     private static void awaitHeldAt(String step, long rounds) {
         try {
             new WebDriverWait(browser, java.time.Duration.ofSeconds(60)).until(d -> Boolean.TRUE.equals(
-                    browser.executeScript("const v = window.liveView, h = v.history[v.history.length - 1];"
+                    browser.executeScript("const v = window.liveView; if (!v) return false;"
+                            + " const h = v.history[v.history.length - 1];"
                             + " return !!(v.stepping && v.stepping.heldAt && (arguments[0] === null"
                             + " || v.stepping.heldAt === arguments[0]) && h"
                             + " && v.lastCounters && v.lastCounters.rounds === arguments[1])", step, rounds)));
@@ -191,6 +194,11 @@ class LiveViewBrowserIT {
     }
 
     private static String pageState() {
+        if (Boolean.FALSE.equals(browser.executeScript("return !!window.liveView"))) {
+            return "no live view on the page: " + browser.executeScript("return location.href + ' ('"
+                    + " + document.readyState + '): ' + document.title + ' / '"
+                    + " + (document.body ? document.body.innerText.slice(0, 300) : 'no body')");
+        }
         return "stepping " + browser.executeScript("return JSON.stringify(window.liveView.stepping)") + ", counters "
                 + browser.executeScript("return JSON.stringify(window.liveView.lastCounters)") + ", phase "
                 + browser.executeScript("return window.liveView.phase");
