@@ -37,6 +37,8 @@ public sealed interface MigrationRecord {
      */
     record Hello(int version, Role role, Channel channel, UUID migrationId, byte[] nonce) implements MigrationRecord {
         /**
+         * Version 9: READY, the destination's answer to GUEST_CONFIG once its machine is built; the source
+         * pauses its guest only after it, so that building the machine is never part of the downtime.
          * Version 8: ABORT(GUEST_LOST), a restarted destination's proof that the guest it ran is gone, on
          * which the source rolls back to its frozen copy (PROTOCOL §5.7). Version 7: post-copy recovery (PROTOCOL §5.6): a source that lost its connections after the
          * switch-over reconnects and opens each new connection with the mandatory RECOVER; the destination
@@ -46,8 +48,10 @@ public sealed interface MigrationRecord {
          * with AES-256-GCM under a sequence number. Version 4 sealed with HMAC-SHA256 over a plain body;
          * version 3 sealed nothing.
          */
-        public static final int CURRENT_VERSION = 8;
+        public static final int CURRENT_VERSION = 9;
         /**
+         * A version-8 destination never sends READY, and a version-9 source would wait for it until its reply
+         * timeout.
          * A version-7 destination answers a lost guest's RECOVER with an ordinary refusal, and a version-7
          * source would hold its paused copy for good instead of resuming it. A version-6 peer cannot recover a paused post-copy migration and would refuse RECOVER as an
          * unknown mandatory record. A version-5 peer sends no heartbeats (this end would cut it off as silent) and refuses ours; older
@@ -334,6 +338,17 @@ public sealed interface MigrationRecord {
         }
     }
 
+
+    /**
+     * The destination's answer to GUEST_CONFIG: its empty machine is built (PROTOCOL §1). The source waits
+     * for it before it pauses its guest, so that building the machine, which grows with the guest's RAM,
+     * happens while the guest still runs. Empty body.
+     */
+    record Ready() implements MigrationRecord {
+        public RecordType type() {
+            return RecordType.READY;
+        }
+    }
 
     /**
      * The destination's guest runs. It says how long the destination's part of the downtime took, so the

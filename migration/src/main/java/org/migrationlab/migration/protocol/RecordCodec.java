@@ -20,6 +20,7 @@ import org.migrationlab.migration.protocol.MigrationRecord.FaultStages;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestStateRecord;
 import org.migrationlab.migration.protocol.MigrationRecord.GuestConfig;
 import org.migrationlab.migration.protocol.MigrationRecord.Heartbeat;
+import org.migrationlab.migration.protocol.MigrationRecord.Ready;
 import org.migrationlab.migration.protocol.MigrationRecord.Recover;
 import org.migrationlab.migration.protocol.MigrationRecord.Recovered;
 import org.migrationlab.migration.protocol.MigrationRecord.Hello;
@@ -241,7 +242,7 @@ public final class RecordCodec {
                     out.writeLongLE(stage.p50Nanos()).writeLongLE(stage.p99Nanos());
                 }
             }
-            case Heartbeat _ -> {
+            case Heartbeat _, Ready _ -> {
                 // empty body
             }
             case Recover r -> out.writeIntLE(r.epoch());
@@ -288,7 +289,7 @@ public final class RecordCodec {
             case ProgressHint p -> 2 + p.text().length();
             case DestinationStats _ -> 56;
             case FaultStages _ -> 72;
-            case Heartbeat _ -> 0;
+            case Heartbeat _, Ready _ -> 0;
             case Recover _ -> 4;
             case Recovered r -> 12 + r.receivedBitmap().length;
         };
@@ -337,6 +338,7 @@ public final class RecordCodec {
                     new FaultStages.Stage(body.u64("install p50"), body.u64("install p99")),
                     new FaultStages.Stage(body.u64("resume p50"), body.u64("resume p99")));
             case HEARTBEAT -> new Heartbeat();
+            case READY -> new Ready();
             case RECOVER -> new Recover(body.u32AsInt("epoch"));
             case RECOVERED -> {
                 int epoch = body.u32AsInt("epoch");

@@ -8,11 +8,11 @@ package org.migrationlab.migration.protocol;
 public enum RecordType {
     HELLO(1), AUTH(2), GUEST_CONFIG(3), PAGE_BATCH(4), ROUND_END(5),
     SWITCH_OVER(8), RESUMED(9), PAGE_REQUEST(10), PAGES_DONE(11), COMPLETE(12), ABORT(13),
-    GUEST_STATE(15), HEARTBEAT(16), RECOVER(17), RECOVERED(18),
+    GUEST_STATE(15), HEARTBEAT(16), RECOVER(17), RECOVERED(18), READY(19),
     PROGRESS_HINT(0x8001), DESTINATION_STATS(0x8002), FAULT_STAGES(0x8003);
 
     public static final int OPTIONAL_BIT = 0x8000;
-    private static final RecordType[] BY_CODE = new RecordType[19];
+    private static final RecordType[] BY_CODE = new RecordType[20];
 
     static {
         for (RecordType type : values()) {

@@ -73,7 +73,7 @@ public record MigrationReport(
      * Wall-clock durations in milliseconds.
      *
      * @param totalMs            from the start to the destination's COMPLETE (or to the failure)
-     * @param setupMs            connecting and the handshake
+     * @param setupMs            connecting, the handshake, and the destination building its machine (READY)
      * @param downtimeMs         from the source's vCPU stopped to the destination's RESUMED read here; 0 when
      *                           it never resumed
      * @param expectedDowntimeMs what the stop policy expected the downtime to be; -1 when it made no estimate

@@ -437,6 +437,7 @@ public final class DestinationSession {
             case MigrationRecord.FaultStages s -> throw unexpected(s);
             case MigrationRecord.Recover r -> throw unexpected(r);
             case MigrationRecord.Recovered r -> throw unexpected(r);
+            case MigrationRecord.Ready r -> throw unexpected(r);
             case MigrationRecord.Abort a -> fail(new ProtocolException(a.reason(), "the source aborted: " + a.message()));
         }
     }
@@ -490,6 +491,7 @@ public final class DestinationSession {
         machine = machines.empty(machineConfig);
         state = State.RECEIVING;
         journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
+        bulk.sendNow(new MigrationRecord.Ready());
     }
 
     private void onPages(PageBatch batch, MigrationRecord.Channel kind, int from) {

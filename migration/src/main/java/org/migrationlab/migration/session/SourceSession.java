@@ -200,7 +200,6 @@ public final class SourceSession {
         long progressAtPause = progressAtStart;
         try {
             connect();
-            time.setupDone = System.nanoTime();
             progress.phase("config");
             bulk.send(new MigrationRecord.GuestConfig(guest.config().ramBytes(), guest.config().bootArgs().seed(),
                     config.mode(), guest.config().bootArgs().workload(), guest.config().bootArgs().args(), imageLabel),
@@ -208,6 +207,9 @@ public final class SourceSession {
             if (config.mode() != MigrationMode.PRECOPY) {
                 checkpoints.prepare(guest.pageCount()); // now, so the save at the switch-over only writes
             }
+            // The destination builds its machine while the guest still runs here: post-copy pauses it next.
+            awaitRecord(MigrationRecord.Ready.class, "READY");
+            time.setupDone = System.nanoTime();
             PageBitmap unsentDirty = null;
             if (config.mode() != MigrationMode.POSTCOPY) {
                 PrecopyRounds.Outcome rounds;
@@ -443,6 +445,7 @@ public final class SourceSession {
                 case MigrationRecord.DestinationStats s -> inbox.offer(s, epoch);
                 case MigrationRecord.FaultStages s -> inbox.offer(s, epoch);
                 case MigrationRecord.Recovered r -> inbox.offer(r, epoch);
+                case MigrationRecord.Ready r -> inbox.offer(r, epoch);
                 case MigrationRecord.Recover r -> throw unexpected(r);
                 case MigrationRecord.ProgressHint hint -> {
                     // for humans watching the destination; nothing to do here

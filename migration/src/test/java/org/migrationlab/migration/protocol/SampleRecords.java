@@ -95,6 +95,7 @@ final class SampleRecords {
                 new MigrationRecord.FaultStages.Stage(60_000, 800_000), new MigrationRecord.FaultStages.Stage(2_000,
                 5_000), new MigrationRecord.FaultStages.Stage(7_000, 30_000)));
         records.add(new MigrationRecord.Heartbeat());
+        records.add(new MigrationRecord.Ready());
         records.add(new MigrationRecord.Recover(2));
         records.add(new MigrationRecord.Recovered(2, 8, new byte[] {(byte) 0xfe, 0, 0x10}));
         records.add(mixedBatch(alloc, random));

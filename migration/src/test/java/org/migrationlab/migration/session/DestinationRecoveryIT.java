@@ -153,14 +153,17 @@ class DestinationRecoveryIT {
         }
     }
 
-    /** The next record of {@code type}, past the page requests of the faulting guest. */
+    /**
+     * The next record of {@code type}, past the page requests of the faulting guest and the READY that answers
+     * the config sent with the rest.
+     */
     private static <T extends MigrationRecord> T await(RawPeer peer, Class<T> type) throws IOException {
         while (true) {
             MigrationRecord record = peer.receive();
             if (type.isInstance(record)) {
                 return type.cast(record);
             }
-            if (!(record instanceof MigrationRecord.PageRequest)) {
+            if (!(record instanceof MigrationRecord.PageRequest) && !(record instanceof MigrationRecord.Ready)) {
                 throw new IOException("expected " + type.getSimpleName() + ", got " + record);
             }
         }

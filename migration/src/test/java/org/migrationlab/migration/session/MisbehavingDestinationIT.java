@@ -95,9 +95,9 @@ class MisbehavingDestinationIT {
                         literal("UNEXPECTED_RECORD: RESUMED from the destination")),
                 new Case(Behaviour.STALL_AFTER_PAGES, MigrationMode.PRECOPY, LARGE_GUEST,
                         literal("BULK channel stayed full for 300 ms")),
-                new Case(Behaviour.SILENT, MigrationMode.PRECOPY, literal("TIMEOUT: no RESUMED within 300 ms")),
-                new Case(Behaviour.SILENT, MigrationMode.HYBRID, literal("TIMEOUT: no RESUMED within 300 ms")),
-                new Case(Behaviour.SILENT, MigrationMode.POSTCOPY, literal("TIMEOUT: no RESUMED within 300 ms")));
+                new Case(Behaviour.SILENT, MigrationMode.PRECOPY, literal("TIMEOUT: no READY within 300 ms")),
+                new Case(Behaviour.SILENT, MigrationMode.HYBRID, literal("TIMEOUT: no READY within 300 ms")),
+                new Case(Behaviour.SILENT, MigrationMode.POSTCOPY, literal("TIMEOUT: no READY within 300 ms")));
     }
 
     private static String literal(String text) {

@@ -41,11 +41,11 @@ public final class FakeDestination implements AutoCloseable {
         GARBAGE_AFTER_PAGES,
         /** Reads some pages, then a page request, which a destination may only send after the switch-over. */
         PAGE_REQUEST_DURING_PRECOPY,
-        /** Says RESUMED right after GUEST_CONFIG, although no SWITCH_OVER came, and reads on. */
+        /** Says READY and then RESUMED right after GUEST_CONFIG, although no SWITCH_OVER came, and reads on. */
         RESUMED_BEFORE_SWITCH_OVER,
         /** Reads some pages, then stops reading (the source's sends back up) until it is closed. */
         STALL_AFTER_PAGES,
-        /** Reads everything and never answers. */
+        /** Reads everything and never answers, not even GUEST_CONFIG with READY. */
         SILENT,
         /** Takes the guest (RESUMED after SWITCH_OVER), then asks for a page far beyond the guest's RAM. */
         REQUEST_BEYOND_RAM_AFTER_RESUMED,
@@ -136,6 +136,7 @@ public final class FakeDestination implements AutoCloseable {
             log.add("silent: read " + ending.records().size() + " more records until " + ending.how());
             return;
         }
+        peer.send(new MigrationRecord.Ready());
         if (behaviour == Behaviour.RESUMED_BEFORE_SWITCH_OVER) {
             // At once, while round 0 is still on its way: a RESUMED that read some pages first could meet a
             // source fast enough to have switched over, whose guest a RESUMED may then rightly take.
