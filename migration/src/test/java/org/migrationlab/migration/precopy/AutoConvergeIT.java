@@ -73,17 +73,18 @@ class AutoConvergeIT {
         MachineConfig guest = null;
         LoopbackMigration.Reference reference = null;
         LoopbackMigration.Result plain = null;
+        long startAt = 0;
         for (int doublings = 0; doublings <= MAX_DOUBLINGS; doublings++) {
             guest = wss(FIRST_PASSES << doublings);
             reference = LoopbackMigration.reference(guest);
-            plain = migrate(guest, "downtime", reference.finalProgress() / 50, DOWNTIME_LIMITS);
+            startAt = reference.finalProgress() / 50;
+            plain = migrate(guest, "downtime", startAt, DOWNTIME_LIMITS);
             if (!plain.report().scheme().guestEndedBeforeSwitchOver()) {
                 break;
             }
             System.out.printf("the guest of %d passes ended before the switch-over: a longer one%n",
                     FIRST_PASSES << doublings);
         }
-        long startAt = reference.finalProgress() / 50;
         MigrationReport downtime = plain.report();
         downtime.convergence().rounds().forEach(r -> System.out.println("downtime policy: " + r));
         assertRoundRatesWithinTheLink(downtime);

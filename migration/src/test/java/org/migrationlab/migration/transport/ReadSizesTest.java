@@ -2,6 +2,8 @@ package org.migrationlab.migration.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.function.IntUnaryOperator;
+
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -16,12 +18,17 @@ class ReadSizesTest {
 
     /** Runs {@code loops} read loops whose every read fills its buffer; returns the last guess. */
     private int fullReads(RecvByteBufAllocator.Handle handle, int loops) {
+        return reads(handle, loops, guess -> guess);
+    }
+
+    /** Runs {@code loops} read loops, each one read of {@code bytesRead(guess)} bytes; returns the last guess. */
+    private int reads(RecvByteBufAllocator.Handle handle, int loops, IntUnaryOperator bytesRead) {
         int guess = 0;
         for (int loop = 0; loop < loops; loop++) {
             handle.reset(config);
             guess = handle.guess();
             handle.attemptedBytesRead(guess);
-            handle.lastBytesRead(guess);
+            handle.lastBytesRead(bytesRead.applyAsInt(guess));
             handle.incMessagesRead(1);
             handle.readComplete();
         }
@@ -44,13 +51,7 @@ class ReadSizesTest {
         sizes.authenticated();
         RecvByteBufAllocator.Handle handle = sizes.newHandle();
         fullReads(handle, 40);
-        for (int loop = 0; loop < 40; loop++) {
-            handle.reset(config);
-            handle.attemptedBytesRead(handle.guess());
-            handle.lastBytesRead(100);
-            handle.incMessagesRead(1);
-            handle.readComplete();
-        }
+        reads(handle, 40, guess -> 100);
         handle.reset(config);
         assertThat(handle.guess()).as("after 40 reads of 100 bytes").isLessThan(4096);
     }

@@ -151,8 +151,8 @@ class LiveViewBrowserIT {
             // (Xen's rule) and the rest are zero pages. Post-copy's cells grow batch by batch instead, and the
             // map showed the hold after the first of its 1,000-odd pages' batches: part of them, tick by tick.
             long postcopyAtEnd = postcopyCells();
-            List<Long> postcopy = longs("return window.liveView.history.map(h => (h.kinds.push || 0)"
-                    + " + (h.kinds.prepage || 0) + (h.kinds.demand || 0))");
+            List<Long> postcopy = longs("const postcopy = " + POSTCOPY_CELLS
+                    + "; return window.liveView.history.map(h => postcopy(h.kinds))");
             assertThat(postcopy).as("post-copy's cells, tick by tick")
                     .anySatisfy(n -> assertThat(n).isBetween(1L, postcopyAtEnd - 1)).endsWith(postcopyAtEnd)
                     .isSorted();
@@ -171,8 +171,11 @@ class LiveViewBrowserIT {
         }
     }
 
+    /** A JavaScript function of the view's cell counts by kind: the cells post-copy sent (push, prepage, demand). */
+    private static final String POSTCOPY_CELLS = "(k => (k.push || 0) + (k.prepage || 0) + (k.demand || 0))";
+
     private static long postcopyCells() {
-        return number("const k = window.liveView.kindCounts(); return (k.push || 0) + (k.prepage || 0) + (k.demand || 0)");
+        return number("return (" + POSTCOPY_CELLS + ")(window.liveView.kindCounts())");
     }
 
     private static long number(String script) {
