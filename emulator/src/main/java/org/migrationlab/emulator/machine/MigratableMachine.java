@@ -291,11 +291,8 @@ public final class MigratableMachine implements Migratable {
         return balloon().map(BalloonControl::figures).orElse(BalloonControl.BalloonFigures.NONE);
     }
 
-    /**
-     * For the emulator's test fixtures only ({@code MachineProbes}): parks or unparks the guest (see {@code
-     * VcpuRunner.park}); before {@link #start} it decides whether the guest starts parked.
-     */
-    synchronized void park(boolean park) {
+    @Override
+    public synchronized void park(boolean park) {
         if (runner == null) {
             parkAtStart = park;
         } else {

@@ -141,6 +141,11 @@ final class StoredGuest implements Migratable {
     }
 
     @Override
+    public void park(boolean parked) {
+        throw stored();
+    }
+
+    @Override
     public CompletableFuture<String> echoConsole(Consumer<String> lines) {
         throw stored();
     }

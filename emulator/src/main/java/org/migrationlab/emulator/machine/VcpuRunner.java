@@ -117,8 +117,8 @@ public final class VcpuRunner implements AutoCloseable {
     }
 
     /**
-     * Parks or unparks the guest, for test fixtures that must hold a live guest at a known point (the
-     * emulator's test jar reaches it through {@code MachineProbes}): a parked guest stops at its next clean
+     * Parks or unparks the guest, to hold a live guest at a known point (a migration's hold, test fixtures):
+     * a parked guest stops at its next clean
      * pause and runs no further, whatever command it serves — dirty-log harvests, freeze, summaries —
      * until it is unparked. Unlike a {@link Then#HOLD hold}, which the next command that resumes lifts,
      * parking is lifted only here. Any thread.

@@ -76,6 +76,14 @@ public interface Migratable extends AutoCloseable {
     /** The throttle now, in percent. */
     int throttlePercent();
 
+    /**
+     * Parks the guest (it stops at its next clean pause and runs no further, while every command is still
+     * served: harvests, freeze) or lets it run again. Unlike a freeze, which {@link #resume()} lifts, parking is
+     * lifted only here. It holds a live guest at a known point until a migration catches it (the source's
+     * {@code --hold-at}). Before {@link #start()} it decides whether the guest starts parked. Any thread.
+     */
+    void park(boolean parked);
+
     /** From the next complete line on, echo the console to {@code lines} (vCPU thread); returns what was printed so far. */
     CompletableFuture<String> echoConsole(Consumer<String> lines);
 

@@ -24,18 +24,4 @@ public final class MachineProbes {
     public static Machine machineOf(Migratable guest) {
         return ((MigratableMachine) guest).machine();
     }
-
-    /**
-     * Parks the guest: it stops at its next clean pause and runs no further, while its vCPU still serves
-     * every command of the port (a frozen, harvested or summarised guest stays parked), until {@link
-     * #unpark}. Before the guest started, it starts parked. Any thread.
-     */
-    public static void park(Migratable guest) {
-        ((MigratableMachine) guest).park(true);
-    }
-
-    /** Lets a parked guest run again. Any thread. */
-    public static void unpark(Migratable guest) {
-        ((MigratableMachine) guest).park(false);
-    }
 }

@@ -31,7 +31,7 @@ class ParkedGuestTest {
         KernelGuests.Outcome reference = KernelGuests.referenceRun(CONFIG);
         long end = KernelGuests.referenceRunProgress(CONFIG);
         try (Migratable guest = MACHINES.boot(CONFIG, KernelGuests.kernel())) {
-            guest.progressReached(end / 3).thenRun(() -> MachineProbes.park(guest));
+            guest.progressReached(end / 3).thenRun(() -> guest.park(true));
             guest.start();
             guest.startDirtyLog(DirtyLogMode.WRITE_PROTECT).get(10, TimeUnit.SECONDS);
             guest.progressReached(end / 3).get(60, TimeUnit.SECONDS);
@@ -45,7 +45,7 @@ class ParkedGuestTest {
                 assertThat(guest.summary().get(10, TimeUnit.SECONDS).progressUnits()).isEqualTo(parkedAt);
             }
             assertThat(guest.ended()).isNotDone();
-            MachineProbes.unpark(guest);
+            guest.park(false);
             GuestEnd ended = guest.ended().get(60, TimeUnit.SECONDS);
             GuestSummary summary = guest.summary().get(10, TimeUnit.SECONDS);
             assertThat(ended).isInstanceOf(GuestEnd.Halted.class);
@@ -59,14 +59,14 @@ class ParkedGuestTest {
     @Test
     void aGuestParkedBeforeItStartsRunsNothingAndAFreezeKeepsItParked() throws Exception {
         try (Migratable guest = MACHINES.boot(CONFIG, KernelGuests.kernel())) {
-            MachineProbes.park(guest);
+            guest.park(true);
             guest.start();
             assertThat(guest.summary().get(10, TimeUnit.SECONDS).progressUnits()).isZero();
             guest.startDirtyLog(DirtyLogMode.WRITE_PROTECT).get(10, TimeUnit.SECONDS);
             FrozenGuest frozen = guest.freeze().get(10, TimeUnit.SECONDS);
             assertThat(frozen.progressUnits()).isZero();
             assertThat(frozen.dirtyLogFaults()).as("no instruction ran").isZero();
-            MachineProbes.unpark(guest);
+            guest.park(false);
             // Unparked but frozen: it stays held until resumed.
             assertThat(guest.progress().units()).isZero();
             guest.resume().get(10, TimeUnit.SECONDS);

@@ -35,10 +35,20 @@ public final class OutgoingMigration {
      *
      * @param imageLabel         how reports name the image (a file name, or the built-in kernel)
      * @param replyTimeoutMillis how long the source waits for any one reply of the destination
+     * @param holdAt             park the guest when its progress reaches this, until the migration is over
+     *                           ({@code --hold-at}); not before a progress trigger; -1 for no hold
      */
     public record Request(GuestFactory machines, MachineConfig config, GuestImage image, String imageLabel,
                           StartTrigger trigger, MigrationConfig migration, MigrationClient client,
-                          InetSocketAddress destination, long replyTimeoutMillis) {
+                          InetSocketAddress destination, long replyTimeoutMillis, long holdAt) {
+        /** A request without a hold. */
+        public Request(GuestFactory machines, MachineConfig config, GuestImage image, String imageLabel,
+                       StartTrigger trigger, MigrationConfig migration, MigrationClient client,
+                       InetSocketAddress destination, long replyTimeoutMillis) {
+            this(machines, config, image, imageLabel, trigger, migration, client, destination, replyTimeoutMillis,
+                    GuestHold.NONE);
+        }
+
         /** A request whose reports name the image by its own name. */
         public Request(GuestFactory machines, MachineConfig config, GuestImage image, StartTrigger trigger,
                        MigrationConfig migration, MigrationClient client, InetSocketAddress destination,
@@ -55,6 +65,20 @@ public final class OutgoingMigration {
             Objects.requireNonNull(migration, "migration");
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(destination, "destination");
+            if (holdAt < GuestHold.NONE) {
+                throw new IllegalArgumentException("a negative hold point: " + holdAt);
+            }
+            if (holdAt != GuestHold.NONE && trigger instanceof StartTrigger.AtProgress at && holdAt < at.units()) {
+                // The guest would park before it got to the trigger, and the migration would never start.
+                throw new IllegalArgumentException("the hold point " + holdAt + " lies before the start at progress "
+                        + at.units());
+            }
+        }
+
+        /** The same request, its guest parked at {@code units} of progress until the migration is over. */
+        public Request withHoldAt(long units) {
+            return new Request(machines, config, image, imageLabel, trigger, migration, client, destination,
+                    replyTimeoutMillis, units);
         }
     }
 
@@ -124,10 +148,13 @@ public final class OutgoingMigration {
         try (Migratable guest = request.machines().boot(request.config(), request.image())) {
             observer.booted(guest);
             CompletableFuture<Void> trigger = request.trigger().armOn(guest);
+            // Armed before the guest starts, so that it parks exactly at its point (on the vCPU thread).
+            GuestHold hold = GuestHold.arm(guest, request.holdAt());
             long guestStart = System.nanoTime();
             guest.start();
             await(CompletableFuture.anyOf(trigger, guest.ended()));
             if (!trigger.isDone()) {
+                hold.release(false); // the guest ended: nothing to let go
                 observer.endedBeforeMigration(guest.progress().units());
                 return new SourceOutcome.EndedBeforeMigration(endHere(guest, guestStart));
             }
@@ -154,9 +181,10 @@ public final class OutgoingMigration {
                     break; // the guest ended here while it waited: nothing left to migrate
                 }
             }
+            hold.release(!report.completed() && !session.destinationTookGuest());
             double before = rate(progressAtStart, migrationStart - guestStart);
             report = report.withProgress(new MigrationReport.ProgressRates(before, report.progress().during(),
-                    report.progress().after()));
+                    report.progress().after(), hold.parkedAt()));
             observer.migrated(report);
             if (report.completed()) {
                 return new SourceOutcome.Migrated(report);

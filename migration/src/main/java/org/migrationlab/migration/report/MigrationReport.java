@@ -325,11 +325,27 @@ public record MigrationReport(
         }
     }
 
-    /** The workload's progress rate (units per second of wall time) around the migration; NaN if unknown. */
+    /**
+     * The workload's progress rate (units per second of wall time) around the migration; NaN if unknown.
+     *
+     * @param heldAt the progress at which the source parked the guest until the migration was over
+     *               ({@code --hold-at}), or -1 when it did not: a held guest makes no progress meanwhile
+     */
     public record ProgressRates(@JsonProperty("before") double before,
                                 @JsonProperty("during") double during,
-                                @JsonProperty("after") double after) {
+                                @JsonProperty("after") double after,
+                                @JsonProperty("held-at") long heldAt) {
         public static final ProgressRates UNKNOWN = new ProgressRates(Double.NaN, Double.NaN, Double.NaN);
+
+        /** Rates of a guest that was not held. */
+        public ProgressRates(double before, double during, double after) {
+            this(before, during, after, -1);
+        }
+
+        /** The same, with {@code after} as measured at the destination. */
+        public ProgressRates withAfter(double rate) {
+            return new ProgressRates(before, during, rate, heldAt);
+        }
     }
 
     public boolean completed() {

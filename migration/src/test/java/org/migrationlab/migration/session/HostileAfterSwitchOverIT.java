@@ -145,7 +145,7 @@ class HostileAfterSwitchOverIT {
             endedAtFailure = guest.ended().isDone();
             progressAtFailure = guest.progress().units();
             // Parked first: a probe lifts a freeze, and the copy must not run on for being looked at.
-            MachineProbes.park(guest);
+            guest.park(true);
             try {
                 digest = MachineProbes.read(guest, MemoryDigest::of).get(30, TimeUnit.SECONDS);
             } catch (Exception e) {

@@ -112,6 +112,11 @@ public class ForwardingMigratable implements Migratable {
     }
 
     @Override
+    public void park(boolean parked) {
+        delegate.park(parked);
+    }
+
+    @Override
     public CompletableFuture<String> echoConsole(Consumer<String> lines) {
         return delegate.echoConsole(lines);
     }

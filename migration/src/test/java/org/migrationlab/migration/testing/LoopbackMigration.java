@@ -349,11 +349,11 @@ public final class LoopbackMigration {
         TransportConfig sourceTransport = options.sourceTransport();
         lastDigest.set(null);
         try (MigrationClient client = new MigrationClient(sourceTransport, options.faultLog())) {
-            SourceProbe source = new SourceProbe(options.probe(), options.holdAt());
+            SourceProbe source = new SourceProbe(options.probe());
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
                     new MachineDecorator(MACHINES, options.sourceMachines()), config, KERNEL,
                     new StartTrigger.AtProgress(startAtProgress), migration, client, address,
-                    sourceTransport.replyTimeoutMillis()), source);
+                    sourceTransport.replyTimeoutMillis()).withHoldAt(options.holdAt()), source);
             return switch (outcome) {
                 case SourceOutcome.EndedBeforeMigration ended ->
                         throw new AssertionError("the guest ended before reaching progress " + startAtProgress);
@@ -383,37 +383,24 @@ public final class LoopbackMigration {
     }
 
     /**
-     * Watches the source: progress at the start and the end of the migration, and the probe of its frozen copy;
-     * parks the guest at the hold point, and lets it run on when the migration failed.
+     * Watches the source: progress at the start and the end of the migration, and the probe of its frozen copy.
+     * The hold point is the engine's ({@link OutgoingMigration.Request#holdAt}).
      */
     private static final class SourceProbe implements OutgoingMigration.Observer {
         private final Function<Machine, byte[]> probe;
-        private final long holdAt;
         private Migratable guest;
-        private boolean migrationOver; // guarded by this
         long progressAtStart;
         long progressAtReport;
         boolean haltedBeforeSwitchOver;
         byte[] probed;
 
-        SourceProbe(Function<Machine, byte[]> probe, long holdAt) {
+        SourceProbe(Function<Machine, byte[]> probe) {
             this.probe = probe;
-            this.holdAt = holdAt;
         }
 
         @Override
         public void booted(Migratable booted) {
             guest = ForwardingMigratable.unwrap(booted);
-            if (holdAt >= 0) {
-                // On the vCPU thread, as the counter passes the hold point: the guest stops at its next pause.
-                guest.progressReached(holdAt).thenRun(() -> {
-                    synchronized (this) {
-                        if (!migrationOver) {
-                            MachineProbes.park(guest);
-                        }
-                    }
-                });
-            }
         }
 
         @Override
@@ -424,12 +411,6 @@ public final class LoopbackMigration {
         @Override
         public void migrated(MigrationReport report) {
             progressAtReport = guest.progress().units();
-            synchronized (this) {
-                migrationOver = true;
-                if (holdAt >= 0 && !report.completed()) {
-                    MachineProbes.unpark(guest); // the guest is ours again: it runs on to its end here
-                }
-            }
             if (report.completed()) {
                 // Released: the vCPU is stopped and the source's frozen copy is no longer touched by anyone.
                 haltedBeforeSwitchOver = MachineProbes.machineOf(guest).halt().isPresent();

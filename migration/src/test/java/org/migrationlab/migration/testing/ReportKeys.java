@@ -53,7 +53,7 @@ public final class ReportKeys {
     public static final List<String> FAULT_LATENCY = List.of("p50", "p90", "p99", "max");
 
     /** The migration report's {@code progress-rate} object. */
-    public static final List<String> PROGRESS_RATE = List.of("before", "during", "after");
+    public static final List<String> PROGRESS_RATE = List.of("before", "during", "after", "held-at");
 
     /** {@code balloon}, in every report. */
     public static final List<String> BALLOON = List.of("dsb", "size-pages", "inflations", "deflations",

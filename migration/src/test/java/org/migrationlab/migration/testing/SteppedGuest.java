@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntToLongFunction;
 
-import org.migrationlab.emulator.machine.MachineProbes;
 import org.migrationlab.emulator.port.DirtyLogMode;
 import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.emulator.port.PageBitmap;
@@ -46,12 +45,12 @@ public final class SteppedGuest extends ForwardingMigratable {
     @Override
     public CompletableFuture<Void> progressReached(long units) {
         Migratable guest = guest();
-        return super.progressReached(units).thenRun(() -> MachineProbes.park(guest));
+        return super.progressReached(units).thenRun(() -> guest.park(true));
     }
 
     @Override
     public CompletableFuture<Void> startDirtyLog(DirtyLogMode mode) {
-        MachineProbes.park(guest()); // served at the guest's next pause, after which it stays parked
+        guest().park(true); // served at the guest's next pause, after which it stays parked
         return super.startDirtyLog(mode);
     }
 
@@ -65,8 +64,8 @@ public final class SteppedGuest extends ForwardingMigratable {
         long target = guest.progress().units() + units;
         // On the vCPU thread as the counter passes the target: the guest stops at its next pause, where the
         // harvest (asked for off that thread) is served with the guest parked again.
-        CompletableFuture<Void> ran = guest.progressReached(target).thenRun(() -> MachineProbes.park(guest));
-        MachineProbes.unpark(guest);
+        CompletableFuture<Void> ran = guest.progressReached(target).thenRun(() -> guest.park(true));
+        guest.park(false);
         return ran.thenComposeAsync(ignored -> delegate().harvestDirtyLog());
     }
 
@@ -77,7 +76,7 @@ public final class SteppedGuest extends ForwardingMigratable {
 
     @Override
     public CompletableFuture<Void> resume() {
-        MachineProbes.unpark(guest()); // a failed migration: the guest is the source's again and runs on
+        guest().park(false); // a failed migration: the guest is the source's again and runs on
         return super.resume();
     }
 }

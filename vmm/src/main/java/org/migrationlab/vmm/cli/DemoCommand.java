@@ -142,6 +142,12 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
     private MigrateCommand.StartAt startAt;
 
+    @Option(names = "--hold-at", paramLabel = "N",
+            description = "The source parks the guest when its progress counter reaches N (not before the start),"
+                    + " until the migration is over (migrate's --hold-at): a short guest is still migrated live on a"
+                    + " fast machine.")
+    private Long holdAt;
+
     @CommandLine.Mixin
     private DsbOptions dsb;
 
@@ -208,6 +214,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (timeoutNanos <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
+        }
+        if (holdAt != null && holdAt < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hold-at must not be negative: " + holdAt);
         }
         FaultPlan plan = faultOptions.plan(spec.commandLine());
         // Checked here so that a class that cannot be loaded is a usage error before any process starts.
@@ -349,8 +358,7 @@ public final class DemoCommand implements Callable<Integer> {
                 : Oracle.compare(unmigrated, arrived);
         report = report.withOracle(verdict.finding().word());
         if (arrived != null) {
-            report = report.withProgress(new MigrationReport.ProgressRates(report.progress().before(),
-                    report.progress().during(), arrived.progressRateAfter()));
+            report = report.withProgress(report.progress().withAfter(arrived.progressRateAfter()));
         }
         out.println();
         out.println("migration report (source):");
@@ -493,8 +501,7 @@ public final class DemoCommand implements Callable<Integer> {
                 : restart.completedAtEpochMs() - kills.killedAtEpochMs();
         report = report.withOracle(verdict.finding().word()).withKillToComplete(killToCompleteMs);
         if (arrived != null) {
-            report = report.withProgress(new MigrationReport.ProgressRates(report.progress().before(),
-                    report.progress().during(), arrived.progressRateAfter()));
+            report = report.withProgress(report.progress().withAfter(arrived.progressRateAfter()));
         }
         out.println();
         out.println("migration report (the recovering source):");
@@ -753,6 +760,9 @@ public final class DemoCommand implements Callable<Integer> {
             migrateArgs.addAll(List.of("--arg", arg.getKey() + "=" + arg.getValue())); // --dsb* included
         }
         migrateArgs.addAll(start);
+        if (holdAt != null) {
+            migrateArgs.addAll(List.of("--hold-at", Long.toString(holdAt)));
+        }
         migrateArgs.addAll(policyClasses.asArguments());
         migrateArgs.addAll(sharedArguments(secret, true));
         if (retries != 0) {

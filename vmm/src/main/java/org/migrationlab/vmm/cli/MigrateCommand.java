@@ -126,6 +126,12 @@ public final class MigrateCommand implements Callable<Integer> {
         Long afterProgress;
     }
 
+    @Option(names = "--hold-at", paramLabel = "N",
+            description = "Park the guest when its progress counter reaches N (not before --after-progress), until the"
+                    + " migration is over: a guest that would finish before a slow migration switches over is still"
+                    + " migrated live. It runs on here if the migration fails. The report says where it was held.")
+    private Long holdAt;
+
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "precopy", converter = MigrationConverters.Mode.class,
             completionCandidates = MigrationConverters.Mode.class,
             description = "precopy, postcopy or hybrid (one pre-copy round, then post-copy). Default: ${DEFAULT-VALUE}.")
@@ -276,6 +282,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (step && webPort == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--step needs --web (its controls are on the page)");
         }
+        long holdPoint = holdPoint();
         MachineConfig config = guest.machineConfig(false, dsb);
         GuestImage image = guest.guestImage();
         JsonTarget.check(json);
@@ -319,7 +326,7 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
                     machines, config, image, guest.imageLabel(), trigger(),
-                    migration, client, destination, transport.replyTimeoutMillis()), lines,
+                    migration, client, destination, transport.replyTimeoutMillis(), holdPoint), lines,
                     journal.port(() -> journaled), retries(), stepper == null ? StepGate.OPEN : stepper, fence,
                     states == null ? CheckpointSink.NONE : states);
             lines.close();
@@ -368,6 +375,10 @@ public final class MigrateCommand implements Callable<Integer> {
         if (destination != null || stateDir != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--recover DIR takes the destination and the"
                     + " state directory from DIR: drop --migrate-to and --state-dir");
+        }
+        if (holdAt != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hold-at: a recovering source's guest is"
+                    + " past its switch-over already; there is nothing to hold");
         }
         if (step) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--step: a recovering source has nothing to"
@@ -493,6 +504,22 @@ public final class MigrateCommand implements Callable<Integer> {
                 guest.close();
             }
         }
+    }
+
+    /** The progress of --hold-at, or -1 without it. */
+    private long holdPoint() {
+        if (holdAt == null) {
+            return -1;
+        }
+        if (holdAt < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hold-at must not be negative: " + holdAt);
+        }
+        if (startAt != null && startAt.afterProgress != null && holdAt < startAt.afterProgress) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hold-at " + holdAt + " lies before"
+                    + " --after-progress " + startAt.afterProgress + ": the guest would park before the migration"
+                    + " started");
+        }
+        return holdAt;
     }
 
     /** The trigger of --after or --after-progress; at once without either. */

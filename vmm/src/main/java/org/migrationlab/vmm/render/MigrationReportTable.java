@@ -123,7 +123,8 @@ public final class MigrationReportTable {
         }
         MigrationReport.ProgressRates p = r.progress();
         row(out, "progress-rate", "before " + rate(p.before()) + ", during " + rate(p.during()) + ", after "
-                + rate(p.after()) + " (units/s)");
+                + rate(p.after()) + " (units/s)" + (p.heldAt() >= 0 ? "; the source held the guest at "
+                + HumanUnits.count(p.heldAt()) + " until the migration was over (--hold-at)" : ""));
         BalloonSummary b = r.balloon();
         if ("on".equals(b.dsb()) || b.sizePages() > 0) {
             row(out, "balloon", HumanUnits.count(b.sizePages()) + " pages (" + size(b.sizePages() * 4096)

@@ -132,7 +132,7 @@ class DaemonMigrateTest {
 
         RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
-                "--after-progress", "2000", "--json", migrationJson.toString());
+                "--after-progress", "2000", "--hold-at", holdPoint(GUEST_ARGS), "--json", migrationJson.toString());
 
         int sourceExit = source.exit().get(60, TimeUnit.SECONDS);
         assertThat(sourceExit).as("migrate exit; stdout: %s; stderr: %s", source.out(), source.err()).isZero();
@@ -198,8 +198,8 @@ class DaemonMigrateTest {
         int port = startDaemon(false, dir.resolve("destination.json")); // a --once daemon would refuse the retry
         RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file",
                 secret.toString(), "--memory", "64M", "--workload", "wss", "--arg", "wss=" + guestArgs.get("wss"),
-                "--arg", "passes=" + guestArgs.get("passes"), "--after-progress", "2000", "--quiet",
-                "--faults", "close bulk at precopy 30%", "--retries", "1");
+                "--arg", "passes=" + guestArgs.get("passes"), "--after-progress", "2000", "--hold-at",
+                holdPoint(guestArgs), "--quiet", "--faults", "close bulk at precopy 30%", "--retries", "1");
         assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
         assertThat(source.err().toString()).contains("vmm migrate: attempt 1 failed with the guest still here",
                 "retry 1 of 1 in ").doesNotContain("the migration failed");
@@ -251,7 +251,8 @@ class DaemonMigrateTest {
             // single migrations above, of as long a guest).
             RunningVmm source = start("migrate", "--no-warm-up", "--migrate-to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                     "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg",
-                    "passes=" + passes, "--after-progress", "2000", "--quiet");
+                    "passes=" + passes, "--after-progress", "2000", "--hold-at",
+                    holdPoint(Map.of("wss", "4M", "passes", passes)), "--quiet");
             // Exit code 0, not 4: the guest was still running when it moved.
             assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate %d; stderr: %s", turn, source.err())
                     .isZero();
@@ -267,11 +268,21 @@ class DaemonMigrateTest {
     }
 
     /**
-     * A guest long enough that pre-copy over a slow link still finds it running: ~5 s on a fast 2-core machine
-     * (8000 passes ended before the switch-over of three compressed rounds at 40 Mbit/s there).
+     * A guest that dirties its pages through several pre-copy rounds over a slow link (~2 s on a fast 2-core
+     * machine); the source holds it at 90 % of its run until the switch-over, so that it is migrated live
+     * however the rounds go.
      */
-    private static final String LONG_PASSES = "20000";
+    private static final String LONG_PASSES = "8000";
     private static final Map<String, String> LONG_GUEST = Map.of("wss", "4M", "passes", LONG_PASSES);
+
+    /**
+     * Where the source holds a wss guest (--hold-at): at 90 % of its progress units, one per page of its working
+     * set and pass.
+     */
+    private static String holdPoint(Map<String, String> wss) {
+        long pages = ByteSizeConverter.parse(wss.get("wss")) / 4096;
+        return Long.toString(pages * Long.parseLong(wss.get("passes")) * 9 / 10);
+    }
 
     /** Migrates the long guest with {@code flags} to a --once daemon; returns the migration's JSON report. */
     private Map<String, Object> migrateLongGuest(String... flags) throws Exception {
@@ -285,8 +296,8 @@ class DaemonMigrateTest {
         int port = startDaemon(destinationJson, "--quiet");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("migrate", "--no-warm-up", "--migrate-to",
                 "127.0.0.1:" + port, "--secret-file", secret.toString(), "--memory", "64M", "--workload", "wss",
-                "--arg", "wss=" + guest.get("wss"), "--arg", "passes=" + guest.get("passes"), "--json",
-                migrationJson.toString(), "--quiet"));
+                "--arg", "wss=" + guest.get("wss"), "--arg", "passes=" + guest.get("passes"), "--hold-at",
+                holdPoint(guest), "--json", migrationJson.toString(), "--quiet"));
         args.addAll(java.util.List.of(flags));
         RunningVmm source = start(args.toArray(String[]::new));
         assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate %s (0: a live guest moved); stderr: %s",

@@ -22,6 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DemoProcessIT {
     private static final long LIMIT_SECONDS = 120;
 
+    /** Where the source holds the guest (--hold-at): 80 % of its run. */
+    private static final long HOLD_AT = 2_048_000;
+
     @TempDir
     Path dir;
 
@@ -31,13 +34,13 @@ class DemoProcessIT {
             throws IOException, InterruptedException {
         Path json = dir.resolve("demo.json");
         List<String> command = new ArrayList<>(ChildProcesses.javaCommand());
-        // The migration starts early (once the balloon has had time to inflate), so the guest's whole run is
-        // the margin by which it outlives the set-up; exit code 0 says it was still running at the switch-over.
-        // The set-up includes the destination building its machine (READY): 0.7 s in a cold destination, which
-        // 2,500 passes did not outlive on a fast machine.
+        // The migration starts early (once the balloon has had time to inflate). The source holds the guest at
+        // 80 % of its 2,560,000 units until the migration is over, however long the set-up takes (a cold
+        // destination builds its machine in 0.7 s, longer than this guest's whole run on a fast machine): exit
+        // code 0 says it was still running at the switch-over.
         command.addAll(List.of("demo", "--memory", "64M", "--arg", "wss=4M", "--arg", "pattern=seq",
-                "--arg", "passes=10000", "--after-progress", "20000", "--json", json.toString(), "--timeout", "90s",
-                "--dsb", dsb));
+                "--arg", "passes=2500", "--after-progress", "20000", "--hold-at", Long.toString(HOLD_AT), "--json",
+                json.toString(), "--timeout", "90s", "--dsb", dsb));
         if (dsb.equals("on")) {
             // The children's warm-up is shown by the case without the balloon; a cold source is slower to set
             // up, and slower to run its guest meanwhile.
@@ -59,6 +62,13 @@ class DemoProcessIT {
         Map<String, Object> report = org.migrationlab.migration.testing.JsonObjects.parse(Files.readString(json));
         assertThat(org.migrationlab.migration.testing.JsonObjects.keys(report)).as("keys in order")
                 .isEqualTo(org.migrationlab.migration.testing.ReportKeys.MIGRATION);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> progress = (Map<String, Object>) report.get("progress-rate");
+        // -1 when the switch-over came before the guest got to the hold point.
+        long heldAt = ((Number) progress.get("held-at")).longValue();
+        assertThat(heldAt).as("where the source held the guest").satisfiesAnyOf(
+                at -> assertThat(at).isEqualTo(-1), at -> assertThat(at).isBetween(HOLD_AT, 2_559_999L));
+        assertThat(stdout.contains("the source held the guest at")).isEqualTo(heldAt >= 0);
         @SuppressWarnings("unchecked")
         Map<String, Object> balloon = (Map<String, Object>) report.get("balloon");
         assertThat(balloon).containsEntry("dsb", dsb);

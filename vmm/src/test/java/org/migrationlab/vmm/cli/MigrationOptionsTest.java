@@ -234,6 +234,17 @@ class MigrationOptionsTest {
     }
 
     @Test
+    void aHoldPointBeforeTheStartOrBelowZeroIsAUsageError() {
+        assertUsageError(CapturedRun.vmm(migrate("--after-progress", "5000", "--hold-at", "4999")),
+                "--hold-at 4999 lies before --after-progress 5000");
+        assertUsageError(CapturedRun.vmm(migrate("--hold-at", "-1")), "--hold-at must not be negative");
+        assertUsageError(CapturedRun.vmm("demo", "--hold-at", "-5"), "--hold-at must not be negative");
+        assertUsageError(CapturedRun.vmm("migrate", "--recover", dir.toString(), "--secret-file", secret.toString(),
+                "--hold-at", "5"),
+                "a recovering source's guest is past its switch-over");
+    }
+
+    @Test
     void missingRequiredOptionsAndBadAddressesAreUsageErrors() {
         assertUsageError(CapturedRun.vmm("migrate", "--secret-file", secret.toString()),
                 "--migrate-to is required (or --recover DIR)");
