@@ -42,6 +42,9 @@ import org.migrationlab.emulator.port.PageWriter;
  */
 public final class MigratableMachine implements Migratable {
     private static final AtomicInteger VCPU_NUMBERS = new AtomicInteger();
+    /** The vCPU thread's name: {@code vcpu-N} for a guest booted here, {@code vcpu-incoming-N} for a restored one. */
+    public static final String VCPU_THREAD_PREFIX = "vcpu-";
+    public static final String INCOMING_VCPU_THREAD_PREFIX = "vcpu-incoming-";
 
     private final Machine machine;
     private final MemoryMap memory;
@@ -91,12 +94,12 @@ public final class MigratableMachine implements Migratable {
 
     @Override
     public void start() {
-        launch(FaultHandler.NONE);
+        launch(VCPU_THREAD_PREFIX, FaultHandler.NONE);
     }
 
     @Override
     public void start(AbsentPageHandler absentPages) {
-        launch((fault, m) -> {
+        launch(INCOMING_VCPU_THREAD_PREFIX, (fault, m) -> {
             long page = fault.pageNumber();
             if (m.memory().state(page) != PageState.ABSENT) {
                 return FaultHandler.Resolution.RETURN;
@@ -115,11 +118,12 @@ public final class MigratableMachine implements Migratable {
         });
     }
 
-    private synchronized void launch(FaultHandler faults) {
+    private synchronized void launch(String threadPrefix, FaultHandler faults) {
         if (runner != null) {
             throw new IllegalStateException("the machine was started already");
         }
-        VcpuRunner started = VcpuRunner.start(machine, faults, "vcpu-" + VCPU_NUMBERS.getAndIncrement(), parkAtStart);
+        VcpuRunner started = VcpuRunner.start(machine, faults, threadPrefix + VCPU_NUMBERS.getAndIncrement(),
+                parkAtStart);
         runner = started;
         started.finished().whenComplete((exit, error) -> ended.complete(
                 error != null ? new GuestEnd.Failed(String.valueOf(error)) : end(exit)));

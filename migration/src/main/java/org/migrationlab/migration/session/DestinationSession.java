@@ -806,6 +806,13 @@ public final class DestinationSession {
         return pages != null && pages.awaitArrival(page, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
     }
 
+    /** For diagnostics: the migration, its state, whether it switched over, its epoch and why it failed. */
+    @Override
+    public synchronized String toString() {
+        return "destination session " + id + " (" + state + (incoming != null ? ", switched over" : "")
+                + ", epoch " + epoch + (failure != null ? ", failed: " + failure.getMessage() : "") + ")";
+    }
+
     public synchronized String imageLabel() {
         return guest == null ? "" : guest.image();
     }

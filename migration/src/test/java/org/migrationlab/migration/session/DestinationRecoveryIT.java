@@ -135,6 +135,8 @@ class DestinationRecoveryIT {
                 }
             }
             assertThat(session.get().arrival()).succeedsWithin(10, TimeUnit.SECONDS);
+            session.get().arrival().join().guest().close(); // the arrived guest is this test's to end
+            assertThat(LoopbackDestination.vcpuThreadsLeftAfter(10_000)).isEmpty();
         }
     }
 

@@ -92,6 +92,7 @@ class RandomFaultPlansIT {
                 .withFaults(faults, log::add);
         String what = plan + " = " + faults.print() + " (" + SEED + "), fault log " + log;
 
+        java.util.Set<String> vcpusBefore = LoopbackDestination.incomingVcpuThreads();
         LoopbackMigration.Result result;
         Throwable destinationFailure = null;
         boolean slotFreed;
@@ -115,6 +116,9 @@ class RandomFaultPlansIT {
             destination.destinations().released(session.id()).get(30, TimeUnit.SECONDS);
             slotFreed = destination.destinations().guestsHeld() == 0;
         }
+        // A guest left running at the destination (a session that never ended) is found at its own plan.
+        assertThat(LoopbackDestination.vcpuThreadsLeftAfter(10_000, vcpusBefore)).as("destination vCPUs left, " + what)
+                .isEmpty();
 
         MigrationReport report = result.report();
         System.out.printf("%s: %s%s, %d recoveries, %d lost pages resent; fault log %s%n", plan, report.status(),

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.migrationlab.emulator.machine.MigratableMachine;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
 import org.migrationlab.migration.session.DestinationSession;
@@ -27,8 +28,6 @@ import org.migrationlab.migration.transport.TransportConfig;
  * ask how each one ended. Closing it closes the listener and its event loops.
  */
 public final class LoopbackDestination implements AutoCloseable {
-    /** The name DestinationSession gives its guest's vCPU thread. */
-    private static final String DESTINATION_VCPU_THREAD = "vcpu-0";
     private final Map<UUID, CompletableFuture<DestinationSession>> sessions = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<DestinationSession>> nextWaiter =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -176,12 +175,33 @@ public final class LoopbackDestination implements AutoCloseable {
         }
     }
 
-    /** Waits (bounded) until no destination vCPU thread is left, and returns the names of those that are. */
+    /**
+     * Waits (bounded) until no vCPU thread of a guest that arrived here (in any destination of this JVM) is
+     * left, and returns those that are, each with where it stands.
+     */
     public static List<String> vcpuThreadsLeftAfter(long waitMillis) throws InterruptedException {
+        return vcpuThreadsLeftAfter(waitMillis, java.util.Set.of());
+    }
+
+    /** The names of the vCPU threads of guests that arrived in this JVM and still run. */
+    public static java.util.Set<String> incomingVcpuThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith(MigratableMachine.INCOMING_VCPU_THREAD_PREFIX))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** As {@link #vcpuThreadsLeftAfter(long)}, except the threads named in {@code before} (another test's). */
+    public static List<String> vcpuThreadsLeftAfter(long waitMillis, java.util.Set<String> before)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         while (true) {
-            List<String> alive = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                    .filter(name -> name.equals(DESTINATION_VCPU_THREAD)).toList();
+            List<String> alive = Thread.getAllStackTraces().entrySet().stream()
+                    .filter(e -> e.getKey().getName().startsWith(MigratableMachine.INCOMING_VCPU_THREAD_PREFIX)
+                            && !before.contains(e.getKey().getName()))
+                    .map(e -> e.getKey().getName() + " " + e.getKey().getState() + " at "
+                            + java.util.Arrays.stream(e.getValue()).limit(12).map(String::valueOf)
+                                    .collect(java.util.stream.Collectors.joining(" < ")))
+                    .toList();
             if (alive.isEmpty() || System.nanoTime() > deadline) {
                 return alive;
             }

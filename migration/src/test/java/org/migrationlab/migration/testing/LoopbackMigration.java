@@ -60,6 +60,8 @@ public final class LoopbackMigration {
     /** The machines of every loopback migration, both ends. */
     public static final GuestFactory MACHINES = BalloonedMachines.factory();
     private static final long WAIT_SECONDS = 120;
+    /** How long a destination may take to end after its source reported a failure (a recover timeout is 60 s). */
+    private static final long DESTINATION_END_SECONDS = 75;
 
     /** The guest's end as the oracle sees it. */
     public record GuestOutcome(long result, long status, String console, long memoryHash) {
@@ -450,12 +452,17 @@ public final class LoopbackMigration {
         if (!incoming.isDone()) {
             return null; // refused before any session existed (e.g. at the handshake)
         }
+        DestinationSession session = incoming.get();
         try {
-            DestinationSession.Arrival arrival = incoming.get().arrival().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            DestinationSession.Arrival arrival = session.arrival().get(DESTINATION_END_SECONDS, TimeUnit.SECONDS);
             arrival.guest().close();
             throw new AssertionError("the destination session completed although the source reported a failure");
         } catch (ExecutionException e) {
             return e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Within the tests' own timeouts, so that the failure names the session's state, not just a stack.
+            throw new AssertionError("the source reported a failure, and " + DESTINATION_END_SECONDS
+                    + " s later the destination has not ended: " + session, e);
         }
     }
 
