@@ -35,6 +35,7 @@ import org.migrationlab.migration.report.FaultStats;
 import org.migrationlab.migration.transport.Handshake;
 import org.migrationlab.migration.transport.PeerChannel;
 import org.migrationlab.migration.transport.RecordSink;
+import org.migrationlab.migration.transport.TransportClosedException;
 
 /**
  * Receives one guest (PROTOCOL §6, destination): builds an empty machine from GUEST_CONFIG, installs
@@ -162,6 +163,18 @@ public final class DestinationSession {
      */
     public RecordSink reconnectSink(MigrationRecord.Channel kind) {
         return new ConnectionSink(kind, -1);
+    }
+
+    /**
+     * Whether every page of the guest is here (completing or done): a recovery only learns that it arrived.
+     */
+    public synchronized boolean everyPageHere() {
+        return state == State.COMPLETING || state == State.DONE;
+    }
+
+    /** The guest's page count (0 before GUEST_CONFIG). */
+    synchronized long guestPageCount() {
+        return guest == null ? 0 : guest.pageCount();
     }
 
     /** Whether the guest was switched over here, so that a connection for this migration may be a recovery. */
@@ -743,12 +756,24 @@ public final class DestinationSession {
                 state = State.DONE;
             }
             journal.recordBestEffort(id, Phase.COMPLETED, Owner.DESTINATION);
-            bulk.sendNow(faults.stages());
-            bulk.sendNow(new MigrationRecord.DestinationStats(stats.networkFaults(), stats.minorFaults(),
-                    stats.requests(), faults.latencyNanos(50), faults.latencyNanos(90), faults.latencyNanos(99),
-                    faults.latencyNanos(100)));
-            bulk.sendNow(new MigrationRecord.Complete(received));
-            arrival.complete(new Arrival(arrived, stats, seconds <= 0 ? Double.NaN : units / seconds));
+            PeerChannel reply;
+            synchronized (this) {
+                reply = bulk;
+            }
+            try {
+                if (reply != null && reply.isOpen()) {
+                    reply.sendNow(faults.stages());
+                    reply.sendNow(new MigrationRecord.DestinationStats(stats.networkFaults(), stats.minorFaults(),
+                            stats.requests(), faults.latencyNanos(50), faults.latencyNanos(90),
+                            faults.latencyNanos(99), faults.latencyNanos(100)));
+                    reply.sendNow(new MigrationRecord.Complete(received));
+                }
+            } catch (TransportClosedException lost) {
+                // The link broke after the last page: the guest is here all the same, and a recovery of the
+                // source learns it (ArrivedMigrationSink). The arrival must complete whatever the link does.
+            } finally {
+                arrival.complete(new Arrival(arrived, stats, seconds <= 0 ? Double.NaN : units / seconds));
+            }
         });
     }
 

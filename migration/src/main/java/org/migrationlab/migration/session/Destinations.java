@@ -28,8 +28,17 @@ public final class Destinations {
     private final Map<UUID, DestinationSession> sessions = new ConcurrentHashMap<>();
     /** One per guest held here, completed (and removed) when the place is free again. */
     private final Map<UUID, CompletableFuture<Void>> slots = new ConcurrentHashMap<>();
-    /** The page count of each guest that arrived and still runs here, for a late recovery (PROTOCOL §5.6). */
-    private final Map<UUID, Long> arrived = new ConcurrentHashMap<>();
+    /**
+     * The page count of each of the latest {@value #REMEMBERED_ENDINGS} guests that arrived here (running or
+     * ended since), for a late recovery (PROTOCOL §5.6): its source lost the link before it read COMPLETE, and
+     * learns that the migration completed, however long its guest ran here. Bounded as the endings are.
+     */
+    private final Map<UUID, Long> arrived = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
+            return size() > REMEMBERED_ENDINGS;
+        }
+    });
     private final GuestFactory machines;
     private final int maxConcurrent;
     private final long maxRamBytes;
@@ -92,7 +101,6 @@ public final class Destinations {
     }
 
     private void release(UUID id) {
-        arrived.remove(id);
         CompletableFuture<Void> slot = slots.remove(id);
         if (slot != null) {
             slot.complete(null);
@@ -127,6 +135,9 @@ public final class Destinations {
         Long arrivedPages = arrived.get(id);
         if (arrivedPages != null) {
             return new ArrivedMigrationSink(arrivedPages); // the link broke just before the source read COMPLETE
+        }
+        if (known != null && known.everyPageHere()) {
+            return new ArrivedMigrationSink(known.guestPageCount()); // the same, before its arrival is registered
         }
         if (known != null && (known.switchedOver() || handshake.channel() == MigrationRecord.Channel.BULK)) {
             // A connection for a migration under way here: a recovery (PROTOCOL §5.6), which the session accepts

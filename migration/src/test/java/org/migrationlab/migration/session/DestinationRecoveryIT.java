@@ -15,8 +15,10 @@ import org.migrationlab.emulator.port.PageBitmap;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
 import org.migrationlab.migration.protocol.ProtocolException;
+import org.migrationlab.migration.testing.ForwardingMigratable;
 import org.migrationlab.migration.testing.LoopbackDestination;
 import org.migrationlab.migration.testing.LoopbackMigration;
+import org.migrationlab.migration.testing.MachineDecorator;
 import org.migrationlab.migration.testing.RawPeer;
 import org.migrationlab.migration.testing.SourceStreams;
 import org.migrationlab.migration.transport.TransportConfig;
@@ -168,6 +170,64 @@ class DestinationRecoveryIT {
             if (!(record instanceof MigrationRecord.PageRequest) && !(record instanceof MigrationRecord.Ready)) {
                 throw new IOException("expected " + type.getSimpleName() + ", got " + record);
             }
+        }
+    }
+
+    /**
+     * The link breaks as a post-copy migration completes: every page is here and the destination is mapping
+     * them when the source goes. The guest is here all the same. The arrival completes although COMPLETE cannot
+     * be sent (it once threw on the closed connection, and the arrival never completed: the guest's place was
+     * never freed, its end never reported). A recovery of the source learns that every page arrived, then gets
+     * COMPLETE for its PAGES_DONE: while the pages are still being mapped, and after the guest ended here.
+     */
+    @Test
+    void aLinkLostAsTheMigrationCompletesLeavesTheGuestArrivedAndTheRecoveryLearnsIt() throws Exception {
+        SourceStreams streams = SourceStreams.get();
+        UUID id = UUID.randomUUID();
+        CompletableFuture<Void> linkGone = new CompletableFuture<>();
+        MachineDecorator mappingWaitsForTheLinkToGo = new MachineDecorator(LoopbackMigration.MACHINES,
+                machine -> new ForwardingMigratable(machine) {
+                    @Override
+                    public CompletableFuture<Void> mapFilledPages() {
+                        return linkGone.thenCompose(gone -> super.mapFilledPages());
+                    }
+                });
+        try (LoopbackDestination destination = new LoopbackDestination(PATIENT, 1, 1L << 30, 60_000, 30_000,
+                new java.net.InetSocketAddress("127.0.0.1", 0), LostGuests.NONE, mappingWaitsForTheLinkToGo)) {
+            CompletableFuture<DestinationSession> session = destination.nextSession();
+            try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000)) {
+                bulk.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                // config, GUEST_STATE, SWITCH_OVER with every page pending, then every page pushed and PAGES_DONE
+                bulk.sendBytes(SourceStreams.concat(streams.postcopyFrames().subList(0, 3).toArray(byte[][]::new)));
+                bulk.sendBytes(SourceStreams.concat(streams.pushOfEveryPageBut(new PageBitmap(SourceStreams.GUEST_PAGES))
+                        .toArray(byte[][]::new)));
+                await(bulk, MigrationRecord.Resumed.class);
+                assertThat(session.get(10, TimeUnit.SECONDS).awaitArrived(SourceStreams.GUEST_PAGES - 1, 10_000))
+                        .as("the last page arrived").isTrue();
+                bulk.shutdownOutput();
+                RawPeer.Ending ending = bulk.readUntilClosed();
+                assertThat(ending.closedByPeer()).as("the destination closed its end too: %s", ending.how()).isTrue();
+            }
+            recoverAndLearnThatEveryPageArrived(destination, id, 1); // while the destination still maps them
+            linkGone.complete(null);
+            DestinationSession.Arrival arrival = session.get().arrival().get(10, TimeUnit.SECONDS);
+            arrival.guest().close(); // the arrived guest is this test's to end
+            assertThat(destination.destinations().released(id)).succeedsWithin(10, TimeUnit.SECONDS);
+            recoverAndLearnThatEveryPageArrived(destination, id, 2); // and after its guest ended here
+        }
+    }
+
+    /** A recovery of migration {@code id}, which arrived: RECOVERED with every page, then COMPLETE for PAGES_DONE. */
+    private static void recoverAndLearnThatEveryPageArrived(LoopbackDestination destination, UUID id, int epoch)
+            throws IOException {
+        try (RawPeer recovery = RawPeer.connect(destination.address(), 10_000)) {
+            recovery.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+            recovery.send(new MigrationRecord.Recover(epoch));
+            MigrationRecord.Recovered recovered = await(recovery, MigrationRecord.Recovered.class);
+            assertThat(recovered.receivedCount()).as("every page is here").isEqualTo(SourceStreams.GUEST_PAGES);
+            recovery.send(new MigrationRecord.PagesDone(0));
+            assertThat(await(recovery, MigrationRecord.Complete.class).pagesReceived())
+                    .isEqualTo(SourceStreams.GUEST_PAGES);
         }
     }
 }
