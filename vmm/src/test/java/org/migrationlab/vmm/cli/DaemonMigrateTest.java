@@ -134,9 +134,9 @@ class DaemonMigrateTest {
                 "--mode", mode, "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--after-progress", "2000", "--hold-at", holdPoint(GUEST_ARGS), "--json", migrationJson.toString());
 
-        int sourceExit = source.exit().get(60, TimeUnit.SECONDS);
+        int sourceExit = source.awaitExit(60);
         assertThat(sourceExit).as("migrate exit; stdout: %s; stderr: %s", source.out(), source.err()).isZero();
-        int daemonExit = daemon.exit().get(60, TimeUnit.SECONDS);
+        int daemonExit = daemon.awaitExit(60);
         assertThat(daemonExit).as("daemon exit; stdout: %s; stderr: %s", daemon.out(), daemon.err()).isZero();
 
         Map<String, Object> migration = JsonObjects.parse(Files.readString(migrationJson));
@@ -200,7 +200,7 @@ class DaemonMigrateTest {
                 secret.toString(), "--memory", "64M", "--workload", "wss", "--arg", "wss=" + guestArgs.get("wss"),
                 "--arg", "passes=" + guestArgs.get("passes"), "--after-progress", "2000", "--hold-at",
                 holdPoint(guestArgs), "--quiet", "--faults", "close bulk at precopy 30%", "--retries", "1");
-        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
+        assertThat(source.awaitExit(90)).as("migrate; stderr: %s", source.err()).isZero();
         assertThat(source.err().toString()).contains("vmm migrate: attempt 1 failed with the guest still here",
                 "retry 1 of 1 in ").doesNotContain("the migration failed");
         // The oracle: the guest, migrated by the second attempt, ends at the daemon with the reference result.
@@ -229,7 +229,7 @@ class DaemonMigrateTest {
             } while (!(record instanceof MigrationRecord.Resumed));
             lostAt = System.nanoTime();
         }
-        int exit = daemon.exit().get(30, TimeUnit.SECONDS);
+        int exit = daemon.awaitExit(30);
         double waited = (System.nanoTime() - lostAt) / 1e9;
         assertThat(daemon.err().toString()).as("daemon stderr").contains("did not reconnect within 1000 ms");
         assertThat(exit).isNotZero();
@@ -254,7 +254,7 @@ class DaemonMigrateTest {
                     "passes=" + passes, "--after-progress", "2000", "--hold-at",
                     holdPoint(Map.of("wss", "4M", "passes", passes)), "--quiet");
             // Exit code 0, not 4: the guest was still running when it moved.
-            assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate %d; stderr: %s", turn, source.err())
+            assertThat(source.awaitExit(60)).as("migrate %d; stderr: %s", turn, source.err())
                     .isZero();
             String ending = ": ended: halted, status 0, result "
                     + HumanUnits.hex64(WssReference.result(1, Map.of("wss", "4M", "passes", passes)));
@@ -300,9 +300,9 @@ class DaemonMigrateTest {
                 holdPoint(guest), "--json", migrationJson.toString(), "--quiet"));
         args.addAll(java.util.List.of(flags));
         RunningVmm source = start(args.toArray(String[]::new));
-        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate %s (0: a live guest moved); stderr: %s",
+        assertThat(source.awaitExit(90)).as("migrate %s (0: a live guest moved); stderr: %s",
                 args, source.err()).isZero();
-        assertThat(daemon.exit().get(90, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
+        assertThat(daemon.awaitExit(90)).as("daemon; stderr: %s", daemon.err()).isZero();
         Map<String, Object> destination = JsonObjects.parse(Files.readString(destinationJson));
         assertThat(destination).as("the oracle: the guest's result at the destination")
                 .containsEntry("result-decimal", Long.toUnsignedString(WssReference.result(1, guest)));
@@ -410,8 +410,8 @@ class DaemonMigrateTest {
                 "--mode", "postcopy", "--memory", "64M", "--workload", "wss", "--arg", "wss=4M", "--arg", "passes=" + PASSES,
                 "--dsb", "on", "--dsb-interval", "100us", "--after-progress", "20000", "--json", migrationJson.toString());
 
-        assertThat(source.exit().get(60, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
-        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon; stderr: %s", daemon.err()).isZero();
+        assertThat(source.awaitExit(60)).as("migrate; stderr: %s", source.err()).isZero();
+        assertThat(daemon.awaitExit(60)).as("daemon; stderr: %s", daemon.err()).isZero();
         Map<String, Object> migration = JsonObjects.parse(Files.readString(migrationJson));
         @SuppressWarnings("unchecked")
         Map<String, Object> balloon = (Map<String, Object>) migration.get("balloon");
@@ -468,7 +468,7 @@ class DaemonMigrateTest {
                 "--quiet");
 
         assertThat(source.exitCode()).as("stdout: %s; stderr: %s", source.out(), source.err()).isZero();
-        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("daemon stderr: %s", daemon.err()).isZero();
+        assertThat(daemon.awaitExit(60)).as("daemon stderr: %s", daemon.err()).isZero();
         assertThat(JsonObjects.parse(Files.readString(destinationJson)))
                 .containsEntry("result", HumanUnits.hex64(WssReference.result(1, GUEST_ARGS)));
     }

@@ -249,7 +249,7 @@ class LiveViewBrowserIT {
             assertThat(serving.find()).as(run.err().toString()).isTrue();
             browser.get(serving.group(1));
             awaitEnded();
-            assertThat(run.exit().get(60, TimeUnit.SECONDS)).isEqualTo(ExitCode.MIGRATION_FAILED.code());
+            assertThat(run.awaitExit(60)).isEqualTo(ExitCode.MIGRATION_FAILED.code());
             String banner = browser.findElement(By.id("banner")).getText();
             assertThat(banner).startsWith("Migration failed: ").contains(Integer.toString(nobody));
             assertThat(browser.findElement(By.id("banner")).getAttribute("class")).contains("failed");

@@ -95,7 +95,7 @@ class StateDirTest {
                 "--secret-file", secret.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=4M", "--arg", "passes=2000", "--after-progress", "2000", "--faults", "seed=7",
                 "--state-dir", sourceState.toString(), "--json", dir.resolve("migration.json").toString());
-        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isZero();
+        assertThat(source.awaitExit(90)).as("migrate; stderr: %s", source.err()).isZero();
         // What the durable writes cost is timed where they are done, inside the send
         org.migrationlab.migration.report.DowntimeBreakdown parts = org.migrationlab.migration.report.ReportJson
                 .readMigrationReport(Files.readString(dir.resolve("migration.json"))).timing().downtimeBreakdown();
@@ -150,8 +150,8 @@ class StateDirTest {
                 // The fault fires as the link carries the round's 30th per cent; unshaped, a loopback socket takes
                 // a whole round of a small guest at once and the switch-over can go out before the close is seen.
                 "--bandwidth", "100mbit", "--state-dir", state.toString());
-        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isEqualTo(1);
-        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(source.awaitExit(90)).as("migrate; stderr: %s", source.err()).isEqualTo(1);
+        assertThat(daemon.awaitExit(60)).isEqualTo(1);
 
         assertThat(read(JournalFiles.of(state, Owner.SOURCE))).extracting(JournalEntry::phase, JournalEntry::owner,
                 JournalEntry::epoch).containsExactly(org.assertj.core.groups.Tuple.tuple(Phase.SOURCE_OWNS, Owner.SOURCE, 1L),
@@ -190,7 +190,7 @@ class StateDirTest {
             assertThat(failed.ranOnHere()).as("the guest ran on at the source").isPresent();
         });
         assertThat(recorded).containsExactly(Phase.SOURCE_OWNS, Phase.FAILED);
-        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).as("the destination never ran the guest").isEqualTo(1);
+        assertThat(daemon.awaitExit(60)).as("the destination never ran the guest").isEqualTo(1);
     }
 
     @Test
@@ -202,8 +202,8 @@ class StateDirTest {
                 "--secret-file", secret.toString(), "--mode", "postcopy", "--memory", "64M", "--workload", "wss",
                 "--arg", "wss=4M", "--arg", "passes=2000", "--after-progress", "2000");
         // 4 (the guest ended before the switch-over) is a completed migration too: not what this test is about.
-        assertThat(source.exit().get(90, TimeUnit.SECONDS)).as("migrate; stderr: %s", source.err()).isIn(0, 4);
-        assertThat(daemon.exit().get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(source.awaitExit(90)).as("migrate; stderr: %s", source.err()).isIn(0, 4);
+        assertThat(daemon.awaitExit(60)).isZero();
 
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("secret");

@@ -1,8 +1,14 @@
 package org.migrationlab.vmm.testing;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import org.migrationlab.vmm.cli.VmmCommand;
 import picocli.CommandLine;
@@ -16,5 +22,28 @@ public record RunningVmm(CompletableFuture<Integer> exit, OutputCapture out, Out
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         return new RunningVmm(CompletableFuture.supplyAsync(() -> cmd.execute(args), threads), out, err);
+    }
+
+    /**
+     * Waits at most {@code seconds} for the exit code. A command still running by then fails the test with what
+     * it printed and where every thread of this JVM stands, so that a hang says where it hangs.
+     */
+    public int awaitExit(long seconds) throws InterruptedException {
+        try {
+            return exit.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("vmm threw: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("vmm did not exit within " + seconds + " s; stderr: " + err + "; stdout: " + out
+                    + "; threads:\n" + threadDump(), e);
+        }
+    }
+
+    private static String threadDump() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .map((Map.Entry<Thread, StackTraceElement[]> t) -> t.getKey().getName() + " " + t.getKey().getState()
+                        + Arrays.stream(t.getValue()).limit(25).map(frame -> "\n    at " + frame)
+                        .collect(Collectors.joining()))
+                .collect(Collectors.joining("\n"));
     }
 }
