@@ -109,6 +109,25 @@ final class Inbox {
         return failure;
     }
 
+    /**
+     * The failure of the current epoch, waiting at most {@code timeoutMillis} for one to be recorded: a send that
+     * found its channel closed learns why from the connection's own report, which its event loop is delivering.
+     * Null if none came.
+     */
+    Throwable awaitFailure(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (wake) {
+            while (failure == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(wake, left);
+            }
+            return failure;
+        }
+    }
+
     int size() {
         return records.size();
     }

@@ -255,9 +255,13 @@ public final class SourceSession {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof RecoveryFailedException) {
                 // nothing to add: it says why recovery ended
-            } else if (cause instanceof TransportClosedException && inbox.failure() != null) {
-                // A send that found the channel closed says less than why it closed (an ABORT, bad input).
-                cause = inbox.failure();
+            } else if (cause instanceof TransportClosedException) {
+                // A send that found the channel closed says less than why it closed (an ABORT, bad input, the
+                // peer's close), which the connection reports from its event loop, perhaps a moment later.
+                Throwable why = inbox.awaitFailure(CLOSE_REASON_WAIT_MILLIS);
+                if (why != null) {
+                    cause = why;
+                }
             }
             String error = describe(cause);
             abortPeer(cause);
@@ -707,6 +711,8 @@ public final class SourceSession {
     }
 
     static final long RECOVER_BACKOFF_FIRST_MILLIS = 100;
+    /** How long a failed send waits for its connection to say why it closed. */
+    static final long CLOSE_REASON_WAIT_MILLIS = 1_000;
     static final long RECOVER_BACKOFF_MAX_MILLIS = 2_000;
 
     private void reconnect(int epoch, long deadline) throws InterruptedException {
