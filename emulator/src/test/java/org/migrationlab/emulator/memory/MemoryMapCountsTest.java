@@ -6,21 +6,20 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.migrationlab.emulator.port.PageBitmap;
+import org.migrationlab.emulator.testing.TestSeed;
 
 /**
  * The map's per-state counts, which spare the switch-over a scan of every page, agree with the pages' own
  * states through any sequence of installs, absences, balloonings and deflations.
  */
 class MemoryMapCountsTest {
-    private static final long SEED = Long.getLong("migrationlab.seed", 20261207L);
-
     @Test
     void countsAndPagesInAgreeWithEveryPagesStateThroughRandomTransitions() {
-        System.out.println("MemoryMapCountsTest seed " + SEED + " (-Dmigrationlab.seed=N replays one)");
-        Random random = new Random(SEED);
+        TestSeed seed = TestSeed.forTest("MemoryMapCountsTest");
+        Random random = seed.random();
         for (PageState initial : new PageState[] {PageState.PRESENT, PageState.ABSENT, PageState.BALLOONED}) {
             try (MemoryMap memory = new MemoryMap(1L << 20, initial)) { // 256 pages
-                assertAgree(memory, initial + " at the start");
+                assertAgree(memory, initial + " at the start, " + seed);
                 for (int step = 0; step < 2_000; step++) {
                     long page = 1 + random.nextInt((int) memory.pageCount() - 1);
                     switch (memory.state(page)) {
@@ -42,10 +41,10 @@ class MemoryMapCountsTest {
                         case GUARD -> throw new AssertionError("page " + page + " is the guard");
                     }
                     if (step % 97 == 0) {
-                        assertAgree(memory, initial + ", step " + step);
+                        assertAgree(memory, initial + ", step " + step + ", " + seed);
                     }
                 }
-                assertAgree(memory, initial + " at the end");
+                assertAgree(memory, initial + " at the end, " + seed);
             }
         }
     }

@@ -761,7 +761,7 @@ public final class DestinationSession {
                 reply = bulk;
             }
             try {
-                if (reply != null && reply.isOpen()) {
+                if (reply != null) {
                     reply.sendNow(faults.stages());
                     reply.sendNow(new MigrationRecord.DestinationStats(stats.networkFaults(), stats.minorFaults(),
                             stats.requests(), faults.latencyNanos(50), faults.latencyNanos(90),
@@ -769,7 +769,8 @@ public final class DestinationSession {
                     reply.sendNow(new MigrationRecord.Complete(received));
                 }
             } catch (TransportClosedException lost) {
-                // The link broke after the last page: the guest is here all the same, and a recovery of the
+                // sendNow refuses a closed connection. The link broke after the last page: the guest is here all
+                // the same, and a recovery of the
                 // source learns it (ArrivedMigrationSink). The arrival must complete whatever the link does.
             } finally {
                 arrival.complete(new Arrival(arrived, stats, seconds <= 0 ? Double.NaN : units / seconds));

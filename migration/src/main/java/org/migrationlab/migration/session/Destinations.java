@@ -33,12 +33,7 @@ public final class Destinations {
      * ended since), for a late recovery (PROTOCOL §5.6): its source lost the link before it read COMPLETE, and
      * learns that the migration completed, however long its guest ran here. Bounded as the endings are.
      */
-    private final Map<UUID, Long> arrived = Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
-            return size() > REMEMBERED_ENDINGS;
-        }
-    });
+    private final Map<UUID, Long> arrived = latest(REMEMBERED_ENDINGS);
     private final GuestFactory machines;
     private final int maxConcurrent;
     private final long maxRamBytes;
@@ -52,15 +47,19 @@ public final class Destinations {
      * --once daemon knows its source heard). Bounded, as peers could fail sessions without end: the recovery of
      * a forgotten one is refused as any unknown migration's, which is no proof, and its source keeps the guest.
      */
-    private final Map<UUID, CompletableFuture<Void>> endedBeforeSwitchOver = Collections.synchronizedMap(
-            new LinkedHashMap<>() {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<UUID, CompletableFuture<Void>> eldest) {
-                    return size() > REMEMBERED_ENDINGS;
-                }
-            });
+    private final Map<UUID, CompletableFuture<Void>> endedBeforeSwitchOver = latest(REMEMBERED_ENDINGS);
     static final int REMEMBERED_ENDINGS = 1024;
     private volatile Function<UUID, ArrivalObserver> arrivals = id -> ArrivalObserver.NONE;
+
+    /** A thread-safe map that keeps only its latest {@code bound} entries, the eldest going first. */
+    private static <V> Map<UUID, V> latest(int bound) {
+        return Collections.synchronizedMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<UUID, V> eldest) {
+                return size() > bound;
+            }
+        });
+    }
 
     /** @param machines builds the machines guests arrive in (the same factory as the sources') */
     public Destinations(GuestFactory machines, int maxConcurrent, long maxRamBytes, long replyTimeoutMillis,

@@ -255,13 +255,8 @@ public final class SourceSession {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof RecoveryFailedException) {
                 // nothing to add: it says why recovery ended
-            } else if (cause instanceof TransportClosedException) {
-                // A send that found the channel closed says less than why it closed (an ABORT, bad input, the
-                // peer's close), which the connection reports from its event loop, perhaps a moment later.
-                Throwable why = inbox.awaitFailure(CLOSE_REASON_WAIT_MILLIS);
-                if (why != null) {
-                    cause = why;
-                }
+            } else {
+                cause = whyClosed(cause);
             }
             String error = describe(cause);
             abortPeer(cause);
@@ -352,7 +347,7 @@ public final class SourceSession {
             journal.recordBestEffort(migrationId, Phase.COMPLETED, Owner.DESTINATION);
             return report("completed", null, "restarted", -1, time, faults, Double.NaN);
         } catch (RuntimeException e) {
-            Throwable cause = e instanceof TransportClosedException && inbox.failure() != null ? inbox.failure() : e;
+            Throwable cause = whyClosed(e);
             String error = describe(cause);
             abortPeer(cause);
             if (destinationLostGuest && rollBackFromCheckpoint(error, runHere)) {
@@ -489,6 +484,19 @@ public final class SourceSession {
             inbox.fail(new TransportClosedException(
                     "the destination closed the " + channel.kind() + " connection"), epoch);
         }
+    }
+
+    /**
+     * A send that found its channel closed says less than why it closed (an ABORT, bad input, the peer's close),
+     * which the connection reports from its event loop, perhaps a moment later: that reason, when it comes in
+     * time; any other failure as it is.
+     */
+    private Throwable whyClosed(Throwable cause) throws InterruptedException {
+        if (!(cause instanceof TransportClosedException)) {
+            return cause;
+        }
+        Throwable why = inbox.awaitFailure(CLOSE_REASON_WAIT_MILLIS);
+        return why != null ? why : cause;
     }
 
     private static ProtocolException unexpected(MigrationRecord record) {

@@ -185,9 +185,12 @@ public final class LoopbackDestination implements AutoCloseable {
 
     /** The names of the vCPU threads of guests that arrived in this JVM and still run. */
     public static java.util.Set<String> incomingVcpuThreads() {
-        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.startsWith(MigratableMachine.INCOMING_VCPU_THREAD_PREFIX))
-                .collect(java.util.stream.Collectors.toSet());
+        return Thread.getAllStackTraces().keySet().stream().filter(LoopbackDestination::isIncomingVcpu)
+                .map(Thread::getName).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static boolean isIncomingVcpu(Thread thread) {
+        return thread.getName().startsWith(MigratableMachine.INCOMING_VCPU_THREAD_PREFIX);
     }
 
     /** As {@link #vcpuThreadsLeftAfter(long)}, except the threads named in {@code before} (another test's). */
@@ -195,13 +198,8 @@ public final class LoopbackDestination implements AutoCloseable {
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         while (true) {
-            List<String> alive = Thread.getAllStackTraces().entrySet().stream()
-                    .filter(e -> e.getKey().getName().startsWith(MigratableMachine.INCOMING_VCPU_THREAD_PREFIX)
-                            && !before.contains(e.getKey().getName()))
-                    .map(e -> e.getKey().getName() + " " + e.getKey().getState() + " at "
-                            + java.util.Arrays.stream(e.getValue()).limit(12).map(String::valueOf)
-                                    .collect(java.util.stream.Collectors.joining(" < ")))
-                    .toList();
+            List<String> alive = ThreadStacks.of(thread -> isIncomingVcpu(thread)
+                    && !before.contains(thread.getName()), 12);
             if (alive.isEmpty() || System.nanoTime() > deadline) {
                 return alive;
             }

@@ -281,8 +281,8 @@ class DaemonMigrateTest {
      * set and pass.
      */
     private static String holdPoint(Map<String, String> wss) {
-        long pages = ByteSizeConverter.parse(wss.get("wss")) / 4096;
-        return Long.toString(pages * Long.parseLong(wss.get("passes")) * 9 / 10);
+        WssReference.Config guest = WssReference.Config.fromArgs(wss); // read as the guest reads them
+        return Long.toString(guest.wssBytes() / 4096 * guest.passes() * 9 / 10);
     }
 
     /** Migrates the long guest with {@code flags} to a --once daemon; returns the migration's JSON report. */

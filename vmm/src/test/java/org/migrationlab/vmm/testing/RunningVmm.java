@@ -1,15 +1,13 @@
 package org.migrationlab.vmm.testing;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
+import org.migrationlab.migration.testing.ThreadStacks;
 import org.migrationlab.vmm.cli.VmmCommand;
 import picocli.CommandLine;
 
@@ -35,15 +33,7 @@ public record RunningVmm(CompletableFuture<Integer> exit, OutputCapture out, Out
             throw new AssertionError("vmm threw: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new AssertionError("vmm did not exit within " + seconds + " s; stderr: " + err + "; stdout: " + out
-                    + "; threads:\n" + threadDump(), e);
+                    + "; threads:\n" + String.join("\n", ThreadStacks.of(thread -> true, 25)), e);
         }
-    }
-
-    private static String threadDump() {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .map((Map.Entry<Thread, StackTraceElement[]> t) -> t.getKey().getName() + " " + t.getKey().getState()
-                        + Arrays.stream(t.getValue()).limit(25).map(frame -> "\n    at " + frame)
-                        .collect(Collectors.joining()))
-                .collect(Collectors.joining("\n"));
     }
 }
