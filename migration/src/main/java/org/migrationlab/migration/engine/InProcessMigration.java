@@ -10,6 +10,8 @@ import org.migrationlab.emulator.image.GuestImage;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
@@ -36,6 +38,26 @@ public final class InProcessMigration {
                           double rateAfter) {
     }
 
+    /**
+     * Who watches a migration as it runs (the evaluation's bandwidth trace): each hook is called once, on an
+     * engine thread, and must return at once.
+     */
+    public interface Watcher {
+        Watcher NONE = new Watcher() { };
+
+        /** The source's guest is built but not started. */
+        default void sourceBooted(Migratable guest) {
+        }
+
+        /** The migration starts, its live statistics in {@code progress}. */
+        default void migrating(MigrationProgress progress) {
+        }
+
+        /** The destination's session for this migration exists (its guest is built when GUEST_CONFIG comes). */
+        default void destination(DestinationSession session) {
+        }
+    }
+
     private InProcessMigration() {
     }
 
@@ -52,13 +74,22 @@ public final class InProcessMigration {
     public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
                               TransportConfig sourceTransport, TransportConfig destinationTransport,
                               long startAtProgress) throws Exception {
+        return run(machines, config, image, migration, sourceTransport, destinationTransport, startAtProgress,
+                Watcher.NONE);
+    }
+
+    /** As the other {@code run}s, with {@code watcher} told of both ends as they come. */
+    public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
+                              TransportConfig sourceTransport, TransportConfig destinationTransport,
+                              long startAtProgress, Watcher watcher) throws Exception {
         CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
+        incoming.thenAccept(watcher::destination);
         Destinations destinations = new Destinations(machines, 1, 1L << 36, destinationTransport.replyTimeoutMillis(),
                 incoming::complete);
         try (MigrationServer server = new MigrationServer(new InetSocketAddress("127.0.0.1", 0), destinationTransport,
                 destinations::resolve);
              MigrationClient client = new MigrationClient(sourceTransport)) {
-            DestinationEnd destinationEnd = new DestinationEnd(incoming);
+            DestinationEnd destinationEnd = new DestinationEnd(incoming, watcher);
             SourceOutcome source = OutgoingMigration.run(new OutgoingMigration.Request(machines, config, image,
                     new StartTrigger.AtProgress(startAtProgress), migration, client, server.address(),
                     sourceTransport.replyTimeoutMillis()), destinationEnd);
@@ -88,11 +119,23 @@ public final class InProcessMigration {
      */
     private static final class DestinationEnd implements OutgoingMigration.Observer {
         private final CompletableFuture<DestinationSession> incoming;
+        private final Watcher watcher;
         private IncomingMigration.Outcome outcome;
         private RuntimeException failure;
 
-        DestinationEnd(CompletableFuture<DestinationSession> incoming) {
+        DestinationEnd(CompletableFuture<DestinationSession> incoming, Watcher watcher) {
             this.incoming = incoming;
+            this.watcher = watcher;
+        }
+
+        @Override
+        public void booted(Migratable guest) {
+            watcher.sourceBooted(guest);
+        }
+
+        @Override
+        public void migrating(long progressUnits, MigrationProgress progress) {
+            watcher.migrating(progress);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.migrationlab.migration.session;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.BalloonControl;
 import org.migrationlab.emulator.port.GuestEnd;
 import org.migrationlab.emulator.port.GuestFactory;
+import org.migrationlab.emulator.port.GuestProgress;
 import org.migrationlab.emulator.port.GuestState;
 import org.migrationlab.emulator.port.GuestStateCodec;
 import org.migrationlab.emulator.port.InvalidGuestStateException;
@@ -132,6 +134,14 @@ public final class DestinationSession {
     /** Where a line goes when post-copy pauses on a lost link and when it recovers (nowhere by default). */
     public void linkEvents(Consumer<String> events) {
         this.linkEvents = java.util.Objects.requireNonNull(events, "events");
+    }
+
+    /**
+     * The progress counters of the guest being built here, once GUEST_CONFIG has come (zero until the
+     * switch-over restores them); they stay readable after the guest is released. For watchers.
+     */
+    public synchronized Optional<GuestProgress> guestProgress() {
+        return Optional.ofNullable(machine).map(Migratable::progress);
     }
 
     /** Completes once the guest runs here with every page present; fails if the migration fails. */

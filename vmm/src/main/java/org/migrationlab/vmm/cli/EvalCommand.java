@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.migrationlab.vmm.eval.ApplicationsExperiment;
+import org.migrationlab.vmm.eval.BandwidthTraceExperiment;
+import org.migrationlab.vmm.eval.DegradationExperiment;
+import org.migrationlab.vmm.eval.DsbIntervalExperiment;
 import org.migrationlab.vmm.eval.EvalSettings;
 import org.migrationlab.vmm.eval.Experiment;
 import org.migrationlab.vmm.eval.ExperimentResult;
@@ -38,7 +41,8 @@ import picocli.CommandLine.Option;
             "3:internal error (a bug in vmm; a stack trace follows)"})
 public final class EvalCommand implements Callable<Integer> {
     private static final List<Experiment> EXPERIMENTS = List.of(new StressExperiment(), new FaultSplitExperiment(),
-            new ApplicationsExperiment());
+            new ApplicationsExperiment(), new DsbIntervalExperiment(), new BandwidthTraceExperiment(),
+            new DegradationExperiment());
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -65,7 +69,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split, applications.")
+    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split, applications, dsb-interval, bandwidth-trace, "
+                    + "degradation.")
     private String only;
 
     @Option(names = "--runs", paramLabel = "N", description = "Migrations per point. Default: 1 (--quick), 5 (--full).")
@@ -106,7 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         ReportFolder.write(out, settings, Machine.here(), results, runner.records());
         long differing = runner.records().stream().filter(r -> !r.oracle().startsWith("identical")).count();
-        outWriter.println("vmm eval: " + runner.records().size() + " migrations, " + differing
+        outWriter.println("vmm eval: " + runner.records().size() + " runs, " + differing
                 + " that did not end as their unmigrated run or ended before the switch-over; report in "
                 + out.resolve("REPORT.md") + " and " + out.resolve("report.html"));
         outWriter.flush();

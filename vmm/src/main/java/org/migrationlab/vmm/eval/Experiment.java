@@ -1,11 +1,12 @@
 package org.migrationlab.vmm.eval;
 
 /** One of the paper's experiments, rerun here. */
-public sealed interface Experiment permits StressExperiment, FaultSplitExperiment, ApplicationsExperiment {
+public sealed interface Experiment permits StressExperiment, FaultSplitExperiment, ApplicationsExperiment,
+        DsbIntervalExperiment, BandwidthTraceExperiment, DegradationExperiment {
     /** The name {@code --only} takes. */
     String name();
 
-    /** How many migrations it will run with these settings (for the progress estimate). */
+    /** How many runs (migrations, or timed runs of a guest alone) it will make (for the progress estimate). */
     int migrations(EvalSettings settings);
 
     /** Runs it: tables beside the paper's figures, plots shaped like the paper's. */

@@ -17,7 +17,7 @@ final class Markdown {
                 + "85-115 µs)\n");
         md.append("- Machine: ").append(machine.cores()).append(" cores, ").append(machine.cpuModel()).append("; ")
                 .append(machine.os()).append("; ").append(machine.java()).append('\n');
-        md.append("- Runs: ").append(runs.size()).append(" migrations, ").append(settings.runs())
+        md.append("- Runs: ").append(runs.size()).append(" runs (migrations, and timed runs of a guest alone), ").append(settings.runs())
                 .append(" per point (median, with the range in brackets), seeds from ").append(settings.seed())
                 .append("; oracle: ").append(oracleSummary(runs)).append("\n\n");
         for (ExperimentResult experiment : experiments) {
@@ -39,7 +39,7 @@ final class Markdown {
 
     static String oracleSummary(List<RunRecord> runs) {
         long identical = runs.stream().filter(r -> r.oracle().startsWith("identical")).count();
-        return identical + " of " + runs.size() + " migrated guests ended as their unmigrated run";
+        return identical + " of " + runs.size() + " guests (migrated, or run with what an experiment varies) ended as their unmigrated run";
     }
 
     private static String row(List<String> cells) {

@@ -3,9 +3,10 @@ package org.migrationlab.vmm.eval;
 import java.util.Map;
 
 /**
- * The paper's stress-test figures (Hines and Gopalan, VEE 2009, figures 4 to 6 and table 2), read off its
- * plots, at working sets of 8, 16, 32, 64, 128, 256 and 512 MB in a 2 GB guest. NaN where the paper gives no
- * figure. These are the paper's numbers, for comparison only; nothing here is measured.
+ * The paper's figures (Hines and Gopalan, VEE 2009), read off its plots: the stress test's (figures 4 to 6 and
+ * table 2) at working sets of 8, 16, 32, 64, 128, 256 and 512 MB in a 2 GB guest, the applications',
+ * self-ballooning's overhead, the bandwidth traces and the degradation test. NaN where the paper gives no figure. These are the paper's numbers, for
+ * comparison only; nothing here is measured.
  */
 final class PaperFigures {
     static final double[] WORKING_SET_MB = {8, 16, 32, 64, 128, 256, 512};
@@ -72,6 +73,56 @@ final class PaperFigures {
     static final Application KERNEL_COMPILE = new Application("kernel compile", 20.7, 61.4, 59, 750, 510, 3.0, 6.4,
             1335, 250);
     static final Application NETPERF = new Application("NetPerf", 28.6, 116, 57, 24, 18, 3.3, 6.9, 1145, 280);
+
+    /**
+     * Slowdown in seconds of the paper's 439 s kernel compile with self-ballooning at an interval, by the
+     * interval in jiffies of 10 ms (figure 11), for its 128 MB and 512 MB guests.
+     */
+    static final Map<Long, Double> DSB_SLOWDOWN_SECONDS_128MB = Map.of(20L, 44.0, 40L, 30.0, 100L, 17.0, 200L, 13.0,
+            400L, 8.0, 600L, 1.0, 900L, 1.0);
+    static final Map<Long, Double> DSB_SLOWDOWN_SECONDS_512MB = Map.of(20L, 16.0, 40L, 7.5, 100L, 7.5, 200L, 9.0,
+            400L, 6.0, 600L, 6.0, 900L, 0.0);
+
+    /**
+     * NetPerf's rate across one migration (figures 9 and 10, a fine-grained trace).
+     *
+     * @param normalMbps       before and after the migration
+     * @param lowestMbps       the deepest dip (the CPU-state transfer)
+     * @param duringMbps       the rate while pages moved, as the paper's plot shows it
+     * @param migrationSeconds from the self-ballooning call to the migration's end
+     */
+    record BandwidthTrace(double normalMbps, double lowestMbps, String duringMbps, double migrationSeconds) {
+    }
+
+    static final BandwidthTrace TRACE_POSTCOPY = new BandwidthTrace(940, 20, "300–550 between dips", 5.5);
+    static final BandwidthTrace TRACE_PRECOPY = new BandwidthTrace(940, 30, "300–450 sustained", 4.8);
+
+    /** The guests of the degradation test (figures 7 and 8), MB. */
+    static final long[] DEGRADATION_GUEST_MB = {128, 256, 512, 1024};
+
+    /**
+     * An application's completion time migrated back and forth with 5 s pauses (figures 7 and 8), seconds.
+     *
+     * @param noMigrationSeconds the same run never migrated
+     * @param post               post-copy, by guest size
+     * @param preDsb             pre-copy with self-ballooning
+     * @param pre                pre-copy without it
+     */
+    record Degradation(String paperName, double noMigrationSeconds, double[] post, double[] preDsb, double[] pre) {
+        double[] seconds(String scheme) {
+            return switch (scheme) {
+                case "post-copy" -> post;
+                case "pre-copy DSB" -> preDsb;
+                case "pre-copy w/o DSB" -> pre;
+                default -> throw new IllegalArgumentException("no paper figure for " + scheme);
+            };
+        }
+    }
+
+    static final Degradation DEGRADATION_KERNEL_COMPILE = new Degradation("kernel compile", 168,
+            new double[] {217, 217, 217, 219}, new double[] {214, 215, 217, 220}, new double[] {215, 226, 235, 257});
+    static final Degradation DEGRADATION_NETPERF = new Degradation("NetPerf", 119,
+            new double[] {138, 141, 149, 153}, new double[] {141, 152, 158, 159}, new double[] {191, 195, 201, 235});
 
     private PaperFigures() {
     }

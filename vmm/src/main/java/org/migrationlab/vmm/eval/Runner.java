@@ -13,6 +13,7 @@ import org.migrationlab.emulator.image.ImageFormat;
 import org.migrationlab.emulator.image.ImageLoader;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.guest.GuestImages;
+import org.migrationlab.migration.engine.BackToBackMigration;
 import org.migrationlab.migration.engine.InProcessMigration;
 import org.migrationlab.migration.engine.LocalRun;
 import org.migrationlab.migration.report.GuestOutcome;
@@ -25,7 +26,8 @@ import org.migrationlab.migration.transport.TransportConfig;
 /**
  * Runs an evaluation's migrations one after another in this JVM, each over the settings' shaped loopback
  * link, and checks each migrated guest against an unmigrated run of the same guest (run once per guest and
- * kept). Shows progress with an estimate of the time left. One thread.
+ * kept); runs guests unmigrated and timed for the experiments that measure the guest alone. Shows progress
+ * with an estimate of the time left. One thread.
  */
 public final class Runner {
     private static final GuestImage KERNEL = ImageLoader.load(GuestImages.KERNEL, GuestImages.kernel(),
@@ -54,7 +56,7 @@ public final class Runner {
         return settings;
     }
 
-    /** Adds to the number of migrations the progress line counts down. */
+    /** Adds to the number of runs (migrations and timed runs) the progress line counts down. */
     public void plan(int migrations) {
         planned += migrations;
     }
@@ -85,11 +87,19 @@ public final class Runner {
     public Migrated migrate(String experiment, String series, double x, int run, MachineConfig config,
                             MigrationConfig migration, double startShare, boolean compareMemory,
                             Map<String, String> parameters) throws Exception {
+        return migrate(experiment, series, x, run, config, migration, startShare, compareMemory, parameters,
+                InProcessMigration.Watcher.NONE);
+    }
+
+    /** As the other {@code migrate}, with {@code watcher} told of both ends as the migration runs. */
+    public Migrated migrate(String experiment, String series, double x, int run, MachineConfig config,
+                            MigrationConfig migration, double startShare, boolean compareMemory,
+                            Map<String, String> parameters, InProcessMigration.Watcher watcher) throws Exception {
         RunReport reference = reference(config);
         long startAt = Math.max(1, (long) (reference.progress().progress() * startShare));
         TransportConfig link = TransportConfig.of(secret).withLink(settings.bandwidthBits(), settings.latencyNanos());
         InProcessMigration.Outcome outcome = InProcessMigration.run(BalloonedMachines.factory(), config, KERNEL,
-                migration, link, startAt);
+                migration, link, link, startAt, watcher);
         String oracle = outcome.report().scheme().guestEndedBeforeSwitchOver()
                 ? "ended before the switch-over (nothing live was migrated; the point does not count)"
                 : oracle(reference, outcome, compareMemory);
@@ -99,6 +109,75 @@ public final class Runner {
         done++;
         showProgress(experiment + " " + series + " @ " + formatX(x) + " run " + (run + 1) + ": " + oracle);
         return new Migrated(outcome.report(), record);
+    }
+
+    /**
+     * Runs {@code config} once without migrating it, timed, and records the run under
+     * {@code experiment}/{@code series} at {@code x}; its oracle compares the result and status with the
+     * unmigrated run of {@code baseline} (the same guest without what the experiment varies), its report is
+     * the run's as {@code vmm run --json} writes it.
+     */
+    public RunReport timedRun(String experiment, String series, double x, int run, MachineConfig config,
+                              MachineConfig baseline, Map<String, String> parameters) throws InterruptedException {
+        RunReport reference = reference(baseline);
+        RunReport timed = LocalRun.run(BalloonedMachines.factory(), config, KERNEL, GuestImages.KERNEL,
+                new LocalRun.Observer() { });
+        String oracle = sameEnd(reference.outcome(), timed.outcome())
+                ? "identical result and status"
+                : "differs (" + timed.outcome() + ", without it " + reference.outcome() + ")";
+        RunRecord record = new RunRecord(experiment, series, x, run, config.bootArgs().seed(), parameters, oracle,
+                ReportJson.parse(ReportJson.render(timed)));
+        records.add(record);
+        done++;
+        showProgress(experiment + " " + series + " @ " + formatX(x) + " run " + (run + 1) + ": " + oracle);
+        return timed;
+    }
+
+    /**
+     * Runs {@code config} to its end while migrating it back and forth as {@code plan} says (shares of the
+     * unmigrated run's progress, a pause in milliseconds), and records the run under
+     * {@code experiment}/{@code series} at {@code x}: its oracle compares the end with the unmigrated run's,
+     * its report is the last migration's, with the migration count and completion time in the parameters.
+     */
+    public BackToBackMigration.Outcome backAndForth(String experiment, String series, double x, int run,
+                                                    MachineConfig config, MigrationConfig migration,
+                                                    double firstShare, double lastShare, long pauseMillis,
+                                                    boolean compareMemory, Map<String, String> parameters)
+            throws Exception {
+        RunReport reference = reference(config);
+        long units = reference.progress().progress();
+        TransportConfig link = TransportConfig.of(secret).withLink(settings.bandwidthBits(), settings.latencyNanos());
+        BackToBackMigration.Outcome outcome = BackToBackMigration.run(BalloonedMachines.factory(), config, KERNEL,
+                GuestImages.KERNEL, migration, link, new BackToBackMigration.Plan(Math.max(1, (long) (units * firstShare)),
+                        Math.max(1, (long) (units * lastShare)), pauseMillis));
+        GuestOutcome end = GuestOutcome.of(outcome.end());
+        String oracle;
+        if (outcome.migrations().isEmpty()) {
+            oracle = "not migrated (the guest ended before the first migration; the point does not count)";
+        } else if (!sameEnd(reference.outcome(), end)) {
+            oracle = "differs (" + end + ", unmigrated " + reference.outcome() + ")";
+        } else if (compareMemory && outcome.summary().memoryHash() != reference.memoryHash()) {
+            oracle = String.format("differs (memory hash %016x, unmigrated %016x)", outcome.summary().memoryHash(),
+                    reference.memoryHash());
+        } else {
+            oracle = compareMemory ? "identical" : "identical result and status";
+        }
+        Map<String, String> recorded = new java.util.LinkedHashMap<>(parameters);
+        recorded.put("migrations", Integer.toString(outcome.migrations().size()));
+        recorded.put("completion-time", String.format(java.util.Locale.ROOT, "%.3fs", outcome.wallNanos() / 1e9));
+        RunRecord record = new RunRecord(experiment, series, x, run, config.bootArgs().seed(), recorded, oracle,
+                outcome.migrations().isEmpty() ? null
+                        : ReportJson.parse(ReportJson.render(outcome.migrations().getLast())));
+        records.add(record);
+        done++;
+        showProgress(experiment + " " + series + " @ " + formatX(x) + " run " + (run + 1) + ": "
+                + outcome.migrations().size() + " migrations, " + oracle);
+        return outcome;
+    }
+
+    private static boolean sameEnd(GuestOutcome reference, GuestOutcome run) {
+        return reference instanceof GuestOutcome.Halted a && run instanceof GuestOutcome.Halted b
+                && a.result() == b.result() && a.status() == b.status();
     }
 
     private static String oracle(RunReport reference, InProcessMigration.Outcome outcome, boolean compareMemory) {

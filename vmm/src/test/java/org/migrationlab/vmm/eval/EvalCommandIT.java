@@ -8,7 +8,9 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -30,6 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Timeout(600)
 class EvalCommandIT {
+    /**
+     * At the tiny scale: stress 10 (8 of the paper's curves and 2 of hybrid), fault split 2, applications 6,
+     * self-ballooning interval 3 (a run without it and 2 intervals), bandwidth trace 2, degradation 8 (2
+     * workloads, each unmigrated and under 3 schemes).
+     */
+    private static final int RUNS = 10 + 2 + 6 + 3 + 2 + 8;
+
     @TempDir
     static Path dir;
     private static CapturedRun run;
@@ -45,9 +54,9 @@ class EvalCommandIT {
     @Test
     void everyMigratedGuestEndedAsItsUnmigratedRun() {
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("16 migrations, 0 that did not end as their unmigrated run");
-        assertThat(run.errLines()).as("a progress line per migration, with the time left")
-                .filteredOn(l -> l.contains("left")).hasSize(16);
+        assertThat(run.out()).contains(RUNS + " runs, 0 that did not end as their unmigrated run");
+        assertThat(run.errLines()).as("a progress line per run, with the time left")
+                .filteredOn(l -> l.contains("left")).hasSize(RUNS);
     }
 
     @Test
@@ -55,19 +64,26 @@ class EvalCommandIT {
         List<String> experiments = new ArrayList<>();
         results.get("experiments").forEach(e -> experiments.add(e.get("name").asString()));
         assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME,
-                ApplicationsExperiment.NAME);
+                ApplicationsExperiment.NAME, DsbIntervalExperiment.NAME, BandwidthTraceExperiment.NAME,
+                DegradationExperiment.NAME);
         assertThat(results.get("machine").get("cores").asInt()).isPositive();
         assertThat(results.get("bandwidth-bits-per-second").asLong()).isEqualTo(1_000_000_000L);
         JsonNode runs = results.get("runs");
-        assertThat(runs.size()).isEqualTo(8 + 2 + 3 * 2);
+        assertThat(runs.size()).isEqualTo(RUNS);
         for (JsonNode r : runs) {
+            String experiment = r.get("experiment").asString();
             assertThat(r.get("seed").asLong()).isEqualTo(1);
-            if (!r.get("experiment").asString().equals(ApplicationsExperiment.NAME)) {
+            if (experiment.equals(StressExperiment.NAME) || experiment.equals(FaultSplitExperiment.NAME)) {
                 assertThat(r.get("parameters").get("wss").asString()).isEqualTo("1M");
             }
-            assertThat(r.get("oracle").asString()).startsWith("identical");
-            assertThat(r.get("report").get("status").asString()).isEqualTo("completed");
-            assertThat(r.get("report").get("total-time").asDouble()).isPositive();
+            assertThat(r.get("oracle").asString()).as("%s %s", experiment, r.get("series")).startsWith("identical");
+            if (r.get("report").has("outcome")) { // a timed run of the guest alone: its run report
+                assertThat(r.get("report").get("outcome").asString()).isEqualTo("halted");
+                assertThat(r.get("report").get("wall-time-ms").asDouble()).isPositive();
+            } else {
+                assertThat(r.get("report").get("status").asString()).isEqualTo("completed");
+                assertThat(r.get("report").get("total-time").asDouble()).isPositive();
+            }
         }
         // Post-copy runs in the fault split counted faults; the pushing and bubbling series are both there.
         List<String> series = new ArrayList<>();
@@ -80,11 +96,53 @@ class EvalCommandIT {
     }
 
     @Test
+    void whatEachExperimentVariesTookEffect() {
+        Map<String, Long> balloonCalls = new LinkedHashMap<>();
+        List<Integer> moves = new ArrayList<>();
+        results.get("runs").forEach(r -> {
+            String experiment = r.get("experiment").asString();
+            if (experiment.equals(DsbIntervalExperiment.NAME)) {
+                balloonCalls.put(r.get("series").asString() + " @ " + r.get("x").asLong(),
+                        r.get("report").get("exits").get("hypercall-balloon").asLong());
+            }
+            if (experiment.equals(DegradationExperiment.NAME) && r.get("parameters").has("migrations")) {
+                moves.add(r.get("parameters").get("migrations").asInt());
+            }
+        });
+        assertThat(balloonCalls).as("balloon calls without self-ballooning, at the shorter and the longer interval")
+                .hasSize(3).containsEntry(DsbIntervalExperiment.BASELINE + " @ 0", 0L);
+        List<Long> withDsb = balloonCalls.values().stream().skip(1).toList();
+        assertThat(withDsb.get(0)).as("a shorter interval wakes the driver more often").isGreaterThan(withDsb.get(1))
+                .isPositive();
+        assertThat(moves).as("migrations of each back-and-forth run").hasSize(6)
+                .allSatisfy(m -> assertThat(m).isGreaterThanOrEqualTo(2));
+        JsonNode trace = null;
+        for (JsonNode e : results.get("experiments")) {
+            if (e.get("name").asString().equals(BandwidthTraceExperiment.NAME)) {
+                trace = e;
+            }
+        }
+        assertThat(trace).isNotNull();
+        double traffic = 0; // a tiny guest with self-ballooning sends little: some samples of either scheme see it
+        for (JsonNode figure : trace.get("figures")) {
+            JsonNode stream = figure.get("series").get(0);
+            assertThat(stream.get("points").size()).as("100 ms samples of %s", figure.get("file")).isGreaterThan(3);
+            assertThat(stream.get("points").get(0).get("x").asDouble()).as("the first sample precedes the migration")
+                    .isNegative();
+            for (JsonNode p : figure.get("series").get(1).get("points")) {
+                traffic += p.get("median").asDouble();
+            }
+        }
+        assertThat(traffic).as("the migrations' traffic in the samples").isPositive();
+    }
+
+    @Test
     void everyFigureIsAValidSvgAndPng() throws Exception {
         List<String> files = new ArrayList<>();
         results.get("experiments").forEach(e -> e.get("figures").forEach(f -> files.add(f.get("file").asString())));
         assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split",
-                "applications-pages");
+                "applications-pages", "dsb-interval", "bandwidth-trace-postcopy", "bandwidth-trace-precopy",
+                "degradation-kcompile", "degradation-stream");
         DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
         // The SVG names its DTD on the web; a test reads no network, and well-formedness needs no DTD.
         xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
@@ -103,7 +161,9 @@ class EvalCommandIT {
         String md = Files.readString(dir.resolve("REPORT.md"));
         assertThat(md).contains("| Write post-copy DSB |", "paper @ 8 MB", "![", "stress-total.svg",
                 "Network faults, % of all faults", "kcompile (kernel compile)",
-                "16 of 16 migrated guests ended as their unmigrated run");
+                "| Write hybrid |", "paper, 512 MB guest (%)", "lowest 100 ms during", "pre-copy w/o DSB (s)",
+                RUNS + " of " + RUNS + " guests (migrated, or run with what an experiment varies) ended as their "
+                        + "unmigrated run");
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).contains("<svg", "<table>", "Write pre-copy DSB");
         assertThat(html).doesNotContain("<script", "<link", "src=\"http", "<img");
@@ -113,6 +173,7 @@ class EvalCommandIT {
     void anUnknownExperimentIsAUsageError() {
         CapturedRun unknown = CapturedRun.vmm("eval", "--tiny", "--only", "nope", "--out", dir.resolve("x").toString());
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split, applications");
+        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split, applications, "
+                + "dsb-interval, bandwidth-trace, degradation");
     }
 }
