@@ -125,7 +125,7 @@ public final class MigrationBench {
                 TransportConfig transport = TransportConfig.of(LocalMigration.SECRET).withLink(bandwidth, 0);
                 String link = bandwidth == 0 ? "unlimited" : "1 Gbit/s";
                 for (MigrationMode mode : MigrationMode.values()) {
-                    migrate(String.format("wss %s %s %s", wss, link, mode.name().toLowerCase()),
+                    migrate(String.format("wss %s %s %s", wss, link, mode.label()),
                             wss(ram, wss, "seq", passes, 1), scheme(mode, "bubble"), transport, total / 4, pages);
                 }
             }
@@ -292,7 +292,7 @@ public final class MigrationBench {
                 size.pick("10 ms", "100 us"), ram >> 20, runs, ws, wssPages, block, churn);
         List<DsbScenario> scenarios = new ArrayList<>();
         for (MigrationMode mode : MigrationMode.values()) {
-            scenarios.add(new DsbScenario("wss " + ws + " " + mode.name().toLowerCase(), "wss", Map.of("wss", ws,
+            scenarios.add(new DsbScenario("wss " + ws + " " + mode.label(), "wss", Map.of("wss", ws,
                     "pattern", "seq", "write-ratio", "0.5", "passes", Integer.toString(passes)), mode,
                     wssPages * passes / 4, wssPages));
         }
@@ -301,7 +301,7 @@ public final class MigrationBench {
                 "write-ratio", "0", "passes", Integer.toString(passes)), MigrationMode.PRECOPY, wssPages * passes / 4,
                 wssPages));
         for (MigrationMode mode : List.of(MigrationMode.PRECOPY, MigrationMode.POSTCOPY)) {
-            scenarios.add(new DsbScenario("churn " + churn + " " + mode.name().toLowerCase(), "churn", Map.of("size",
+            scenarios.add(new DsbScenario("churn " + churn + " " + mode.label(), "churn", Map.of("size",
                     churn, "block", block, "phases", "4"), mode, size.pick(500_000L, QUARTER_OF_THE_RUN), -1));
         }
         for (DsbScenario scenario : scenarios) {

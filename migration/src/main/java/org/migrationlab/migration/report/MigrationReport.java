@@ -55,10 +55,12 @@ public record MigrationReport(
     /**
      * How the migration ran and why it switched over.
      *
-     * @param mode         precopy, postcopy or hybrid
-     * @param prepage      the prepaging strategy ("n/a" for pre-copy), "(forward)" appended when forward only
-     * @param stopPolicy   the pre-copy stop policy ("n/a" for post-copy)
-     * @param switchReason what ended pre-copy (empty if it never ended); "postcopy" for post-copy, which has none
+     * @param mode         precopy, postcopy, hybrid or stop-and-copy
+     * @param prepage      the prepaging strategy ("n/a" for pre-copy and stop-and-copy), "(forward)" appended when
+     *                     forward only
+     * @param stopPolicy   the pre-copy stop policy ("n/a" for post-copy, hybrid and stop-and-copy)
+     * @param switchReason what ended pre-copy (empty if it never ended); "postcopy" for post-copy, which has none;
+     *                     "stop-and-copy: no live round" for stop-and-copy
      * @param guestEndedBeforeSwitchOver the guest had already halted when the source paused it: what moved was
      *                     a finished guest, nothing live was migrated
      */

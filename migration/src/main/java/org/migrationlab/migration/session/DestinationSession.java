@@ -208,8 +208,18 @@ public final class DestinationSession {
      * the guest ran here.
      */
     public synchronized boolean awaitsSourceAtSwitchOver() {
-        return endedBeforeSwitchOver() && (guestState != null || guest.mode() == MigrationMode.POSTCOPY)
+        return endedBeforeSwitchOver() && (guestState != null || switchesOverAtReady(guest.mode()))
                 && !recoverRefused && LinkLoss.is(failure);
+    }
+
+    /**
+     * Whether the source of a {@code mode} migration may have saved its switch-over (checkpoint, journal) before
+     * GUEST_STATE got here: post-copy pauses at READY and checkpoints at once. Stop-and-copy pauses at READY
+     * too, but keeps no checkpoint (nothing is pending after its switch-over), and its GUEST_STATE follows every
+     * page: as with pre-copy, only a GUEST_STATE received tells that its source may be switching over.
+     */
+    private static boolean switchesOverAtReady(MigrationMode mode) {
+        return !mode.hasLiveRounds() && mode.hasPostcopyPhase();
     }
 
     /** One connection's sink, bound to the epoch it belongs to (-1 until its RECOVER names one). */
@@ -670,8 +680,9 @@ public final class DestinationSession {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(AbortReason.MALFORMED, "SWITCH_OVER: " + e.getMessage());
         }
-        if (switchOver.mode() == MigrationMode.PRECOPY && !pending.isEmpty()) {
-            throw new ProtocolException(AbortReason.BAD_STATE, "pre-copy switch-over with pages still pending");
+        if (!switchOver.mode().hasPostcopyPhase() && !pending.isEmpty()) {
+            throw new ProtocolException(AbortReason.BAD_STATE, switchOver.mode().label()
+                    + " switch-over with pages still pending");
         }
         long restoring = System.nanoTime();
         try {

@@ -193,7 +193,7 @@ public final class SourceSession {
                 TimeUnit.MILLISECONDS.toNanos(config.downtimeTargetMillis()), config.limits()), config.stopPolicy(),
                 config.limits().maxRounds());
         stopPolicyInUse = policy;
-        String switchReason = config.mode() == MigrationMode.PRECOPY ? "" : config.mode().name().toLowerCase();
+        String switchReason = switchReasonWithoutRounds(config.mode());
         long expectedDowntimeNanos = -1;
         FaultStats faults = FaultStats.NONE;
         long progressAtStart = guest.progress().units();
@@ -204,18 +204,20 @@ public final class SourceSession {
             bulk.send(new MigrationRecord.GuestConfig(guest.config().ramBytes(), guest.config().bootArgs().seed(),
                     config.mode(), guest.config().bootArgs().workload(), guest.config().bootArgs().args(), imageLabel),
                     replyTimeoutMillis);
-            if (config.mode() != MigrationMode.PRECOPY) {
+            if (config.mode().hasPostcopyPhase()) {
                 checkpoints.prepare(guest.pageCount()); // now, so the save at the switch-over only writes
             }
-            // The destination builds its machine while the guest still runs here: post-copy pauses it next.
+            // The destination builds its machine while the guest still runs here: post-copy and stop-and-copy
+            // pause it next.
             awaitRecord(MigrationRecord.Ready.class, "READY");
             time.setupDone = System.nanoTime();
             PageBitmap unsentDirty = null;
-            if (config.mode() != MigrationMode.POSTCOPY) {
+            if (config.mode().hasLiveRounds()) {
                 PrecopyRounds.Outcome rounds;
                 try (PageSender sender = sender(false)) {
+                    // With a post-copy phase after them (hybrid), round 0 alone: post-copy sends what it dirtied.
                     rounds = new PrecopyRounds(guest, bulk, progress, replyTimeoutMillis, this::bytesWritten, steps)
-                            .run(sender, policy, config.dirtyLog(), config.mode() == MigrationMode.HYBRID);
+                            .run(sender, policy, config.dirtyLog(), config.mode().hasPostcopyPhase());
                 }
                 switchReason = rounds.decision().reason();
                 expectedDowntimeNanos = rounds.decision().expectedDowntimeNanos();
@@ -539,6 +541,15 @@ public final class SourceSession {
             }
             case POSTCOPY -> pending.setRange(0, guestPages);
             case HYBRID -> pending.or(frozen.dirty());
+            case STOP_AND_COPY -> {
+                // No round ran, so no page is at the destination yet: every page goes out now, but the ballooned.
+                PageBitmap every = new PageBitmap(guestPages);
+                every.setRange(0, guestPages);
+                try (PageSender sender = sender(true)) {
+                    PrecopyRounds.sendAll(sender, every, SendReason.STOP_AND_COPY, 0, progress, guest);
+                    sender.flush();
+                }
+            }
         }
         long pendingBefore = pending.cardinality();
         pending.andNot(ballooned);
@@ -558,7 +569,7 @@ public final class SourceSession {
         bulk.send(new MigrationRecord.GuestStateRecord(stateImage), replyTimeoutMillis);
         pages.activate();
         long durableFrom = System.nanoTime();
-        if (config.mode() != MigrationMode.PRECOPY) {
+        if (config.mode().hasPostcopyPhase()) {
             // Before the journal's switch-over-sent: a source restarted after that finds all it needs to go on.
             checkpoints.save(new SourceCheckpoint(migrationId, destination.getHostString() + ":" + destination.getPort(),
                     config.mode(), guest.config(), imageLabel, stateImage, pending.toByteArray(), 0));
@@ -977,6 +988,23 @@ public final class SourceSession {
                 destination.receiveNanos(), destination.restoreNanos(), destination.resumeNanos(), durableWriteNanos);
     }
 
+    /**
+     * The switch reason of a mode whose rounds do not decide it (or before they did): post-copy and hybrid
+     * report their mode's label, as before; stop-and-copy says it never copied live.
+     */
+    private static String switchReasonWithoutRounds(MigrationMode mode) {
+        return switch (mode) {
+            case PRECOPY -> "";
+            case POSTCOPY, HYBRID -> mode.label();
+            case STOP_AND_COPY -> "stop-and-copy: no live round";
+        };
+    }
+
+    /** Whether the stop policy ends the rounds: hybrid stops after round 0 whatever it would say. */
+    private static boolean stopPolicyDecides(MigrationMode mode) {
+        return mode.hasLiveRounds() && !mode.hasPostcopyPhase();
+    }
+
     /** The named policy, or the loaded one's label with its fallback, if any: the report says which decided. */
     private String stopPolicyLabel() {
         return stopPolicyInUse instanceof GuardedStopPolicy guarded ? guarded.describe() : config.stopPolicy();
@@ -1000,9 +1028,9 @@ public final class SourceSession {
         long postcopyBytes = time.resumed == 0 ? 0 : transferred - time.bytesAtResume;
         long ramBytes = guest.config().ramBytes();
         return new MigrationReport(status, error,
-                new MigrationReport.Scheme(config.mode().name().toLowerCase(),
-                        config.mode() == MigrationMode.PRECOPY ? "n/a" : prepageLabel(),
-                        config.mode() == MigrationMode.PRECOPY ? stopPolicyLabel() : "n/a", switchReason,
+                new MigrationReport.Scheme(config.mode().label(),
+                        config.mode().hasPostcopyPhase() ? prepageLabel() : "n/a",
+                        stopPolicyDecides(config.mode()) ? stopPolicyLabel() : "n/a", switchReason,
                         guestEndedBeforeSwitchOver),
                 new MigrationReport.Timing(totalMs,
                         time.setupDone == 0 ? totalMs : (time.setupDone - time.start) / 1e6,

@@ -156,7 +156,7 @@ class HostileInputTest {
     void unknownEnumCodesAreMalformed() {
         assertRejected(Wire.frame(HELLO, 0, helloBody(1, 2, 0)), AbortReason.MALFORMED, "unknown role 2");
         assertRejected(Wire.frame(HELLO, 0, helloBody(1, 0, 2)), AbortReason.MALFORMED, "unknown channel 2");
-        assertRejected(Wire.frame(GUEST_CONFIG, 0, completeGuestConfig(4096, 3, "x")), AbortReason.MALFORMED, "migration mode 3");
+        assertRejected(Wire.frame(GUEST_CONFIG, 0, completeGuestConfig(4096, 4, "x")), AbortReason.MALFORMED, "migration mode 4");
         assertRejected(Wire.frame(SWITCH_OVER, 0, new Bytes().u8(7).u64(0).toArray()), AbortReason.MALFORMED, "migration mode 7");
         assertRejected(Wire.frame(PAGE_BATCH, 0, batchHeader(5, 0, 1).u64(1).u8(0).u32(0).u32(0).toArray()),
                 AbortReason.MALFORMED, "send reason 5");

@@ -29,7 +29,7 @@ import org.migrationlab.migration.transport.TransportConfig;
  * policies, on workloads that use memory differently (random writes over a working set, QEMU's
  * incrementer, a key-value store fed by a device), and over emulated links. Both ends in this JVM over
  * loopback. Post-copy also sends every page exactly once, and hybrid sends in post-copy only what round 0
- * saw dirtied.
+ * saw dirtied; stop-and-copy sends every page once, all while the guest is paused.
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
@@ -53,8 +53,9 @@ class MigrationOracleIT {
             String policy = switch (migration.mode()) {
                 case PRECOPY -> "stop policy " + migration.stopPolicy();
                 case POSTCOPY, HYBRID -> "prepage " + migration.prepage();
+                case STOP_AND_COPY -> "no live round";
             };
-            return workload + ", " + migration.mode().name().toLowerCase() + ", " + policy
+            return workload + ", " + migration.mode().label() + ", " + policy
                     + (migration.urgentChannel() ? "" : ", no urgent channel") + (link.isEmpty() ? "" : ", " + link);
         }
     }
@@ -96,6 +97,9 @@ class MigrationOracleIT {
                 Workload workload = workloads.get((s + m) % workloads.size());
                 cases.add(new Case(workload, MigrationConfig.defaults(modes.get(m)).withPrepage(strategies.get(s))));
             }
+        }
+        for (Workload workload : workloads) {
+            cases.add(new Case(workload, MigrationConfig.defaults(MigrationMode.STOP_AND_COPY)));
         }
         return cases.stream();
     }
@@ -174,6 +178,13 @@ class MigrationOracleIT {
                         .isEqualTo(postcopyPages);
                 assertThat(report.transfer().pagesSent()).as("duplicate + normal")
                         .isEqualTo(report.pages().guestPages() + postcopyPages);
+            }
+            case STOP_AND_COPY -> {
+                assertThat(report.convergence().rounds()).as("no live round").isEmpty();
+                assertThat(report.pages().resentPages()).as("resent-pages").isZero();
+                assertThat(kinds.get("stop-and-copy")).as("every page, once, while paused")
+                        .isEqualTo(report.pages().guestPages()).isEqualTo(report.transfer().pagesSent());
+                assertThat(postcopyPages).as("pages sent after the switch-over").isZero();
             }
         }
     }

@@ -38,15 +38,15 @@ import org.migrationlab.migration.transport.TransportConfig;
  * <ul>
  *   <li>Its result, status, console and final progress equal those of an unmigrated run with DSB, and
  *       its result equals that of a run without DSB.</li>
- *   <li>Pre-copy leaves the balloon running on both ends, so the guest ends byte-identical (memory hash
- *       included) to the unmigrated run. In post-copy and hybrid the destination's balloon is frozen
+ *   <li>Pre-copy and stop-and-copy leave the balloon running on both ends (nothing is pending after their
+ *       switch-over), so the guest ends byte-identical (memory hash included) to the unmigrated run. In post-copy and hybrid the destination's balloon is frozen
  *       until every page arrived (inflations refused), which legitimately changes which free pages end
  *       ballooned; there the memory is compared page by page with the pages ballooned on either side and
        the driver's own area masked.</li>
  *   <li>At the switch-over and at the destination's arrival the balloon's own count equals the pages
  *       its machine holds ballooned, and the balloon is no longer frozen.</li>
- *   <li>No ballooned page crosses the network: a post-copy migration sends exactly the guest's pages
- *       less the ballooned ones, and saved-pages is that difference; without DSB it sends every page.</li>
+ *   <li>No ballooned page crosses the network: a post-copy or stop-and-copy migration sends exactly the
+ *       guest's pages less the ballooned ones, and saved-pages is that difference; without DSB it sends every page.</li>
  * </ul>
  */
 @ExtendWith(NoLeaks.class)
@@ -77,7 +77,8 @@ class SelfBallooningMigrationIT {
                 MigrationConfig.defaults(MigrationMode.PRECOPY).withStopPolicy("xen"),
                 MigrationConfig.defaults(MigrationMode.POSTCOPY),
                 MigrationConfig.defaults(MigrationMode.POSTCOPY).withPrepage("push"),
-                MigrationConfig.defaults(MigrationMode.HYBRID));
+                MigrationConfig.defaults(MigrationMode.HYBRID),
+                MigrationConfig.defaults(MigrationMode.STOP_AND_COPY));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -100,7 +101,7 @@ class SelfBallooningMigrationIT {
         assertThat(migrated.console()).isEqualTo(unmigrated.console());
         assertThat(result.finalProgress()).isEqualTo(reference.finalProgress());
         assertThat(result.progressAfterSwitchOver()).as("a live guest was migrated").isPositive();
-        if (migration.mode() == MigrationMode.PRECOPY) {
+        if (!migration.mode().hasPostcopyPhase()) {
             assertThat(migrated).as("byte-identical, memory hash included").isEqualTo(unmigrated);
         }
         assertMemoryMatchesOutsideTheBalloons(config, migration.mode(), result);
@@ -122,6 +123,12 @@ class SelfBallooningMigrationIT {
                 assertThat(report.transfer().pagesSent()).as("every page but the ballooned ones, once")
                         .isEqualTo(report.pages().guestPages() - balloon.sizePages());
                 assertThat(postcopyPages).isEqualTo(report.pages().guestPages() - balloon.sizePages());
+                assertThat(balloon.savedPages()).isEqualTo(balloon.sizePages());
+            }
+            case STOP_AND_COPY -> {
+                assertThat(report.transfer().pagesSent()).as("every page but the ballooned ones, once, paused")
+                        .isEqualTo(report.pages().guestPages() - balloon.sizePages())
+                        .isEqualTo(report.pages().byKind().get("stop-and-copy"));
                 assertThat(balloon.savedPages()).isEqualTo(balloon.sizePages());
             }
             case HYBRID -> {
@@ -228,7 +235,7 @@ class SelfBallooningMigrationIT {
         MemoryDigest actual = result.destinationDigest();
         PageBitmap mask = expected.balloonedEitherSide(actual);
         assertThat(mask.cardinality()).as("pages ballooned at the end").isGreaterThan(1_000);
-        if (mode != MigrationMode.PRECOPY) {
+        if (mode.hasPostcopyPhase()) {
             DriverArea area = DriverArea.of(config);
             mask.setRange(area.firstPage(), area.firstPage() + area.pages());
             System.out.println("masked too: the driver's area, " + area);

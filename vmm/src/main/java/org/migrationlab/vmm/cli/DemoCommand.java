@@ -105,7 +105,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "postcopy", converter = MigrationConverters.Mode.class,
             completionCandidates = MigrationConverters.Mode.class,
-            description = "precopy, postcopy or hybrid. Default: ${DEFAULT-VALUE}.")
+            description = "precopy, postcopy, hybrid or stop-and-copy. Default: ${DEFAULT-VALUE}.")
     private MigrationMode mode;
 
     @Option(names = "--prepage", paramLabel = "NAME", defaultValue = "bubble",
@@ -211,6 +211,11 @@ public final class DemoCommand implements Callable<Integer> {
         JsonTarget.check(json);
         if (step && webPort == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--step needs --web (its controls are on the page)");
+        }
+        if (step && !mode.hasLiveRounds() && !mode.hasPostcopyPhase()) {
+            // Steps are pre-copy rounds and prepaging batches: a stop-and-copy migration has neither.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step: a " + MigrationConverters.Mode.name(mode)
+                    + " migration has nothing to step (no pre-copy round, no prepaging batch)");
         }
         if (timeoutNanos <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
@@ -385,7 +390,7 @@ public final class DemoCommand implements Callable<Integer> {
      * switch-over of a post-copy or hybrid migration, when its checkpoint is in its state directory.
      */
     private boolean recoversSource() {
-        return mode != MigrationMode.PRECOPY && faultOptions.faults != null && faultOptions.faults.kills().stream()
+        return mode.hasPostcopyPhase() && faultOptions.faults != null && faultOptions.faults.kills().stream()
                 .anyMatch(f -> f instanceof Fault.Kill kill && kill.side() == Fault.Side.SOURCE
                         && kill.trigger().fromSwitchOver());
     }
@@ -590,7 +595,7 @@ public final class DemoCommand implements Callable<Integer> {
     private int sourceKilled(KillHarness kills, Process destination, long deadline, ChildProcesses children,
                              PrintWriter out, PrintWriter err) throws InterruptedException {
         boolean afterSwitchOver = kills.sourceKilledAfterSwitchOver();
-        if (afterSwitchOver && mode != MigrationMode.PRECOPY) {
+        if (afterSwitchOver && mode.hasPostcopyPhase()) {
             say(out, "vmm demo: the source is dead and no new source took its place; the destination holds what it"
                     + " has of the guest until its recover timeout (" + DurationConverter.format(
                     faultOptions.recoverTimeoutNanos) + "), then gives it up");
@@ -598,9 +603,10 @@ public final class DemoCommand implements Callable<Integer> {
         Integer destinationExit = ChildProcesses.waitFor(destination, deadline);
         children.close();
         children.joinOutput(deadline);
-        say(err, "vmm demo: kill source: the guest is lost. " + (afterSwitchOver && mode == MigrationMode.PRECOPY
-                ? "At the switch-over of a pre-copy migration the source held the last pages the destination lacked"
-                + " and kept no checkpoint of them (only post-copy and hybrid do)"
+        say(err, "vmm demo: kill source: the guest is lost. " + (afterSwitchOver && !mode.hasPostcopyPhase()
+                ? "At the switch-over of a " + MigrationConverters.Mode.name(mode) + " migration the source held"
+                + " the last pages the destination lacked and kept no checkpoint of them (only post-copy and hybrid"
+                + " do)"
                 : afterSwitchOver
                 ? "After the switch-over only the source held the pages the destination lacked, and no new source"
                 + " took the migration over from its state directory, so the destination waited in postcopy-paused"
@@ -706,7 +712,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> recoverArgs = new ArrayList<>(List.of("migrate"));
         recoverArgs.addAll(stateDirArguments("--recover"));
         recoverArgs.addAll(sharedArguments(secret, true));
-        if (mode != MigrationMode.PRECOPY) {
+        if (mode.hasPostcopyPhase()) {
             recoverArgs.addAll(List.of("--prepage", prepage));
         }
         recoverArgs.addAll(policyClasses.asRecoveryArguments()); // serves on with the same prepaging
@@ -743,7 +749,7 @@ public final class DemoCommand implements Callable<Integer> {
                                           Path migrationJson) {
         List<String> migrateArgs = new ArrayList<>(List.of("migrate", "--migrate-to", address,
                 "--mode", MigrationConverters.Mode.name(mode)));
-        if (mode != MigrationMode.PRECOPY) {
+        if (mode.hasPostcopyPhase()) {
             migrateArgs.addAll(List.of("--prepage", prepage));
         }
         if (image != null) {

@@ -134,7 +134,8 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "precopy", converter = MigrationConverters.Mode.class,
             completionCandidates = MigrationConverters.Mode.class,
-            description = "precopy, postcopy or hybrid (one pre-copy round, then post-copy). Default: ${DEFAULT-VALUE}.")
+            description = "precopy, postcopy, hybrid (one pre-copy round, then post-copy) or stop-and-copy (no live"
+                    + " round: every page is sent while the guest is paused). Default: ${DEFAULT-VALUE}.")
     private MigrationMode mode;
 
     @Option(names = "--prepage", paramLabel = "NAME", defaultValue = "bubble",
@@ -282,6 +283,11 @@ public final class MigrateCommand implements Callable<Integer> {
         if (step && webPort == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--step needs --web (its controls are on the page)");
         }
+        if (step && !mode.hasLiveRounds() && !mode.hasPostcopyPhase()) {
+            // Steps are pre-copy rounds and prepaging batches: a stop-and-copy migration has neither.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step: a " + MigrationConverters.Mode.name(mode)
+                    + " migration has nothing to step (no pre-copy round, no prepaging batch)");
+        }
         long holdPoint = holdPoint();
         MachineConfig config = guest.machineConfig(false, dsb);
         GuestImage image = guest.guestImage();
@@ -341,7 +347,7 @@ public final class MigrateCommand implements Callable<Integer> {
                             + HumanUnits.count(ended.guest().summary().progressUnits()) + "): nothing was migrated");
                     ranOnHere(config, ended.guest(), out, console);
                     MigrationReport notStarted = MigrationReport.notStarted(
-                            migration.mode().name().toLowerCase(Locale.ROOT), config.ramBytes(),
+                            migration.mode().label(), config.ramBytes(),
                             "the guest ended before the migration started");
                     if (view != null) {
                         view.ended(notStarted);
@@ -660,6 +666,7 @@ public final class MigrateCommand implements Callable<Integer> {
             case POSTCOPY, HYBRID -> MigrationConverters.Mode.name(c.mode()) + ", prepage "
                     + c.loaded().prepage().map(LoadedPolicy::label).orElse(c.prepage())
                     + (c.forwardOnly() ? " (forward)" : "");
+            case STOP_AND_COPY -> MigrationConverters.Mode.name(c.mode()); // neither stops nor prepages
         };
     }
 

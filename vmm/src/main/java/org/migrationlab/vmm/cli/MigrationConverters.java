@@ -17,21 +17,20 @@ final class MigrationConverters {
     private MigrationConverters() {
     }
 
-    /** {@code --mode precopy|postcopy|hybrid}. */
+    /** {@code --mode precopy|postcopy|hybrid|stop-and-copy}. */
     static final class Mode implements CommandLine.ITypeConverter<MigrationMode>, Iterable<String> {
         @Override
         public MigrationMode convert(String value) {
-            for (MigrationMode mode : MigrationMode.values()) {
-                if (name(mode).equals(value.strip().toLowerCase(Locale.ROOT))) {
-                    return mode;
-                }
+            MigrationMode mode = MigrationMode.ofLabel(value.strip().toLowerCase(Locale.ROOT));
+            if (mode == null) {
+                throw new CommandLine.TypeConversionException("unknown mode '" + value + "'; known: "
+                        + String.join(", ", this));
             }
-            throw new CommandLine.TypeConversionException("unknown mode '" + value + "'; known: precopy, postcopy,"
-                    + " hybrid");
+            return mode;
         }
 
         static String name(MigrationMode mode) {
-            return mode.name().toLowerCase(Locale.ROOT);
+            return mode.label();
         }
 
         @Override

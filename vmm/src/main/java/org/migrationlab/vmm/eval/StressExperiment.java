@@ -74,7 +74,7 @@ public final class StressExperiment implements Experiment {
                     MigrationConfig migration = MigrationConfig.defaults(scheme.mode());
                     Map<String, String> parameters = new LinkedHashMap<>(guest.bootArgs().args());
                     parameters.put("memory", sizes.ramMiB() + "M");
-                    parameters.put("mode", scheme.mode().name().toLowerCase(Locale.ROOT));
+                    parameters.put("mode", scheme.mode().label());
                     runs.add(runner.migrate(NAME, scheme.label(), ws, run, guest, migration, START_SHARE,
                             !scheme.dsb(), parameters).report());
                 }

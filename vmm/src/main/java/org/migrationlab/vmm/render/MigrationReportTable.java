@@ -30,8 +30,10 @@ public final class MigrationReportTable {
         }
         MigrationReport.Scheme scheme = r.scheme();
         boolean precopy = "precopy".equals(scheme.mode());
+        // Each mode shows what steers it: pre-copy its stop policy, post-copy and hybrid their prepaging;
+        // stop-and-copy has neither ("n/a" in both).
         row(out, "mode", scheme.mode() + (precopy ? ", stop policy " + scheme.stopPolicy()
-                : ", prepage " + scheme.prepage()));
+                : "n/a".equals(scheme.prepage()) ? "" : ", prepage " + scheme.prepage()));
         if (scheme.switchReason() != null && !scheme.switchReason().isEmpty()) {
             row(out, "switch-reason", scheme.switchReason());
         }

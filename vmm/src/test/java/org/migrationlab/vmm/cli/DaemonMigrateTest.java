@@ -124,7 +124,7 @@ class DaemonMigrateTest {
     private RunningVmm daemon;
 
     @ParameterizedTest
-    @ValueSource(strings = {"postcopy", "precopy", "hybrid"})
+    @ValueSource(strings = {"postcopy", "precopy", "hybrid", "stop-and-copy"})
     void guestMovesToTheDaemonAndEndsWithTheReferenceResult(String mode) throws Exception {
         Path destinationJson = dir.resolve("destination.json");
         Path migrationJson = dir.resolve("migration.json");
@@ -148,6 +148,12 @@ class DaemonMigrateTest {
         assertThat(JsonObjects.keys(migration.get("progress-rate"))).isEqualTo(ReportKeys.PROGRESS_RATE);
         assertThat(JsonObjects.keys(migration.get("balloon"))).isEqualTo(ReportKeys.BALLOON);
         assertThat(migration).containsEntry("oracle", "not-checked");
+        if (mode.equals("stop-and-copy")) {
+            assertThat(migration).containsEntry("switch-reason", "stop-and-copy: no live round")
+                    .containsEntry("stop-policy", "n/a").containsEntry("prepage", "n/a")
+                    .containsEntry("dirty-sync-count", 0L).containsEntry("precopy-rounds", java.util.List.of());
+            assertThat(source.out().toString()).contains("mode               stop-and-copy\n");
+        }
         Map<String, Object> destination = JsonObjects.parse(Files.readString(destinationJson));
         long expected = WssReference.result(1, GUEST_ARGS);
         assertThat(JsonObjects.keys(destination)).as("destination keys in order").isEqualTo(ReportKeys.DESTINATION);

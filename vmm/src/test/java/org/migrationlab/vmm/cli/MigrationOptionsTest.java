@@ -92,6 +92,10 @@ class MigrationOptionsTest {
     void modesAndDirtyLogModesUseTheCommandLineSpelling() {
         assertThat(new MigrationConverters.Mode().convert("postcopy")).isEqualTo(MigrationMode.POSTCOPY);
         assertThat(new MigrationConverters.Mode().convert("Hybrid")).isEqualTo(MigrationMode.HYBRID);
+        assertThat(new MigrationConverters.Mode().convert("stop-and-copy")).isEqualTo(MigrationMode.STOP_AND_COPY);
+        for (MigrationMode mode : MigrationMode.values()) {
+            assertThat(new MigrationConverters.Mode().convert(MigrationConverters.Mode.name(mode))).isEqualTo(mode);
+        }
         assertThat(new MigrationConverters.DirtyLog().convert("write-protect")).isEqualTo(DirtyLogMode.WRITE_PROTECT);
         assertThat(new MigrationConverters.DirtyLog().convert("dirty-bit")).isEqualTo(DirtyLogMode.DIRTY_BIT);
         assertThat(new MigrationConverters.Prepage().convert("multi-pivot")).isEqualTo("multi-pivot");
@@ -138,6 +142,16 @@ class MigrationOptionsTest {
         assertThat(String.join(" ", demo.migrateArguments(org.migrationlab.emulator.machine.MachineConfig.of(64L << 20,
                 new org.migrationlab.emulator.image.BootArgs("wss", java.util.Map.of(), 1)), java.util.List.of(),
                 "127.0.0.1:1", secret, dir.resolve("m.json")))).contains("--recover-timeout 7s");
+
+        // Stop-and-copy has no post-copy phase: its migrate child gets the mode and no prepaging.
+        DemoCommand stopAndCopy = (DemoCommand) VmmCommand.commandLine().parseArgs("demo", "--mode", "stop-and-copy")
+                .subcommand().commandSpec().userObject();
+        String child = String.join(" ", stopAndCopy.migrateArguments(org.migrationlab.emulator.machine.MachineConfig
+                .of(64L << 20, new org.migrationlab.emulator.image.BootArgs("wss", java.util.Map.of(), 1)),
+                java.util.List.of(), "127.0.0.1:1", secret, dir.resolve("m.json")));
+        assertThat(child).contains("--mode stop-and-copy").doesNotContain("--prepage");
+        assertThat(parsed(child.split(" ")).migrationConfig().mode())
+                .isEqualTo(MigrationMode.STOP_AND_COPY);
 
         assertUsageError(CapturedRun.vmm(migrate("--recover-timeout", "0")), "--recover-timeout must be at least 1ms");
         assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
@@ -209,12 +223,16 @@ class MigrationOptionsTest {
     @Test
     void unknownModeStopPolicyAndDirtyLogAreOneLineAndExitCode2() {
         assertUsageError(CapturedRun.vmm(migrate("--mode", "teleport")),
-                "unknown mode 'teleport'; known: precopy, postcopy, hybrid");
+                "unknown mode 'teleport'; known: precopy, postcopy, hybrid, stop-and-copy");
         assertUsageError(CapturedRun.vmm(migrate("--stop-policy", "never")),
                 "unknown stop policy 'never'; known: xen, downtime, auto-converge");
         assertUsageError(CapturedRun.vmm(migrate("--dirty-log", "pml")),
                 "unknown dirty-log mode 'pml'; known: write-protect, dirty-bit");
         assertUsageError(CapturedRun.vmm("demo", "--mode", "teleport"), "unknown mode 'teleport'");
+        assertUsageError(CapturedRun.vmm(migrate("--mode", "stop-and-copy", "--web", "0", "--step")),
+                "--step: a stop-and-copy migration has nothing to step");
+        assertUsageError(CapturedRun.vmm("demo", "--mode", "stop-and-copy", "--web", "0", "--step"),
+                "--step: a stop-and-copy migration has nothing to step");
     }
 
     @Test
