@@ -81,8 +81,8 @@ public final class ApplicationsExperiment implements Experiment {
                     Map<String, String> parameters = new LinkedHashMap<>(args);
                     parameters.put("workload", app.workload());
                     parameters.put("memory", ramMiB(settings) + "M");
-                    parameters.put("mode", mode.name().toLowerCase(Locale.ROOT));
-                    runs.add(runner.migrate(NAME, app.name() + " " + mode.name().toLowerCase(Locale.ROOT), 0, run,
+                    parameters.put("mode", mode.label());
+                    runs.add(runner.migrate(NAME, app.name() + " " + mode.label(), 0, run,
                             guest, MigrationConfig.defaults(mode), START_SHARE, false, parameters).report());
                 }
                 byMode.put(mode, runs);

@@ -178,6 +178,6 @@ public final class BandwidthTraceExperiment implements Experiment {
     }
 
     private static String label(MigrationMode mode) {
-        return mode.name().toLowerCase(Locale.ROOT);
+        return mode.label();
     }
 }

@@ -113,7 +113,7 @@ public final class DegradationExperiment implements Experiment {
                     for (Scheme scheme : SCHEMES) {
                         MachineConfig config = guest(app, settings, ram, scheme.dsb(), seed);
                         Map<String, String> p = parameters(app, ram, config);
-                        p.put("mode", scheme.mode().name().toLowerCase(Locale.ROOT));
+                        p.put("mode", scheme.mode().label());
                         p.put("pause", pauseMillis + "ms");
                         BackToBackMigration.Outcome outcome = runner.backAndForth(NAME, app.name() + " "
                                         + scheme.label(), ram, run, config, MigrationConfig.defaults(scheme.mode()),

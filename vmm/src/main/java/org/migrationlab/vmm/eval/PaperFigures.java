@@ -21,7 +21,8 @@ final class PaperFigures {
             "Read post-copy", new double[] {25, 25, 26, 26, 26, 28, 33},
             "Write post-copy", new double[] {24, 25, 24.5, 24.5, 25, 27, 36},
             "Read post-copy DSB", new double[] {5, 5.5, 6, 8, 10.5, 14.5, 20.5},
-            "Write post-copy DSB", new double[] {5, 5.5, 6.5, 9, 12, 16.5, 26});
+            "Write post-copy DSB", new double[] {5, 5.5, 6.5, 9, 12, 16.5, 26},
+            "Stop-and-copy DSB", new double[] {4.5, 4.5, 5, 4.5, 5, 6.5, 9});
 
     /** Downtime, milliseconds (figure 5; read and write post-copy share a curve). */
     static final Map<String, double[]> DOWNTIME_MS = Map.of(
@@ -43,7 +44,8 @@ final class PaperFigures {
             "Read post-copy", new double[] {524, 524, 524, 524, 524, 524, 524},
             "Write post-copy", new double[] {524, 524, 524, 524, 524, 524, 524},
             "Read post-copy DSB", new double[] {30, N, N, N, 55, 90, 155},
-            "Write post-copy DSB", new double[] {30, N, N, N, 55, 90, 155});
+            "Write post-copy DSB", new double[] {30, N, N, N, 55, 90, 155},
+            "Stop-and-copy DSB", new double[] {30, N, N, N, 55, 90, 115});
 
     /** Network faults as a share of all faults, percent (table 2), with prepaging and with plain pushing. */
     static final double[] NETWORK_PERCENT_PREPAGING = {2, 4, 4, 3, 3, 3, N};
