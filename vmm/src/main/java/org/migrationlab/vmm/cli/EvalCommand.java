@@ -13,6 +13,7 @@ import org.migrationlab.vmm.eval.Experiment;
 import org.migrationlab.vmm.eval.ExperimentResult;
 import org.migrationlab.vmm.eval.FaultSplitExperiment;
 import org.migrationlab.vmm.eval.Machine;
+import org.migrationlab.vmm.eval.PrepageProcsExperiment;
 import org.migrationlab.vmm.eval.ReportFolder;
 import org.migrationlab.vmm.eval.Runner;
 import org.migrationlab.vmm.eval.StressExperiment;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
             "3:internal error (a bug in vmm; a stack trace follows)"})
 public final class EvalCommand implements Callable<Integer> {
     private static final List<Experiment> EXPERIMENTS = List.of(new StressExperiment(), new FaultSplitExperiment(),
-            new ApplicationsExperiment());
+            new ApplicationsExperiment(), new PrepageProcsExperiment());
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -65,7 +66,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split, applications.")
+    @Option(names = "--only", paramLabel = "NAME",
+            description = "Run one experiment: stress, fault-split, applications, prepage-procs.")
     private String only;
 
     @Option(names = "--runs", paramLabel = "N", description = "Migrations per point. Default: 1 (--quick), 5 (--full).")

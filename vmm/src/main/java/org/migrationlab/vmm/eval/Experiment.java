@@ -1,7 +1,8 @@
 package org.migrationlab.vmm.eval;
 
 /** One of the paper's experiments, rerun here. */
-public sealed interface Experiment permits StressExperiment, FaultSplitExperiment, ApplicationsExperiment {
+public sealed interface Experiment permits StressExperiment, FaultSplitExperiment, ApplicationsExperiment,
+        PrepageProcsExperiment {
     /** The name {@code --only} takes. */
     String name();
 

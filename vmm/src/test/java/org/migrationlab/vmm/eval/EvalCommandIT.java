@@ -45,9 +45,9 @@ class EvalCommandIT {
     @Test
     void everyMigratedGuestEndedAsItsUnmigratedRun() {
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("16 migrations, 0 that did not end as their unmigrated run");
+        assertThat(run.out()).contains("20 migrations, 0 that did not end as their unmigrated run");
         assertThat(run.errLines()).as("a progress line per migration, with the time left")
-                .filteredOn(l -> l.contains("left")).hasSize(16);
+                .filteredOn(l -> l.contains("left")).hasSize(20);
     }
 
     @Test
@@ -55,14 +55,15 @@ class EvalCommandIT {
         List<String> experiments = new ArrayList<>();
         results.get("experiments").forEach(e -> experiments.add(e.get("name").asString()));
         assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME,
-                ApplicationsExperiment.NAME);
+                ApplicationsExperiment.NAME, PrepageProcsExperiment.NAME);
         assertThat(results.get("machine").get("cores").asInt()).isPositive();
         assertThat(results.get("bandwidth-bits-per-second").asLong()).isEqualTo(1_000_000_000L);
         JsonNode runs = results.get("runs");
-        assertThat(runs.size()).isEqualTo(8 + 2 + 3 * 2);
+        assertThat(runs.size()).isEqualTo(8 + 2 + 3 * 2 + 4);
         for (JsonNode r : runs) {
             assertThat(r.get("seed").asLong()).isEqualTo(1);
-            if (!r.get("experiment").asString().equals(ApplicationsExperiment.NAME)) {
+            String experiment = r.get("experiment").asString();
+            if (experiment.equals(StressExperiment.NAME) || experiment.equals(FaultSplitExperiment.NAME)) {
                 assertThat(r.get("parameters").get("wss").asString()).isEqualTo("1M");
             }
             assertThat(r.get("oracle").asString()).startsWith("identical");
@@ -77,6 +78,16 @@ class EvalCommandIT {
             }
         });
         assertThat(series).contains("Pushing", "Pre-paging (bubble)");
+        // The prepaging strategies over processes: one quicksort point, each strategy as its report names it.
+        List<String> prepaging = new ArrayList<>();
+        runs.forEach(r -> {
+            if (r.get("experiment").asString().equals(PrepageProcsExperiment.NAME)) {
+                assertThat(r.get("parameters").get("procs").asString()).isEqualTo("16");
+                prepaging.add(r.get("series").asString() + ": " + r.get("report").get("prepage").asString());
+            }
+        });
+        assertThat(prepaging).containsExactly("Push-only: push", "Forward (single pivot): bubble (forward)",
+                "Dual (single pivot): bubble", "Multi-pivot (dual): multi-pivot");
     }
 
     @Test
@@ -84,7 +95,7 @@ class EvalCommandIT {
         List<String> files = new ArrayList<>();
         results.get("experiments").forEach(e -> e.get("figures").forEach(f -> files.add(f.get("file").asString())));
         assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split",
-                "applications-pages");
+                "applications-pages", "prepage-procs");
         DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
         // The SVG names its DTD on the web; a test reads no network, and well-formedness needs no DTD.
         xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
@@ -103,7 +114,8 @@ class EvalCommandIT {
         String md = Files.readString(dir.resolve("REPORT.md"));
         assertThat(md).contains("| Write post-copy DSB |", "paper @ 8 MB", "![", "stress-total.svg",
                 "Network faults, % of all faults", "kcompile (kernel compile)",
-                "16 of 16 migrated guests ended as their unmigrated run");
+                "Network faults (4 KiB pages) per prepaging strategy", "| 16 × 0.5 (16 × 32) |",
+                "20 of 20 migrated guests ended as their unmigrated run");
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).contains("<svg", "<table>", "Write pre-copy DSB");
         assertThat(html).doesNotContain("<script", "<link", "src=\"http", "<img");
@@ -113,6 +125,7 @@ class EvalCommandIT {
     void anUnknownExperimentIsAUsageError() {
         CapturedRun unknown = CapturedRun.vmm("eval", "--tiny", "--only", "nope", "--out", dir.resolve("x").toString());
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split, applications");
+        assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split, applications, "
+                + "prepage-procs");
     }
 }
