@@ -10,7 +10,7 @@
 #include "workload.h"
 
 #define TASK_STACK_PAGES 4
-#define MAX_PROCS (SCHED_MAX_TASKS - 1)      /* the workload's own task takes one slot */
+#define MAX_PROCS (SCHED_MAX_TASKS - 1)      /* the workload's own task takes one slot: 128 */
 #define INSERTION_MAX 10
 #define REPORT_STEPS 4096                    /* report cadence when yield-every=0 */
 

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class QuicksortReference {
     /** The highest task count the guest accepts. */
-    public static final long MAX_PROCS = 63;
+    public static final long MAX_PROCS = 128;
 
     /** @param rounds rounds per task, at least 1 (the guest's 0 means forever, which has no result) */
     public record Config(long procs, long sizeBytes, long rounds) {

@@ -43,6 +43,7 @@ class GuestResultVectorsTest {
             1 |                                        | 4992d08ba14e58c5
             1 | procs=1 size=1M rounds=1               | 73387231964012ea
             1 | procs=63 size=2M rounds=3 yield-every=1 | fa5eadde1284fedf
+            1 | procs=128 size=2M rounds=3 yield-every=1 | 2d7f16a4d0b4e42e
             1 | procs=3 size=100000 yield-every=0      | 85d3742b454f796a
             """)
     void quicksort(long seed, String args, String expected) {

@@ -72,6 +72,12 @@ public record MigrationConfig(MigrationMode mode, String stopPolicy, String prep
                 urgentChannel, limits, recoverTimeoutMillis, loaded);
     }
 
+    /** Bubbling edges grow forward only ({@code true}) or in both directions. */
+    public MigrationConfig withForwardOnly(boolean forward) {
+        return new MigrationConfig(mode, stopPolicy, prepage, forward, downtimeTargetMillis, dirtyLog, compress,
+                urgentChannel, limits, recoverTimeoutMillis, loaded);
+    }
+
     public MigrationConfig withStopPolicy(String name) {
         return new MigrationConfig(mode, name, prepage, forwardOnly, downtimeTargetMillis, dirtyLog, compress,
                 urgentChannel, limits, recoverTimeoutMillis, loaded);

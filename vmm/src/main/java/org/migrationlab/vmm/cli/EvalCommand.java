@@ -16,6 +16,7 @@ import org.migrationlab.vmm.eval.Experiment;
 import org.migrationlab.vmm.eval.ExperimentResult;
 import org.migrationlab.vmm.eval.FaultSplitExperiment;
 import org.migrationlab.vmm.eval.Machine;
+import org.migrationlab.vmm.eval.PrepageProcsExperiment;
 import org.migrationlab.vmm.eval.ReportFolder;
 import org.migrationlab.vmm.eval.Runner;
 import org.migrationlab.vmm.eval.StressExperiment;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Option;
 public final class EvalCommand implements Callable<Integer> {
     private static final List<Experiment> EXPERIMENTS = List.of(new StressExperiment(), new FaultSplitExperiment(),
             new ApplicationsExperiment(), new DsbIntervalExperiment(), new BandwidthTraceExperiment(),
-            new DegradationExperiment());
+            new DegradationExperiment(), new PrepageProcsExperiment());
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -69,8 +70,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split, applications, dsb-interval, bandwidth-trace, "
-                    + "degradation.")
+    @Option(names = "--only", paramLabel = "NAME", description = "Run one experiment: stress, fault-split, "
+            + "applications, dsb-interval, bandwidth-trace, degradation, prepage-procs.")
     private String only;
 
     @Option(names = "--runs", paramLabel = "N", description = "Migrations per point. Default: 1 (--quick), 5 (--full).")

@@ -2,7 +2,7 @@ package org.migrationlab.vmm.eval;
 
 /** One of the paper's experiments, rerun here. */
 public sealed interface Experiment permits StressExperiment, FaultSplitExperiment, ApplicationsExperiment,
-        DsbIntervalExperiment, BandwidthTraceExperiment, DegradationExperiment {
+        DsbIntervalExperiment, BandwidthTraceExperiment, DegradationExperiment, PrepageProcsExperiment {
     /** The name {@code --only} takes. */
     String name();
 

@@ -33,11 +33,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(600)
 class EvalCommandIT {
     /**
-     * At the tiny scale: stress 10 (8 of the paper's curves and 2 of hybrid), fault split 2, applications 6,
+     * At the tiny scale: stress 11 (the paper's 9 curves and 2 of hybrid), fault split 2, applications 6,
      * self-ballooning interval 3 (a run without it and 2 intervals), bandwidth trace 2, degradation 8 (2
-     * workloads, each unmigrated and under 3 schemes).
+     * workloads, each unmigrated and under 3 schemes), prepage-procs 4 (a strategy each).
      */
-    private static final int RUNS = 10 + 2 + 6 + 3 + 2 + 8;
+    private static final int RUNS = 11 + 2 + 6 + 3 + 2 + 8 + 4;
 
     @TempDir
     static Path dir;
@@ -65,7 +65,7 @@ class EvalCommandIT {
         results.get("experiments").forEach(e -> experiments.add(e.get("name").asString()));
         assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME,
                 ApplicationsExperiment.NAME, DsbIntervalExperiment.NAME, BandwidthTraceExperiment.NAME,
-                DegradationExperiment.NAME);
+                DegradationExperiment.NAME, PrepageProcsExperiment.NAME);
         assertThat(results.get("machine").get("cores").asInt()).isPositive();
         assertThat(results.get("bandwidth-bits-per-second").asLong()).isEqualTo(1_000_000_000L);
         JsonNode runs = results.get("runs");
@@ -93,6 +93,16 @@ class EvalCommandIT {
             }
         });
         assertThat(series).contains("Pushing", "Pre-paging (bubble)");
+        // The prepaging strategies over processes: one quicksort point, each strategy as its report names it.
+        List<String> prepaging = new ArrayList<>();
+        runs.forEach(r -> {
+            if (r.get("experiment").asString().equals(PrepageProcsExperiment.NAME)) {
+                assertThat(r.get("parameters").get("procs").asString()).isEqualTo("16");
+                prepaging.add(r.get("series").asString() + ": " + r.get("report").get("prepage").asString());
+            }
+        });
+        assertThat(prepaging).containsExactly("Push-only: push", "Forward (single pivot): bubble (forward)",
+                "Dual (single pivot): bubble", "Multi-pivot (dual): multi-pivot");
     }
 
     @Test
@@ -142,7 +152,7 @@ class EvalCommandIT {
         results.get("experiments").forEach(e -> e.get("figures").forEach(f -> files.add(f.get("file").asString())));
         assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split",
                 "applications-pages", "dsb-interval", "bandwidth-trace-postcopy", "bandwidth-trace-precopy",
-                "degradation-kcompile", "degradation-stream");
+                "degradation-kcompile", "degradation-stream", "prepage-procs");
         DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
         // The SVG names its DTD on the web; a test reads no network, and well-formedness needs no DTD.
         xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
@@ -161,7 +171,8 @@ class EvalCommandIT {
         String md = Files.readString(dir.resolve("REPORT.md"));
         assertThat(md).contains("| Write post-copy DSB |", "paper @ 8 MB", "![", "stress-total.svg",
                 "Network faults, % of all faults", "kcompile (kernel compile)",
-                "| Write hybrid |", "paper, 512 MB guest (%)", "lowest 100 ms during", "pre-copy w/o DSB (s)",
+                "| Write hybrid |", "| Stop-and-copy DSB |", "paper, 512 MB guest (%)", "lowest 100 ms during", "pre-copy w/o DSB (s)",
+                "Network faults (4 KiB pages) per prepaging strategy", "| 16 × 0.5 (16 × 32) |",
                 RUNS + " of " + RUNS + " guests (migrated, or run with what an experiment varies) ended as their "
                         + "unmigrated run");
         String html = Files.readString(dir.resolve("report.html"));
@@ -174,6 +185,6 @@ class EvalCommandIT {
         CapturedRun unknown = CapturedRun.vmm("eval", "--tiny", "--only", "nope", "--out", dir.resolve("x").toString());
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown experiment 'nope'; known: stress, fault-split, applications, "
-                + "dsb-interval, bandwidth-trace, degradation");
+                + "dsb-interval, bandwidth-trace, degradation, prepage-procs");
     }
 }
