@@ -2,28 +2,21 @@ package org.migrationlab.vmm.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import javax.imageio.ImageIO;
-import javax.xml.parsers.DocumentBuilderFactory;
+import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.migrationlab.vmm.testing.CapturedRun;
-import org.w3c.dom.Document;
-import org.xml.sax.InputSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code vmm eval} at its tiny scale writes the whole report folder: every figure as a valid SVG and PNG,
@@ -48,7 +41,7 @@ class EvalCommandIT {
     static void evaluate() throws IOException {
         run = CapturedRun.vmm("eval", "--tiny", "--out", dir.toString());
         assertThat(dir.resolve("results.json")).as("exit %d; %s", run.exitCode(), run.err()).exists();
-        results = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("results.json")));
+        results = ReportFolderChecks.results(dir);
     }
 
     @Test
@@ -61,28 +54,21 @@ class EvalCommandIT {
 
     @Test
     void resultsHoldEveryExperimentAndEveryRun() {
+        ReportFolderChecks.everyExperimentAndRunIsThere(results, RUNS);
+        assertThat(ReportFolderChecks.plannedRuns(new EvalSettings(EvalSettings.Scale.TINY, 1, 1, 0,
+                Optional.empty(), 1))).as("what the experiments plan at the tiny scale").isEqualTo(RUNS);
         List<String> experiments = new ArrayList<>();
         results.get("experiments").forEach(e -> experiments.add(e.get("name").asString()));
         assertThat(experiments).containsExactly(StressExperiment.NAME, FaultSplitExperiment.NAME,
                 ApplicationsExperiment.NAME, DsbIntervalExperiment.NAME, BandwidthTraceExperiment.NAME,
                 DegradationExperiment.NAME, PrepageProcsExperiment.NAME);
-        assertThat(results.get("machine").get("cores").asInt()).isPositive();
         assertThat(results.get("bandwidth-bits-per-second").asLong()).isEqualTo(1_000_000_000L);
         JsonNode runs = results.get("runs");
-        assertThat(runs.size()).isEqualTo(RUNS);
         for (JsonNode r : runs) {
             String experiment = r.get("experiment").asString();
             assertThat(r.get("seed").asLong()).isEqualTo(1);
             if (experiment.equals(StressExperiment.NAME) || experiment.equals(FaultSplitExperiment.NAME)) {
                 assertThat(r.get("parameters").get("wss").asString()).isEqualTo("1M");
-            }
-            assertThat(r.get("oracle").asString()).as("%s %s", experiment, r.get("series")).startsWith("identical");
-            if (r.get("report").has("outcome")) { // a timed run of the guest alone: its run report
-                assertThat(r.get("report").get("outcome").asString()).isEqualTo("halted");
-                assertThat(r.get("report").get("wall-time-ms").asDouble()).isPositive();
-            } else {
-                assertThat(r.get("report").get("status").asString()).isEqualTo("completed");
-                assertThat(r.get("report").get("total-time").asDouble()).isPositive();
             }
         }
         // Post-copy runs in the fault split counted faults; the pushing and bubbling series are both there.
@@ -148,36 +134,24 @@ class EvalCommandIT {
 
     @Test
     void everyFigureIsAValidSvgAndPng() throws Exception {
-        List<String> files = new ArrayList<>();
-        results.get("experiments").forEach(e -> e.get("figures").forEach(f -> files.add(f.get("file").asString())));
-        assertThat(files).containsExactlyInAnyOrder("stress-total", "stress-downtime", "stress-pages", "fault-split",
-                "applications-pages", "dsb-interval", "bandwidth-trace-postcopy", "bandwidth-trace-precopy",
-                "degradation-kcompile", "degradation-stream", "prepage-procs");
-        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
-        // The SVG names its DTD on the web; a test reads no network, and well-formedness needs no DTD.
-        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        for (String file : files) {
-            Document svg = xml.newDocumentBuilder()
-                    .parse(new InputSource(new StringReader(Files.readString(dir.resolve(file + ".svg")))));
-            assertThat(svg.getDocumentElement().getTagName()).as(file).isEqualTo("svg");
-            BufferedImage png = ImageIO.read(dir.resolve(file + ".png").toFile());
-            assertThat(png).as(file + ".png").isNotNull();
-            assertThat(png.getWidth()).isEqualTo(Charts.WIDTH);
-        }
+        assertThat(ReportFolderChecks.everyFigureIsAValidSvgAndPng(dir, results)).containsExactlyInAnyOrder(
+                "stress-total", "stress-downtime", "stress-pages", "fault-split", "applications-pages", "dsb-interval",
+                "bandwidth-trace-postcopy", "bandwidth-trace-precopy", "degradation-kcompile", "degradation-stream",
+                "prepage-procs");
     }
 
     @Test
-    void theReportsShowEachTableBesideThePaperAndNeedNothingElse() throws IOException {
+    void theReportsShowEachTableBesideThePaperAndNeedNothingElse() throws Exception {
+        ReportFolderChecks.theReportsNeedNothingElse(dir, ReportFolderChecks.everyFigureIsAValidSvgAndPng(dir, results));
         String md = Files.readString(dir.resolve("REPORT.md"));
         assertThat(md).contains("| Write post-copy DSB |", "paper @ 8 MB", "![", "stress-total.svg",
                 "Network faults, % of all faults", "kcompile (kernel compile)",
-                "| Write hybrid |", "| Stop-and-copy DSB |", "paper, 512 MB guest (%)", "lowest 100 ms during", "pre-copy w/o DSB (s)",
+                "| Write hybrid |", "| Stop-and-copy DSB |", "paper, 512 MB guest (%)", "lowest 100 ms during",
+                "pre-copy w/o DSB (s)",
                 "Network faults (4 KiB pages) per prepaging strategy", "| 16 × 0.5 (16 × 32) |",
                 RUNS + " of " + RUNS + " guests (migrated, or run with what an experiment varies) ended as their "
                         + "unmigrated run");
-        String html = Files.readString(dir.resolve("report.html"));
-        assertThat(html).contains("<svg", "<table>", "Write pre-copy DSB");
-        assertThat(html).doesNotContain("<script", "<link", "src=\"http", "<img");
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("Write pre-copy DSB");
     }
 
     @Test
