@@ -37,6 +37,11 @@ public final class Machines implements GuestFactory {
         return new Machines(java.util.Objects.requireNonNull(file, "file"), extraDevices);
     }
 
+    /** The CPU emulator these machines run on, with its version: "Unicorn 2.0.1", as reports state it. */
+    public static String emulator() {
+        return "Unicorn " + org.migrationlab.emulator.unicorn.Unicorn.libraryVersion();
+    }
+
     /**
      * A guest that will never run again, over the RAM a machine of {@code config} left in {@code file}:
      * its pages can be read (a restarted source serves them), nothing else. {@code ballooned} are the pages

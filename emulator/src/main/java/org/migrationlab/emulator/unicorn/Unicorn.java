@@ -69,6 +69,20 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
+    /**
+     * The loaded library's version, "major.minor.patch" as {@code uc_version} packs it (one byte each, from
+     * the top). Throws {@link UnicornUnavailableException} if libunicorn is missing.
+     */
+    public static String libraryVersion() {
+        UnicornNative.requireAvailable();
+        try {
+            int packed = (int) UnicornNative.uc_version.invokeExact(MemorySegment.NULL, MemorySegment.NULL);
+            return (packed >>> 24 & 0xff) + "." + (packed >>> 16 & 0xff) + "." + (packed >>> 8 & 0xff);
+        } catch (Throwable t) {
+            throw rethrow(t, "uc_version");
+        }
+    }
+
     static void check(int code, String operation) {
         if (code != 0) {
             throw new UnicornException(UcError.of(code), operation, UnicornNative.strerror(code));

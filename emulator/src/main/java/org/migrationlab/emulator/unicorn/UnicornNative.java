@@ -45,6 +45,7 @@ final class UnicornNative {
     static final MethodHandle uc_hook_del;
     static final MethodHandle uc_ctl_0;
     static final MethodHandle uc_ctl_2;
+    static final MethodHandle uc_version;
 
     static final FunctionDescriptor INTERRUPT_HOOK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS);
     static final FunctionDescriptor OUT_HOOK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
@@ -93,6 +94,7 @@ final class UnicornNative {
                 Linker.Option.firstVariadicArg(2));
         uc_ctl_2 = find(lookup, "uc_ctl", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG),
                 Linker.Option.firstVariadicArg(2));
+        uc_version = find(lookup, "uc_version", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
     private UnicornNative() {

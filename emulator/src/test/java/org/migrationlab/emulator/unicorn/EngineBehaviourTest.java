@@ -79,6 +79,11 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void theLibraryStatesItsVersion() {
+        assertThat(Unicorn.libraryVersion()).as("Debian's libunicorn2").matches("2\\.\\d+\\.\\d+");
+    }
+
+    @Test
     void aStopIssuedBeforeStartIsForgotten() {
         try (GuestMemory ram = new GuestMemory(4L << 20); Unicorn engine = Unicorn.openX86_64()) {
             engine.mapHostMemory(0, ram.segment());

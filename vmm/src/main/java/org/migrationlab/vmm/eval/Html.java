@@ -21,7 +21,7 @@ final class Html {
                 .append(settings.scale().label()).append("</code>.</p>\n<ul><li>Link: ").append(escape(Conditions.link(settings)))
                 .append("</li><li>Machine: ").append(machine.cores()).append(" cores, ")
                 .append(escape(machine.cpuModel())).append("; ").append(escape(machine.os())).append("; ")
-                .append(escape(machine.java())).append("</li><li>Oracle: ")
+                .append(escape(machine.java())).append("; ").append(escape(machine.emulator())).append("</li><li>Oracle: ")
                 .append(escape(Markdown.oracleSummary(runs))).append("</li></ul>\n");
         for (ExperimentResult experiment : experiments) {
             html.append("<h2>").append(escape(experiment.title())).append("</h2>\n<p>")

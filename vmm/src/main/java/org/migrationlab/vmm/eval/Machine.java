@@ -11,13 +11,15 @@ import java.nio.file.Path;
  * @param cpuModel the CPU's model name, or "unknown"
  * @param os       operating system, version and architecture
  * @param java     the JVM's vendor and version
+ * @param emulator the CPU emulator and its version
  */
-public record Machine(int cores, String cpuModel, String os, String java) {
+public record Machine(int cores, String cpuModel, String os, String java, String emulator) {
     public static Machine here() {
         return new Machine(Runtime.getRuntime().availableProcessors(), readCpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"),
-                System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
+                System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
+                org.migrationlab.emulator.machine.Machines.emulator());
     }
 
     private static String readCpuModel() {

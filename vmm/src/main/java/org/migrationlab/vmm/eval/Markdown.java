@@ -16,7 +16,8 @@ final class Markdown {
         md.append("- Link: ").append(Conditions.link(settings)).append(" (the paper: 1 Gbit/s, fetch round trips of "
                 + "85-115 µs)\n");
         md.append("- Machine: ").append(machine.cores()).append(" cores, ").append(machine.cpuModel()).append("; ")
-                .append(machine.os()).append("; ").append(machine.java()).append('\n');
+                .append(machine.os()).append("; ").append(machine.java()).append("; ").append(machine.emulator())
+                .append('\n');
         md.append("- Runs: ").append(runs.size()).append(" runs (migrations, and timed runs of a guest alone), ").append(settings.runs())
                 .append(" per point (median, with the range in brackets), seeds from ").append(settings.seed())
                 .append("; oracle: ").append(oracleSummary(runs)).append("\n\n");

@@ -61,6 +61,8 @@ final class ReportFolderChecks {
         });
         assertThat(names).containsExactlyInAnyOrderElementsOf(allExperiments().stream().map(Experiment::name).toList());
         assertThat(results.get("machine").get("cores").asInt()).isPositive();
+        assertThat(results.get("machine").get("emulator").asString()).as("the emulator's version")
+                .matches("Unicorn 2\\.\\d+\\.\\d+");
         JsonNode runs = results.get("runs");
         assertThat(runs.size()).as("runs in results.json").isEqualTo(expectedRuns);
         for (JsonNode r : runs) {
