@@ -424,6 +424,15 @@ public final class DestinationSession {
                         return; // requests wait for the urgent connection of this epoch
                     }
                 } else {
+                    if (recover.epoch() == epoch && state == State.PAUSED && bulk == null && urgent == null) {
+                        // This epoch's recovered bulk connection broke (it brought a damaged page, or closed)
+                        // before its urgent one got here. The migration still waits for its source: the answer
+                        // is a lost link, which the source recovers from with a newer epoch. A refusal for good
+                        // would make it give up, and leave the guest here without its missing pages.
+                        throw new ProtocolException(AbortReason.CONNECTION_LOST, "urgent connection of epoch "
+                                + recover.epoch() + " came after its bulk connection was lost: migration " + id
+                                + " waits, paused, for a recovery with a newer epoch");
+                    }
                     if (recover.epoch() != epoch || state != State.PAUSED || bulk == null || urgent != null) {
                         throw new ProtocolException(AbortReason.BAD_STATE, "urgent connection of epoch "
                                 + recover.epoch() + " refused: migration " + id + " is at epoch " + epoch);

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Timeout;
 import org.migrationlab.emulator.port.PageBitmap;
 import org.migrationlab.migration.protocol.AbortReason;
 import org.migrationlab.migration.protocol.MigrationRecord;
+import org.migrationlab.migration.protocol.PageCodec;
 import org.migrationlab.migration.protocol.ProtocolException;
+import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.testing.ForwardingMigratable;
 import org.migrationlab.migration.testing.LoopbackDestination;
 import org.migrationlab.migration.testing.LoopbackMigration;
@@ -131,6 +133,87 @@ class DestinationRecoveryIT {
                 try (RawPeer urgent = RawPeer.connect(destination.address(), 10_000)) {
                     urgent.handshakeAsSource(id, MigrationRecord.Channel.URGENT, LoopbackMigration.SECRET);
                     urgent.send(new MigrationRecord.Recover(1));
+                    MigrationRecord.Complete complete = awaitPast(bulk, MigrationRecord.Complete.class,
+                            MigrationRecord.DestinationStats.class);
+                    assertThat(complete.pagesReceived()).isEqualTo(SourceStreams.GUEST_PAGES);
+                }
+            }
+            assertThat(session.get().arrival()).succeedsWithin(10, TimeUnit.SECONDS);
+            session.get().arrival().join().guest().close(); // the arrived guest is this test's to end
+            assertThat(LoopbackDestination.vcpuThreadsLeftAfter(10_000)).isEmpty();
+        }
+    }
+
+    /**
+     * The recovered bulk connection breaks before its urgent one arrives: here it brings a damaged page, and the
+     * destination closes it so that the source recovers again. The urgent connection of that epoch then finds
+     * no bulk connection to join. It is answered as a lost link (CONNECTION_LOST), which a source recovers from,
+     * and the migration waits for a newer epoch; it was once refused as a bad state, which a source takes as the
+     * destination's refusal for good: the source gave up while the guest waited here, paused, for pages only the
+     * source had (RandomFaultPlansIT: "close urgent at switch-over" then "corrupt 1 page at postcopy 4%", the
+     * damaged page pushed on the recovered bulk connection ahead of the urgent RECOVER).
+     */
+    @Test
+    void anUrgentConnectionThatComesAfterItsRecoveredBulkOneBrokeIsALostLinkAndTheNextRecoveryCompletes()
+            throws Exception {
+        SourceStreams streams = SourceStreams.get();
+        List<byte[]> frames = streams.postcopyFrames();
+        UUID id = UUID.randomUUID();
+        try (LoopbackDestination destination = new LoopbackDestination(PATIENT, 1,
+                1L << 30, 60_000, 30_000)) {
+            CompletableFuture<DestinationSession> session = destination.nextSession();
+            try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000);
+                 RawPeer urgent = RawPeer.connect(destination.address(), 10_000)) {
+                bulk.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                urgent.handshakeAsSource(id, MigrationRecord.Channel.URGENT, LoopbackMigration.SECRET);
+                // config, GUEST_STATE, SWITCH_OVER with every page pending: the guest faults at once
+                bulk.sendBytes(SourceStreams.concat(frames.subList(0, 3).toArray(byte[][]::new)));
+                await(bulk, MigrationRecord.Resumed.class);
+                urgent.shutdownOutput(); // the link breaks: the destination pauses and closes both connections
+                urgent.readUntilClosed();
+                bulk.shutdownOutput();
+                bulk.readUntilClosed();
+            }
+
+            try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000)) {
+                bulk.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                bulk.send(new MigrationRecord.Recover(1));
+                await(bulk, MigrationRecord.Recovered.class);
+                // The source pushes at once, before its urgent connection is back; the first page arrives damaged.
+                byte[] damaged = SourceStreams.batch(SendReason.PUSH,
+                        new long[] {3}, new byte[][] {streams.rawPage()},
+                        PageCodec.Compression.NONE);
+                damaged[damaged.length - 100] ^= 0x10; // in the raw page's data: its CRC32C no longer matches
+                bulk.sendBytes(damaged);
+                RawPeer.Ending bulkEnding = bulk.readUntilClosed();
+                assertThat(bulkEnding.closedByPeer()).as("the destination closed the recovered bulk connection: %s",
+                        bulkEnding.how()).isTrue();
+            }
+            try (RawPeer urgent = RawPeer.connect(destination.address(), 10_000)) {
+                urgent.handshakeAsSource(id, MigrationRecord.Channel.URGENT, LoopbackMigration.SECRET);
+                urgent.send(new MigrationRecord.Recover(1));
+                RawPeer.Ending ending = urgent.readUntilClosed();
+                assertThat(ending.abort()).as("the late urgent connection's answer: %s", ending).isNotNull();
+                assertThat(ending.abort().reason()).as("a lost link, which a source recovers from: %s", ending.abort())
+                        .isEqualTo(AbortReason.CONNECTION_LOST);
+            }
+            assertThat(session.get(10, TimeUnit.SECONDS).arrival()).as("the migration waits for its source").isNotDone();
+            assertThat(destination.destinations().guestsHeld()).isEqualTo(1);
+
+            // The source recovers again, and the migration completes.
+            try (RawPeer bulk = RawPeer.connect(destination.address(), 10_000)) {
+                bulk.handshakeAsSource(id, MigrationRecord.Channel.BULK, LoopbackMigration.SECRET);
+                bulk.send(new MigrationRecord.Recover(2));
+                MigrationRecord.Recovered recovered = await(bulk, MigrationRecord.Recovered.class);
+                assertThat(recovered.epoch()).isEqualTo(2);
+                PageBitmap received = PageBitmap.fromByteArray(recovered.receivedBitmap(), SourceStreams.GUEST_PAGES);
+                assertThat(received.get(3)).as("the damaged page did not count as arrived").isFalse();
+                try (RawPeer urgent = RawPeer.connect(destination.address(), 10_000)) {
+                    urgent.handshakeAsSource(id, MigrationRecord.Channel.URGENT, LoopbackMigration.SECRET);
+                    urgent.send(new MigrationRecord.Recover(2));
+                    for (byte[] frame : streams.pushOfEveryPageBut(received)) {
+                        bulk.sendBytes(frame);
+                    }
                     MigrationRecord.Complete complete = awaitPast(bulk, MigrationRecord.Complete.class,
                             MigrationRecord.DestinationStats.class);
                     assertThat(complete.pagesReceived()).isEqualTo(SourceStreams.GUEST_PAGES);

@@ -90,7 +90,8 @@ class RandomFaultPlansIT {
         LoopbackMigration.Options options = LoopbackMigration.Options.heldAt(reference)
                 .withTransports(transport, transport)
                 .withFaults(faults, log::add);
-        String what = plan + " = " + faults.print() + " (" + SEED + "), fault log " + log;
+        // Read as each message is built: the fault log as it is then, not as it was before the migration.
+        Described what = new Described(plan + " = " + faults.print() + " (" + SEED + ")", log);
 
         java.util.Set<String> vcpusBefore = LoopbackDestination.incomingVcpuThreads();
         LoopbackMigration.Result result;
@@ -132,18 +133,26 @@ class RandomFaultPlansIT {
         } else {
             // Failed before the switch-over reached the destination: the source kept the guest, or (SWITCH_OVER
             // sent, RESUMED never back) took it back on the destination's proof that it never ran there.
-            assertThat(report.error()).as(what).satisfiesAnyOf(
+            assertThat(report.error()).as("%s", what).satisfiesAnyOf(
                     error -> assertThat(error).endsWith("(the guest keeps running on the source)"),
                     error -> assertThat(error).contains("never ran at this destination")
                             .endsWith("(rolled back: the guest runs on the source from the switch-over)"));
             assertThat(result.source()).as("the source guest's end, " + what).isEqualTo(reference.outcome());
-            assertThat(result.finalProgress()).as(what).isEqualTo(reference.finalProgress());
+            assertThat(result.finalProgress()).as("%s", what).isEqualTo(reference.finalProgress());
             assertThat(slotFreed).as("the destination's slot is free again, " + what).isTrue();
         }
     }
 
+    /** A plan and the faults it fired so far, for failure messages. */
+    private record Described(String plan, List<String> log) {
+        @Override
+        public String toString() {
+            return plan + ", fault log " + log;
+        }
+    }
+
     /** After the switch-over each page goes once, plus exactly the pages a recovery found lost in flight. */
-    private static void assertPagesSentOnceAfterTheSwitchOver(MigrationReport report, MigrationMode mode, String what) {
+    private static void assertPagesSentOnceAfterTheSwitchOver(MigrationReport report, MigrationMode mode, Described what) {
         Map<String, Long> kinds = report.pages().byKind();
         long postcopyPages = kinds.get("push") + kinds.get("prepage") + kinds.get("demand");
         switch (mode) {

@@ -360,7 +360,8 @@ public final class LoopbackMigration {
                 case SourceOutcome.EndedBeforeMigration ended ->
                         throw new AssertionError("the guest ended before reaching progress " + startAtProgress);
                 case SourceOutcome.Failed failed -> {
-                    Throwable destinationFailure = incoming == null ? null : destinationFailure(incoming);
+                    Throwable destinationFailure = incoming == null ? null
+                            : destinationFailure(incoming, failed.report().error());
                     SourceOutcome.EndedHere here = failed.ranOnHere().orElseThrow(() -> new AssertionError(
                             "the migration failed after the destination took the guest: " + failed.report().error()));
                     yield new Result(failed.report(), null, source.progressAtStart, source.progressAtReport,
@@ -448,7 +449,8 @@ public final class LoopbackMigration {
     }
 
     /** Waits (bounded) for a destination session that must fail once the source gave up. */
-    private static Throwable destinationFailure(CompletableFuture<DestinationSession> incoming) throws Exception {
+    private static Throwable destinationFailure(CompletableFuture<DestinationSession> incoming, String sourceError)
+            throws Exception {
         if (!incoming.isDone()) {
             return null; // refused before any session existed (e.g. at the handshake)
         }
@@ -461,8 +463,8 @@ public final class LoopbackMigration {
             return e.getCause();
         } catch (java.util.concurrent.TimeoutException e) {
             // Within the tests' own timeouts, so that the failure names the session's state, not just a stack.
-            throw new AssertionError("the source reported a failure, and " + DESTINATION_END_SECONDS
-                    + " s later the destination has not ended: " + session, e);
+            throw new AssertionError("the source reported a failure (" + sourceError + "), and "
+                    + DESTINATION_END_SECONDS + " s later the destination has not ended: " + session, e);
         }
     }
 
