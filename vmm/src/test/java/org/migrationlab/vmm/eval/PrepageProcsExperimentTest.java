@@ -2,8 +2,6 @@ package org.migrationlab.vmm.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,42 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
- * The prepaging experiment migrates each series with its own strategy (the run records' parameters and the
- * source's own report say which strategy ran), and its readings come from the counts, not from the paper.
+ * The prepaging experiment's readings come from the counts, not from the paper. (That each series ran its
+ * own strategy, as the source's report says, EvalCommandIT checks on the tiny scale's migrations.)
  */
 class PrepageProcsExperimentTest {
     private static final EvalSettings SETTINGS = new EvalSettings(EvalSettings.Scale.TINY, 1, 1_000_000_000L,
             50_000L, Optional.empty(), 1);
-
-    @Test
-    @Timeout(300)
-    void eachSeriesRunsItsOwnStrategy() throws Exception {
-        Runner runner = new Runner(SETTINGS, new PrintWriter(new StringWriter()));
-        ExperimentResult result = new PrepageProcsExperiment().run(runner, new PrepageProcsExperiment.Sizes(8, 16,
-                new int[] {8}));
-
-        Map<String, List<String>> ran = new LinkedHashMap<>();
-        for (RunRecord r : runner.records()) {
-            assertThat(r.oracle()).as(r.series()).isEqualTo("identical");
-            ran.put(r.series(), List.of(r.parameters().get("prepage"), r.parameters().get("direction"),
-                    r.report().get("prepage").asString(), r.report().get("mode").asString()));
-        }
-        assertThat(ran).containsExactly(
-                Map.entry("Push-only", List.of("push", "n/a", "push", "postcopy")),
-                Map.entry("Forward (single pivot)", List.of("bubble", "forward", "bubble (forward)", "postcopy")),
-                Map.entry("Dual (single pivot)", List.of("bubble", "dual", "bubble", "postcopy")),
-                Map.entry("Multi-pivot (dual)", List.of("multi-pivot", "dual", "multi-pivot", "postcopy")));
-        assertThat(runner.records()).allSatisfy(r -> assertThat(r.parameters()).containsEntry("procs", "8")
-                .containsEntry("size", "8M"));
-        assertThat(result.figures()).singleElement().satisfies(f -> {
-            assertThat(f.categories()).containsExactly("8");
-            assertThat(f.series()).extracting(ExperimentResult.Series::name).containsExactly("Push-only",
-                    "Forward (single pivot)", "Dual (single pivot)", "Multi-pivot (dual)");
-        });
-    }
 
     @Test
     void theReadingsFollowTheCountsWhereTheyAgreeWithThePaperAndWhereNot() {
