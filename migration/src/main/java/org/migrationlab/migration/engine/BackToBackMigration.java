@@ -105,7 +105,8 @@ public final class BackToBackMigration {
                     Migratable arrived = await(there.arrival()).guest();
                     guest.close(); // the copy it left: every page is at its new place now
                     guest = arrived;
-                    if (report.scheme().guestEndedBeforeSwitchOver() || endsWithin(guest, plan.pauseMillis())) {
+                    if (report.scheme().guestEndedBeforeSwitchOver()
+                            || OutgoingMigration.endsWithin(guest, plan.pauseMillis())) {
                         break;
                     }
                 }
@@ -115,17 +116,6 @@ public final class BackToBackMigration {
             } finally {
                 guest.close();
             }
-        }
-    }
-
-    private static boolean endsWithin(Migratable guest, long millis) throws InterruptedException {
-        try {
-            guest.ended().get(millis, TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the guest's vCPU failed: " + e.getCause(), e.getCause());
         }
     }
 

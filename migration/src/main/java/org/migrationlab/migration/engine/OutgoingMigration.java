@@ -196,8 +196,11 @@ public final class OutgoingMigration {
         }
     }
 
-    /** Whether the guest ends within {@code millis} (the wait between two attempts). */
-    private static boolean endsWithin(Migratable guest, long millis) throws InterruptedException {
+    /**
+     * Whether the guest ends within {@code millis} (the wait between two attempts, or between two migrations
+     * of {@link BackToBackMigration}); a failed vCPU counts as an end, which the guest's end future then tells.
+     */
+    static boolean endsWithin(Migratable guest, long millis) throws InterruptedException {
         try {
             guest.ended().get(millis, TimeUnit.MILLISECONDS);
             return true;
