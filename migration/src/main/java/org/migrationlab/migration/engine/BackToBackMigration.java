@@ -52,16 +52,32 @@ public final class BackToBackMigration {
     /**
      * What to run.
      *
-     * @param firstAtProgress  the first migration starts when the guest has done this much
-     * @param lastAtProgress   no migration starts once the guest has done this much (so none races its end)
-     * @param pauseMillis      how long the guest runs where it arrived before it moves again
+     * @param firstAtProgress the first migration starts when the guest has done this much
+     * @param lastAtProgress  no migration starts once the guest has done this much (so none races its end)
+     * @param pauseMillis     how long the guest runs where it arrived before it moves again
+     * @param maxMigrations   at most this many migrations
+     * @param holdAt          each guest, wherever it runs, parks at this progress until the last migration is
+     *                        over, so that however slow the migrations are the guest is still there for them
+     *                        ({@code -1}: no hold, the guest runs at its own pace)
      */
-    public record Plan(long firstAtProgress, long lastAtProgress, long pauseMillis) {
+    public record Plan(long firstAtProgress, long lastAtProgress, long pauseMillis, int maxMigrations, long holdAt) {
         public Plan {
             if (firstAtProgress < 1 || lastAtProgress < firstAtProgress || pauseMillis < 0) {
                 throw new IllegalArgumentException("a plan needs 1 <= first <= last progress and a pause >= 0: "
                         + firstAtProgress + ", " + lastAtProgress + ", " + pauseMillis);
             }
+            if (maxMigrations < 1 || maxMigrations > MAX_MIGRATIONS) {
+                throw new IllegalArgumentException("migrations must be 1.." + MAX_MIGRATIONS + ": " + maxMigrations);
+            }
+            if (holdAt != GuestHold.NONE && holdAt < firstAtProgress) {
+                throw new IllegalArgumentException("the hold (" + holdAt + ") comes before the first migration ("
+                        + firstAtProgress + ")");
+            }
+        }
+
+        /** Migrations at the guest's own pace, as many as fit between the two progress points. */
+        public Plan(long firstAtProgress, long lastAtProgress, long pauseMillis) {
+            this(firstAtProgress, lastAtProgress, pauseMillis, MAX_MIGRATIONS, GuestHold.NONE);
         }
     }
 
@@ -86,10 +102,11 @@ public final class BackToBackMigration {
             try {
                 long booted = System.nanoTime();
                 CompletableFuture<Void> first = new StartTrigger.AtProgress(plan.firstAtProgress()).armOn(guest);
+                GuestHold hold = GuestHold.arm(guest, plan.holdAt());
                 guest.start();
                 await(CompletableFuture.anyOf(first, guest.ended()));
                 while (!guest.ended().isDone() && guest.progress().units() < plan.lastAtProgress()
-                        && reports.size() < MAX_MIGRATIONS) {
+                        && reports.size() < plan.maxMigrations()) {
                     SourceSession session = new SourceSession(guest, imageLabel, migration, client, server.address(),
                             transport.replyTimeoutMillis());
                     MigrationReport report = session.migrate();
@@ -105,11 +122,13 @@ public final class BackToBackMigration {
                     Migratable arrived = await(there.arrival()).guest();
                     guest.close(); // the copy it left: every page is at its new place now
                     guest = arrived;
+                    hold = GuestHold.arm(guest, plan.holdAt()); // at once if it is past the point
                     if (report.scheme().guestEndedBeforeSwitchOver()
                             || OutgoingMigration.endsWithin(guest, plan.pauseMillis())) {
                         break;
                     }
                 }
+                hold.release(true); // the last migration is over: the guest runs to its end where it is
                 GuestEnd end = await(guest.ended());
                 long wall = System.nanoTime() - booted;
                 return new Outcome(reports, end, await(guest.summary()), wall);
