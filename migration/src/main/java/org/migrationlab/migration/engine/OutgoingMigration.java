@@ -160,6 +160,7 @@ public final class OutgoingMigration {
             }
             long progressAtStart = guest.progress().units();
             long migrationStart = System.nanoTime();
+            steps.migrating(guest); // step mode parks the guest while it holds the migration
             SourceSession session;
             MigrationReport report;
             for (int retry = 0; ; retry++) {
@@ -182,6 +183,7 @@ public final class OutgoingMigration {
                 }
             }
             hold.release(!report.completed() && !session.destinationTookGuest());
+            steps.over(!report.completed() && !session.destinationTookGuest());
             double before = rate(progressAtStart, migrationStart - guestStart);
             report = report.withProgress(new MigrationReport.ProgressRates(before, report.progress().during(),
                     report.progress().after(), hold.parkedAt()));

@@ -1,5 +1,7 @@
 package org.migrationlab.migration.step;
 
+import org.migrationlab.emulator.port.Migratable;
+
 /** Where the session thread asks to pass a step point; the engine's only view of step mode. */
 @FunctionalInterface
 public interface StepGate {
@@ -8,4 +10,18 @@ public interface StepGate {
 
     /** Returns once the migration may take the step {@code point}; the session thread waits here when paused. */
     void pass(Step point) throws InterruptedException;
+
+    /**
+     * The migration of the source's {@code guest} starts (after its trigger, before the first session): a gate
+     * that steps the guest parks it while the migration is paused. Called by the source's engine, once.
+     */
+    default void migrating(Migratable guest) {
+    }
+
+    /**
+     * The migration is over: the gate lets go of the guest; one it parked that is still this side's
+     * ({@code guestStaysHere}: the migration failed before the switch-over) runs on.
+     */
+    default void over(boolean guestStaysHere) {
+    }
 }
