@@ -20,6 +20,7 @@ import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.step.StepGate;
+import org.migrationlab.migration.step.SteppedGuest;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.MigrationClient;
@@ -160,7 +161,7 @@ public final class OutgoingMigration {
             }
             long progressAtStart = guest.progress().units();
             long migrationStart = System.nanoTime();
-            steps.migrating(guest); // step mode parks the guest while it holds the migration
+            steps.migrating(stepped(guest)); // step mode parks the guest while it holds the migration
             SourceSession session;
             MigrationReport report;
             for (int retry = 0; ; retry++) {
@@ -196,6 +197,31 @@ public final class OutgoingMigration {
             }
             return new SourceOutcome.Failed(report, Optional.of(endHere(guest, guestStart)));
         }
+    }
+
+    /** The guest as step mode sees it. */
+    private static SteppedGuest stepped(Migratable guest) {
+        return new SteppedGuest() {
+            @Override
+            public void park(boolean parked) {
+                guest.park(parked);
+            }
+
+            @Override
+            public long progressUnits() {
+                return guest.progress().units();
+            }
+
+            @Override
+            public CompletableFuture<Void> progressReached(long units) {
+                return guest.progressReached(units);
+            }
+
+            @Override
+            public CompletableFuture<?> ended() {
+                return guest.ended();
+            }
+        };
     }
 
     /** Whether the guest ends within {@code millis} (the wait between two attempts). */

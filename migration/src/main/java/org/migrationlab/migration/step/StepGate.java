@@ -1,7 +1,5 @@
 package org.migrationlab.migration.step;
 
-import org.migrationlab.emulator.port.Migratable;
-
 /** Where the session thread asks to pass a step point; the engine's only view of step mode. */
 @FunctionalInterface
 public interface StepGate {
@@ -15,7 +13,7 @@ public interface StepGate {
      * The migration of the source's {@code guest} starts (after its trigger, before the first session): a gate
      * that steps the guest parks it while the migration is paused. Called by the source's engine, once.
      */
-    default void migrating(Migratable guest) {
+    default void migrating(SteppedGuest guest) {
     }
 
     /**

@@ -2,8 +2,6 @@ package org.migrationlab.migration.step;
 
 import java.util.concurrent.CompletableFuture;
 
-import org.migrationlab.emulator.port.Migratable;
-
 /**
  * The gate of step mode: running, it lets every step point through; paused, it holds the session thread at
  * the next step point until a user advances: "advance to the next X" lets the migration run on until it
@@ -12,10 +10,10 @@ import org.migrationlab.emulator.port.Migratable;
  * is called by the session thread.
  *
  * <p>The guest is stepped too. From the {@linkplain #migrating start of the migration} on, the source's guest
- * is parked ({@link Migratable#park}) whenever the stepper is paused, and runs whenever it runs. A
+ * is parked ({@link SteppedGuest#park}) whenever the stepper is paused, and runs whenever it runs. A
  * {@link Step#GUEST_SLICE guest slice} unparks it until its progress counter has advanced by
  * {@link #sliceUnits()} units and parks it again; the session thread stays where it is held. The slice ends on
- * the vCPU thread, at the progress report that reaches its end ({@link Migratable#progressReached}), and the
+ * the vCPU thread, at the progress report that reaches its end ({@link SteppedGuest#progressReached}), and the
  * guest stops at that report: a slice advances the counter by at least {@code sliceUnits} and by less than
  * {@code sliceUnits} plus one report's batch (a guest reports in batches of at least 64 units), and by exactly
  * {@code sliceUnits} when every report is one batch and the slice a multiple of it. A slice is only taken while
@@ -33,7 +31,7 @@ public final class Stepper implements StepGate {
     private Step until; // while paused: run on until a step of this kind is taken; null: hold
     private Step waitingAt;
     private long passed;
-    private Migratable guest; // the source's guest, from the migration's start to its end; else null
+    private SteppedGuest guest; // the source's guest, from the migration's start to its end; else null
     private long sliceGeneration; // a slice's end parks the guest only if nothing came since it began
     private CompletableFuture<Long> lastSlice; // null before the first slice
     private long slices;
@@ -72,7 +70,7 @@ public final class Stepper implements StepGate {
     }
 
     @Override
-    public void migrating(Migratable source) {
+    public void migrating(SteppedGuest source) {
         synchronized (commands) {
             boolean park;
             synchronized (this) {
@@ -88,7 +86,7 @@ public final class Stepper implements StepGate {
     @Override
     public void over(boolean guestStaysHere) {
         synchronized (commands) {
-            Migratable released;
+            SteppedGuest released;
             synchronized (this) {
                 released = guest;
                 guest = null;
@@ -119,7 +117,7 @@ public final class Stepper implements StepGate {
     }
 
     private void setPaused(boolean pause) {
-        Migratable current;
+        SteppedGuest current;
         synchronized (this) {
             paused = pause;
             until = null;
@@ -138,7 +136,7 @@ public final class Stepper implements StepGate {
      * thread) parks it again unless a command or the migration's end came meanwhile.
      */
     private void slice() {
-        Migratable current;
+        SteppedGuest current;
         long generation;
         CompletableFuture<Long> done;
         synchronized (this) {
@@ -153,14 +151,14 @@ public final class Stepper implements StepGate {
         }
         // Outside this monitor: a threshold's action runs under the guest's lock of its thresholds and then takes
         // this monitor (sliceEnded), so this thread must not take the guest's lock while it holds this monitor.
-        long end = current.progress().units() + sliceUnits;
+        long end = current.progressUnits() + sliceUnits;
         current.progressReached(end).thenRun(() -> sliceEnded(generation, current, done));
         current.ended().thenRun(() -> sliceEnded(generation, null, done)); // a guest that ends within its slice
         current.park(false);
     }
 
     /** On the vCPU thread as the slice's end is reported: parks the guest there, unless the slice was ended. */
-    private void sliceEnded(long generation, Migratable parkHere, CompletableFuture<Long> done) {
+    private void sliceEnded(long generation, SteppedGuest parkHere, CompletableFuture<Long> done) {
         synchronized (this) {
             if (generation != sliceGeneration || done.isDone()) {
                 return;
@@ -171,7 +169,7 @@ public final class Stepper implements StepGate {
             slices++;
             notifyAll();
         }
-        done.complete(parkHere == null ? -1 : parkHere.progress().units());
+        done.complete(parkHere == null ? -1 : parkHere.progressUnits());
     }
 
     /** A command or the migration's end comes: a slice under way is over (cancelled), its end will do nothing. */
