@@ -7,10 +7,7 @@ import org.migrationlab.migration.step.StepCommand;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-/**
- * Reads the page's step commands: {"command": "run"}, {"command": "pause"}, {"command": "step", "step": S} with S
- * a step's label (precopy-round, prepage-batch, network-fault, guest-slice).
- */
+/** Reads the page's step commands: {"command": "run"}, {"command": "pause"}, {"command": "step", "step": "precopy-round"}. */
 final class StepCommands {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
