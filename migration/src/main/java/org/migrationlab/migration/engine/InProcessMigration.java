@@ -82,6 +82,18 @@ public final class InProcessMigration {
     public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
                               TransportConfig sourceTransport, TransportConfig destinationTransport,
                               long startAtProgress, Watcher watcher) throws Exception {
+        return run(machines, config, image, migration, sourceTransport, destinationTransport, startAtProgress,
+                GuestHold.NONE, watcher);
+    }
+
+    /**
+     * As the other {@code run}s, the source's guest parked once its progress reaches {@code holdAt} (at least
+     * {@code startAtProgress}; -1 for no hold) until the migration is over: where the guest stands at the
+     * switch-over is then set by the caller, not by how fast this machine happened to run it meanwhile.
+     */
+    public static Outcome run(GuestFactory machines, MachineConfig config, GuestImage image, MigrationConfig migration,
+                              TransportConfig sourceTransport, TransportConfig destinationTransport,
+                              long startAtProgress, long holdAt, Watcher watcher) throws Exception {
         CompletableFuture<DestinationSession> incoming = new CompletableFuture<>();
         incoming.thenAccept(watcher::destination);
         Destinations destinations = new Destinations(machines, 1, 1L << 36, destinationTransport.replyTimeoutMillis(),
@@ -92,7 +104,7 @@ public final class InProcessMigration {
             DestinationEnd destinationEnd = new DestinationEnd(incoming, watcher);
             SourceOutcome source = OutgoingMigration.run(new OutgoingMigration.Request(machines, config, image,
                     new StartTrigger.AtProgress(startAtProgress), migration, client, server.address(),
-                    sourceTransport.replyTimeoutMillis()), destinationEnd);
+                    sourceTransport.replyTimeoutMillis()).withHoldAt(holdAt), destinationEnd);
             MigrationReport report = switch (source) {
                 case SourceOutcome.Migrated migrated -> migrated.report();
                 case SourceOutcome.Failed failed -> throw new IllegalStateException("migration failed: "

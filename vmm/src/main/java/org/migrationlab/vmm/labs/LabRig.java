@@ -75,6 +75,16 @@ final class LabRig {
         return InProcessMigration.run(BalloonedMachines.factory(), config, image, migration, link, startAt);
     }
 
+    /**
+     * As {@link #migrate}, the source's guest parked at {@code startAt} until the migration is over: it is
+     * switched over where it stood at that point, however fast this machine ran it meanwhile.
+     */
+    static InProcessMigration.Outcome migrateHeld(MachineConfig config, GuestImage image, MigrationConfig migration,
+                                                  TransportConfig link, long startAt) throws Exception {
+        return InProcessMigration.run(BalloonedMachines.factory(), config, image, migration, link, link, startAt,
+                startAt, InProcessMigration.Watcher.NONE);
+    }
+
     /** What differs between the migrated guest's end and the reference's (result, status, memory hash). */
     static List<String> differences(RunReport reference, InProcessMigration.Outcome migrated) {
         List<String> differences = new ArrayList<>();
