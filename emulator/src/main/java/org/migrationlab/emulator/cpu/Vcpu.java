@@ -444,9 +444,7 @@ public final class Vcpu implements HookSink, HypercallContext {
             engine.stop();
             return; // the rest of the translated block runs before the stop lands; ignore it
         }
-        if (pauseRequested) {
-            engine.stop(); // a clean point: the block ends at the jump that follows the out (guest_abi.h)
-        }
+        boolean stopping = false;
         try {
             HypercallOutcome outcome = devices.dispatch(port, value, this);
             if (outcome instanceof HypercallOutcome.ReturnToHost next
@@ -459,10 +457,17 @@ public final class Vcpu implements HookSink, HypercallContext {
             if (!(outcome instanceof HypercallOutcome.Continue)) {
                 hypercallOutcome = outcome;
                 engine.stop();
+                stopping = true;
             }
         } catch (BadHypercallException e) {
             badHypercall = "port 0x" + Integer.toHexString(port) + ": " + e.getMessage();
             engine.stop();
+            return;
+        }
+        // Checked after the dispatch, so that a pause the hypercall's own handler asked for (a progress threshold
+        // that parks the guest) lands at this out rather than at the next one.
+        if (pauseRequested && !stopping) {
+            engine.stop(); // a clean point: the block ends at the jump that follows the out (guest_abi.h)
         }
     }
 

@@ -56,6 +56,26 @@ class ParkedGuestTest {
         }
     }
 
+    /**
+     * A park asked for by a progress threshold's action, on the vCPU thread, lands at the report that reached
+     * the threshold: the incrementer reports 64 pages at a time, so a threshold at a multiple of 64 is where it
+     * stands, not one report further.
+     */
+    @Test
+    void aParkAtAProgressThresholdLandsAtTheReportThatReachedIt() throws Exception {
+        MachineConfig incrementer = KernelGuests.config(16L << 20, "incrementer", 3, "range=1M", "sweeps=400");
+        long threshold = 200 * 64;
+        try (Migratable guest = MACHINES.boot(incrementer, KernelGuests.kernel())) {
+            guest.progressReached(threshold).thenRun(() -> guest.park(true));
+            guest.start();
+            guest.progressReached(threshold).get(60, TimeUnit.SECONDS);
+            assertThat(guest.summary().get(10, TimeUnit.SECONDS).progressUnits()).isEqualTo(threshold);
+            assertThat(guest.progressReached(threshold + 1)).as("parked").isNotDone();
+            guest.park(false);
+            assertThat(guest.ended().get(60, TimeUnit.SECONDS)).isInstanceOf(GuestEnd.Halted.class);
+        }
+    }
+
     @Test
     void aGuestParkedBeforeItStartsRunsNothingAndAFreezeKeepsItParked() throws Exception {
         try (Migratable guest = MACHINES.boot(CONFIG, KernelGuests.kernel())) {

@@ -20,6 +20,7 @@ import org.migrationlab.migration.session.MigrationConfig;
 import org.migrationlab.migration.session.OperatorFence;
 import org.migrationlab.migration.session.SourceSession;
 import org.migrationlab.migration.step.StepGate;
+import org.migrationlab.migration.step.SteppedGuest;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.MigrationClient;
@@ -160,6 +161,7 @@ public final class OutgoingMigration {
             }
             long progressAtStart = guest.progress().units();
             long migrationStart = System.nanoTime();
+            steps.migrating(stepped(guest)); // step mode parks the guest while it holds the migration
             SourceSession session;
             MigrationReport report;
             for (int retry = 0; ; retry++) {
@@ -182,6 +184,7 @@ public final class OutgoingMigration {
                 }
             }
             hold.release(!report.completed() && !session.destinationTookGuest());
+            steps.over(!report.completed() && !session.destinationTookGuest());
             double before = rate(progressAtStart, migrationStart - guestStart);
             report = report.withProgress(new MigrationReport.ProgressRates(before, report.progress().during(),
                     report.progress().after(), hold.parkedAt()));
@@ -194,6 +197,31 @@ public final class OutgoingMigration {
             }
             return new SourceOutcome.Failed(report, Optional.of(endHere(guest, guestStart)));
         }
+    }
+
+    /** The guest as step mode sees it. */
+    private static SteppedGuest stepped(Migratable guest) {
+        return new SteppedGuest() {
+            @Override
+            public void park(boolean parked) {
+                guest.park(parked);
+            }
+
+            @Override
+            public long progressUnits() {
+                return guest.progress().units();
+            }
+
+            @Override
+            public CompletableFuture<Void> progressReached(long units) {
+                return guest.progressReached(units);
+            }
+
+            @Override
+            public CompletableFuture<?> ended() {
+                return guest.ended();
+            }
+        };
     }
 
     /**

@@ -10,7 +10,10 @@ public sealed interface StepCommand {
     record Pause() implements StepCommand {
     }
 
-    /** While paused, run on until the next {@code step} is taken, and hold at the point after it. */
+    /**
+     * While paused, run on until the next {@code step} is taken, and hold at the point after it; a
+     * {@link Step#GUEST_SLICE guest slice} runs the parked guest one slice while the migration stays held.
+     */
     record Advance(Step step) implements StepCommand {
         public Advance {
             java.util.Objects.requireNonNull(step, "step");

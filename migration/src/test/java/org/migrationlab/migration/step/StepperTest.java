@@ -53,6 +53,33 @@ class StepperTest {
         assertThat(stepper.waitingAt()).isNull();
     }
 
+    @Test
+    void aGuestSliceNeverReleasesTheSessionThread() throws Exception {
+        Stepper stepper = new Stepper(true);
+        CompletableFuture<Void> session = CompletableFuture.runAsync(() -> {
+            try {
+                stepper.pass(Step.PRECOPY_ROUND);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(stepper.awaitHeld(5_000)).isEqualTo(Step.PRECOPY_ROUND);
+        stepper.command(new StepCommand.Advance(Step.GUEST_SLICE)); // no guest to step: nothing happens
+        Thread.sleep(100);
+        assertThat(stepper.passed()).isZero();
+        assertThat(stepper.waitingAt()).isEqualTo(Step.PRECOPY_ROUND);
+        assertThat(stepper.lastSlice()).isNull();
+        stepper.command(new StepCommand.Run());
+        session.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theGuestSliceIsNamedGuestSlice() {
+        assertThat(Step.GUEST_SLICE.label()).isEqualTo("guest-slice");
+        assertThat(Step.ofLabel("guest-slice")).isEqualTo(Step.GUEST_SLICE);
+        assertThat(new Stepper(true).sliceUnits()).isEqualTo(Stepper.DEFAULT_SLICE_UNITS);
+    }
+
     private static void awaitPassed(Stepper stepper, long n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (stepper.passed() < n && System.nanoTime() < deadline) {

@@ -28,14 +28,17 @@ import org.migrationlab.emulator.port.Migratable;
 import org.migrationlab.guest.GuestImages;
 import org.migrationlab.migration.engine.IncomingMigration;
 import org.migrationlab.migration.engine.OutgoingMigration;
+import org.migrationlab.migration.engine.Retries;
 import org.migrationlab.migration.engine.SourceOutcome;
 import org.migrationlab.migration.engine.StartTrigger;
 import org.migrationlab.migration.faults.FaultPlan;
+import org.migrationlab.migration.journal.OwnershipJournal;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.session.DestinationSession;
 import org.migrationlab.migration.session.Destinations;
 import org.migrationlab.migration.session.MigrationConfig;
+import org.migrationlab.migration.step.StepGate;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.migration.transport.MigrationClient;
@@ -123,11 +126,14 @@ public final class LoopbackMigration {
      * @param destinationMachines  wraps the destination's machine
      * @param digest               reads the destination guest's RAM at its end ({@link Result#destinationDigest})
      * @param faultLog             hears a line for every fault of the source transport's plan that fires
+     * @param steps                the source's step gate (step mode); {@link StepGate#OPEN} for none
      */
     public record Options(TransportConfig sourceTransport, TransportConfig destinationTransport,
                           Function<Machine, byte[]> probe, long holdAt, UnaryOperator<Migratable> sourceMachines,
-                          UnaryOperator<Migratable> destinationMachines, boolean digest, Consumer<String> faultLog) {
+                          UnaryOperator<Migratable> destinationMachines, boolean digest, Consumer<String> faultLog,
+                          StepGate steps) {
         public Options {
+            Objects.requireNonNull(steps, "steps");
             Objects.requireNonNull(sourceTransport, "sourceTransport");
             Objects.requireNonNull(destinationTransport, "destinationTransport");
             Objects.requireNonNull(sourceMachines, "sourceMachines");
@@ -137,7 +143,7 @@ public final class LoopbackMigration {
 
         public static Options defaults() {
             return new Options(TransportConfig.of(SECRET), TransportConfig.of(SECRET), null, -1,
-                    UnaryOperator.identity(), UnaryOperator.identity(), false, line -> { });
+                    UnaryOperator.identity(), UnaryOperator.identity(), false, line -> { }, StepGate.OPEN);
         }
 
         /**
@@ -146,7 +152,7 @@ public final class LoopbackMigration {
          */
         public Options withFaults(FaultPlan plan, Consumer<String> log) {
             return new Options(sourceTransport.withFaults(plan), destinationTransport, probe, holdAt, sourceMachines,
-                    destinationMachines, digest, log);
+                    destinationMachines, digest, log, steps);
         }
 
         /** The defaults, with the source guest held at the reference's {@linkplain Reference#holdPoint hold point}. */
@@ -155,32 +161,39 @@ public final class LoopbackMigration {
         }
 
         public Options withTransports(TransportConfig source, TransportConfig destination) {
-            return new Options(source, destination, probe, holdAt, sourceMachines, destinationMachines, digest, faultLog);
+            return new Options(source, destination, probe, holdAt, sourceMachines, destinationMachines, digest, faultLog,
+                    steps);
         }
 
         public Options withProbe(Function<Machine, byte[]> newProbe) {
             return new Options(sourceTransport, destinationTransport, newProbe, holdAt, sourceMachines,
-                    destinationMachines, digest, faultLog);
+                    destinationMachines, digest, faultLog, steps);
         }
 
         public Options withHoldAt(long units) {
             return new Options(sourceTransport, destinationTransport, probe, units, sourceMachines,
-                    destinationMachines, digest, faultLog);
+                    destinationMachines, digest, faultLog, steps);
         }
 
         public Options withSourceMachines(UnaryOperator<Migratable> wrap) {
             return new Options(sourceTransport, destinationTransport, probe, holdAt, wrap, destinationMachines, digest,
-                    faultLog);
+                    faultLog, steps);
         }
 
         public Options withDestinationMachines(UnaryOperator<Migratable> wrap) {
             return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines, wrap, digest,
-                    faultLog);
+                    faultLog, steps);
         }
 
         public Options withDigest() {
             return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines,
-                    destinationMachines, true, faultLog);
+                    destinationMachines, true, faultLog, steps);
+        }
+
+        /** The source's session passes {@code gate} at each step point, and the gate may park the guest (step mode). */
+        public Options withSteps(StepGate gate) {
+            return new Options(sourceTransport, destinationTransport, probe, holdAt, sourceMachines,
+                    destinationMachines, digest, faultLog, gate);
         }
     }
 
@@ -355,7 +368,8 @@ public final class LoopbackMigration {
             SourceOutcome outcome = OutgoingMigration.run(new OutgoingMigration.Request(
                     new MachineDecorator(MACHINES, options.sourceMachines()), config, KERNEL,
                     new StartTrigger.AtProgress(startAtProgress), migration, client, address,
-                    sourceTransport.replyTimeoutMillis()).withHoldAt(options.holdAt()), source);
+                    sourceTransport.replyTimeoutMillis()).withHoldAt(options.holdAt()), source,
+                    OwnershipJournal.NONE, Retries.NONE, options.steps());
             return switch (outcome) {
                 case SourceOutcome.EndedBeforeMigration ended ->
                         throw new AssertionError("the guest ended before reaching progress " + startAtProgress);

@@ -194,8 +194,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--step",
             description = "Step mode (needs --web): the source starts paused; the page runs, pauses, or advances the"
-                    + " migration one pre-copy round or one prepaging batch at a time.")
+                    + " migration one pre-copy round or one prepaging batch at a time, or the guest one slice"
+                    + " (parked meanwhile until the switch-over).")
     private boolean step;
+
+    @Option(names = "--slice", paramLabel = "N",
+            description = "Step mode: the units of the guest's progress one guest slice runs (migrate's --slice;"
+                    + " default 64).")
+    private Long sliceUnits;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
             description = "Stop the child processes and fail after this long. Default: ${DEFAULT-VALUE}.")
@@ -216,6 +222,13 @@ public final class DemoCommand implements Callable<Integer> {
             // Steps are pre-copy rounds and prepaging batches: a stop-and-copy migration has neither.
             throw new CommandLine.ParameterException(spec.commandLine(), "--step: a " + MigrationConverters.Mode.name(mode)
                     + " migration has nothing to step (no pre-copy round, no prepaging batch)");
+        }
+        if (step && holdAt != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step and --hold-at both park the guest:"
+                    + " give one of them");
+        }
+        if (sliceUnits != null && (!step || sliceUnits <= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--slice needs --step and a positive count");
         }
         if (timeoutNanos <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
@@ -787,6 +800,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (step) {
             migrateArgs.add("--step");
+        }
+        if (sliceUnits != null) {
+            migrateArgs.addAll(List.of("--slice", Long.toString(sliceUnits)));
         }
         return migrateArgs;
     }

@@ -261,9 +261,16 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--step",
             description = "Step mode (needs --web): the migration starts paused before its first pre-copy round or"
-                    + " prepaging batch; the page's controls run, pause, or advance one pre-copy round or one"
-                    + " prepaging batch at a time. The guest runs on meanwhile.")
+                    + " prepaging batch; the page's controls run, pause, or advance one pre-copy round, one"
+                    + " prepaging batch or one guest slice at a time. While it is paused the guest is parked until"
+                    + " the switch-over; a guest slice lets it run --slice units of progress.")
     private boolean step;
+
+    @Option(names = "--slice", paramLabel = "N", defaultValue = "" + Stepper.DEFAULT_SLICE_UNITS,
+            description = "Step mode: the units of the guest's progress counter one guest slice runs (the guest stops"
+                    + " at the progress report that reaches them: a workload reports 64 or more at a time)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private long sliceUnits;
 
     /** For 'vmm demo', which prints the report itself (with the oracle's verdict). */
     @Option(names = "--no-report-table", hidden = true)
@@ -287,6 +294,14 @@ public final class MigrateCommand implements Callable<Integer> {
             // Steps are pre-copy rounds and prepaging batches: a stop-and-copy migration has neither.
             throw new CommandLine.ParameterException(spec.commandLine(), "--step: a " + MigrationConverters.Mode.name(mode)
                     + " migration has nothing to step (no pre-copy round, no prepaging batch)");
+        }
+        if (sliceUnits <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--slice must be positive: " + sliceUnits);
+        }
+        if (step && holdAt != null) {
+            // Both park the source's guest: step mode would let a held guest run.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--step and --hold-at both park the guest:"
+                    + " give one of them");
         }
         long holdPoint = holdPoint();
         MachineConfig config = guest.machineConfig(false, dsb);
@@ -321,7 +336,7 @@ public final class MigrateCommand implements Callable<Integer> {
              FenceSocket fenceSocket = FenceSocket.open(stateDir, fence);
              MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
             Lines lines = new Lines(console, line -> printLine(err, line), migration, view);
-            Stepper stepper = step ? new Stepper(true) : null;
+            Stepper stepper = step ? new Stepper(true, sliceUnits) : null;
             if (stepper != null) {
                 view.steps(stepper);
                 printLine(err, "vmm migrate: step mode: the migration waits for the page's controls");

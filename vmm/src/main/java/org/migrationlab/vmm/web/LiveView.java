@@ -83,7 +83,7 @@ public final class LiveView implements AutoCloseable {
 
     /**
      * Step mode: the page's controls drive {@code gate} ({"command": "run" | "pause" | "step", "step":
-     * "precopy-round" | "prepage-batch"}); what cannot be read is ignored.
+     * "precopy-round" | "prepage-batch" | "network-fault" | "guest-slice"}); what cannot be read is ignored.
      */
     public void steps(Stepper gate) {
         stepper = gate;
@@ -187,7 +187,8 @@ public final class LiveView implements AutoCloseable {
             return null;
         }
         Step held = s.waitingAt();
-        return new ViewMessage.Stepping(s.paused(), held == null ? null : held.label(), s.passed());
+        return new ViewMessage.Stepping(s.paused(), held == null ? null : held.label(), s.passed(), s.slices(),
+                s.sliceUnits());
     }
 
     private static ViewMessage.Counters counters(MigrationProgress p) {

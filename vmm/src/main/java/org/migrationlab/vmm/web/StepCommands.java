@@ -7,7 +7,10 @@ import org.migrationlab.migration.step.StepCommand;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads the page's step commands: {"command": "run"}, {"command": "pause"}, {"command": "step", "step": "precopy-round"}. */
+/**
+ * Reads the page's step commands: {"command": "run"}, {"command": "pause"}, {"command": "step", "step": S} with S
+ * a step's label (precopy-round, prepage-batch, network-fault, guest-slice).
+ */
 final class StepCommands {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

@@ -25,10 +25,12 @@ public sealed interface ViewMessage {
     /**
      * Step mode's state; null without step mode.
      *
-     * @param heldAt the step the migration waits at (precopy-round, prepage-batch), or null
+     * @param heldAt the step the migration waits at (precopy-round, prepage-batch, network-fault), or null
      * @param passed step points passed so far
+     * @param slices guest slices taken so far
+     * @param sliceUnits the guest's progress units in one slice
      */
-    record Stepping(boolean paused, String heldAt, long passed) {
+    record Stepping(boolean paused, String heldAt, long passed, long slices, long sliceUnits) {
     }
 
     /** The report's counters as they change. */

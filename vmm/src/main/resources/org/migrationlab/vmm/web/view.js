@@ -154,6 +154,9 @@
     document.getElementById("controls").hidden = false;
     document.getElementById("held").textContent = !s.paused ? "running" :
       s.heldAt ? "paused before the next " + s.heldAt.replace("-", " ") : "paused (takes effect at the next step)";
+    if (s.slices > 0) {
+      document.getElementById("held").textContent += "; guest slices: " + s.slices + " of " + s.sliceUnits + " units";
+    }
   }
   function send(command) { ws.send(JSON.stringify(command)); }
   document.getElementById("run").onclick = () => send({ command: "run" });
@@ -161,6 +164,7 @@
   document.getElementById("stepRound").onclick = () => send({ command: "step", step: "precopy-round" });
   document.getElementById("stepBatch").onclick = () => send({ command: "step", step: "prepage-batch" });
   document.getElementById("stepFault").onclick = () => send({ command: "step", step: "network-fault" });
+  document.getElementById("stepSlice").onclick = () => send({ command: "step", step: "guest-slice" });
 
   function banner(text, kind) {
     const b = document.getElementById("banner");

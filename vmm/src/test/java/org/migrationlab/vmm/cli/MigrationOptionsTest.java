@@ -236,6 +236,24 @@ class MigrationOptionsTest {
     }
 
     @Test
+    void aGuestSliceIsPositiveAndStepModeDoesNotTakeAHoldPoint() throws Exception {
+        assertUsageError(CapturedRun.vmm(migrate("--web", "0", "--step", "--slice", "0")), "--slice must be positive");
+        assertUsageError(CapturedRun.vmm(migrate("--web", "0", "--step", "--hold-at", "5000")),
+                "--step and --hold-at both park the guest");
+        assertUsageError(CapturedRun.vmm("demo", "--web", "0", "--step", "--hold-at", "5000"),
+                "--step and --hold-at both park the guest");
+        assertUsageError(CapturedRun.vmm("demo", "--slice", "128"), "--slice needs --step");
+
+        DemoCommand stepped = (DemoCommand) VmmCommand.commandLine().parseArgs("demo", "--web", "0", "--step",
+                "--slice", "128").subcommand().commandSpec().userObject();
+        String child = String.join(" ", stepped.migrateArguments(org.migrationlab.emulator.machine.MachineConfig
+                .of(64L << 20, new org.migrationlab.emulator.image.BootArgs("wss", java.util.Map.of(), 1)),
+                java.util.List.of(), "127.0.0.1:1", secret, dir.resolve("m.json")));
+        assertThat(child).contains("--step --slice 128");
+        parsed(child.split(" "));
+    }
+
+    @Test
     void badDurationsAndBandwidthsOnTheCommandLineAreOneLineAndExitCode2() {
         assertUsageError(CapturedRun.vmm(migrate("--latency", "5")), "'5' needs a unit");
         assertUsageError(CapturedRun.vmm(migrate("--after", "soon")), "'soon' is not a duration");
