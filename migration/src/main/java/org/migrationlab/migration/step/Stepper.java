@@ -10,7 +10,10 @@ import java.util.concurrent.CompletableFuture;
  * is called by the session thread.
  *
  * <p>The guest is stepped too. From the {@linkplain #migrating start of the migration} on, the source's guest
- * is parked ({@link SteppedGuest#park}) whenever the stepper is paused, and runs whenever it runs. A
+ * runs while the migration moves and is parked ({@link SteppedGuest#park}) while it is held: paused, it parks
+ * when the session thread comes to hold at a step point (or at a pause command), and an advance to the next
+ * step lets it run until the session thread holds again. A round stepped through thus copies a guest that
+ * runs, as a live migration's round does, and dirties pages for the next. A
  * {@link Step#GUEST_SLICE guest slice} unparks it until its progress counter has advanced by
  * {@link #sliceUnits()} units and parks it again; the session thread stays where it is held. The slice ends on
  * the vCPU thread, at the progress report that reaches its end ({@link SteppedGuest#progressReached}), and the
@@ -50,7 +53,28 @@ public final class Stepper implements StepGate {
     }
 
     @Override
-    public synchronized void pass(Step point) throws InterruptedException {
+    public void pass(Step point) throws InterruptedException {
+        parkIfHeld();
+        hold(point);
+    }
+
+    /**
+     * The session thread comes to a step point: if it will be held there, the guest parks (it stops at its next
+     * clean pause). Under the commands' lock, so that no advance's unpark can come between the test and the park.
+     */
+    private void parkIfHeld() {
+        synchronized (commands) {
+            SteppedGuest current;
+            synchronized (this) {
+                current = paused && until == null ? guest : null;
+            }
+            if (current != null) {
+                current.park(true);
+            }
+        }
+    }
+
+    private synchronized void hold(Step point) throws InterruptedException {
         try {
             while (paused && until == null) {
                 if (waitingAt != point) {
@@ -75,7 +99,7 @@ public final class Stepper implements StepGate {
             boolean park;
             synchronized (this) {
                 guest = source;
-                park = paused;
+                park = paused && until == null;
             }
             if (park) {
                 source.park(true); // it stops at its next clean pause
@@ -103,6 +127,13 @@ public final class Stepper implements StepGate {
             switch (command) {
                 case StepCommand.Advance advance when advance.step() == Step.GUEST_SLICE -> slice();
                 case StepCommand.Advance advance -> {
+                    boolean held;
+                    synchronized (this) {
+                        held = paused;
+                    }
+                    if (held) {
+                        unparkBeforeRelease(); // the migration moves: so does its guest, until the next hold
+                    }
                     synchronized (this) {
                         if (paused) {
                             until = advance.step();
@@ -117,6 +148,9 @@ public final class Stepper implements StepGate {
     }
 
     private void setPaused(boolean pause) {
+        if (!pause) {
+            unparkBeforeRelease();
+        }
         SteppedGuest current;
         synchronized (this) {
             paused = pause;
@@ -125,8 +159,23 @@ public final class Stepper implements StepGate {
             current = guest;
             notifyAll();
         }
+        if (pause && current != null) {
+            current.park(true);
+        }
+    }
+
+    /**
+     * Ends a slice under way and lets the guest go before the session thread is released (the caller holds the
+     * commands' lock, so nothing parks it between): the migration never moves on while its guest is parked.
+     */
+    private void unparkBeforeRelease() {
+        SteppedGuest current;
+        synchronized (this) {
+            endSlice();
+            current = guest;
+        }
         if (current != null) {
-            current.park(pause);
+            current.park(false);
         }
     }
 

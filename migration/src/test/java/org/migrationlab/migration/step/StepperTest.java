@@ -73,6 +73,88 @@ class StepperTest {
         session.get(5, TimeUnit.SECONDS);
     }
 
+    /**
+     * The guest runs while the migration moves: parked while the session thread is held, let go by an advance,
+     * parked again as the session thread comes to hold at the next point, let go for good by run.
+     */
+    @Test
+    void theGuestRunsExactlyWhileTheMigrationMoves() throws Exception {
+        Stepper stepper = new Stepper(true);
+        ParkLog guest = new ParkLog();
+        stepper.migrating(guest);
+        assertThat(guest.parks).as("paused at the start: parked").containsExactly(true);
+        AtomicInteger rounds = new AtomicInteger();
+        CompletableFuture<Void> session = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 3; i++) {
+                    stepper.pass(Step.PRECOPY_ROUND);
+                    rounds.incrementAndGet();
+                    guest.record("round " + i + (guest.parked() ? " parked" : " running"));
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(stepper.awaitHeld(5_000)).isEqualTo(Step.PRECOPY_ROUND);
+        stepper.command(new StepCommand.Advance(Step.PRECOPY_ROUND));
+        awaitPassed(stepper, 1);
+        assertThat(stepper.awaitHeld(5_000)).isEqualTo(Step.PRECOPY_ROUND);
+        assertThat(guest.events).as("round 0 ran with the guest running").containsExactly("round 0 running");
+        assertThat(guest.parked()).as("held before round 1: parked again").isTrue();
+
+        stepper.command(new StepCommand.Run());
+        session.get(5, TimeUnit.SECONDS);
+        assertThat(guest.parked()).isFalse();
+        assertThat(guest.events).containsExactly("round 0 running", "round 1 running", "round 2 running");
+        assertThat(guest.changes()).as("parked, let go, parked, let go (a park repeated changes nothing)")
+                .containsExactly(true, false, true, false);
+    }
+
+    /** A guest that only records how it was parked. */
+    private static final class ParkLog implements SteppedGuest {
+        final java.util.List<Boolean> parks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        boolean parked() {
+            return !parks.isEmpty() && parks.getLast();
+        }
+
+        /** The parks that changed something: repeats of the same state left out. */
+        java.util.List<Boolean> changes() {
+            java.util.List<Boolean> changes = new java.util.ArrayList<>();
+            for (Boolean park : parks) {
+                if (changes.isEmpty() || !changes.getLast().equals(park)) {
+                    changes.add(park);
+                }
+            }
+            return changes;
+        }
+
+        void record(String event) {
+            events.add(event);
+        }
+
+        @Override
+        public void park(boolean parked) {
+            parks.add(parked);
+        }
+
+        @Override
+        public long progressUnits() {
+            return 0;
+        }
+
+        @Override
+        public CompletableFuture<Void> progressReached(long units) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public CompletableFuture<?> ended() {
+            return new CompletableFuture<>();
+        }
+    }
+
     @Test
     void theGuestSliceIsNamedGuestSlice() {
         assertThat(Step.GUEST_SLICE.label()).isEqualTo("guest-slice");
