@@ -46,14 +46,6 @@ public final class ApplicationsExperiment implements Experiment {
                     EvalSettings.Scale.TINY, Map.of("bytes", "16M")),
                     PaperFigures.NETPERF));
 
-    private static long ramMiB(EvalSettings settings) {
-        return switch (settings.scale()) {
-            case FULL -> 512;
-            case QUICK -> 64;
-            case TINY -> 32;
-        };
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -76,11 +68,11 @@ public final class ApplicationsExperiment implements Experiment {
                     Map<String, String> args = new LinkedHashMap<>(app.args().get(settings.scale()));
                     args.put("dsb", "on");
                     args.put("dsb-interval", "10ms");
-                    MachineConfig guest = MachineConfig.of(ramMiB(settings) << 20,
+                    MachineConfig guest = MachineConfig.of(settings.applicationRamMiB() << 20,
                             new BootArgs(app.workload(), args, settings.seed() + run));
                     Map<String, String> parameters = new LinkedHashMap<>(args);
                     parameters.put("workload", app.workload());
-                    parameters.put("memory", ramMiB(settings) + "M");
+                    parameters.put("memory", settings.applicationRamMiB() + "M");
                     parameters.put("mode", mode.label());
                     runs.add(runner.migrate(NAME, app.name() + " " + mode.label(), 0, run,
                             guest, MigrationConfig.defaults(mode), START_SHARE, false, parameters).report());
@@ -136,7 +128,7 @@ public final class ApplicationsExperiment implements Experiment {
                 series, categories);
         String conditions = String.format(Locale.ROOT, "A %d MiB guest (the paper's: 512 MB) with self-ballooning, "
                 + "migrated at a quarter of its work by post-copy (bubbling) and by pre-copy; %d run(s) each; "
-                + "link %s.", ramMiB(settings), settings.runs(), Conditions.link(settings));
+                + "link %s.", settings.applicationRamMiB(), settings.runs(), Conditions.link(settings));
         List<String> readings = new ArrayList<>();
         Ratios.describe(table).ifPresent(readings::add);
         readings.add("Our applications are stand-ins, smaller than the paper's and run in an emulator: the "

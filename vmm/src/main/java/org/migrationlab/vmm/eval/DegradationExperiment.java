@@ -59,8 +59,7 @@ public final class DegradationExperiment implements Experiment {
         static Sizes of(EvalSettings settings) {
             return switch (settings.scale()) {
                 case FULL -> new Sizes(new long[] {128, 256, 512, 1024}, new int[] {0, 1, 2, 3});
-                case QUICK -> new Sizes(new long[] {64}, new int[] {0});
-                case TINY -> new Sizes(new long[] {32}, new int[] {0});
+                case QUICK, TINY -> new Sizes(new long[] {settings.applicationRamMiB()}, new int[] {0});
             };
         }
     }

@@ -45,12 +45,7 @@ public final class DsbIntervalExperiment implements Experiment {
             args.put("dsb", "on");
             args.put("dsb-interval", intervalNanos + "ns");
         }
-        long ramMiB = switch (settings.scale()) {
-            case FULL -> 512;
-            case QUICK -> 64;
-            case TINY -> 32;
-        };
-        return MachineConfig.of(ramMiB << 20, new BootArgs("kcompile", args, seed));
+        return MachineConfig.of(settings.applicationRamMiB() << 20, new BootArgs("kcompile", args, seed));
     }
 
     @Override
