@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.machine.MachineConfig;
@@ -96,20 +95,20 @@ public final class ApplicationsExperiment implements Experiment {
             List<MigrationReport> post = byMode.get(MigrationMode.POSTCOPY);
             List<MigrationReport> pre = byMode.get(MigrationMode.PRECOPY);
             PaperFigures.Application paper = app.paper();
-            Spread pagesPost = spread(post, ApplicationsExperiment::pagesK);
-            Spread pagesPre = spread(pre, ApplicationsExperiment::pagesK);
-            Spread network = spread(post, ApplicationsExperiment::networkPercent);
-            Spread net = spread(post, r -> r.faults().network().count());
-            Spread minor = spread(post, r -> r.faults().network().minor());
+            Spread pagesPost = Spread.of(post, ApplicationsExperiment::pagesK);
+            Spread pagesPre = Spread.of(pre, ApplicationsExperiment::pagesK);
+            Spread network = Spread.of(post, ApplicationsExperiment::networkPercent);
+            Spread net = Spread.of(post, r -> r.faults().network().count());
+            Spread minor = Spread.of(post, r -> r.faults().network().minor());
             rows.add(List.of(app.name() + " (" + paper.paperName() + ")",
                     pagesPost.format("%.2f"), number(paper.pagesPostK()), pagesPre.format("%.2f"),
                     number(paper.pagesPreK()), network.format("%.1f"), number(paper.networkPercent()),
                     String.format(Locale.ROOT, "%.0f / %.0f", net.median(), minor.median()),
                     String.format(Locale.ROOT, "%.0f / %.0f", paper.networkFaults(), paper.minorFaults()),
-                    spread(post, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPostSeconds()),
-                    spread(pre, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPreSeconds()),
-                    spread(post, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePostMs()),
-                    spread(pre, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePreMs())));
+                    Spread.of(post, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPostSeconds()),
+                    Spread.of(pre, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPreSeconds()),
+                    Spread.of(post, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePostMs()),
+                    Spread.of(pre, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePreMs())));
             int index = categories.size();
             categories.add(app.name());
             pageBars.computeIfAbsent("post-copy", k -> new ArrayList<>()).add(pagesPost.at(index));
@@ -145,10 +144,6 @@ public final class ApplicationsExperiment implements Experiment {
         long network = report.faults().network().count();
         long minor = report.faults().network().minor();
         return network + minor == 0 ? 0 : 100.0 * network / (network + minor);
-    }
-
-    private static Spread spread(List<MigrationReport> reports, ToDoubleFunction<MigrationReport> value) {
-        return Spread.of(reports.stream().map(value::applyAsDouble).toList());
     }
 
     private static String number(double value) {

@@ -130,7 +130,7 @@ public final class PrepageProcsExperiment implements Experiment {
         int[] procs = sizes.procs();
         Map<Strategy, List<Spread>> spreads = new LinkedHashMap<>();
         reports.forEach((strategy, byProcs) -> spreads.put(strategy, byProcs.stream()
-                .map(runs -> Spread.of(runs.stream().map(PrepageProcsExperiment::networkFaults).toList())).toList()));
+                .map(runs -> Spread.of(runs, PrepageProcsExperiment::networkFaults)).toList()));
 
         List<String> header = new ArrayList<>(List.of("processes × MiB (paper's × MB)"));
         for (Strategy strategy : spreads.keySet()) {

@@ -125,7 +125,7 @@ public final class StressExperiment implements Experiment {
                 List<String> row = new ArrayList<>(List.of(scheme.label()));
                 List<ExperimentResult.Point> points = new ArrayList<>();
                 for (int i = 0; i < bySize.size(); i++) {
-                    Spread spread = Spread.of(bySize.get(i).stream().map(metric.value()::applyAsDouble).toList());
+                    Spread spread = Spread.of(bySize.get(i), metric.value());
                     row.add(spread.format(metric.pattern()));
                     double[] paperCurve = metric.paper().get(scheme.label());
                     double paper = paperCurve == null ? Double.NaN : paperCurve[sizes.paperIndex()[i]];
