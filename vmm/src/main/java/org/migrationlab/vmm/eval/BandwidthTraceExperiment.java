@@ -147,9 +147,9 @@ public final class BandwidthTraceExperiment implements Experiment {
             Spread lowest = Spread.of(runs, Trace::lowestMbps);
             Spread mean = Spread.of(runs, Trace::meanMbps);
             Spread seconds = Spread.of(runs, t -> t.report().timing().totalMs() / 1000);
-            rows.add(List.of(label(mode), normal.format("%.0f"), number(paper.normalMbps()), lowest.format("%.0f"),
-                    number(paper.lowestMbps()), mean.format("%.0f"), paper.duringMbps(), seconds.format("%.2f"),
-                    number(paper.migrationSeconds())));
+            rows.add(List.of(label(mode), normal.format("%.0f"), PaperFigures.cell(paper.normalMbps(), "%.1f"),
+                    lowest.format("%.0f"), PaperFigures.cell(paper.lowestMbps(), "%.1f"), mean.format("%.0f"),
+                    paper.duringMbps(), seconds.format("%.2f"), PaperFigures.cell(paper.migrationSeconds(), "%.1f")));
             Trace first = runs.getFirst();
             figures.add(new ExperimentResult.Figure(NAME + "-" + label(mode), "The stream's rate across one "
                     + label(mode) + " migration (100 ms samples)", "seconds since the migration started", "Mbit/s",
@@ -175,10 +175,6 @@ public final class BandwidthTraceExperiment implements Experiment {
                 + "the migration takes from the emulator on a two-core machine.");
         return new ExperimentResult(NAME, "Bandwidth trace: the streaming guest across a migration", conditions,
                 List.of(table), figures, readings);
-    }
-
-    private static String number(double value) {
-        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static String label(MigrationMode mode) {

@@ -75,7 +75,7 @@ public final class FaultSplitExperiment implements Experiment {
                 double paper = strategy.getValue().equals("push") ? PaperFigures.NETWORK_PERCENT_PUSHING[paperIndex]
                         : PaperFigures.NETWORK_PERCENT_PREPAGING[paperIndex];
                 row.add(spread.format("%.1f"));
-                row.add(Double.isNaN(paper) ? "—" : String.format(Locale.ROOT, "%.0f", paper));
+                row.add(PaperFigures.cell(paper, "%.0f"));
                 row.add(String.join(", ", counts));
                 points.computeIfAbsent(strategy.getKey(), k -> new ArrayList<>()).add(spread.at(ws));
             }

@@ -129,7 +129,7 @@ public final class StressExperiment implements Experiment {
                     row.add(spread.format(metric.pattern()));
                     double[] paperCurve = metric.paper().get(scheme.label());
                     double paper = paperCurve == null ? Double.NaN : paperCurve[sizes.paperIndex()[i]];
-                    row.add(Double.isNaN(paper) ? "—" : String.format(Locale.ROOT, "%.1f", paper));
+                    row.add(PaperFigures.cell(paper, "%.1f"));
                     points.add(spread.at(sizes.workingSetMiB()[i]));
                 }
                 rows.add(row);
