@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 import org.migrationlab.emulator.image.BootArgs;
 import org.migrationlab.emulator.machine.MachineConfig;
@@ -46,14 +45,6 @@ public final class ApplicationsExperiment implements Experiment {
                     EvalSettings.Scale.TINY, Map.of("bytes", "16M")),
                     PaperFigures.NETPERF));
 
-    private static long ramMiB(EvalSettings settings) {
-        return switch (settings.scale()) {
-            case FULL -> 512;
-            case QUICK -> 64;
-            case TINY -> 32;
-        };
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -76,11 +67,11 @@ public final class ApplicationsExperiment implements Experiment {
                     Map<String, String> args = new LinkedHashMap<>(app.args().get(settings.scale()));
                     args.put("dsb", "on");
                     args.put("dsb-interval", "10ms");
-                    MachineConfig guest = MachineConfig.of(ramMiB(settings) << 20,
+                    MachineConfig guest = MachineConfig.of(settings.applicationRamMiB() << 20,
                             new BootArgs(app.workload(), args, settings.seed() + run));
                     Map<String, String> parameters = new LinkedHashMap<>(args);
                     parameters.put("workload", app.workload());
-                    parameters.put("memory", ramMiB(settings) + "M");
+                    parameters.put("memory", settings.applicationRamMiB() + "M");
                     parameters.put("mode", mode.label());
                     runs.add(runner.migrate(NAME, app.name() + " " + mode.label(), 0, run,
                             guest, MigrationConfig.defaults(mode), START_SHARE, false, parameters).report());
@@ -104,20 +95,20 @@ public final class ApplicationsExperiment implements Experiment {
             List<MigrationReport> post = byMode.get(MigrationMode.POSTCOPY);
             List<MigrationReport> pre = byMode.get(MigrationMode.PRECOPY);
             PaperFigures.Application paper = app.paper();
-            Spread pagesPost = spread(post, ApplicationsExperiment::pagesK);
-            Spread pagesPre = spread(pre, ApplicationsExperiment::pagesK);
-            Spread network = spread(post, ApplicationsExperiment::networkPercent);
-            Spread net = spread(post, r -> r.faults().network().count());
-            Spread minor = spread(post, r -> r.faults().network().minor());
+            Spread pagesPost = Spread.of(post, ApplicationsExperiment::pagesK);
+            Spread pagesPre = Spread.of(pre, ApplicationsExperiment::pagesK);
+            Spread network = Spread.of(post, ApplicationsExperiment::networkPercent);
+            Spread net = Spread.of(post, r -> r.faults().network().count());
+            Spread minor = Spread.of(post, r -> r.faults().network().minor());
             rows.add(List.of(app.name() + " (" + paper.paperName() + ")",
                     pagesPost.format("%.2f"), number(paper.pagesPostK()), pagesPre.format("%.2f"),
                     number(paper.pagesPreK()), network.format("%.1f"), number(paper.networkPercent()),
                     String.format(Locale.ROOT, "%.0f / %.0f", net.median(), minor.median()),
                     String.format(Locale.ROOT, "%.0f / %.0f", paper.networkFaults(), paper.minorFaults()),
-                    spread(post, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPostSeconds()),
-                    spread(pre, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPreSeconds()),
-                    spread(post, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePostMs()),
-                    spread(pre, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePreMs())));
+                    Spread.of(post, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPostSeconds()),
+                    Spread.of(pre, r -> r.timing().totalMs() / 1000).format("%.2f"), number(paper.totalPreSeconds()),
+                    Spread.of(post, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePostMs()),
+                    Spread.of(pre, r -> r.timing().downtimeMs()).format("%.1f"), number(paper.downtimePreMs())));
             int index = categories.size();
             categories.add(app.name());
             pageBars.computeIfAbsent("post-copy", k -> new ArrayList<>()).add(pagesPost.at(index));
@@ -136,7 +127,7 @@ public final class ApplicationsExperiment implements Experiment {
                 series, categories);
         String conditions = String.format(Locale.ROOT, "A %d MiB guest (the paper's: 512 MB) with self-ballooning, "
                 + "migrated at a quarter of its work by post-copy (bubbling) and by pre-copy; %d run(s) each; "
-                + "link %s.", ramMiB(settings), settings.runs(), Conditions.link(settings));
+                + "link %s.", settings.applicationRamMiB(), settings.runs(), Conditions.link(settings));
         List<String> readings = new ArrayList<>();
         Ratios.describe(table).ifPresent(readings::add);
         readings.add("Our applications are stand-ins, smaller than the paper's and run in an emulator: the "
@@ -153,10 +144,6 @@ public final class ApplicationsExperiment implements Experiment {
         long network = report.faults().network().count();
         long minor = report.faults().network().minor();
         return network + minor == 0 ? 0 : 100.0 * network / (network + minor);
-    }
-
-    private static Spread spread(List<MigrationReport> reports, ToDoubleFunction<MigrationReport> value) {
-        return Spread.of(reports.stream().map(value::applyAsDouble).toList());
     }
 
     private static String number(double value) {

@@ -143,13 +143,13 @@ public final class BandwidthTraceExperiment implements Experiment {
         traces.forEach((mode, runs) -> {
             PaperFigures.BandwidthTrace paper = mode == MigrationMode.POSTCOPY ? PaperFigures.TRACE_POSTCOPY
                     : PaperFigures.TRACE_PRECOPY;
-            Spread normal = spread(runs, Trace::normalMbps);
-            Spread lowest = spread(runs, Trace::lowestMbps);
-            Spread mean = spread(runs, Trace::meanMbps);
-            Spread seconds = spread(runs, t -> t.report().timing().totalMs() / 1000);
-            rows.add(List.of(label(mode), normal.format("%.0f"), number(paper.normalMbps()), lowest.format("%.0f"),
-                    number(paper.lowestMbps()), mean.format("%.0f"), paper.duringMbps(), seconds.format("%.2f"),
-                    number(paper.migrationSeconds())));
+            Spread normal = Spread.of(runs, Trace::normalMbps);
+            Spread lowest = Spread.of(runs, Trace::lowestMbps);
+            Spread mean = Spread.of(runs, Trace::meanMbps);
+            Spread seconds = Spread.of(runs, t -> t.report().timing().totalMs() / 1000);
+            rows.add(List.of(label(mode), normal.format("%.0f"), PaperFigures.cell(paper.normalMbps(), "%.1f"),
+                    lowest.format("%.0f"), PaperFigures.cell(paper.lowestMbps(), "%.1f"), mean.format("%.0f"),
+                    paper.duringMbps(), seconds.format("%.2f"), PaperFigures.cell(paper.migrationSeconds(), "%.1f")));
             Trace first = runs.getFirst();
             figures.add(new ExperimentResult.Figure(NAME + "-" + label(mode), "The stream's rate across one "
                     + label(mode) + " migration (100 ms samples)", "seconds since the migration started", "Mbit/s",
@@ -175,14 +175,6 @@ public final class BandwidthTraceExperiment implements Experiment {
                 + "the migration takes from the emulator on a two-core machine.");
         return new ExperimentResult(NAME, "Bandwidth trace: the streaming guest across a migration", conditions,
                 List.of(table), figures, readings);
-    }
-
-    private static Spread spread(List<Trace> runs, java.util.function.ToDoubleFunction<Trace> value) {
-        return Spread.of(runs.stream().map(value::applyAsDouble).toList());
-    }
-
-    private static String number(double value) {
-        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static String label(MigrationMode mode) {

@@ -1,8 +1,9 @@
 package org.migrationlab.vmm.eval;
 
+import java.util.Arrays;
 import java.util.Locale;
 
-/** How reports state the conditions an evaluation ran under: the link, a guest's boot arguments. */
+/** How reports state the conditions an evaluation ran under: the link, a guest's boot arguments, a sweep. */
 final class Conditions {
     private Conditions() {
     }
@@ -18,5 +19,10 @@ final class Conditions {
         StringBuilder text = new StringBuilder();
         args.forEach((k, v) -> text.append(text.isEmpty() ? "" : " ").append(k).append('=').append(v));
         return text.toString();
+    }
+
+    /** {@code 8, 16, 32}: the values a sweep ran at (working sets, guest sizes). */
+    static String joined(long[] values) {
+        return String.join(", ", Arrays.stream(values).mapToObj(Long::toString).toList());
     }
 }

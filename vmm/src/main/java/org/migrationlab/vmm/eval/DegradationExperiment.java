@@ -59,8 +59,7 @@ public final class DegradationExperiment implements Experiment {
         static Sizes of(EvalSettings settings) {
             return switch (settings.scale()) {
                 case FULL -> new Sizes(new long[] {128, 256, 512, 1024}, new int[] {0, 1, 2, 3});
-                case QUICK -> new Sizes(new long[] {64}, new int[] {0});
-                case TINY -> new Sizes(new long[] {32}, new int[] {0});
+                case QUICK, TINY -> new Sizes(new long[] {settings.applicationRamMiB()}, new int[] {0});
             };
         }
     }
@@ -171,8 +170,9 @@ public final class DegradationExperiment implements Experiment {
                         + "migrated back and forth from %.0f %% of the run on, pausing %.1f %% of the unmigrated run "
                         + "between migrations (the paper: 5 s of 168 s), no migration started after %.0f %% of it; "
                         + "%d run(s) per point, seeds %d on; link %s.", Conditions.args(APPS.get(0).args().get(settings.scale())),
-                Conditions.args(APPS.get(1).args().get(settings.scale())), joined(sizes.ramMiB()), FIRST_SHARE * 100,
-                PAUSE_SHARE * 100, LAST_SHARE * 100, settings.runs(), settings.seed(), Conditions.link(settings));
+                Conditions.args(APPS.get(1).args().get(settings.scale())), Conditions.joined(sizes.ramMiB()),
+                FIRST_SHARE * 100, PAUSE_SHARE * 100, LAST_SHARE * 100, settings.runs(), settings.seed(),
+                Conditions.link(settings));
         return new ExperimentResult(NAME, "Degradation: back-to-back migrations against no migration", conditions,
                 tables, figures, readings);
     }
@@ -182,13 +182,5 @@ public final class DegradationExperiment implements Experiment {
         parameters.put("workload", app.workload());
         parameters.put("memory", ram + "M");
         return parameters;
-    }
-
-    private static String joined(long[] values) {
-        StringBuilder b = new StringBuilder();
-        for (long v : values) {
-            b.append(b.isEmpty() ? "" : ", ").append(v);
-        }
-        return b.toString();
     }
 }

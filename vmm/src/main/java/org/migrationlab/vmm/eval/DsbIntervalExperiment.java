@@ -45,12 +45,7 @@ public final class DsbIntervalExperiment implements Experiment {
             args.put("dsb", "on");
             args.put("dsb-interval", intervalNanos + "ns");
         }
-        long ramMiB = switch (settings.scale()) {
-            case FULL -> 512;
-            case QUICK -> 64;
-            case TINY -> 32;
-        };
-        return MachineConfig.of(ramMiB << 20, new BootArgs("kcompile", args, seed));
+        return MachineConfig.of(settings.applicationRamMiB() << 20, new BootArgs("kcompile", args, seed));
     }
 
     @Override
@@ -115,7 +110,7 @@ public final class DsbIntervalExperiment implements Experiment {
         List<ExperimentResult.Point> paper512 = new ArrayList<>();
         for (int i = 0; i < jiffies.length; i++) {
             Spread slowdown = Spread.of(slowdowns.get(i));
-            Spread calls = Spread.of(balloonCalls.get(i).stream().map(Long::doubleValue).toList());
+            Spread calls = Spread.of(balloonCalls.get(i), Long::doubleValue);
             double p128 = PaperFigures.DSB_SLOWDOWN_SECONDS_128MB.get(jiffies[i]) / PAPER_RUN_SECONDS * 100;
             double p512 = PaperFigures.DSB_SLOWDOWN_SECONDS_512MB.get(jiffies[i]) / PAPER_RUN_SECONDS * 100;
             rows.add(List.of(jiffies[i] * 10 + " ms", micros(intervals[i]), calls.format("%.0f"),
@@ -144,9 +139,8 @@ public final class DsbIntervalExperiment implements Experiment {
         Spread last = Spread.of(slowdowns.getLast());
         readings.add(String.format(Locale.ROOT, "The driver made %s balloon calls a run at the shortest interval and %s "
                         + "at the longest; the slowdown went from %.1f %% to %.1f %% (the paper's 512 MB guest: %.1f %% to "
-                        + "%.1f %%).", Spread.of(balloonCalls.getFirst().stream().map(Long::doubleValue).toList())
-                        .format("%.0f"), Spread.of(balloonCalls.getLast().stream().map(Long::doubleValue).toList())
-                        .format("%.0f"), first.median(), last.median(),
+                        + "%.1f %%).", Spread.of(balloonCalls.getFirst(), Long::doubleValue).format("%.0f"),
+                Spread.of(balloonCalls.getLast(), Long::doubleValue).format("%.0f"), first.median(), last.median(),
                 PaperFigures.DSB_SLOWDOWN_SECONDS_512MB.get(jiffies[0]) / PAPER_RUN_SECONDS * 100,
                 PaperFigures.DSB_SLOWDOWN_SECONDS_512MB.get(jiffies[jiffies.length - 1]) / PAPER_RUN_SECONDS * 100));
         readings.add("Why figures differ: a wake-up here is a few hypercalls into the emulator's host, and the "

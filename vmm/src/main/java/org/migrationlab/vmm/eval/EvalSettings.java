@@ -35,4 +35,18 @@ public record EvalSettings(Scale scale, int runs, long bandwidthBits, long laten
     public boolean full() {
         return scale == Scale.FULL;
     }
+
+    /**
+     * The RAM in MiB of an application workload's guest (the applications and self-ballooning interval
+     * experiments, and degradation below the full scale): the paper's 512 MB at the full scale; smaller at
+     * the quick (64 MiB) and tiny (32 MiB) scales, so that an evaluation takes minutes, or seconds for the
+     * test suite, with each scale's workload arguments sized to fit.
+     */
+    public long applicationRamMiB() {
+        return switch (scale) {
+            case FULL -> 512;
+            case QUICK -> 64;
+            case TINY -> 32;
+        };
+    }
 }

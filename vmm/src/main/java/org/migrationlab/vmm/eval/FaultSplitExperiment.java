@@ -75,7 +75,7 @@ public final class FaultSplitExperiment implements Experiment {
                 double paper = strategy.getValue().equals("push") ? PaperFigures.NETWORK_PERCENT_PUSHING[paperIndex]
                         : PaperFigures.NETWORK_PERCENT_PREPAGING[paperIndex];
                 row.add(spread.format("%.1f"));
-                row.add(Double.isNaN(paper) ? "—" : String.format(Locale.ROOT, "%.0f", paper));
+                row.add(PaperFigures.cell(paper, "%.0f"));
                 row.add(String.join(", ", counts));
                 points.computeIfAbsent(strategy.getKey(), k -> new ArrayList<>()).add(spread.at(ws));
             }
@@ -89,8 +89,7 @@ public final class FaultSplitExperiment implements Experiment {
         String conditions = String.format(Locale.ROOT, "Post-copy of the write stress test (a %d MiB guest "
                 + "writing working sets of %s MB sequentially), migrated at a quarter of its work, with bubbling "
                 + "and with plain pushing; %d run(s) per point; link %s.", sizes.ramMiB(),
-                String.join(", ", java.util.Arrays.stream(sizes.workingSetMiB()).mapToObj(Long::toString).toList()),
-                settings.runs(), Conditions.link(settings));
+                Conditions.joined(sizes.workingSetMiB()), settings.runs(), Conditions.link(settings));
         List<String> readings = new ArrayList<>();
         readings.add("Faults are counted over the post-copy phase at the destination; a minor fault is a touch "
                 + "of a page that had already arrived by push or prepaging.");

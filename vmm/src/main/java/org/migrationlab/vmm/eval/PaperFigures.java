@@ -1,5 +1,6 @@
 package org.migrationlab.vmm.eval;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -12,6 +13,11 @@ import java.util.Map;
 final class PaperFigures {
     static final double[] WORKING_SET_MB = {8, 16, 32, 64, 128, 256, 512};
     private static final double N = Double.NaN;
+
+    /** A table cell for one of these figures: {@code pattern} applied to it, or "—" where the paper gives none. */
+    static String cell(double figure, String pattern) {
+        return Double.isNaN(figure) ? "—" : String.format(Locale.ROOT, pattern, figure);
+    }
 
     /** Total migration time, seconds (figure 4). */
     static final Map<String, double[]> TOTAL_SECONDS = Map.of(

@@ -130,7 +130,7 @@ public final class PrepageProcsExperiment implements Experiment {
         int[] procs = sizes.procs();
         Map<Strategy, List<Spread>> spreads = new LinkedHashMap<>();
         reports.forEach((strategy, byProcs) -> spreads.put(strategy, byProcs.stream()
-                .map(runs -> Spread.of(runs.stream().map(PrepageProcsExperiment::networkFaults).toList())).toList()));
+                .map(runs -> Spread.of(runs, PrepageProcsExperiment::networkFaults)).toList()));
 
         List<String> header = new ArrayList<>(List.of("processes × MiB (paper's × MB)"));
         for (Strategy strategy : spreads.keySet()) {
@@ -145,7 +145,8 @@ public final class PrepageProcsExperiment implements Experiment {
                     mib(sizes.totalMiB(), procs[i]), procs[i], (long) PaperFigures.QUICKSORT_TOTAL_MB / procs[i])));
             for (var entry : spreads.entrySet()) {
                 row.add(entry.getValue().get(i).format("%.0f"));
-                row.add(paperCell(PaperFigures.QUICKSORT_NETWORK_FAULTS.get(entry.getKey().label())[paperIndex]));
+                row.add(PaperFigures.cell(
+                        PaperFigures.QUICKSORT_NETWORK_FAULTS.get(entry.getKey().label())[paperIndex], "%.0f"));
             }
             rows.add(row);
             categories.add(Integer.toString(procs[i]));
@@ -314,9 +315,5 @@ public final class PrepageProcsExperiment implements Experiment {
     private static String mib(long totalMiB, int procs) {
         return BigDecimal.valueOf(totalMiB).divide(BigDecimal.valueOf(procs))
                 .stripTrailingZeros().toPlainString();
-    }
-
-    private static String paperCell(double value) {
-        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%.0f", value);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.migrationlab.balloon.device.BalloonedMachines;
 import org.migrationlab.emulator.image.GuestImage;
@@ -102,7 +103,8 @@ public final class Runner {
                 migration, link, link, startAt, watcher);
         String oracle = outcome.report().scheme().guestEndedBeforeSwitchOver()
                 ? "ended before the switch-over (nothing live was migrated; the point does not count)"
-                : oracle(reference, outcome, compareMemory);
+                : verdict(reference, GuestOutcome.of(outcome.destinationExit()), outcome.destinationHash(),
+                        compareMemory, () -> migratedEndDiffers(reference, outcome));
         RunRecord record = new RunRecord(experiment, series, x, run, config.bootArgs().seed(), parameters, oracle,
                 ReportJson.parse(ReportJson.render(outcome.report())));
         records.add(record);
@@ -122,9 +124,8 @@ public final class Runner {
         RunReport reference = reference(baseline);
         RunReport timed = LocalRun.run(BalloonedMachines.factory(), config, KERNEL, GuestImages.KERNEL,
                 new LocalRun.Observer() { });
-        String oracle = sameEnd(reference.outcome(), timed.outcome())
-                ? "identical result and status"
-                : "differs (" + timed.outcome() + ", without it " + reference.outcome() + ")";
+        String oracle = verdict(reference, timed.outcome(), timed.memoryHash(), false,
+                () -> "differs (" + timed.outcome() + ", without it " + reference.outcome() + ")");
         RunRecord record = new RunRecord(experiment, series, x, run, config.bootArgs().seed(), parameters, oracle,
                 ReportJson.parse(ReportJson.render(timed)));
         records.add(record);
@@ -151,17 +152,10 @@ public final class Runner {
                 GuestImages.KERNEL, migration, link, new BackToBackMigration.Plan(Math.max(1, (long) (units * firstShare)),
                         Math.max(1, (long) (units * lastShare)), pauseMillis));
         GuestOutcome end = GuestOutcome.of(outcome.end());
-        String oracle;
-        if (outcome.migrations().isEmpty()) {
-            oracle = "not migrated (the guest ended before the first migration; the point does not count)";
-        } else if (!sameEnd(reference.outcome(), end)) {
-            oracle = "differs (" + end + ", unmigrated " + reference.outcome() + ")";
-        } else if (compareMemory && outcome.summary().memoryHash() != reference.memoryHash()) {
-            oracle = String.format("differs (memory hash %016x, unmigrated %016x)", outcome.summary().memoryHash(),
-                    reference.memoryHash());
-        } else {
-            oracle = compareMemory ? "identical" : "identical result and status";
-        }
+        String oracle = outcome.migrations().isEmpty()
+                ? "not migrated (the guest ended before the first migration; the point does not count)"
+                : verdict(reference, end, outcome.summary().memoryHash(), compareMemory,
+                        () -> "differs (" + end + ", unmigrated " + reference.outcome() + ")");
         Map<String, String> recorded = new java.util.LinkedHashMap<>(parameters);
         recorded.put("migrations", Integer.toString(outcome.migrations().size()));
         recorded.put("completion-time", String.format(java.util.Locale.ROOT, "%.3fs", outcome.wallNanos() / 1e9));
@@ -180,20 +174,28 @@ public final class Runner {
                 && a.result() == b.result() && a.status() == b.status();
     }
 
-    private static String oracle(RunReport reference, InProcessMigration.Outcome outcome, boolean compareMemory) {
-        if (!(reference.outcome() instanceof GuestOutcome.Halted halted)) {
-            return "differs (the unmigrated run did not halt: " + reference.outcome() + ")";
+    /**
+     * The oracle's verdict on a run's end against the unmigrated run's: "identical" ("identical result and
+     * status" when the memory hash is not compared) or "differs (…)", in the words of {@code endsDiffer} when
+     * the result or status differ.
+     */
+    private static String verdict(RunReport reference, GuestOutcome end, long memoryHash, boolean compareMemory,
+                                  Supplier<String> endsDiffer) {
+        if (!sameEnd(reference.outcome(), end)) {
+            return endsDiffer.get();
         }
-        if (halted.result() != outcome.destinationExit().result() || halted.status() != outcome.destinationExit().status()) {
-            return String.format("differs (result %x status %d, unmigrated %x status %d)",
-                    outcome.destinationExit().result(), outcome.destinationExit().status(), halted.result(),
-                    halted.status());
-        }
-        if (compareMemory && reference.memoryHash() != outcome.destinationHash()) {
-            return String.format("differs (memory hash %016x, unmigrated %016x)", outcome.destinationHash(),
-                    reference.memoryHash());
+        if (compareMemory && memoryHash != reference.memoryHash()) {
+            return String.format("differs (memory hash %016x, unmigrated %016x)", memoryHash, reference.memoryHash());
         }
         return compareMemory ? "identical" : "identical result and status";
+    }
+
+    private static String migratedEndDiffers(RunReport reference, InProcessMigration.Outcome outcome) {
+        var exit = outcome.destinationExit();
+        return reference.outcome() instanceof GuestOutcome.Halted halted
+                ? String.format("differs (result %x status %d, unmigrated %x status %d)", exit.result(),
+                        exit.status(), halted.result(), halted.status())
+                : "differs (the unmigrated run did not halt: " + reference.outcome() + ")";
     }
 
     private void showProgress(String what) {

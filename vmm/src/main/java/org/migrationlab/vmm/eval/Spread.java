@@ -3,6 +3,7 @@ package org.migrationlab.vmm.eval;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** The median and range of a point's runs, and how tables print them. */
 record Spread(double median, double min, double max) {
@@ -15,6 +16,11 @@ record Spread(double median, double min, double max) {
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         return new Spread(median, sorted[0], sorted[n - 1]);
+    }
+
+    /** The spread of {@code value} over {@code items}: one value an item, e.g. a figure of each run's report. */
+    static <T> Spread of(List<T> items, ToDoubleFunction<? super T> value) {
+        return of(items.stream().map(value::applyAsDouble).toList());
     }
 
     ExperimentResult.Point at(double x) {

@@ -125,11 +125,11 @@ public final class StressExperiment implements Experiment {
                 List<String> row = new ArrayList<>(List.of(scheme.label()));
                 List<ExperimentResult.Point> points = new ArrayList<>();
                 for (int i = 0; i < bySize.size(); i++) {
-                    Spread spread = Spread.of(bySize.get(i).stream().map(metric.value()::applyAsDouble).toList());
+                    Spread spread = Spread.of(bySize.get(i), metric.value());
                     row.add(spread.format(metric.pattern()));
                     double[] paperCurve = metric.paper().get(scheme.label());
                     double paper = paperCurve == null ? Double.NaN : paperCurve[sizes.paperIndex()[i]];
-                    row.add(Double.isNaN(paper) ? "—" : String.format(Locale.ROOT, "%.1f", paper));
+                    row.add(PaperFigures.cell(paper, "%.1f"));
                     points.add(spread.at(sizes.workingSetMiB()[i]));
                 }
                 rows.add(row);
@@ -142,7 +142,7 @@ public final class StressExperiment implements Experiment {
         String conditions = String.format(Locale.ROOT, "A %d MiB guest (the paper's: 2048 MB) sweeping working "
                 + "sets of %s MB sequentially, reading or writing, from a quarter of its work on; %d run(s) per "
                 + "point, seeds %d on; link %s. Each working set stands for the paper's in the column beside it.",
-                sizes.ramMiB(), joined(sizes.workingSetMiB()), settings.runs(), settings.seed(),
+                sizes.ramMiB(), Conditions.joined(sizes.workingSetMiB()), settings.runs(), settings.seed(),
                 Conditions.link(settings));
         List<String> readings = new ArrayList<>();
         for (ExperimentResult.Table table : tables) {
@@ -156,14 +156,6 @@ public final class StressExperiment implements Experiment {
                 + "guest is paused).");
         return new ExperimentResult(NAME, "Stress test: total time, downtime and pages against the working set",
                 conditions, tables, figures, readings);
-    }
-
-    private static String joined(long[] values) {
-        StringBuilder b = new StringBuilder();
-        for (long v : values) {
-            b.append(b.isEmpty() ? "" : ", ").append(v);
-        }
-        return b.toString();
     }
 
     private record Metric(String file, String title, String pattern, ToDoubleFunction<MigrationReport> value,
