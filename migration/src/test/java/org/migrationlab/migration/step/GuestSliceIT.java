@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.migrationlab.emulator.machine.MachineConfig;
 import org.migrationlab.emulator.port.Migratable;
+import org.migrationlab.migration.precopy.stop.PrecopyLimits;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.protocol.NoLeaks;
 import org.migrationlab.migration.report.MigrationReport;
@@ -23,9 +24,10 @@ import org.migrationlab.migration.testing.LoopbackMigration;
 import org.migrationlab.migration.transport.TransportConfig;
 
 /**
- * Step mode's guest slice on a real migration: paused between two pre-copy rounds, the source's guest stands
- * still; each guest-slice step lets it make exactly one slice of progress and park again while the migration
- * stays held; and the stepped migration still ends as the unmigrated run (result, console, memory hash).
+ * Step mode's guest slice on a real migration: held before a pre-copy round, the source's guest stands still;
+ * each guest-slice step lets it make exactly one slice of progress and park again while the migration stays
+ * held; a round stepped through runs the guest as a live round does, and it parks again when the migration is
+ * held after it; and the stepped migration still ends as the unmigrated run (result, console, memory hash).
  *
  * <p>Exactly, not merely at least: the incrementer reports its progress in batches of 64 pages and its range
  * is a whole number of batches, so every report adds 64 and a slice of three batches ends at a report; the
@@ -34,8 +36,10 @@ import org.migrationlab.migration.transport.TransportConfig;
 @ExtendWith(NoLeaks.class)
 @Timeout(120)
 class GuestSliceIT {
+    /** Enough sweeps of the range's 512 pages that the guest, running in each stepped round, outlives them. */
+    private static final int SWEEPS = 20000;
     private static final MachineConfig GUEST = LoopbackMigration.config(16L << 20, "incrementer", 73, "range=2M",
-            "sweeps=200");
+            "sweeps=" + SWEEPS);
     private static final long SLICE = 3 * 64;
     /** Round 0 (16 MiB) takes some 0.7 s; a slice's dirty pages take far longer than the downtime target. */
     private static final long BANDWIDTH_BITS = 200_000_000;
@@ -63,7 +67,10 @@ class GuestSliceIT {
                 });
         // A downtime target of 1 ms over this link: a round after which the guest dirtied a slice's pages is
         // followed by another (they would take some 30 ms), so the rounds go on while the slices dirty pages.
-        MigrationConfig precopy = MigrationConfig.defaults(MigrationMode.PRECOPY).withDowntimeTarget(1);
+        // At most four rounds, the last the stop-and-copy: once run, the migration ends soon, the guest still live.
+        MigrationConfig precopy = MigrationConfig.defaults(MigrationMode.PRECOPY).withDowntimeTarget(1)
+                .withLimits(new PrecopyLimits(4, PrecopyLimits.DEFAULTS.throttleInitialPercent(),
+                        PrecopyLimits.DEFAULTS.throttleIncrementPercent()));
         CompletableFuture<LoopbackMigration.Result> migration = CompletableFuture.supplyAsync(() -> {
             try {
                 return LoopbackMigration.migrate(GUEST, precopy, reference.finalProgress() / 4, options);
@@ -85,9 +92,11 @@ class GuestSliceIT {
 
         stepper.command(new StepCommand.Advance(Step.PRECOPY_ROUND)); // round 0: every page
         awaitHeldAfter(stepper, 1);
-        assertThat(guest.progress().units()).as("a migration step does not run the guest").isEqualTo(units);
-        units = takeSlice(stepper, guest, units);
-        stepper.command(new StepCommand.Advance(Step.PRECOPY_ROUND)); // round 1: what the three slices dirtied
+        long afterRound = settled(guest);
+        assertThat(afterRound).as("a stepped round runs the guest, as a live round does").isGreaterThan(units);
+        assertStandsStill(guest, afterRound, "parked again, held before round 1");
+        takeSlice(stepper, guest, afterRound);
+        stepper.command(new StepCommand.Advance(Step.PRECOPY_ROUND)); // round 1: what the guest dirtied
         awaitHeldAfter(stepper, 2);
         assertThat(stepper.slices()).isEqualTo(4);
 
@@ -95,14 +104,14 @@ class GuestSliceIT {
         LoopbackMigration.Result result = migration.get(100, TimeUnit.SECONDS);
         MigrationReport report = result.report();
         assertThat(report.completed()).as(report.error()).isTrue();
+        assertThat(report.scheme().guestEndedBeforeSwitchOver()).as("a live guest was migrated").isFalse();
         assertThat(result.destination()).as("the oracle: result, console and memory hash")
                 .isEqualTo(reference.outcome());
-        // The guest dirtied pages only in its slices: three slices of 192 pages each (576 increments over the
-        // range's 512 pages) during round 0, one slice (192 pages) during round 1; the kernel's own few besides.
+        // Round 0 sent every page; what the guest dirtied meanwhile and in its slices, round 1 sends.
         var rounds = report.convergence().rounds();
-        assertThat(rounds.get(0).dirtyPages()).as("round 0's dirty pages").isBetween(512L, 512L + 32);
+        assertThat(rounds.get(0).dirtyPages()).as("round 0's dirty pages: at least the three slices' 512")
+                .isGreaterThanOrEqualTo(512L);
         assertThat(rounds.get(1).pages()).as("round 1 sends them").isEqualTo(rounds.get(0).dirtyPages());
-        assertThat(rounds.get(1).dirtyPages()).as("round 1's dirty pages").isBetween(SLICE, SLICE + 32);
     }
 
     /** One guest-slice step: the guest runs exactly one slice, parks, and the migration stays held. */
@@ -117,6 +126,24 @@ class GuestSliceIT {
         assertThat(stepper.slices()).isEqualTo(taken + 1);
         assertThat(stepper.waitingAt()).as("the migration is still held").isEqualTo(Step.PRECOPY_ROUND);
         return after;
+    }
+
+    /**
+     * The guest's progress once it has stopped: a park takes effect at the guest's next clean pause, a moment
+     * after the session thread came to hold, so the counter is read until it stays put for a while (bounded).
+     */
+    private static long settled(Migratable guest) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        long units = guest.progress().units();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            long now = guest.progress().units();
+            if (now == units) {
+                return now;
+            }
+            units = now;
+        }
+        throw new AssertionError("the guest did not stop: still at " + units);
     }
 
     private static void assertStandsStill(Migratable guest, long units, String why) {

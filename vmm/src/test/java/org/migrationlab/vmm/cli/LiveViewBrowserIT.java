@@ -102,6 +102,13 @@ class LiveViewBrowserIT {
             long before = number("return window.liveView.kindCounts()['not-sent'] || 0");
             assertThat(before).as("nothing sent while held").isEqualTo(16_384);
 
+            // One guest slice: the parked guest runs one slice and parks again; the migration stays held.
+            browser.findElement(By.id("stepSlice")).click();
+            new WebDriverWait(browser, java.time.Duration.ofSeconds(60)).until(d -> number(
+                    "return window.liveView.stepping.slices") == 1);
+            assertThat(number("return window.liveView.stepping.passed")).as("a slice passes no step").isZero();
+            assertThat(browser.findElement(By.id("held")).getText()).contains("guest slices: 1 of 64 units");
+
             browser.findElement(By.id("stepRound")).click();
             awaitHeldAt(null, 1); // before a batch, or before the push takes a network fault as its pivot
             Thread.sleep(300);
