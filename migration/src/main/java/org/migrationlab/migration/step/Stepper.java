@@ -59,8 +59,8 @@ public final class Stepper implements StepGate {
     }
 
     /**
-     * The session thread comes to a step point: if it will be held there, the guest parks (it stops at its next
-     * clean pause). Under the commands' lock, so that no advance's unpark can come between the test and the park.
+     * If the migration is to be held (paused, no step asked for), the guest parks: it stops at its next clean
+     * pause. Under the commands' lock, so that no advance's unpark can come between the test and the park.
      */
     private void parkIfHeld() {
         synchronized (commands) {
@@ -95,16 +95,10 @@ public final class Stepper implements StepGate {
 
     @Override
     public void migrating(SteppedGuest source) {
-        synchronized (commands) {
-            boolean park;
-            synchronized (this) {
-                guest = source;
-                park = paused && until == null;
-            }
-            if (park) {
-                source.park(true); // it stops at its next clean pause
-            }
+        synchronized (this) {
+            guest = source;
         }
+        parkIfHeld(); // held before the migration's first step: the guest stands still from now on
     }
 
     @Override
