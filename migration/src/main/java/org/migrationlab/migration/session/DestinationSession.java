@@ -531,6 +531,7 @@ public final class DestinationSession {
         }
         guest = config;
         machine = machines.empty(machineConfig);
+        arrivals.guest(machine.pageCount());
         state = State.RECEIVING;
         journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
         bulk.sendNow(new MigrationRecord.Ready());
@@ -552,6 +553,7 @@ public final class DestinationSession {
                 if (state == State.RECEIVING) {
                     for (int i = 0; i < batch.count(); i++) {
                         long page = checkedPage(machine, batch, i);
+                        arrivals.copied(page); // the null guard too: the source's view counts it as sent
                         if (page == 0) {
                             continue; // the null guard: never mapped, always zero
                         }
