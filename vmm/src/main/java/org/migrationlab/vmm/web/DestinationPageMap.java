@@ -3,9 +3,9 @@ package org.migrationlab.vmm.web;
 import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
- * The destination's guest memory as the view sees it: the post-copy pages not yet received, received and
- * not yet touched, awaited by a network fault, fetched by one ({@link CellState#DEMAND}), or touched after
- * they arrived. Kept in a {@link PageMap}, so it drains and counts the same way as the source's.
+ * The destination's guest memory as the view sees it: the pages copied before the switch-over, and the
+ * post-copy pages not yet received, received and not yet touched, awaited by a network fault, fetched by
+ * one ({@link CellState#DEMAND}), or touched after they arrived. Kept in a {@link PageMap}, so it drains and counts the same way as the source's.
  */
 public final class DestinationPageMap implements ArrivalObserver {
     private final PageMap map;
@@ -20,9 +20,17 @@ public final class DestinationPageMap implements ArrivalObserver {
     }
 
     @Override
+    public void copied(long page) {
+        map.set(page, CellState.PRECOPIED);
+    }
+
+    @Override
     public void arrived(long page) {
-        // A page the guest already waits for stays awaited until its fault is served.
-        map.setIf(page, CellState.NOT_SENT, CellState.RECEIVED);
+        // A page the guest already waits for stays awaited until its fault is served. A pre-copied page
+        // arrives again when it was dirtied after it went: its copy here was stale until now.
+        if (!map.setIf(page, CellState.NOT_SENT, CellState.RECEIVED)) {
+            map.setIf(page, CellState.PRECOPIED, CellState.RECEIVED);
+        }
     }
 
     @Override
