@@ -156,7 +156,9 @@
   }
 
   function draw() {
-    for (const panel of [sourcePanel, destinationPanel]) if (panel.draw()) view.frames++;
+    let drew = false;
+    for (const panel of [sourcePanel, destinationPanel]) drew = panel.draw() || drew;
+    if (drew) view.frames++; // frames the page drew, one or both maps in each
     requestAnimationFrame(draw);
   }
   requestAnimationFrame(draw);

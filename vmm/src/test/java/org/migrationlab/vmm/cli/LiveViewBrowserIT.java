@@ -352,6 +352,8 @@ class LiveViewBrowserIT {
             browser.get(url);
             awaitEnded();
             demo.waitFor(120, TimeUnit.SECONDS);
+            // Two maps of a 512 MiB guest, one above the other, are taller than the window the other tests use.
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1600, 1750));
             screenshot("live-view-512M.png");
             printViewFigures();
             System.out.println(Files.readString(output));
