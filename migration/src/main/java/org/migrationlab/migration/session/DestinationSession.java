@@ -702,6 +702,10 @@ public final class DestinationSession {
             throw refused(e);
         }
         long restored = System.nanoTime();
+        if (arrivals != ArrivalObserver.NONE) {
+            // Before any post-copy arrival can change the bitmap; without a view no walk adds to the downtime.
+            pending.forEach(arrivals::pending);
+        }
         incoming = new IncomingPages(pending, arrivals);
         if (incoming.pendingCount() > 0) {
             // Post-copy: no inflation until every page is here; deflations are served locally.

@@ -21,8 +21,8 @@ import org.migrationlab.migration.transport.TransportConfig;
 
 /**
  * A destination's observer (what its live view draws) hears of the guest's size, of every page sent before
- * the switch-over, of every post-copy page once, and of exactly the network faults the report counts; the
- * guest ends as an unmigrated run.
+ * the switch-over, of every page pending at it, of every post-copy page once, and of exactly the network
+ * faults the report counts; the guest ends as an unmigrated run.
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
@@ -47,6 +47,7 @@ class ArrivalObserverIT {
         assertThat(counter.guests.sum()).as("guests built").isEqualTo(1);
         assertThat(counter.guestPages.sum()).as("the guest's size").isEqualTo(report.pages().guestPages());
         assertThat(counter.copied.sum()).as("pages before the switch-over").isZero();
+        assertThat(counter.pending.sum()).as("pages pending at the switch-over").isEqualTo(report.pages().guestPages());
         assertThat(counter.arrived.sum()).as("pages arrived").isEqualTo(report.pages().guestPages());
         assertThat(counter.fetched.sum()).as("network faults").isPositive()
                 .isEqualTo(report.faults().network().count());
@@ -74,6 +75,7 @@ class ArrivalObserverIT {
                 .mapToLong(java.util.Map.Entry::getValue).sum();
         assertThat(counter.copied.sum()).as("pages copied before the switch-over").isPositive()
                 .isEqualTo(beforeSwitchOver);
+        assertThat(counter.pending.sum()).as("pages pending at it").isPositive().isEqualTo(afterSwitchOver);
         assertThat(counter.arrived.sum()).as("pages arrived after it").isEqualTo(afterSwitchOver);
         assertThat(result.destination()).isEqualTo(reference.outcome());
     }
@@ -97,6 +99,7 @@ class ArrivalObserverIT {
         final LongAdder guests = new LongAdder();
         final LongAdder guestPages = new LongAdder();
         final LongAdder copied = new LongAdder();
+        final LongAdder pending = new LongAdder();
         final LongAdder arrived = new LongAdder();
         final LongAdder fetched = new LongAdder();
         final LongAdder touched = new LongAdder();
@@ -110,6 +113,11 @@ class ArrivalObserverIT {
         @Override
         public void copied(long page) {
             copied.increment();
+        }
+
+        @Override
+        public void pending(long page) {
+            pending.increment();
         }
 
         @Override
