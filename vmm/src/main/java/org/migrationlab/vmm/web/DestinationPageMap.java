@@ -25,12 +25,15 @@ public final class DestinationPageMap implements ArrivalObserver {
     }
 
     @Override
+    public void pending(long page) {
+        // Its copy here is stale: it is not received until it arrives again (or is fetched).
+        map.setIf(page, CellState.PRECOPIED, CellState.NOT_SENT);
+    }
+
+    @Override
     public void arrived(long page) {
-        // A page the guest already waits for stays awaited until its fault is served. A pre-copied page
-        // arrives again when it was dirtied after it went: its copy here was stale until now.
-        if (!map.setIf(page, CellState.NOT_SENT, CellState.RECEIVED)) {
-            map.setIf(page, CellState.PRECOPIED, CellState.RECEIVED);
-        }
+        // A page the guest already waits for stays awaited until its fault is served.
+        map.setIf(page, CellState.NOT_SENT, CellState.RECEIVED);
     }
 
     @Override

@@ -8,7 +8,8 @@ import org.migrationlab.migration.progress.ArrivalObserver;
 /**
  * The destination's side of one incoming migration: the engine tells it of each page (an
  * {@link ArrivalObserver}), it keeps the map and the faults' latency, and each tick counts the map's
- * states. The destination learns no phase from the engine, so the map's states name it.
+ * states. The destination learns no phase from the engine, so the map's states name it: a pending page
+ * is not received until it arrives, so once none is left every page is here.
  */
 final class DestinationSide implements ViewedSide, ArrivalObserver {
     private final DestinationPageMap pages;
@@ -43,7 +44,9 @@ final class DestinationSide implements ViewedSide, ArrivalObserver {
         byKind.put("touched", states[CellState.TOUCHED]);
         boolean postcopy = states[CellState.RECEIVED] + states[CellState.AWAITED] + states[CellState.DEMAND]
                 + states[CellState.TOUCHED] > 0;
-        String phase = postcopy ? "post-copy" : states[CellState.PRECOPIED] > 0 ? "pre-copy" : "incoming";
+        boolean allHere = states[CellState.NOT_SENT] + states[CellState.AWAITED] == 0;
+        String phase = postcopy ? (allHere ? "every page here" : "post-copy")
+                : states[CellState.PRECOPIED] > 0 ? "pre-copy" : "incoming";
         ViewMessage.Counters counters = new ViewMessage.Counters(byKind, 0, 0, 0, 0, states[CellState.NOT_SENT],
                 0, 0, count, 0, 0);
         ViewMessage.Tick tick = new ViewMessage.Tick(atMillis, phase, 0, 0, count - lastFaults, -1, counters,
@@ -55,6 +58,11 @@ final class DestinationSide implements ViewedSide, ArrivalObserver {
     @Override
     public void copied(long page) {
         pages.copied(page);
+    }
+
+    @Override
+    public void pending(long page) {
+        pages.pending(page);
     }
 
     @Override

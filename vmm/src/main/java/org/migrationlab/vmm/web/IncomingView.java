@@ -30,6 +30,14 @@ final class IncomingView implements ArrivalObserver {
     }
 
     @Override
+    public void pending(long page) {
+        DestinationSide s = side;
+        if (s != null) {
+            s.pending(page);
+        }
+    }
+
+    @Override
     public void arrived(long page) {
         DestinationSide s = side;
         if (s != null) {

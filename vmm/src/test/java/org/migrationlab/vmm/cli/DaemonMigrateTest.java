@@ -279,7 +279,7 @@ class DaemonMigrateTest {
         assertThat(daemon.exit().isDone()).as("the daemon serves on; stderr: %s", daemon.err()).isFalse();
         assertThat(daemon.err().toString()).isEmpty();
         String tick = firstTickWhere(view.group(1), "\"not-received\":0,");
-        assertThat(tick).contains("\"phase\":\"post-copy\"", "\"latency\":{\"count\":");
+        assertThat(tick).contains("\"phase\":\"every page here\"", "\"latency\":{\"count\":");
     }
 
     /** The first tick of the live view at {@code url} that contains {@code text}; its hello must be a destination's. */

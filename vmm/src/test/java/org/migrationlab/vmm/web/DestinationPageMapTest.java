@@ -36,7 +36,10 @@ class DestinationPageMapTest {
         assertThat(map.drainChanged((word, bits) -> { })).as("drained once").isZero();
     }
 
-    /** Pages copied before the switch-over are pre-copied; one dirtied after it went arrives again after it. */
+    /**
+     * Pages copied before the switch-over are pre-copied; one dirtied after it went is pending at the switch-over,
+     * not received until it arrives again.
+     */
     @Test
     void aPrecopiedPageStaysSoUnlessItArrivesAgain() {
         DestinationPageMap dest = new DestinationPageMap(64);
@@ -45,8 +48,12 @@ class DestinationPageMapTest {
         dest.copied(1);
         dest.copied(2);
         dest.copied(2); // sent in two rounds
-        dest.arrived(1); // pending at the switch-over: it arrives again
-        dest.awaiting(2); // pending, and the guest wants it first
+        dest.pending(1); // dirtied after it went: its copy here is stale
+        dest.pending(2);
+        dest.pending(3); // never copied
+        assertThat(dest.map().state(1)).isEqualTo(CellState.NOT_SENT);
+        dest.arrived(1); // it arrives again
+        dest.awaiting(2); // the guest wants it first
         dest.arrived(2);
         dest.fetched(2, 1_000);
 
