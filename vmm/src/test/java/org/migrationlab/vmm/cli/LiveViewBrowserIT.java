@@ -115,6 +115,7 @@ class LiveViewBrowserIT {
             awaitDestination("return (window.liveView.destination && window.liveView.destination.kindCounts()"
                     + ".precopied || 0) > 0");
             assertThat(number("return window.liveView.destination.map.pages")).isEqualTo(16_384);
+            assertDaemonsOwnPage(output);
             Thread.sleep(300);
             assertThat(number("return window.liveView.stepping.passed")).as("held: no step without a click")
                     .isEqualTo(1);
@@ -224,6 +225,29 @@ class LiveViewBrowserIT {
             assertThat(number("return window.liveView.destination.liveLatency ? window.liveView.destination"
                     + ".liveLatency.count : 0")).as("faults in the live latency before the end").isPositive()
                     .isLessThanOrEqualTo(networkFaults);
+        }
+    }
+
+    /**
+     * The daemon's own page, opened in a second tab while the migration is held: the destination's map alone,
+     * with its own counts and phase, and no step control.
+     */
+    private static void assertDaemonsOwnPage(Path output) throws IOException {
+        Matcher line = Pattern.compile("\\[destination\\] live view at (http://\\S+)").matcher(Files.readString(output));
+        assertThat(line.find()).as("the destination's view line").isTrue();
+        String sourceTab = browser.getWindowHandle();
+        browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        try {
+            browser.get(line.group(1));
+            awaitDestination("const v = window.liveView; return !!(v && v.ticks > 0 && v.hello"
+                    + " && v.hello.role === 'destination' && (v.kindCounts().precopied || 0) > 0)");
+            assertThat(browser.findElement(By.id("sourceMap")).isDisplayed()).as("no source map").isFalse();
+            assertThat(browser.findElement(By.id("destinationMap")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("controls")).isDisplayed()).as("no step controls").isFalse();
+            assertThat(browser.findElement(By.id("destLegend")).getText()).contains("copied before the switch-over: ");
+        } finally {
+            browser.close();
+            browser.switchTo().window(sourceTab);
         }
     }
 
