@@ -26,6 +26,25 @@ public interface ArrivalObserver {
         }
     };
 
+    /** The destination built the guest from its GUEST_CONFIG: {@code pageCount} pages, none received yet. */
+    default void guest(long pageCount) {
+    }
+
+    /**
+     * A page arrived before the switch-over (a pre-copy round or the stop-and-copy). Such a page is present
+     * when the guest starts here, so its touches are not trapped; one pending at the switch-over (dirtied
+     * after it went, {@link #pending}) arrives again after it ({@link #arrived}).
+     */
+    default void copied(long page) {
+    }
+
+    /**
+     * At the switch-over, before the guest runs here: the page is pending, to arrive after it (a page copied
+     * before was dirtied since, and its copy here is stale). Called once per pending page.
+     */
+    default void pending(long page) {
+    }
+
     /** The page's bytes are in guest memory; the guest has not touched it yet. */
     void arrived(long page);
 

@@ -531,6 +531,7 @@ public final class DestinationSession {
         }
         guest = config;
         machine = machines.empty(machineConfig);
+        arrivals.guest(machine.pageCount());
         state = State.RECEIVING;
         journal.record(id, Phase.SOURCE_OWNS, Owner.SOURCE);
         bulk.sendNow(new MigrationRecord.Ready());
@@ -552,6 +553,7 @@ public final class DestinationSession {
                 if (state == State.RECEIVING) {
                     for (int i = 0; i < batch.count(); i++) {
                         long page = checkedPage(machine, batch, i);
+                        arrivals.copied(page); // the null guard too: the source's view counts it as sent
                         if (page == 0) {
                             continue; // the null guard: never mapped, always zero
                         }
@@ -700,6 +702,10 @@ public final class DestinationSession {
             throw refused(e);
         }
         long restored = System.nanoTime();
+        if (arrivals != ArrivalObserver.NONE) {
+            // Before any post-copy arrival can change the bitmap; without a view no walk adds to the downtime.
+            pending.forEach(arrivals::pending);
+        }
         incoming = new IncomingPages(pending, arrivals);
         if (incoming.pendingCount() > 0) {
             // Post-copy: no inflation until every page is here; deflations are served locally.

@@ -3,6 +3,8 @@ package org.migrationlab.vmm.cli;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -37,6 +39,7 @@ import org.migrationlab.migration.transport.MigrationServer;
 import org.migrationlab.migration.transport.RecordSink;
 import org.migrationlab.migration.transport.TransportConfig;
 import org.migrationlab.vmm.render.HumanUnits;
+import org.migrationlab.vmm.web.LiveView;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,7 +70,8 @@ import picocli.CommandLine.Option;
         footer = {
             "  vmm daemon --listen 0.0.0.0:7000 --secret-file secret",
             "  vmm daemon --listen 127.0.0.1:0 --secret-file secret --once \\",
-            "      --json destination.json"})
+            "      --json destination.json",
+            "  vmm daemon --listen 127.0.0.1:7000 --secret-file secret --web 8081"})
 public final class DaemonCommand implements Callable<Integer> {
     /** How many migrations may come in at once without --once. */
     static final int MAX_CONCURRENT_MIGRATIONS = 4;
@@ -126,6 +130,14 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " Without it nothing is written.")
     private Path stateDir;
 
+    @Option(names = "--web", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080",
+            description = "Serve a live view of the latest incoming migration (the destination's guest memory page by"
+                    + " page: copied before the switch-over, received and not yet touched, awaited by a network fault,"
+                    + " fetched on demand, touched; the network faults' latency as they happen) at"
+                    + " http://127.0.0.1:PORT/, loopback only; PORT defaults to 8080, 0 picks a free one. The line"
+                    + " 'live view at URL' follows the 'listening on' line.")
+    private Integer webPort;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not echo the guests' consoles.")
     private boolean quiet;
 
@@ -150,6 +162,15 @@ public final class DaemonCommand implements Callable<Integer> {
                 peerTimeoutNanos));
         long recoverTimeoutMillis = FaultOptions.recoverTimeoutMillis(spec.commandLine(), recoverTimeoutNanos);
         PrintWriter out = spec.commandLine().getOut();
+        // Said after the 'listening on' line, which stays the first for those who read it (vmm demo).
+        List<String> viewLines = new ArrayList<>();
+        try (LiveView view = WebView.start(webPort, "vmm daemon: the latest incoming migration", viewLines::add)) {
+            return serve(transport, recoverTimeoutMillis, view, viewLines, out);
+        }
+    }
+
+    private int serve(TransportConfig transport, long recoverTimeoutMillis, LiveView view, List<String> viewLines,
+                      PrintWriter out) throws InterruptedException {
         if (!noWarmUp) {
             WarmUp.runOrWarn("vmm daemon", spec.commandLine().getErr(), stateDir != null);
         }
@@ -171,6 +192,9 @@ public final class DaemonCommand implements Callable<Integer> {
                     });
                 });
         registry.set(destinations);
+        if (view != null) {
+            destinations.observeArrivals(id -> view.incoming());
+        }
         LostGuests lost = journal.lostGuests();
         destinations.lostGuests(lost);
         if (!lost.ids().isEmpty()) {
@@ -193,6 +217,7 @@ public final class DaemonCommand implements Callable<Integer> {
             // the port actually bound.
             MigrateCommand.printLine(out, "listening on " + HostPortConverter.format(
                     new InetSocketAddress(listen.getAddress(), server.address().getPort())));
+            viewLines.forEach(line -> MigrateCommand.printLine(out, line));
             if (!once) {
                 new CompletableFuture<Void>().get(); // until the process is stopped
             }

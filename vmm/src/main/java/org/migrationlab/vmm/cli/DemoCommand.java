@@ -99,6 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Long enough for the killed source's successor, a new JVM, to start and reconnect on a loaded machine. */
     private static final long RECOVERED_SOURCE_RECOVER_TIMEOUT_SECONDS = 30;
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):([0-9]+)");
+    private static final Pattern LIVE_VIEW = Pattern.compile("^live view at (http://\\S+)$");
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -189,7 +190,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--web", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080",
             description = "Serve a live view of the migration at http://127.0.0.1:PORT/ (loopback only; PORT"
-                    + " defaults to 8080): the source serves it from its JVM once its guest is built.")
+                    + " defaults to 8080): the source serves it from its JVM once its guest is built. The destination"
+                    + " serves its own on a free port ('vmm daemon --web 0'), and the source's page shows its map too.")
     private Integer webPort;
 
     @Option(names = "--step",
@@ -313,14 +315,24 @@ public final class DemoCommand implements Callable<Integer> {
         say(out, "vmm demo: destination: vmm " + String.join(" ", daemonArgs));
         CompletableFuture<String> listening = new CompletableFuture<>();
         KillHarness kills = new KillHarness(children, out);
-        Process destination = children.start(daemonArgs, "[destination] ", listening::complete,
-                kills::onDestinationLine, line -> { });
+        CompletableFuture<String> destinationView = new CompletableFuture<>();
+        Process destination = children.start(daemonArgs, "[destination] ", listening::complete, line -> {
+            kills.onDestinationLine(line);
+            Matcher view = LIVE_VIEW.matcher(line);
+            if (view.matches()) {
+                destinationView.complete(view.group(1));
+            }
+        }, line -> { });
         kills.destination(destination);
         String address = awaitListening(listening, destination);
         if (address == null) {
             say(err, "vmm demo: the destination did not start listening (exit code "
                     + ChildProcesses.exitCode(destination) + ")");
             return ExitCode.MIGRATION_FAILED.code();
+        }
+        String peerView = webPort == null ? null : awaitLine(destinationView, destination);
+        if (webPort != null && peerView == null) {
+            say(err, "vmm demo: the destination did not say where its live view is: the page shows the source only");
         }
         kills.restartWith(restartArguments(secret, address));
         if (recoversSource()) {
@@ -329,7 +341,7 @@ public final class DemoCommand implements Callable<Integer> {
             recoverArgs.addAll(List.of("--outcome-json", recoveredOutcomeJson(dir).toString()));
             kills.recoverWith(recoverArgs);
         }
-        List<String> migrateArgs = migrateArguments(config, start, address, secret, migrationJson);
+        List<String> migrateArgs = migrateArguments(config, start, address, secret, migrationJson, peerView);
         say(out, "vmm demo: source: vmm " + String.join(" ", migrateArgs));
         migrateArgs.add("--no-report-table"); // printed below, with the oracle's verdict
         migrateArgs.addAll(List.of("--outcome-json", sourceOutcomeJson.toString())); // its end, if it ran on there
@@ -700,6 +712,10 @@ public final class DemoCommand implements Callable<Integer> {
             daemonArgs.add("--no-warm-up");
         }
         daemonArgs.addAll(stateDirArguments("--state-dir"));
+        if (webPort != null) {
+            // Its own view, on a free port it prints: the source's page opens it beside its own map.
+            daemonArgs.addAll(List.of("--web", "0"));
+        }
         return daemonArgs;
     }
 
@@ -760,6 +776,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     List<String> migrateArguments(MachineConfig config, List<String> start, String address, Path secret,
                                           Path migrationJson) {
+        return migrateArguments(config, start, address, secret, migrationJson, null);
+    }
+
+    /** As above, with the destination's live view ({@code peerView}, or null) for the source's page to show. */
+    List<String> migrateArguments(MachineConfig config, List<String> start, String address, Path secret,
+                                  Path migrationJson, String peerView) {
         List<String> migrateArgs = new ArrayList<>(List.of("migrate", "--migrate-to", address,
                 "--mode", MigrationConverters.Mode.name(mode)));
         if (mode.hasPostcopyPhase()) {
@@ -797,6 +819,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (webPort != null) {
             migrateArgs.addAll(List.of("--web", Integer.toString(webPort)));
+            if (peerView != null) {
+                migrateArgs.addAll(List.of("--peer-view", peerView));
+            }
         }
         if (step) {
             migrateArgs.add("--step");
@@ -873,6 +898,16 @@ public final class DemoCommand implements Callable<Integer> {
         return what + " in " + HumanUnits.bytes(config.ramBytes())
                 + (a.isEmpty() ? "" : " (" + a.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" ")) + ")");
+    }
+
+    /** The line's value once the child printed it, or null when it exited or timed out first. */
+    private static String awaitLine(CompletableFuture<String> line, Process child) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(line, child.onExit()).get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+        return line.getNow(null);
     }
 
     /** HOST:PORT from the destination's first line, or null when it exited or timed out first. */

@@ -259,6 +259,12 @@ public final class MigrateCommand implements Callable<Integer> {
                     + " 8080, 0 picks a free one.")
     private Integer webPort;
 
+    @Option(names = "--peer-view", paramLabel = "URL",
+            description = "With --web: the destination's live view (the 'live view at URL' of 'vmm daemon --web'),"
+                    + " which the page opens as well, to draw the destination's guest memory and its network faults'"
+                    + " latency beside the source's.")
+    private String peerView;
+
     @Option(names = "--step",
             description = "Step mode (needs --web): the migration starts paused before its first pre-copy round or"
                     + " prepaging batch; the page's controls run, pause, or advance one pre-copy round, one"
@@ -290,6 +296,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (step && webPort == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--step needs --web (its controls are on the page)");
         }
+        checkPeerView();
         if (step && !mode.hasLiveRounds() && !mode.hasPostcopyPhase()) {
             // Steps are pre-copy rounds and prepaging batches: a stop-and-copy migration has neither.
             throw new CommandLine.ParameterException(spec.commandLine(), "--step: a " + MigrationConverters.Mode.name(mode)
@@ -335,6 +342,9 @@ public final class MigrateCommand implements Callable<Integer> {
                      : states.flushGate());
              FenceSocket fenceSocket = FenceSocket.open(stateDir, fence);
              MigrationClient client = Transports.client(transport, line -> printLine(err, "vmm migrate: " + line))) {
+            if (view != null) {
+                view.peerView(peerView);
+            }
             Lines lines = new Lines(console, line -> printLine(err, line), migration, view);
             Stepper stepper = step ? new Stepper(true, sliceUnits) : null;
             if (stepper != null) {
@@ -392,7 +402,22 @@ public final class MigrateCommand implements Callable<Integer> {
     }
 
     /** {@code --recover DIR}: a new source process finishes the migration its dead predecessor left in DIR. */
+    /** --peer-view is a page to open beside this one: it needs this one (--web) and an http address. */
+    private void checkPeerView() {
+        if (peerView == null) {
+            return;
+        }
+        if (webPort == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--peer-view needs --web (it is shown on its page)");
+        }
+        if (!peerView.matches("http://[^/\\s\"'<>]+/?")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--peer-view needs an address like"
+                    + " http://127.0.0.1:8081/, not '" + peerView + "'");
+        }
+    }
+
     private int recover() throws InterruptedException {
+        checkPeerView();
         if (destination != null || stateDir != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--recover DIR takes the destination and the"
                     + " state directory from DIR: drop --migrate-to and --state-dir");
@@ -460,6 +485,7 @@ public final class MigrateCommand implements Callable<Integer> {
                         transport.replyTimeoutMillis());
                 session.journal(journal.port(() -> journaled));
                 if (view != null) {
+                    view.peerView(peerView);
                     view.guest(stored.pageCount());
                     view.watch(session.progress());
                 }

@@ -21,6 +21,11 @@ public final class CellState {
     public static final byte AWAITED = 8;
     /** Destination: the page arrived before the guest needed it, and the guest has touched it since. */
     public static final byte TOUCHED = 9;
+    /**
+     * Destination: the page arrived before the switch-over. It is present when the guest starts here, so the
+     * guest's touches are not trapped and it never shows as touched.
+     */
+    public static final byte PRECOPIED = 10;
     public static final byte ROUND_0 = 16;
     public static final int LAST_ROUND = 47;
     public static final int ZERO_FLAG = 0x80;

@@ -3,9 +3,9 @@ package org.migrationlab.vmm.web;
 import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
- * The destination's guest memory as the view sees it: the post-copy pages not yet received, received and
- * not yet touched, awaited by a network fault, fetched by one ({@link CellState#DEMAND}), or touched after
- * they arrived. Kept in a {@link PageMap}, so it drains and counts the same way as the source's.
+ * The destination's guest memory as the view sees it: the pages copied before the switch-over, and the
+ * post-copy pages not yet received, received and not yet touched, awaited by a network fault, fetched by
+ * one ({@link CellState#DEMAND}), or touched after they arrived. Kept in a {@link PageMap}, so it drains and counts the same way as the source's.
  */
 public final class DestinationPageMap implements ArrivalObserver {
     private final PageMap map;
@@ -17,6 +17,17 @@ public final class DestinationPageMap implements ArrivalObserver {
     /** The states, to drain and count as the source's map. */
     public PageMap map() {
         return map;
+    }
+
+    @Override
+    public void copied(long page) {
+        map.set(page, CellState.PRECOPIED);
+    }
+
+    @Override
+    public void pending(long page) {
+        // Its copy here is stale: it is not received until it arrives again (or is fetched).
+        map.setIf(page, CellState.PRECOPIED, CellState.NOT_SENT);
     }
 
     @Override

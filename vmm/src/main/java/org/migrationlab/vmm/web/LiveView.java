@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import org.migrationlab.migration.progress.ChannelBytes;
+import org.migrationlab.migration.progress.ArrivalObserver;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.report.FaultLatency;
 import org.migrationlab.migration.report.MigrationReport;
@@ -18,9 +18,10 @@ import org.migrationlab.migration.step.StepCommand;
 import org.migrationlab.migration.step.Stepper;
 
 /**
- * One migration's live view: the web server, the page map the engine writes, and a ticker that sends
- * viewers what changed ten times a second. Ticks run on the server's event loop, so the map is drained
- * by one thread only. Before the migration starts the view shows the guest's map untouched.
+ * A live view of one side of a migration: the web server, the page map the engine writes (the source's,
+ * or the latest incoming migration's at a destination), and a ticker that sends viewers what changed ten
+ * times a second. Ticks run on the server's event loop, so the map is drained by one thread only. Before
+ * the migration starts the source's view shows the guest's map untouched.
  */
 public final class LiveView implements AutoCloseable {
     public static final long TICK_MILLIS = 100;
@@ -30,12 +31,11 @@ public final class LiveView implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final AtomicLong bytesToViewers = new AtomicLong();
     private final ScheduledFuture<?> ticks;
-    private volatile PageMap map;
-    private volatile MigrationProgress progress;
+    private volatile ViewedSide side; // null until the guest's size is known
     private volatile String hello;
     private volatile String endedJson;
-    private ChannelBytes lastBytes = ChannelBytes.NONE; // event loop only
-    private long lastRequests; // event loop only
+    private volatile String peerView;
+    private PageMap lastMap; // event loop only: the map the last tick sent
     private volatile Stepper stepper;
     private volatile boolean watched; // a viewer connected at some point
 
@@ -62,23 +62,40 @@ public final class LiveView implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
     }
 
+    /** The other side's view, for the page to open as well (before {@link #guest}); null for none. */
+    public void peerView(String url) {
+        peerView = url;
+    }
+
     /** The guest is built: its map, every page not yet sent. */
     public void guest(long pageCount) {
-        PageMap fresh = new PageMap(pageCount);
-        hello = ViewJson.write(new ViewMessage.Hello(title, pageCount,
-                org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE, TICK_MILLIS));
-        map = fresh;
+        show(new SourceSide(new PageMap(pageCount), null));
     }
 
     /** The migration starts: the engine tells the map of every page from now on. */
     public void watch(MigrationProgress migration) {
-        PageMap current = map;
+        ViewedSide current = side;
         if (current == null) {
             guest(migration.guestPages());
-            current = map;
+            current = side;
         }
-        migration.observePages(current);
-        progress = migration;
+        migration.observePages(current.map());
+        show(new SourceSide(current.map(), migration));
+    }
+
+    /**
+     * A destination's view: the observer to give each incoming migration (a new migration's map replaces
+     * the last one's once its guest is built). Viewers' commands are ignored: no step control reaches here.
+     */
+    public ArrivalObserver incoming() {
+        return new IncomingView(this);
+    }
+
+    /** Shows {@code shown} from the next tick on. */
+    void show(ViewedSide shown) {
+        hello = ViewJson.write(new ViewMessage.Hello(title, shown.role(), shown.map().pageCount(),
+                org.migrationlab.emulator.memory.GuestMemory.PAGE_SIZE, TICK_MILLIS, peerView));
+        side = shown;
     }
 
     /**
@@ -163,22 +180,20 @@ public final class LiveView implements AutoCloseable {
         if (server.viewers().count() > 0) {
             watched = true;
         }
-        PageMap current = map;
+        ViewedSide current = side;
         if (current == null) {
             return;
         }
-        MigrationProgress p = progress;
-        ByteBuf delta = MapFrames.delta(current, PooledByteBufAllocator.DEFAULT);
-        ChannelBytes now = p == null ? ChannelBytes.NONE : p.channelBytes();
-        long requests = p == null ? 0 : p.postcopyRequests();
-        ViewMessage.Tick tick = new ViewMessage.Tick(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-                p == null ? "guest running" : p.phase(), Math.max(0, now.bulk() - lastBytes.bulk()),
-                Math.max(0, now.urgent() - lastBytes.urgent()), Math.max(0, requests - lastRequests),
-                current.lastPivot(), p == null ? ViewMessage.Counters.NONE : counters(p), stepping());
-        lastBytes = now;
-        lastRequests = requests;
+        if (current.map() != lastMap) {
+            // Another migration's map: viewers holding the last one's get the new one whole, not its deltas.
+            server.viewers().resend();
+            lastMap = current.map();
+        }
+        ByteBuf delta = MapFrames.delta(current.map(), PooledByteBufAllocator.DEFAULT);
+        ViewMessage.Tick tick = current.tick(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                stepping());
         bytesToViewers.addAndGet(server.viewers().broadcast(hello, delta,
-                alloc -> MapFrames.snapshot(current, alloc), ViewJson.write(tick), endedJson));
+                alloc -> MapFrames.snapshot(current.map(), alloc), ViewJson.write(tick), endedJson));
     }
 
     private ViewMessage.Stepping stepping() {
@@ -191,19 +206,15 @@ public final class LiveView implements AutoCloseable {
                 s.sliceUnits());
     }
 
-    private static ViewMessage.Counters counters(MigrationProgress p) {
-        return new ViewMessage.Counters(p.pagesByKind(), p.zeroPages(), p.normalPages(), p.normalBytes(),
-                p.resentPages(), p.remainingPages(), p.rounds(), p.balloonedSkips(), p.postcopyRequests(),
-                finite(p.dirtyPagesRate()), p.cpuThrottlePercent());
-    }
-
-    private static double finite(double value) {
+    static double finite(double value) {
         return Double.isFinite(value) ? value : 0;
     }
 
+    /** A last tick carries the map's final changes to viewers still there, then the server stops. */
     @Override
     public void close() {
         ticks.cancel(false);
+        server.eventLoop().submit(this::tick).awaitUninterruptibly(1_000);
         server.close();
     }
 }

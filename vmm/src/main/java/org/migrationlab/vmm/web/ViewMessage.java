@@ -7,19 +7,33 @@ import java.util.Map;
  * ({@link MapFrames}). Each message names its type in the JSON ({@link ViewJson}).
  */
 public sealed interface ViewMessage {
-    /** First message on every connection: what is shown. */
-    record Hello(String title, long pages, int pageSize, long tickMillis) implements ViewMessage {
+    /**
+     * First message on every connection: what is shown.
+     *
+     * @param role     "source" or "destination": whose guest memory the map is
+     * @param peerView the address of the other side's view, for the page to show both maps; or null
+     */
+    record Hello(String title, String role, long pages, int pageSize, long tickMillis, String peerView)
+            implements ViewMessage {
+        public static final String SOURCE = "source";
+        public static final String DESTINATION = "destination";
     }
 
     /**
      * One tick: the phase and the counters now, and what the channels carried since the last tick.
      *
      * @param atMillis  milliseconds since the view started
-     * @param faults    page requests (network faults) the source served since the last tick
+     * @param faults    network faults since the last tick (page requests the source served, or the faults the
+     *                  destination took)
      * @param pivot     the page of the last network fault the push pivoted on, or -1
+     * @param latency   the destination's network faults so far; null at the source, or before the first
      */
     record Tick(long atMillis, String phase, long bulkBytes, long urgentBytes, long faults, long pivot,
-                Counters counters, Stepping stepping) implements ViewMessage {
+                Counters counters, Stepping stepping, Latency latency) implements ViewMessage {
+    }
+
+    /** Network faults served so far and their latency's percentiles, in microseconds. */
+    record Latency(long count, double p50, double p90, double p99, double max) {
     }
 
     /**

@@ -109,6 +109,13 @@ final class Viewers extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Every viewer gets the hello and the whole map again at the next tick (the map was replaced). */
+    void resend() {
+        for (Channel viewer : group) {
+            viewer.attr(NEEDS_SNAPSHOT).set(true);
+        }
+    }
+
     /** Sends a last text message to every viewer and flushes; the future completes once written. */
     ChannelGroupFuture last(String text) {
         return group.writeAndFlush(new TextWebSocketFrame(text));

@@ -246,10 +246,17 @@ class DaemonMigrateTest {
      * Without --once the daemon takes one migration after another: two guests of different lengths arrive in
      * turn, each ends at the daemon with its own reference result, and the daemon is still serving after both.
      */
+    /** ... and with --web, its live view shows the latest one's map, every page there. */
     @Test
     void aDaemonWithoutOnceServesTwoMigrationsInARow() throws Exception {
         Path destinationJson = dir.resolve("destination.json");
-        int port = startDaemon(false, destinationJson);
+        int port = startDaemon(false, destinationJson, "--web", "0");
+        daemon.out().written("live view at ", 1).get(10, TimeUnit.SECONDS);
+        Matcher view = java.util.regex.Pattern.compile("(?m)^live view at (http://127\\.0\\.0\\.1:[0-9]+/)$")
+                .matcher(daemon.out().toString());
+        assertThat(view.find()).as("the view's line; stdout: %s", daemon.out()).isTrue();
+        assertThat(daemon.out().toString().lines().toList().get(1)).as("right after the 'listening on' line")
+                .startsWith("live view at ");
         java.util.List<String> endings = new java.util.ArrayList<>();
         for (int turn = 1; turn <= 2; turn++) {
             String passes = Integer.toString(Integer.parseInt(PASSES) + 100 * turn);
@@ -271,6 +278,45 @@ class DaemonMigrateTest {
                 .containsOnlyOnce(endings.get(0)).containsOnlyOnce(endings.get(1));
         assertThat(daemon.exit().isDone()).as("the daemon serves on; stderr: %s", daemon.err()).isFalse();
         assertThat(daemon.err().toString()).isEmpty();
+        String tick = firstTickWhere(view.group(1), "\"not-received\":0,");
+        assertThat(tick).contains("\"phase\":\"every page here\"", "\"latency\":{\"count\":");
+    }
+
+    /** The first tick of the live view at {@code url} that contains {@code text}; its hello must be a destination's. */
+    private static String firstTickWhere(String url, String text) throws Exception {
+        java.util.concurrent.BlockingQueue<String> texts = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.WebSocket socket = http.newWebSocketBuilder().buildAsync(java.net.URI.create(
+                    url.replace("http:", "ws:") + "live"), new java.net.http.WebSocket.Listener() {
+                        private final StringBuilder partial = new StringBuilder();
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                                                                             CharSequence data, boolean last) {
+                            partial.append(data);
+                            if (last) {
+                                texts.add(partial.toString());
+                                partial.setLength(0);
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            try {
+                String hello = texts.poll(10, TimeUnit.SECONDS);
+                assertThat(hello).as("hello").contains("\"role\":\"destination\"");
+                for (int i = 0; i < 100; i++) {
+                    String next = texts.poll(10, TimeUnit.SECONDS);
+                    assertThat(next).as("a tick within 10 s").isNotNull();
+                    if (next.contains(text)) {
+                        return next;
+                    }
+                }
+                throw new AssertionError("no tick with " + text + " in 100");
+            } finally {
+                socket.abort();
+            }
+        }
     }
 
     /**

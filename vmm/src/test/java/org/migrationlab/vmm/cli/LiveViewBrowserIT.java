@@ -65,7 +65,7 @@ class LiveViewBrowserIT {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1600,1000", "--no-first-run", "--disable-extensions");
+                "--window-size=1600,1200", "--no-first-run", "--disable-extensions");
         browser = new ChromeDriver(service, options);
     }
 
@@ -111,6 +111,11 @@ class LiveViewBrowserIT {
 
             browser.findElement(By.id("stepRound")).click();
             awaitHeldAt(null, 1); // before a batch, or before the push takes a network fault as its pivot
+            // The destination's map, from the daemon's own view: round 0's pages are there, copied before the switch-over.
+            awaitDestination("return (window.liveView.destination && window.liveView.destination.kindCounts()"
+                    + ".precopied || 0) > 0");
+            assertThat(number("return window.liveView.destination.map.pages")).isEqualTo(16_384);
+            assertDaemonsOwnPage(output);
             Thread.sleep(300);
             assertThat(number("return window.liveView.stepping.passed")).as("held: no step without a click")
                     .isEqualTo(1);
@@ -148,6 +153,9 @@ class LiveViewBrowserIT {
                     .isPositive().isLessThanOrEqualTo(((Number) report.get("duplicate")).longValue());
             assertThat(text).contains("vmm demo: live view: open http://127.0.0.1:" + port + "/",
                     "[source] vmm migrate: live view at http://127.0.0.1:" + port + "/");
+            assertThat(text).containsPattern("\\[destination\\] live view at http://127\\.0\\.0\\.1:[0-9]+/")
+                    .contains("--peer-view http://127.0.0.1:");
+            assertDestinationMapEndsOnTheReport(report, cells);
             screenshot("live-view.png");
 
             List<Long> notSent = longs("return window.liveView.history.map(h => h.kinds['not-sent'] || 0)");
@@ -176,6 +184,91 @@ class LiveViewBrowserIT {
                 demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * The destination's map, drawn beside the source's from the daemon's view: once every page is there, its
+     * pre-copied cells are the source's pages whose last send came before the switch-over; each page post-copy
+     * sent arrived once; the pages fetched on demand are the network faults (a fault is one page, mapped when it
+     * is served, so never touched again; a fault the push's copy served counts as push at the source, so the
+     * report's demand pages are at most as many); its cells moved tick by tick; the latency was shown live.
+     */
+    private static void assertDestinationMapEndsOnTheReport(Map<String, Object> report, Map<String, Long> source) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> byKind = (Map<String, Object>) report.get("pages-by-kind");
+        @SuppressWarnings("unchecked")
+        long networkFaults = ((Number) ((Map<String, Object>) report.get("network-faults")).get("count")).longValue();
+        // The daemon's view ticks on its own clock: its last changes may land a tick after the source's end.
+        awaitDestination("const k = window.liveView.destination.kindCounts(); return !k['not-received'] && !k.awaited"
+                + " && (k.demand || 0) === " + networkFaults);
+        Map<String, Long> dest = destinationKindCounts();
+        long precopiedAtSource = source.entrySet().stream().filter(e -> e.getKey().startsWith("precopy-round-")
+                || e.getKey().equals("stop-and-copy")).mapToLong(Map.Entry::getValue).sum();
+        assertThat(dest.getOrDefault("precopied", 0L)).as("pre-copied cells: pages last sent before the switch-over")
+                .isPositive().isEqualTo(precopiedAtSource)
+                .isEqualTo(((Number) byKind.get("precopy-round-0")).longValue()
+                        - ((Number) report.get("resent-pages")).longValue());
+        long postcopy = ((Number) byKind.get("push")).longValue() + ((Number) byKind.get("prepage")).longValue()
+                + ((Number) byKind.get("demand")).longValue();
+        assertThat(dest.getOrDefault("received", 0L) + dest.getOrDefault("touched", 0L)
+                + dest.getOrDefault("demand", 0L)).as("cells that arrived after the switch-over").isEqualTo(postcopy);
+        assertThat(dest.getOrDefault("demand", 0L)).as("fetched on demand: the network faults")
+                .isEqualTo(networkFaults).isGreaterThanOrEqualTo(((Number) byKind.get("demand")).longValue());
+        assertThat(dest).doesNotContainKeys("not-received", "awaited");
+
+        long arrivedAtEnd = postcopy;
+        List<Long> arrived = longs("return window.liveView.destination.history.map(h => (h.kinds.received || 0)"
+                + " + (h.kinds.touched || 0) + (h.kinds.demand || 0))");
+        assertThat(arrived).as("the destination's post-copy cells, tick by tick")
+                .anySatisfy(n -> assertThat(n).isBetween(1L, arrivedAtEnd - 1)).endsWith(arrivedAtEnd);
+        if (networkFaults > 0) {
+            assertThat(number("return window.liveView.destination.liveLatency ? window.liveView.destination"
+                    + ".liveLatency.count : 0")).as("faults in the live latency before the end").isPositive()
+                    .isLessThanOrEqualTo(networkFaults);
+        }
+    }
+
+    /**
+     * The daemon's own page, opened in a second tab while the migration is held: the destination's map alone,
+     * with its own counts and phase, and no step control.
+     */
+    private static void assertDaemonsOwnPage(Path output) throws IOException {
+        Matcher line = Pattern.compile("\\[destination\\] live view at (http://\\S+)").matcher(Files.readString(output));
+        assertThat(line.find()).as("the destination's view line").isTrue();
+        String sourceTab = browser.getWindowHandle();
+        browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        try {
+            browser.get(line.group(1));
+            awaitDestination("const v = window.liveView; return !!(v && v.ticks > 0 && v.hello"
+                    + " && v.hello.role === 'destination' && (v.kindCounts().precopied || 0) > 0)");
+            assertThat(browser.findElement(By.id("sourceMap")).isDisplayed()).as("no source map").isFalse();
+            assertThat(browser.findElement(By.id("destinationMap")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("controls")).isDisplayed()).as("no step controls").isFalse();
+            assertThat(browser.findElement(By.id("destLegend")).getText()).contains("copied before the switch-over: ");
+        } finally {
+            browser.close();
+            browser.switchTo().window(sourceTab);
+        }
+    }
+
+    private static void awaitDestination(String script) {
+        try {
+            new WebDriverWait(browser, java.time.Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(
+                    browser.executeScript(script)));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the destination's map never showed that (" + script + "): "
+                    + browser.executeScript("const d = window.liveView.destination; return d ? JSON.stringify("
+                    + "{kinds: d.kindCounts(), ticks: d.ticks, closed: d.closed}) : 'no destination map'"), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> destinationKindCounts() {
+        Map<String, Object> raw = (Map<String, Object>) browser.executeScript(
+                "return window.liveView.destination.kindCounts()");
+        Map<String, Long> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> out.put(k, ((Number) v).longValue()));
+        return out;
     }
 
     /** A JavaScript function of the view's cell counts by kind: the cells post-copy sent (push, prepage, demand). */
@@ -283,6 +376,8 @@ class LiveViewBrowserIT {
             browser.get(url);
             awaitEnded();
             demo.waitFor(120, TimeUnit.SECONDS);
+            // Two maps of a 512 MiB guest, one above the other, are taller than the window the other tests use.
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1600, 1750));
             screenshot("live-view-512M.png");
             printViewFigures();
             System.out.println(Files.readString(output));
@@ -297,7 +392,9 @@ class LiveViewBrowserIT {
     private static void printViewFigures() {
         Object figures = browser.executeScript("const v = window.liveView; return JSON.stringify({pages: v.pages,"
                 + " migration: v.migration, ticks: v.ticks, frames: v.frames, bytes: v.bytes,"
-                + " meanApplyMillis: v.applyMillis / Math.max(1, v.ticks), maxApplyMillis: v.maxApplyMillis})");
+                + " meanApplyMillis: v.applyMillis / Math.max(1, v.ticks), maxApplyMillis: v.maxApplyMillis,"
+                + " destination: v.destination && {ticks: v.destination.ticks, bytes: v.destination.bytes,"
+                + " latency: v.destination.latency}})");
         System.out.println("live view figures: " + figures);
     }
 

@@ -253,6 +253,35 @@ class MigrationOptionsTest {
         parsed(child.split(" "));
     }
 
+    /** The demo's daemon serves its own view on a free port; the source's page is told where it is. */
+    @Test
+    void theDestinationsLiveViewIsAnOptionOfTheDaemonAndTheSourceShowsIt() {
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--no-warm-up", "--web", "70000"), "--web needs a port from 0 to 65535, not 70000");
+        assertUsageError(CapturedRun.vmm("daemon", "--listen", "127.0.0.1:0", "--secret-file", secret.toString(),
+                "--web", "soon"), "'soon' is not an int");
+        assertUsageError(CapturedRun.vmm(migrate("--peer-view", "http://127.0.0.1:8081/")),
+                "--peer-view needs --web");
+        assertUsageError(CapturedRun.vmm(migrate("--web", "0", "--peer-view", "javascript:alert(1)")),
+                "--peer-view needs an address like http://127.0.0.1:8081/");
+
+        DaemonCommand daemon = (DaemonCommand) VmmCommand.commandLine().parseArgs("daemon", "--listen", "127.0.0.1:0",
+                "--secret-file", secret.toString(), "--web").subcommand().commandSpec().userObject();
+        assertThat(daemon).extracting("webPort").isEqualTo(8080);
+
+        DemoCommand watched = (DemoCommand) VmmCommand.commandLine().parseArgs("demo", "--web", "0")
+                .subcommand().commandSpec().userObject();
+        assertThat(String.join(" ", watched.daemonArguments(secret, dir.resolve("d.json")))).endsWith(" --web 0");
+        String child = String.join(" ", watched.migrateArguments(org.migrationlab.emulator.machine.MachineConfig
+                .of(64L << 20, new org.migrationlab.emulator.image.BootArgs("wss", java.util.Map.of(), 1)),
+                java.util.List.of(), "127.0.0.1:1", secret, dir.resolve("m.json"), "http://127.0.0.1:4321/"));
+        assertThat(child).contains("--web 0 --peer-view http://127.0.0.1:4321/");
+        parsed(child.split(" "));
+        DemoCommand unwatched = (DemoCommand) VmmCommand.commandLine().parseArgs("demo").subcommand().commandSpec()
+                .userObject();
+        assertThat(unwatched.daemonArguments(secret, dir.resolve("d.json"))).doesNotContain("--web");
+    }
+
     @Test
     void badDurationsAndBandwidthsOnTheCommandLineAreOneLineAndExitCode2() {
         assertUsageError(CapturedRun.vmm(migrate("--latency", "5")), "'5' needs a unit");

@@ -35,4 +35,33 @@ class DestinationPageMapTest {
         assertThat(map.drainChanged((word, bits) -> assertThat(bits).isEqualTo(0b11110L))).isEqualTo(4);
         assertThat(map.drainChanged((word, bits) -> { })).as("drained once").isZero();
     }
+
+    /**
+     * Pages copied before the switch-over are pre-copied; one dirtied after it went is pending at the switch-over,
+     * not received until it arrives again.
+     */
+    @Test
+    void aPrecopiedPageStaysSoUnlessItArrivesAgain() {
+        DestinationPageMap dest = new DestinationPageMap(64);
+        dest.guest(64);
+        dest.copied(0);
+        dest.copied(1);
+        dest.copied(2);
+        dest.copied(2); // sent in two rounds
+        dest.pending(1); // dirtied after it went: its copy here is stale
+        dest.pending(2);
+        dest.pending(3); // never copied
+        assertThat(dest.map().state(1)).isEqualTo(CellState.NOT_SENT);
+        dest.arrived(1); // it arrives again
+        dest.awaiting(2); // the guest wants it first
+        dest.arrived(2);
+        dest.fetched(2, 1_000);
+
+        PageMap map = dest.map();
+        assertThat(map.state(0)).isEqualTo(CellState.PRECOPIED);
+        assertThat(map.state(1)).isEqualTo(CellState.RECEIVED);
+        assertThat(map.state(2)).isEqualTo(CellState.DEMAND);
+        assertThat(map.counts()[CellState.PRECOPIED]).isEqualTo(1);
+        assertThat(map.counts()[CellState.NOT_SENT]).isEqualTo(61);
+    }
 }

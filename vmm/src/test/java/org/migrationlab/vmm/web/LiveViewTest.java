@@ -19,6 +19,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.migrationlab.migration.progress.ArrivalObserver;
 import org.migrationlab.migration.progress.MigrationProgress;
 import org.migrationlab.migration.protocol.SendReason;
 import org.migrationlab.migration.report.MigrationReport;
@@ -73,6 +74,58 @@ class LiveViewTest {
                 assertThat(view.watched()).isTrue();
             } finally {
                 socket.abort(); // the client waits for open sockets when it closes
+            }
+        }
+    }
+
+    /**
+     * A destination's view: an incoming migration's map appears once its guest is built, with its pages'
+     * states and its faults' latency; the next migration's map replaces it, sent whole.
+     */
+    @Test
+    void aDestinationsViewShowsTheLatestIncomingMigration() throws Exception {
+        try (LiveView view = LiveView.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "a daemon");
+             HttpClient http = HttpClient.newHttpClient()) {
+            ArrivalObserver first = view.incoming();
+            first.guest(100);
+            first.copied(5);
+            Frames frames = new Frames();
+            WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(view.url().replace("http:", "ws:")
+                    + "live"), frames).get(10, TimeUnit.SECONDS);
+            try {
+                assertThat(frames.text()).startsWith("{\"type\":\"hello\"").contains("\"role\":\"destination\"",
+                        "\"pages\":100");
+                byte[] browser = PageMapTest.decode(null, frames.binary());
+                assertThat(browser[5]).isEqualTo(CellState.PRECOPIED);
+                assertThat(frames.text()).startsWith("{\"type\":\"tick\"").contains("\"latency\":null",
+                        "\"precopied\":1");
+
+                first.awaiting(7);
+                first.arrived(7);
+                first.fetched(7, 250_000);
+                while (browser[7] != CellState.DEMAND) { // awaited, then fetched: one tick or two
+                    browser = PageMapTest.decode(browser, frames.binary());
+                }
+                String tick;
+                do {
+                    tick = frames.text();
+                } while (!tick.contains("\"demand\":1"));
+                assertThat(tick).contains("\"latency\":{\"count\":1,\"p50\":250.");
+
+                ArrivalObserver second = view.incoming();
+                second.guest(50);
+                String hello;
+                do {
+                    hello = frames.text();
+                } while (!hello.startsWith("{\"type\":\"hello\""));
+                assertThat(hello).contains("\"pages\":50");
+                ByteBuf whole = frames.binary();
+                while (whole.getByte(0) != MapFrames.SNAPSHOT) {
+                    whole = frames.binary();
+                }
+                assertThat(PageMapTest.decode(null, whole)).hasSize(50).containsOnly(CellState.NOT_SENT);
+            } finally {
+                socket.abort();
             }
         }
     }

@@ -1,0 +1,41 @@
+package org.migrationlab.vmm.web;
+
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The destination's network-fault latency as it happens: the vCPU thread records each fault into a
+ * {@link Recorder} (no lock, no allocation), and the view's ticker takes the interval's histogram and adds
+ * it to the total, whose percentiles each tick carries.
+ */
+final class LiveLatency {
+    private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final Recorder recorder = new Recorder(HIGHEST_NANOS, 3);
+    private final Histogram total = new Histogram(HIGHEST_NANOS, 3); // ticker only
+    private Histogram interval; // ticker only: recycled between ticks
+
+    /** One fault served after {@code nanos}; any thread. */
+    void record(long nanos) {
+        recorder.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_NANOS));
+    }
+
+    /** The faults so far in microseconds, or null before the first; the ticker's thread only. */
+    ViewMessage.Latency figures() {
+        interval = recorder.getIntervalHistogram(interval);
+        total.add(interval);
+        long count = total.getTotalCount();
+        if (count == 0) {
+            return null;
+        }
+        return new ViewMessage.Latency(count, micros(total.getValueAtPercentile(50)),
+                micros(total.getValueAtPercentile(90)), micros(total.getValueAtPercentile(99)),
+                micros(total.getMaxValue()));
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1e3;
+    }
+}
