@@ -32,7 +32,20 @@ final class LiveLatency {
         }
         return new ViewMessage.Latency(count, micros(total.getValueAtPercentile(50)),
                 micros(total.getValueAtPercentile(90)), micros(total.getValueAtPercentile(99)),
-                micros(total.getMaxValue()));
+                micros(total.getMaxValue()), histogram());
+    }
+
+    /** The faults so far by the histogram's bounds; the last count: slower than the last bound. */
+    private java.util.List<Long> histogram() {
+        java.util.List<Long> counts = new java.util.ArrayList<>();
+        long below = 0; // the faults counted so far, each at most the bound before
+        for (long upTo : ViewMessage.Latency.HISTOGRAM_UP_TO_MICROS) {
+            long atMost = total.getCountBetweenValues(0, TimeUnit.MICROSECONDS.toNanos(upTo));
+            counts.add(atMost - below);
+            below = atMost;
+        }
+        counts.add(total.getTotalCount() - below);
+        return java.util.List.copyOf(counts);
     }
 
     private static double micros(long nanos) {

@@ -32,8 +32,16 @@ public sealed interface ViewMessage {
                 Counters counters, Stepping stepping, Latency latency) implements ViewMessage {
     }
 
-    /** Network faults served so far and their latency's percentiles, in microseconds. */
-    record Latency(long count, double p50, double p90, double p99, double max) {
+    /**
+     * Network faults served so far: their latency's percentiles, in microseconds, and its histogram.
+     *
+     * @param histogram how many faults took at most each of {@link #HISTOGRAM_UP_TO_MICROS} microseconds (and
+     *                  more than the bound before); the last count is every fault slower than the last bound
+     */
+    record Latency(long count, double p50, double p90, double p99, double max, java.util.List<Long> histogram) {
+        /** The histogram's upper bounds: powers of two from 16 µs (a loopback round trip) to 65 ms. */
+        public static final java.util.List<Long> HISTOGRAM_UP_TO_MICROS = java.util.stream.LongStream
+                .iterate(16, b -> b <= 65_536, b -> b * 2).boxed().toList();
     }
 
     /**

@@ -256,7 +256,8 @@
       } else {
         banner("Migration " + m.status + ": " + (m.error || "no reason given"), "failed");
       }
-      latency(m.faultLatencyMicros || {}, "the report's figures");
+      const live = view.destination && view.destination.latency;
+      latency(m.faultLatencyMicros || {}, "the report's figures", live ? live.histogram : null);
     }
   }
   // One tick of the destination's view: its map's counts and its faults' latency so far, drawn live until
@@ -271,17 +272,37 @@
     d.latency = m.latency;
     if (m.latency && !view.ended) {
       d.liveLatency = m.latency;
-      const { count, ...micros } = m.latency;
-      latency(micros, count.toLocaleString("en") + " network fault" + (count === 1 ? "" : "s") + " so far");
+      const { count, histogram, ...micros } = m.latency;
+      latency(micros, count.toLocaleString("en") + " network fault" + (count === 1 ? "" : "s") + " so far",
+        histogram);
     }
     d.map.dirty = true;
   }
-  function latency(l, caption) {
+  // The histogram's upper bounds in µs (ViewMessage.Latency.HISTOGRAM_UP_TO_MICROS): 16, 32, … 65,536.
+  const HISTOGRAM_UP_TO = Array.from({ length: 13 }, (_, i) => 16 * 2 ** i);
+  function latency(l, caption, histogram) {
     const max = Math.max(1, ...Object.values(l)), el = document.getElementById("latency");
     el.innerHTML = Object.keys(l).length === 0 ? "no network faults" : '<div class="caption">' + caption + "</div>" +
       Object.entries(l).map(([k, v]) =>
       '<div class="row"><span class="label">' + k + " " + Math.round(v).toLocaleString("en") +
-      '</span><span class="bar" style="width:' + Math.max(2, v / max * 260) + 'px"></span></div>').join("");
+      '</span><span class="bar" style="width:' + Math.max(2, v / max * 260) + 'px"></span></div>').join("") +
+      histogramRows(histogram);
+  }
+  // The faults by latency, from the first bucket that holds one to the last: one bar per power of two.
+  function histogramRows(histogram) {
+    if (!histogram) return "";
+    const first = histogram.findIndex(n => n > 0), last = histogram.findLastIndex(n => n > 0);
+    if (first < 0) return "";
+    const most = Math.max(...histogram);
+    let rows = '<div class="caption histogram">network faults by latency</div>';
+    for (let i = first; i <= last; i++) {
+      const label = i < HISTOGRAM_UP_TO.length ? "≤ " + HISTOGRAM_UP_TO[i].toLocaleString("en")
+        : "> " + HISTOGRAM_UP_TO[HISTOGRAM_UP_TO.length - 1].toLocaleString("en");
+      rows += '<div class="row bucket"><span class="label">' + label + " µs: " + histogram[i].toLocaleString("en") +
+        '</span><span class="bar" style="width:' + (histogram[i] ? Math.max(2, histogram[i] / most * 260) : 0) +
+        'px"></span></div>';
+    }
+    return rows;
   }
 
   // The source's page opens the destination's view too (its address came in the hello): a second map.
