@@ -196,8 +196,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--step",
             description = "Step mode (needs --web): the source starts paused; the page runs, pauses, or advances the"
-                    + " migration one pre-copy round or one prepaging batch at a time, or the guest one slice"
-                    + " (parked meanwhile until the switch-over).")
+                    + " migration one pre-copy round or one prepaging batch at a time, or the guest one slice (until"
+                    + " the switch-over the guest runs while the migration moves and is parked while it is held).")
     private boolean step;
 
     @Option(names = "--slice", paramLabel = "N",
@@ -913,15 +913,11 @@ public final class DemoCommand implements Callable<Integer> {
     /** HOST:PORT from the destination's first line, or null when it exited or timed out first. */
     private static String awaitListening(CompletableFuture<String> listening, Process destination)
             throws InterruptedException {
-        try {
-            CompletableFuture.anyOf(listening, destination.onExit()).get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        String line = awaitLine(listening, destination);
+        if (line == null) {
             return null;
         }
-        if (!listening.isDone()) {
-            return null;
-        }
-        Matcher m = LISTENING.matcher(listening.join());
+        Matcher m = LISTENING.matcher(line);
         return m.matches() ? m.group(1) + ":" + m.group(2) : null;
     }
 

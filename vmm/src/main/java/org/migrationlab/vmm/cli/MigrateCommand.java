@@ -268,8 +268,9 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--step",
             description = "Step mode (needs --web): the migration starts paused before its first pre-copy round or"
                     + " prepaging batch; the page's controls run, pause, or advance one pre-copy round, one"
-                    + " prepaging batch or one guest slice at a time. While it is paused the guest is parked until"
-                    + " the switch-over; a guest slice lets it run --slice units of progress.")
+                    + " prepaging batch or one guest slice at a time. Until the switch-over the guest runs while the"
+                    + " migration moves and is parked while it is held; a guest slice lets it run --slice units of"
+                    + " progress.")
     private boolean step;
 
     @Option(names = "--slice", paramLabel = "N", defaultValue = "" + Stepper.DEFAULT_SLICE_UNITS,
@@ -401,7 +402,6 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --recover DIR}: a new source process finishes the migration its dead predecessor left in DIR. */
     /** --peer-view is a page to open beside this one: it needs this one (--web) and an http address. */
     private void checkPeerView() {
         if (peerView == null) {
@@ -416,6 +416,7 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code --recover DIR}: a new source process finishes the migration its dead predecessor left in DIR. */
     private int recover() throws InterruptedException {
         checkPeerView();
         if (destination != null || stateDir != null) {
