@@ -1,5 +1,7 @@
 package org.migrationlab.vmm.web;
 
+import java.util.function.LongConsumer;
+
 import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
@@ -9,9 +11,16 @@ import org.migrationlab.migration.progress.ArrivalObserver;
  */
 public final class DestinationPageMap implements ArrivalObserver {
     private final PageMap map;
+    private final LongConsumer faultLatencies;
 
     public DestinationPageMap(long pageCount) {
+        this(pageCount, nanos -> { });
+    }
+
+    /** A map that also hands each network fault's latency, in nanoseconds, to {@code faultLatencies}. */
+    public DestinationPageMap(long pageCount, LongConsumer faultLatencies) {
         this.map = new PageMap(pageCount);
+        this.faultLatencies = faultLatencies;
     }
 
     /** The states, to drain and count as the source's map. */
@@ -43,6 +52,7 @@ public final class DestinationPageMap implements ArrivalObserver {
 
     @Override
     public void fetched(long page, long latencyNanos) {
+        faultLatencies.accept(latencyNanos);
         map.set(page, CellState.DEMAND);
     }
 

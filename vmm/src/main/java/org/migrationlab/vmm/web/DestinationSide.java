@@ -6,18 +6,22 @@ import java.util.Map;
 import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
- * The destination's side of one incoming migration: the engine tells it of each page (an
- * {@link ArrivalObserver}), it keeps the map and the faults' latency, and each tick counts the map's
- * states. The destination learns no phase from the engine, so the map's states name it: a pending page
+ * The destination's side of one incoming migration: the engine tells its map of each page (its
+ * {@link #observer()}), the map hands it each fault's latency, and each tick counts the map's states. The destination learns no phase from the engine, so the map's states name it: a pending page
  * is not received until it arrives, so once none is left every page is here.
  */
-final class DestinationSide implements ViewedSide, ArrivalObserver {
-    private final DestinationPageMap pages;
+final class DestinationSide implements ViewedSide {
     private final LiveLatency latency = new LiveLatency();
+    private final DestinationPageMap pages;
     private long lastFaults; // ticker only
 
     DestinationSide(long pageCount) {
-        this.pages = new DestinationPageMap(pageCount);
+        this.pages = new DestinationPageMap(pageCount, latency::record);
+    }
+
+    /** What the engine tells of each page: the map takes it, and each network fault's latency goes to the ticks. */
+    ArrivalObserver observer() {
+        return pages;
     }
 
     @Override
@@ -53,36 +57,5 @@ final class DestinationSide implements ViewedSide, ArrivalObserver {
                 null, faults);
         lastFaults = count;
         return tick;
-    }
-
-    @Override
-    public void copied(long page) {
-        pages.copied(page);
-    }
-
-    @Override
-    public void pending(long page) {
-        pages.pending(page);
-    }
-
-    @Override
-    public void arrived(long page) {
-        pages.arrived(page);
-    }
-
-    @Override
-    public void awaiting(long page) {
-        pages.awaiting(page);
-    }
-
-    @Override
-    public void fetched(long page, long latencyNanos) {
-        latency.record(latencyNanos);
-        pages.fetched(page, latencyNanos);
-    }
-
-    @Override
-    public void touched(long page) {
-        pages.touched(page);
     }
 }

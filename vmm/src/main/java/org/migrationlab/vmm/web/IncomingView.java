@@ -8,7 +8,7 @@ import org.migrationlab.migration.progress.ArrivalObserver;
  */
 final class IncomingView implements ArrivalObserver {
     private final LiveView view;
-    private volatile DestinationSide side; // null before GUEST_CONFIG: no page comes before it
+    private volatile ArrivalObserver side = ArrivalObserver.NONE; // until GUEST_CONFIG: no page comes before it
 
     IncomingView(LiveView view) {
         this.view = view;
@@ -17,55 +17,37 @@ final class IncomingView implements ArrivalObserver {
     @Override
     public void guest(long pageCount) {
         DestinationSide fresh = new DestinationSide(pageCount);
-        side = fresh;
+        side = fresh.observer();
         view.show(fresh);
     }
 
     @Override
     public void copied(long page) {
-        DestinationSide s = side;
-        if (s != null) {
-            s.copied(page);
-        }
+        side.copied(page);
     }
 
     @Override
     public void pending(long page) {
-        DestinationSide s = side;
-        if (s != null) {
-            s.pending(page);
-        }
+        side.pending(page);
     }
 
     @Override
     public void arrived(long page) {
-        DestinationSide s = side;
-        if (s != null) {
-            s.arrived(page);
-        }
+        side.arrived(page);
     }
 
     @Override
     public void awaiting(long page) {
-        DestinationSide s = side;
-        if (s != null) {
-            s.awaiting(page);
-        }
+        side.awaiting(page);
     }
 
     @Override
     public void fetched(long page, long latencyNanos) {
-        DestinationSide s = side;
-        if (s != null) {
-            s.fetched(page, latencyNanos);
-        }
+        side.fetched(page, latencyNanos);
     }
 
     @Override
     public void touched(long page) {
-        DestinationSide s = side;
-        if (s != null) {
-            s.touched(page);
-        }
+        side.touched(page);
     }
 }
