@@ -15,6 +15,20 @@ public interface OwnershipJournal {
 
     void record(UUID migrationId, Phase phase, Owner owner);
 
+    /**
+     * This side's switch-over begins: the disk flush of what is recorded from now on may wait (a
+     * {@link FlushGate}) until {@link #switchOverEnded}. {@link #record} still returns only once the record
+     * outlives the process; only the flush that adds survival of the machine's crash waits, so that it does not
+     * run beside the switch-over on the same cores. Each call is followed by exactly one
+     * {@link #switchOverEnded}.
+     */
+    default void switchOverBegins() {
+    }
+
+    /** The switch-over that {@link #switchOverBegins} announced is over (or failed): held flushes may start. */
+    default void switchOverEnded() {
+    }
+
     /** For the way out of a failure: the guest must be given back whether or not the record could be made. */
     default void recordBestEffort(UUID migrationId, Phase phase, Owner owner) {
         if (migrationId == null) {

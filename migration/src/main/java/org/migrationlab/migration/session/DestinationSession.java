@@ -82,6 +82,8 @@ public final class DestinationSession {
     private long guestStateDecodeNanos;
     private long progressAtResume;
     private volatile OwnershipJournal journal = OwnershipJournal.NONE;
+    /** Between the journal's switch-over hold and its end (guarded by this). */
+    private boolean switchOverHeld;
     /** Told of each pause and recovery as it happens, so an operator sees a partition when it is detected. */
     private volatile Consumer<String> linkEvents = line -> { };
     /** The connections' generation: 0 first, then one more per post-copy recovery (PROTOCOL §5.6). */
@@ -715,6 +717,10 @@ public final class DestinationSession {
         PeerChannel requests = urgent != null ? urgent : bulk;
         faults = new PostcopyFaults(incoming, requests, replyTimeoutMillis, arrivals);
         progressAtResume = machine.progress().units();
+        // The journal's disk flush waits until RESUMED is handed over: it would run beside the restore and the
+        // resume on the same cores. The entry itself outlives this process when record returns.
+        journal.switchOverBegins();
+        switchOverHeld = true;
         journal.record(id, Phase.DESTINATION_OWNS, Owner.DESTINATION); // durable before the guest runs here
         resumeNanos = System.nanoTime();
         machine.start(faults);
@@ -747,6 +753,7 @@ public final class DestinationSession {
         state = State.RUNNING;
         bulk.sendNow(new MigrationRecord.Resumed(guestStateDecodeNanos + (restoring - received),
                 restored - restoring, System.nanoTime() - restored));
+        endSwitchOver();
         maybeComplete();
     }
 
@@ -814,6 +821,14 @@ public final class DestinationSession {
         });
     }
 
+    /** Ends the journal's switch-over hold, once: RESUMED was handed to the connection, or the migration failed. */
+    private synchronized void endSwitchOver() {
+        if (switchOverHeld) {
+            switchOverHeld = false;
+            journal.switchOverEnded();
+        }
+    }
+
     private void fail(Throwable cause) {
         PeerChannel[] channels;
         synchronized (this) {
@@ -826,6 +841,7 @@ public final class DestinationSession {
                 Owner owner = incoming != null ? Owner.DESTINATION : Owner.SOURCE;
                 journal.recordBestEffort(id, Phase.FAILED, owner);
             }
+            endSwitchOver();
             state = State.FAILED;
             failure = cause;
             channels = new PeerChannel[] {bulk, urgent};

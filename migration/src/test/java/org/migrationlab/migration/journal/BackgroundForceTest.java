@@ -110,4 +110,29 @@ class BackgroundForceTest {
                     .isGreaterThanOrEqualTo(FlushGate.MAX_HOLD_MILLIS - 50);
         }
     }
+
+    /** Two switch-overs at once (a daemon's migrations): the flush waits until both released their hold. */
+    @Test
+    void theFlushWaitsForEveryHoldToBeReleased() throws Exception {
+        FlushGate gate = new FlushGate();
+        CountDownLatch flushed = new CountDownLatch(1);
+        try (BackgroundForce force = new BackgroundForce("test-force", flushed::countDown, gate)) {
+            gate.hold();
+            gate.hold();
+            force.request();
+            gate.release();
+            assertThat(flushed.await(300, TimeUnit.MILLISECONDS)).as("no flush while one hold is left").isFalse();
+            gate.release();
+            assertThat(flushed.await(10, TimeUnit.SECONDS)).as("flushed once both were released").isTrue();
+        }
+    }
+
+    /** A release without its hold is a bug in the caller, not a second switch-over's end. */
+    @Test
+    void aReleaseWithoutAHoldIsRefused() {
+        FlushGate gate = new FlushGate();
+        gate.hold();
+        gate.release();
+        assertThatThrownBy(gate::release).isInstanceOf(IllegalStateException.class).hasMessageContaining("not held");
+    }
 }

@@ -3,6 +3,7 @@ package org.migrationlab.vmm.cli;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.migrationlab.migration.journal.FlushGate;
@@ -10,6 +11,7 @@ import org.migrationlab.migration.journal.Journal;
 import org.migrationlab.migration.journal.JournalFiles;
 import org.migrationlab.migration.journal.Owner;
 import org.migrationlab.migration.journal.OwnershipJournal;
+import org.migrationlab.migration.journal.Phase;
 import org.migrationlab.migration.journal.chronicle.ChronicleJournalStore;
 import org.migrationlab.migration.session.LostGuests;
 
@@ -20,10 +22,13 @@ import org.migrationlab.migration.session.LostGuests;
 final class StateJournal implements AutoCloseable {
     private final ChronicleJournalStore store;
     private final Journal journal;
+    /** Holds the store's disk flushes back while one of this side's migrations switches over. */
+    private final FlushGate flushes;
 
-    private StateJournal(ChronicleJournalStore store) {
+    private StateJournal(ChronicleJournalStore store, FlushGate flushes) {
         this.store = store;
         this.journal = store == null ? null : new Journal(store, Clock.systemUTC());
+        this.flushes = flushes;
     }
 
     /** @param stateDir null: no journal */
@@ -34,10 +39,11 @@ final class StateJournal implements AutoCloseable {
     /** @param stateDir null: no journal; {@code flushes} holds its disk flushes back while it is held */
     static StateJournal open(Path stateDir, Owner side, FlushGate flushes) {
         if (stateDir == null) {
-            return new StateJournal(null);
+            return new StateJournal(null, flushes);
         }
         try {
-            return new StateJournal(ChronicleJournalStore.openForWriting(JournalFiles.of(stateDir, side), flushes));
+            return new StateJournal(ChronicleJournalStore.openForWriting(JournalFiles.of(stateDir, side), flushes),
+                    flushes);
         } catch (IllegalStateException | UncheckedIOException e) {
             throw new UserInputException("--state-dir " + stateDir + ": " + e.getMessage());
         }
@@ -58,8 +64,35 @@ final class StateJournal implements AutoCloseable {
                 : journal.latest().stream().filter(e -> e.migrationId().equals(migrationId)).findFirst();
     }
 
+    /** The sessions' journal: records with {@code details}, its flushes held while a session switches over. */
     OwnershipJournal port(Supplier<Journal.Details> details) {
-        return journal == null ? OwnershipJournal.NONE : journal.port(details);
+        if (journal == null) {
+            return OwnershipJournal.NONE;
+        }
+        OwnershipJournal records = journal.port(details);
+        return new OwnershipJournal() {
+            @Override
+            public void record(UUID migrationId, Phase phase, Owner owner) {
+                records.record(migrationId, phase, owner);
+            }
+
+            @Override
+            public void switchOverBegins() {
+                flushes.hold();
+            }
+
+            @Override
+            public void switchOverEnded() {
+                flushes.release();
+            }
+        };
+    }
+
+    /** Waits until every entry recorded so far is on the disk (tests). */
+    void awaitOnDisk() throws InterruptedException {
+        if (store != null) {
+            store.awaitOnDisk();
+        }
     }
 
     @Override
