@@ -94,6 +94,8 @@ final class MigrationFigures {
                           @JsonProperty("plain-downtime-ms") double plainDowntimeMs,
                           @JsonProperty("durable-downtime-ms") double durableDowntimeMs,
                           @JsonProperty("downtime-difference-ms") double downtimeDifferenceMs,
+                          @JsonProperty("paired-total-time-ratio") double pairedTotalTimeRatio,
+                          @JsonProperty("paired-downtime-difference-ms") double pairedDowntimeDifferenceMs,
                           @JsonProperty("durable-writes-ms") double durableWritesMs) {
     }
 }

@@ -57,5 +57,10 @@ class DurableBenchSmokeTest {
                 line.path("durable-total-time-ms").asDouble() / line.path("plain-total-time-ms").asDouble());
         assertThat(line.path("downtime-difference-ms").asDouble()).as("%s", line).isEqualTo(
                 line.path("durable-downtime-ms").asDouble() - line.path("plain-downtime-ms").asDouble());
+        // One pair: its own comparison is the whole comparison.
+        assertThat(line.path("paired-total-time-ratio").asDouble()).as("%s", line).isEqualTo(
+                line.path("total-time-ratio").asDouble());
+        assertThat(line.path("paired-downtime-difference-ms").asDouble()).as("%s", line).isEqualTo(
+                line.path("downtime-difference-ms").asDouble());
     }
 }
