@@ -7,8 +7,9 @@ import org.migrationlab.migration.progress.ArrivalObserver;
 
 /**
  * The destination's side of one incoming migration: the engine tells its map of each page (its
- * {@link #observer()}), the map hands it each fault's latency, and each tick counts the map's states. The destination learns no phase from the engine, so the map's states name it: a pending page
- * is not received until it arrives, so once none is left every page is here.
+ * {@link #observer()}), the map hands it each fault's latency, and each tick counts the map's states. The
+ * destination learns no phase from the engine, so the map's states name it: a pending page is not received
+ * until it arrives, so once none is left every page is here.
  */
 final class DestinationSide implements ViewedSide {
     private final LiveLatency latency = new LiveLatency();

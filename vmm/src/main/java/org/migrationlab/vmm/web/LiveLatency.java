@@ -1,5 +1,7 @@
 package org.migrationlab.vmm.web;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
@@ -36,8 +38,8 @@ final class LiveLatency {
     }
 
     /** The faults so far by the histogram's bounds; the last count: slower than the last bound. */
-    private java.util.List<Long> histogram() {
-        java.util.List<Long> counts = new java.util.ArrayList<>();
+    private List<Long> histogram() {
+        List<Long> counts = new ArrayList<>();
         long below = 0; // the faults counted so far, each at most the bound before
         for (long upTo : ViewMessage.Latency.HISTOGRAM_UP_TO_MICROS) {
             long atMost = total.getCountBetweenValues(0, TimeUnit.MICROSECONDS.toNanos(upTo));
@@ -45,7 +47,7 @@ final class LiveLatency {
             below = atMost;
         }
         counts.add(total.getTotalCount() - below);
-        return java.util.List.copyOf(counts);
+        return List.copyOf(counts);
     }
 
     private static double micros(long nanos) {

@@ -1,6 +1,8 @@
 package org.migrationlab.vmm.web;
 
+import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * What the view sends the browser as JSON text frames; the page map itself goes as binary frames
@@ -38,9 +40,9 @@ public sealed interface ViewMessage {
      * @param histogram how many faults took at most each of {@link #HISTOGRAM_UP_TO_MICROS} microseconds (and
      *                  more than the bound before); the last count is every fault slower than the last bound
      */
-    record Latency(long count, double p50, double p90, double p99, double max, java.util.List<Long> histogram) {
+    record Latency(long count, double p50, double p90, double p99, double max, List<Long> histogram) {
         /** The histogram's upper bounds: powers of two from 16 µs (a loopback round trip) to 65 ms. */
-        public static final java.util.List<Long> HISTOGRAM_UP_TO_MICROS = java.util.stream.LongStream
+        public static final List<Long> HISTOGRAM_UP_TO_MICROS = LongStream
                 .iterate(16, b -> b <= 65_536, b -> b * 2).boxed().toList();
     }
 
