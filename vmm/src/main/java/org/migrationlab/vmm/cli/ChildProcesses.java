@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -20,6 +21,12 @@ import java.util.function.Consumer;
  */
 final class ChildProcesses implements AutoCloseable {
     static final long GRACE_SECONDS = 5;
+    /**
+     * JVM flags for the children only, comma-separated: a JIT or a recording choice (say
+     * {@code -XX:StartFlightRecording}) that this JVM does not run with itself. Being a {@code migrationlab.}
+     * property it reaches the children's children too.
+     */
+    static final String CHILD_FLAGS_PROPERTY = "migrationlab.child-jvm-flags";
 
     private final List<Process> children = new ArrayList<>(); // guarded by itself
     private final List<Thread> pumps = new ArrayList<>();
@@ -50,8 +57,15 @@ final class ChildProcesses implements AutoCloseable {
                 command.add(flag);
             }
         }
+        command.addAll(childFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), VmmCommand.class.getName()));
         return command;
+    }
+
+    /** The flags of {@link #CHILD_FLAGS_PROPERTY}, in order; none when it is unset or blank. */
+    static List<String> childFlags() {
+        return Arrays.stream(System.getProperty(CHILD_FLAGS_PROPERTY, "").split(","))
+                .map(String::strip).filter(flag -> !flag.isEmpty()).toList();
     }
 
     /**

@@ -21,4 +21,26 @@ class ChildProcessesTest {
         assertThat(moduleFlags).as("the test JVM runs with the lab's module flags").isNotEmpty();
         assertThat(ChildProcesses.javaCommand()).containsAll(moduleFlags);
     }
+
+    @Test
+    void childrenGetTheFlagsNamedForThemAfterThisJvmsOwn() {
+        String before = System.getProperty(ChildProcesses.CHILD_FLAGS_PROPERTY);
+        try {
+            System.setProperty(ChildProcesses.CHILD_FLAGS_PROPERTY, " -XX:TieredStopAtLevel=1, ,-XX:+UseSerialGC");
+            List<String> command = ChildProcesses.javaCommand();
+            assertThat(ChildProcesses.childFlags()).containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+            int classPath = command.indexOf("-cp");
+            assertThat(command.subList(classPath - 2, classPath))
+                    .containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+            System.setProperty(ChildProcesses.CHILD_FLAGS_PROPERTY, " ");
+            assertThat(ChildProcesses.childFlags()).isEmpty();
+        } finally {
+            if (before == null) {
+                System.clearProperty(ChildProcesses.CHILD_FLAGS_PROPERTY);
+            } else {
+                System.setProperty(ChildProcesses.CHILD_FLAGS_PROPERTY, before);
+            }
+        }
+    }
 }
