@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.migrationlab.balloon.device.BalloonedMachines;
+import org.migrationlab.migration.oracle.Oracle;
+import org.migrationlab.migration.report.RunReport;
 import org.migrationlab.migration.protocol.MigrationMode;
 import org.migrationlab.migration.report.MigrationReport;
 import org.migrationlab.vmm.testing.CapturedRun;
@@ -15,6 +18,21 @@ import org.migrationlab.vmm.testing.CapturedRun;
  * the oracle against the unmigrated run; {@code vmm warm-up} says so and exits with 0.
  */
 class WarmUpTest {
+    /**
+     * The post-copy migration's hold point lies inside the guest's work, after the start: the guest parks
+     * there, still running, if the switch-over comes late (as it once did on a loaded machine, and the guest
+     * had ended before it).
+     */
+    @Test
+    void thePostcopyHoldPointLiesBetweenTheStartAndTheGuestsEnd() throws InterruptedException {
+        RunReport unmigrated = Oracle.referenceRun(BalloonedMachines.factory(), WarmUp.GUEST,
+                GuestOptions.builtInKernel(), GuestOptions.BUILT_IN_KERNEL, line -> { });
+
+        assertThat(WarmUp.POSTCOPY_HOLD_AT).isGreaterThan(WarmUp.START_AT_PROGRESS)
+                .isLessThan(unmigrated.progress().progress());
+        assertThat(unmigrated.progress().progress() - WarmUp.POSTCOPY_HOLD_AT)
+                .as("work left after the hold point").isEqualTo(unmigrated.progress().progress() / 10);
+    }
 
     @Test
     void warmUpMigratesItsGuestPrecopyPostcopyPrecopyAndTheOracleFindsItIdentical() throws InterruptedException {
