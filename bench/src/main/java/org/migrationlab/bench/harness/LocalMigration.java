@@ -21,4 +21,12 @@ final class LocalMigration {
         return InProcessMigration.run(BalloonedMachines.factory(), config, image, migration, transport,
                 startAtProgress);
     }
+
+    /** As {@link #run}, the source's guest parked at {@code holdAt} of progress until the migration is over. */
+    static InProcessMigration.Outcome runHeld(MachineConfig config, GuestImage image, MigrationConfig migration,
+                                              TransportConfig transport, long startAtProgress, long holdAt)
+            throws Exception {
+        return InProcessMigration.run(BalloonedMachines.factory(), config, image, migration, transport, transport,
+                startAtProgress, holdAt, InProcessMigration.Watcher.NONE);
+    }
 }
